@@ -1,0 +1,110 @@
+"""Hunan Transport Credit Registry (湖南省交通运输信用红黑名单与联合奖惩管理系统)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+
+from flask import Flask
+
+# Domain packages, in dependency order.  Each may provide views (``bp``), a ``cli`` module with
+# click commands listed in ``COMMANDS``, ``seed`` (seed and demo steps) and ``checks``; importing them registers those.
+# Packages not written yet are skipped, so the list can name the whole plan.
+PACKAGES = [
+    "accounts",
+    "subjects",
+    "listing",
+    "disclosures",
+    "cases",
+    "evaluations",
+    "commitments",
+    "objections",
+    "repairs",
+    "catalogue",
+    "ledger",
+    "documents",
+    "exchange",
+    "checks",
+    "review",
+    "public",
+    "api",
+    "admin",
+]
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _optional_import(name: str):
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as error:
+        # Only a missing module (or missing package) of that name is optional, not its imports.
+        if error.name is None or not (name == error.name or name.startswith(error.name + ".")):
+            raise
+        return None
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application.  Starts no scheduler and creates no tables (``flask db upgrade`` does)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+    )
+    from registry import config
+
+    config.configure(app, test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("registry").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+
+    _init_extensions(app)
+    _register_packages(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from registry.core import i18n, web
+    from registry.core.permissions import template_helpers
+    from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    try:
+        i18n.compile_catalogues()
+    except OSError:  # a read-only install ships its compiled catalogues
+        pass
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
+    babel.init_app(app, locale_selector=web.select_locale)
+    web.init_app(app)
+    app.context_processor(template_helpers)
+    app.context_processor(web.template_globals)
+
+
+def _register_packages(app: Flask) -> None:
+    from registry import cli as core_cli
+    from registry.core import models  # noqa: F401  (the core's tables)
+
+    for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
+        app.cli.add_command(command)
+    for package in PACKAGES:
+        for part in ("models", "seed", "checks"):
+            _optional_import(f"registry.{package}.{part}")
+        views = _optional_import(f"registry.{package}.views")
+        if views is not None and hasattr(views, "bp"):
+            app.register_blueprint(views.bp)
+        cli = _optional_import(f"registry.{package}.cli")
+        if cli is not None:
+            for command in cli.COMMANDS:
+                app.cli.add_command(command)

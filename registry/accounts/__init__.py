@@ -1,0 +1,1 @@
+"""Units, officers, sign-in, and (later) API keys."""

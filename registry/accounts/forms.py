@@ -1,0 +1,36 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from registry.core.forms import select_choices
+from registry.core.permissions import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _role_choices():
+    return select_choices((role.value, label) for role, label in ROLE_LABELS.items())
+
+
+class UserEditForm(FlaskForm):
+    unit = SelectField(_l("Unit"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), validators=[DataRequired()])
+    is_active = BooleanField(_l("Account active"))
+
+    def set_choices(self, units) -> None:
+        self.unit.choices = select_choices((u.code, u.name) for u in units)
+        self.role.choices = _role_choices()
+
+
+class UserCreateForm(UserEditForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=10, max=200)])
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])

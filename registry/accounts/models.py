@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from registry.core import clock
+from registry.core.db import CreatedAtMixin, str_enum
+from registry.core.permissions import Role
+from registry.extensions import db
+
+
+class UnitKind(StrEnum):
+    DIVISION = "division"  # a division of the provincial department (处室)
+    CITY = "city"  # a city or prefecture transport bureau (市州交通运输局)
+
+
+class Unit(CreatedAtMixin, db.Model):
+    """A responsible unit (责任单位): records, officers and deadlines belong to one."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    kind: Mapped[UnitKind] = mapped_column(str_enum(UnitKind, "unit_kind"))
+    city_code: Mapped[str | None] = mapped_column(sa.String(4))  # for city bureaus: 4301 …
+    sort_order: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    users = relationship("User", back_populates="unit")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(CreatedAtMixin, db.Model):
+    """An officer: one unit, one role."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint("failed_login_count >= 0", name="failed_login_count_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # Bumped at sign-out and on password or role changes: every older session stops working.
+    session_version: Mapped[int] = mapped_column(default=1)
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    first_failed_login_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+
+    unit = relationship("Unit", back_populates="users", lazy="joined")
+
+    # Flask-Login protocol
+    is_authenticated = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > clock.utcnow()
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

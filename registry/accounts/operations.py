@@ -1,0 +1,135 @@
+"""Accounts: creating and changing officers, and signing in with lockout."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from registry.accounts.models import Unit, User
+from registry.core import clock
+from registry.core.audit import record_event
+from registry.core.errors import ValidationFailed
+from registry.core.permissions import Role
+from registry.core.settings import get_setting
+from registry.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalize_email(email: str) -> str:
+    try:
+        return validate_email((email or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise ValidationFailed(_l("Enter a valid email address."), field="email") from None
+
+
+def find_unit(code_or_name: str) -> Unit:
+    unit = db.session.scalar(sa.select(Unit).where(sa.or_(Unit.code == code_or_name, Unit.name == code_or_name)))
+    if unit is None:
+        raise ValidationFailed(_l("Unknown unit %(unit)s.", unit=code_or_name), field="unit")
+    return unit
+
+
+def _role(role: str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Role)
+        raise ValidationFailed(_l("Unknown role %(role)s: use one of %(allowed)s.", role=role, allowed=allowed),
+                               field="role") from None
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            _l("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
+
+
+def create_user(*, email: str, name: str, unit: Unit, role: str, password: str, actor=None) -> User:
+    email = normalize_email(email)
+    role = _role(role)
+    if not (name or "").strip():
+        raise ValidationFailed(_l("Enter the officer's name."), field="name")
+    _check_password(password)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise ValidationFailed(_l("An account with this email address already exists."), field="email")
+    user = User(email=email, name=name.strip(), unit=unit, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record_event("user.create", actor=actor, obj=user, details={"email": email, "role": role.value, "unit": unit.code})
+    return user
+
+
+def update_user(user: User, *, unit: Unit, role: str, is_active: bool, actor) -> None:
+    """Change an officer's unit, role or active flag; any change signs out their sessions."""
+    role = _role(role)
+    if user.id == getattr(actor, "id", None) and (not is_active or role is not Role.ADMIN):
+        raise ValidationFailed(_l("You cannot disable your own account or take away your own admin role."))
+    before = {"unit": user.unit.code, "role": user.role.value, "active": user.is_active}
+    after = {"unit": unit.code, "role": role.value, "active": is_active}
+    if before == after:
+        return
+    user.unit, user.role, user.is_active = unit, role, is_active
+    user.session_version += 1
+    db.session.flush()
+    record_event("user.update", actor=actor, obj=user, details={"from": before, "to": after})
+
+
+def set_password(user: User, password: str, actor) -> None:
+    _check_password(password)
+    user.set_password(password)
+    user.session_version += 1
+    user.failed_login_count, user.locked_until = 0, None
+    db.session.flush()
+    record_event("user.password", actor=actor, obj=user)
+
+
+class SignInRefused(ValidationFailed):
+    default_message = _l("Wrong email address or password, or the account is disabled or locked.")
+
+
+def authenticate(email: str, password: str, client: str | None = None) -> User:
+    """Return the user for these credentials or raise ``SignInRefused``.
+
+    The message never says which part was wrong.  Failures are counted per account over a
+    window; past the limit the account is locked for a while even with the right password.
+    The failure counts are stored by the caller's commit, also when sign-in is refused.
+    """
+    now = clock.utcnow()
+    try:
+        address = normalize_email(email)
+    except ValidationFailed:
+        raise SignInRefused() from None
+    user = db.session.scalar(sa.select(User).where(User.email == address))
+    if user is None:
+        raise SignInRefused()
+    if user.is_locked():
+        record_event("auth.refused_locked", actor=user, obj=user, details={"client": client})
+        raise SignInRefused()
+    if not user.check_password(password or "") or not user.is_active:
+        window = timedelta(minutes=get_setting("login_failure_window_minutes"))
+        if user.first_failed_login_at is None or now - user.first_failed_login_at > window:
+            user.first_failed_login_at, user.failed_login_count = now, 0
+        user.failed_login_count += 1
+        details = {"client": client, "failures": user.failed_login_count}
+        if user.failed_login_count >= get_setting("login_max_failures"):
+            user.locked_until = now + timedelta(minutes=get_setting("login_lockout_minutes"))
+            user.failed_login_count, user.first_failed_login_at = 0, None
+            record_event("auth.locked", actor=user, obj=user, details=details)
+        else:
+            record_event("auth.failed", actor=user, obj=user, details=details)
+        raise SignInRefused()
+    user.failed_login_count, user.first_failed_login_at, user.locked_until = 0, None, None
+    user.last_login_at = now
+    record_event("auth.login", actor=user, obj=user, details={"client": client})
+    return user
+
+
+def sign_out(user: User) -> None:
+    user.session_version += 1
+    record_event("auth.logout", actor=user, obj=user)

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from registry.accounts import operations
+from registry.accounts.forms import LoginForm, PasswordForm, UserCreateForm, UserEditForm
+from registry.accounts.models import Unit, User
+from registry.core.errors import ValidationFailed
+from registry.core.forms import apply_error
+from registry.core.permissions import Role, roles_required
+from registry.core.permissions import can_read_audit
+from registry.core.web import add_nav, is_safe_next, perform
+from registry.extensions import db, limiter, login_manager
+
+bp = Blueprint("accounts", __name__)
+
+
+@login_manager.user_loader
+def load_user(login_id: str) -> User | None:
+    user_id, _sep, version = login_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _active_units():
+    return db.session.scalars(sa.select(Unit).where(Unit.is_active).order_by(Unit.sort_order, Unit.id)).all()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("review.queue"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = operations.authenticate(form.email.data, form.password.data, client=request.remote_addr)
+        except operations.SignInRefused as refused:
+            db.session.commit()  # keep the failure count and lockout
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            login_user(user)
+            session.permanent = True
+            target = request.args.get("next")
+            return redirect(target if is_safe_next(target) else url_for("review.queue"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        operations.sign_out(current_user._get_current_object())
+        db.session.commit()
+    logout_user()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/admin/users")
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def users():
+    rows = db.session.scalars(sa.select(User).order_by(User.unit_id, User.email)).all()
+    return render_template("accounts/users.html", users=rows)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_create():
+    form = UserCreateForm()
+    form.set_choices(_active_units())
+    if form.validate_on_submit():
+        try:
+            operations.create_user(
+                email=form.email.data, name=form.name.data, unit=operations.find_unit(form.unit.data),
+                role=form.role.data, password=form.password.data, actor=current_user,
+            )
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            if not apply_error(form, error):
+                flash(str(error.message), "error")
+        else:
+            flash(_("The account was created."), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def user_edit(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserEditForm(obj=None)
+    form.set_choices(_active_units())
+    password_form = PasswordForm(prefix="pw")
+    if request.method == "GET":
+        form.unit.data, form.role.data, form.is_active.data = user.unit.code, user.role.value, user.is_active
+    elif form.validate_on_submit():
+        ok, _result = perform(
+            operations.update_user, user, unit=operations.find_unit(form.unit.data), role=form.role.data,
+            is_active=form.is_active.data, actor=current_user, success=_("The account was updated."),
+        )
+        if ok:
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=user, password_form=password_form)
+
+
+@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@roles_required(Role.ADMIN)
+def user_password(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        perform(operations.set_password, user, form.password.data, current_user,
+                success=_("The password was changed; the officer's sessions were ended."))
+    else:
+        flash(_("The password must have at least 10 characters."), "error")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+@bp.route("/admin/units")
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def units():
+    rows = db.session.scalars(sa.select(Unit).order_by(Unit.sort_order, Unit.id)).all()
+    return render_template("accounts/units.html", units=rows)
+
+
+add_nav("accounts.users", _l("Users"), order=90, officer=True, visible=can_read_audit)

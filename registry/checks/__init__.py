@@ -1,0 +1,1 @@
+"""Scheduled checks: deadlines, publication, expiry, alerts."""

@@ -1,0 +1,35 @@
+"""The list of scheduled checks.  Each package registers the checks it owns here.
+
+A check is a function ``check(today: date) -> dict[str, int]`` that selects what is due with
+set-based SQL, changes it through operations, and returns counts.  It must be idempotent and must
+not commit: ``run_check`` commits once per check, after it succeeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    run: Callable[[date], dict]
+    schedule: dict  # APScheduler cron fields, Asia/Shanghai
+    order: int
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def register_check(name: str, *, order: int, **schedule):
+    def decorator(fn):
+        CHECKS[name] = Check(name, fn, schedule, order)
+        return fn
+
+    return decorator
+
+
+def ordered_checks() -> list[Check]:
+    return sorted(CHECKS.values(), key=lambda check: (check.order, check.name))

@@ -1,0 +1,87 @@
+"""Every setting of the application with its default, in one place.
+
+Order of precedence, lowest first: the defaults below, ``instance/config.py``, then environment
+variables named ``REGISTRY_<SETTING>`` (for example ``REGISTRY_DATABASE_URL``).  Secrets have no
+default: ``SECRET_KEY`` must come from the instance folder or the environment.
+
+Rules that the department changes through the admin pages (publicity days, deadlines, validity)
+are not here: they live in the database, see ``registry.core.settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULTS: dict[str, object] = {
+    # Database: SQLite in the instance folder unless REGISTRY_DATABASE_URL says otherwise.
+    "DATABASE_URL": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Sessions: officers are signed out after 8 hours, and cookies never travel to scripts.
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "PREFERRED_URL_SCHEME": "http",
+    # Forms
+    "WTF_CSRF_TIME_LIMIT": 3600 * 8,
+    # Languages: Chinese first, English everywhere.
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "LANGUAGES": ["zh_CN", "en"],
+    # Rate limits (Flask-Limiter).  Memory storage suits one process; give a Redis URL for several.
+    "RATELIMIT_STORAGE_URL": "memory://",
+    "RATELIMIT_PUBLIC": "120 per minute",
+    "RATELIMIT_LOGIN": "20 per minute",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # Uploads: requests larger than this are refused before they are read.
+    "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+    "UPLOAD_FOLDER": None,  # defaults to <instance>/uploads
+    # PDF font: an embeddable TrueType CJK font; STSong-Light is used when it is missing.
+    "PDF_FONT_PATH": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "PDF_FONT_SUBFONT_INDEX": 0,
+    # Public base URL printed in PDF QR codes (verification links).
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Mail: nothing is sent unless a server is configured.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_SENDER": "credit-registry@localhost",
+    # Monthly exchange batches: POST to a URL, or write to a folder.
+    "EXCHANGE_URL": None,
+    "EXCHANGE_DIR": None,
+    "EXCHANGE_TIMEOUT_SECONDS": 30,
+    # HTTPS: turn on behind TLS to send HSTS and secure cookies.
+    "FORCE_HTTPS": False,
+}
+
+
+def configure(app, test_config: dict | None = None) -> None:
+    """Fill ``app.config`` from the defaults, the instance file, the environment and tests."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env(prefix="REGISTRY")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "registry.sqlite")
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if app.config["DATABASE_URL"].startswith("sqlite"):
+        # SQLite allows one writer; a short wait is better than an immediate "database is locked".
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    if app.config["FORCE_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: put SECRET_KEY = '...' in instance/config.py "
+            "or set REGISTRY_SECRET_KEY (make run generates one)."
+        )

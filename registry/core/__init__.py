@@ -1,0 +1,1 @@
+"""Mechanisms that every domain package shares.  Nothing here imports a domain package."""

@@ -1,0 +1,84 @@
+"""The change feed: every change to what the public sees, in commit order (SPEC §11).
+
+Operations that publish, expire, remove, repair, withdraw or correct a public record call
+``record_change`` in the same transaction.  The API's ``/changes`` endpoint and the monthly
+exchange batches read this table.  Feed positions (``id``) must follow commit order so that a
+reader resuming "after id N" never misses a change that committed late: on PostgreSQL the
+writer holds a transaction-scoped advisory lock from before the id is drawn until commit, so
+transactions that write to the feed take turns; SQLite has a single writer anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.core import clock
+from registry.core.db import str_enum
+from registry.extensions import db
+
+_FEED_LOCK_KEY = 7_320_002
+
+
+class ChangeKind(StrEnum):
+    PUBLISHED = "published"  # became public (or entered publicity)
+    UPDATED = "updated"  # a public record's public state changed (e.g. publicity ended → published)
+    CORRECTED = "corrected"  # replaced by a corrected version
+    WITHDRAWN = "withdrawn"  # taken back during publicity (objection upheld)
+    EXPIRED = "expired"  # validity or disclosure period ended
+    REMOVED = "removed"  # ended early: repaired or revoked (reason says which)
+
+
+class ChangeEvent(db.Model):
+    __tablename__ = "change_events"
+    __table_args__ = (sa.Index("ix_change_events_record", "record_type", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    record_type: Mapped[str] = mapped_column(sa.String(40))
+    record_id: Mapped[int]
+    subject_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subjects.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    change: Mapped[ChangeKind] = mapped_column(str_enum(ChangeKind, "change_kind"))
+    reason: Mapped[str | None] = mapped_column(sa.String(40))
+    payload: Mapped[str] = mapped_column(sa.Text)  # canonical JSON of the public record after the change
+
+    @property
+    def payload_dict(self) -> dict:
+        return json.loads(self.payload)
+
+
+def record_change(
+    record_type: str,
+    record_id: int,
+    change: ChangeKind,
+    *,
+    payload: dict,
+    subject_id: int | None = None,
+    unit_id: int | None = None,
+    reason: str | None = None,
+) -> ChangeEvent:
+    """Append one change to the feed, in the caller's transaction.
+
+    ``payload`` is what the public may see of the record after the change (never a raw person
+    ID number): consumers rebuild their copy from it.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FEED_LOCK_KEY})
+    event = ChangeEvent(
+        occurred_at=clock.utcnow(),
+        record_type=record_type,
+        record_id=record_id,
+        subject_id=subject_id,
+        unit_id=unit_id,
+        change=change,
+        reason=reason,
+        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str),
+    )
+    db.session.add(event)
+    db.session.flush()
+    return event

@@ -1,0 +1,50 @@
+"""The one place the application asks what time it is, so that tests can freeze it.
+
+Timestamps are stored in UTC; dates that carry legal meaning (decision dates, deadlines) are
+calendar dates in Asia/Shanghai.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+_frozen: datetime | None = None
+
+
+def utcnow() -> datetime:
+    """The current instant, timezone-aware, in UTC."""
+    if _frozen is not None:
+        return _frozen
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    """Today's date in Asia/Shanghai, the date legal deadlines are counted in."""
+    return utcnow().astimezone(LOCAL_TZ).date()
+
+
+def local(moment: datetime) -> datetime:
+    """``moment`` shown in Asia/Shanghai."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(LOCAL_TZ)
+
+
+@contextmanager
+def frozen_at(moment: datetime | date) -> Iterator[datetime]:
+    """Freeze ``utcnow`` at ``moment`` (a date means 10:00 that day in Asia/Shanghai)."""
+    global _frozen
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        moment = datetime(moment.year, moment.month, moment.day, 10, 0, tzinfo=LOCAL_TZ)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    previous, _frozen = _frozen, moment.astimezone(timezone.utc)
+    try:
+        yield _frozen
+    finally:
+        _frozen = previous

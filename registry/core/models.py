@@ -1,0 +1,9 @@
+"""Imports every model of the core, so that the metadata (and Alembic) sees them all."""
+
+from registry.core.audit import AuditEvent
+from registry.core.changes import ChangeEvent
+from registry.core.holds import RecordHold
+from registry.core.settings import Setting
+from registry.core.workdays import CalendarDay
+
+__all__ = ["AuditEvent", "CalendarDay", "ChangeEvent", "RecordHold", "Setting"]

@@ -1,0 +1,109 @@
+"""Rules the department may change without a release (SPEC: "numbers are defaults").
+
+Each setting has its default and type here; a row in ``settings`` overrides it.  Changes are made
+through ``set_setting`` so that they are validated and audited.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import g, has_app_context
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from registry.core import clock
+from registry.core.errors import ValidationFailed
+from registry.extensions import db
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    default: int
+    label: object
+    minimum: int = 0
+    maximum: int = 3650
+
+
+SPECS: dict[str, SettingSpec] = {
+    spec.key: spec
+    for spec in (
+        SettingSpec("publicity_working_days", 5, _l("Publicity period of list entries (working days)"), 1, 60),
+        SettingSpec("disclosure_deadline_working_days", 7, _l("Publish disclosures within (working days)"), 1, 60),
+        SettingSpec("penalty_general_visible_days", 365, _l("General penalty shown publicly for (days)"), 1),
+        SettingSpec("penalty_serious_visible_days", 1095, _l("Serious penalty shown publicly for (days)"), 1),
+        SettingSpec("penalty_general_repair_after_days", 90, _l("General penalty repairable after (days)")),
+        SettingSpec("penalty_serious_repair_after_days", 365, _l("Serious penalty repairable after (days)")),
+        SettingSpec("objection_accept_working_days", 3, _l("Accept or reject an objection within (working days)"), 1, 60),
+        SettingSpec("objection_decide_working_days", 10, _l("Decide an objection within (working days)"), 1, 90),
+        SettingSpec("repair_accept_working_days", 5, _l("Check a repair application within (working days)"), 1, 60),
+        SettingSpec("repair_decide_working_days", 10, _l("Decide a repair application within (working days)"), 1, 90),
+        SettingSpec("alert_lead_working_days", 2, _l("Warn this many working days before a deadline"), 0, 30),
+        SettingSpec("publication_gap_days", 14, _l("Alert a unit that published nothing for (days)"), 1, 90),
+        SettingSpec("case_quota_per_month", 1, _l("Verified cases each unit records per month"), 0, 100),
+        SettingSpec("case_quota_warning_day", 20, _l("Warn units short of their case quota from day"), 1, 28),
+        SettingSpec("login_max_failures", 5, _l("Failed sign-ins before an account is locked"), 1, 100),
+        SettingSpec("login_failure_window_minutes", 15, _l("Counting failed sign-ins over (minutes)"), 1, 1440),
+        SettingSpec("login_lockout_minutes", 15, _l("Lock an account for (minutes)"), 1, 1440),
+    )
+}
+
+
+class Setting(db.Model):
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)  # JSON
+    updated_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+
+def _stored() -> dict[str, object]:
+    if has_app_context() and "registry_settings" in g:
+        return g.registry_settings
+    values = {key: json.loads(value) for key, value in db.session.execute(sa.select(Setting.key, Setting.value))}
+    if has_app_context():
+        g.registry_settings = values
+    return values
+
+
+def get_setting(key: str) -> int:
+    spec = SPECS[key]
+    return _stored().get(key, spec.default)
+
+
+def all_settings() -> list[tuple[SettingSpec, int]]:
+    stored = _stored()
+    return [(spec, stored.get(key, spec.default)) for key, spec in SPECS.items()]
+
+
+def set_setting(key: str, value, actor) -> None:
+    """Change one setting after checking its range; audited with the old and new value."""
+    from registry.core.audit import record_event
+
+    spec = SPECS.get(key)
+    if spec is None:
+        raise ValidationFailed(_l("Unknown setting %(key)s.", key=key), field="key")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_l("%(label)s must be a whole number.", label=spec.label), field=key) from None
+    if not spec.minimum <= number <= spec.maximum:
+        raise ValidationFailed(
+            _l("%(label)s must be between %(min)d and %(max)d.", label=spec.label, min=spec.minimum, max=spec.maximum),
+            field=key,
+        )
+    before = get_setting(key)
+    if before == number:
+        return
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value, row.updated_at, row.updated_by_id = json.dumps(number), clock.utcnow(), getattr(actor, "id", None)
+    db.session.add(row)
+    db.session.flush()
+    record_event("settings.change", actor=actor, object_type="setting", details={"key": key, "from": before, "to": number})
+    if has_app_context():
+        g.pop("registry_settings", None)

@@ -1,0 +1,144 @@
+"""What every view shares: the one commit per request, error pages, security headers, languages."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, jsonify, render_template, request, session
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from registry.core.errors import RegistryError
+from registry.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def perform(operation, *args, success: str | None = None, **kwargs):
+    """Run one operation and commit, or roll back and flash its refusal.
+
+    Returns ``(True, result)`` after a commit, ``(False, error)`` when the operation refused.
+    This is the request's one commit; mail queued by the operation leaves after it.
+    """
+    try:
+        result = operation(*args, **kwargs)
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return False, error
+    if success:
+        flash(success, "success")
+    return True, result
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only same-site relative paths may be used as a post-login redirect."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    wanted = request.args.get("lang") if request else None
+    if wanted in languages:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in languages:
+        return session["lang"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    from flask import current_app
+
+    if current_app.config.get("FORCE_HTTPS"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "too_large", 429: "rate_limited", 500: "server_error"}
+
+
+def _http_error(error: HTTPException):
+    if wants_json():
+        code = ERROR_CODES.get(error.code, "error")
+        return jsonify(error={"code": code, "message": error.description}), error.code
+    return render_template("errors/error.html", error=error), error.code
+
+
+def _unexpected_error(error: Exception):
+    db.session.rollback()
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    message = _("An internal error occurred. It has been logged; please try again later.")
+    if wants_json():
+        return jsonify(error={"code": "server_error", "message": message}), 500
+    return render_template("errors/error.html", error=None, message=message), 500
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    if not app.debug and not app.testing:
+        app.register_error_handler(Exception, _unexpected_error)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: object
+    order: int
+    visible: Callable[[object], bool] = lambda user: True
+
+
+PUBLIC_NAV: list[NavItem] = []
+OFFICER_NAV: list[NavItem] = []
+
+
+def add_nav(endpoint: str, label, *, order: int, officer: bool = False, visible=None) -> None:
+    """Put a page into the header navigation (public side, or officer side with ``visible(user)``)."""
+    items = OFFICER_NAV if officer else PUBLIC_NAV
+    if all(item.endpoint != endpoint for item in items):
+        items.append(NavItem(endpoint, label, order, visible or (lambda user: True)))
+        items.sort(key=lambda item: item.order)
+
+
+def template_globals() -> dict:
+    from flask_babel import get_locale
+
+    from registry.core import clock
+
+    locale = get_locale()
+    from flask import current_app
+
+    registered = current_app.view_functions
+    return {
+        "public_nav_items": [item for item in PUBLIC_NAV if item.endpoint in registered],
+        "officer_nav_items": [item for item in OFFICER_NAV if item.endpoint in registered],
+        "current_locale": "en" if locale is not None and locale.language == "en" else "zh_CN",
+        "local_time": clock.local,
+        "today": clock.today(),
+    }

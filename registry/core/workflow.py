@@ -1,0 +1,155 @@
+"""The verify-then-publish workflow that every reviewable record shares (SPEC §3, §4, §5).
+
+``ReviewedMixin`` gives a model the columns of the four-eyes review; ``review_constraints`` gives
+the CHECK constraints the database enforces on them; ``transition`` moves a record from one state
+to the next with a conditional UPDATE on its version, so that of two officers acting on the same
+item exactly one wins; ``QueueSource`` is the small interface through which each package puts its
+pending items into the one review queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from registry.core import clock
+from registry.core.audit import record_event
+from registry.core.errors import InvalidTransition, StaleRecord
+from registry.extensions import db
+
+
+class ReviewedMixin:
+    """Unit, version and who created, submitted and reviewed the record, and when."""
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("units.id"), index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    review_comment: Mapped[str | None] = mapped_column(sa.Text)
+
+    @declared_attr
+    def unit(cls):
+        return relationship("Unit", foreign_keys=[cls.unit_id])
+
+    @declared_attr
+    def created_by(cls):
+        return relationship("User", foreign_keys=[cls.created_by_id])
+
+    @declared_attr
+    def submitted_by(cls):
+        return relationship("User", foreign_keys=[cls.submitted_by_id])
+
+    @declared_attr
+    def reviewed_by(cls):
+        return relationship("User", foreign_keys=[cls.reviewed_by_id])
+
+
+def review_constraints() -> tuple[sa.CheckConstraint, ...]:
+    """The four-eyes rule as the database holds it: a reviewer is neither creator nor submitter."""
+    return (
+        sa.CheckConstraint(
+            "reviewed_by_id IS NULL OR (reviewed_by_id <> created_by_id "
+            "AND (submitted_by_id IS NULL OR reviewed_by_id <> submitted_by_id))",
+            name="four_eyes",
+        ),
+        sa.CheckConstraint("reviewed_by_id IS NULL OR reviewed_at IS NOT NULL", name="reviewed_has_time"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+
+def transition(
+    record,
+    *,
+    expected_version: int,
+    allowed_from: Collection,
+    to,
+    actor,
+    action: str,
+    values: dict | None = None,
+    comment: str | None = None,
+    details: dict | None = None,
+) -> None:
+    """Move ``record`` to state ``to`` if it is still at ``expected_version`` in an allowed state.
+
+    One conditional UPDATE does the check and the change together, so a concurrent change by
+    someone else makes this one fail with ``StaleRecord`` instead of silently overwriting it.
+    Writes the audit event; does not commit.
+    """
+    model = type(record)
+    from_state = record.status
+    if from_state not in allowed_from:
+        raise InvalidTransition()
+    if record.version != expected_version:
+        raise StaleRecord()
+    db.session.flush()
+    result = db.session.execute(
+        sa.update(model)
+        .where(model.id == record.id, model.version == expected_version, model.status.in_(list(allowed_from)))
+        .values(status=to, version=model.version + 1, **(values or {}))
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleRecord()
+    db.session.refresh(record)
+    record_event(
+        action,
+        actor=actor,
+        obj=record,
+        from_state=from_state,
+        to_state=to,
+        comment=comment,
+        details=details,
+    )
+
+
+@dataclass
+class QueueItem:
+    """One thing waiting for a reviewer, whatever package it comes from."""
+
+    kind: str
+    id: int
+    version: int
+    title: str
+    subject_label: str
+    unit_id: int
+    submitted_by_id: int | None
+    submitted_by_label: str
+    submitted_at: datetime | None
+    url: str
+    category: str | None = None
+    deadline: date | None = None
+    created_by_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+class QueueSource(Protocol):
+    """What a package implements to put its pending items into the review queue."""
+
+    kind: str
+    label: object  # a lazy string naming the kind of item
+
+    def pending(self, unit_id: int) -> list[QueueItem]:
+        """Items of ``unit_id`` waiting for a reviewer's decision."""
+
+    def approve(self, item_id: int, actor, expected_version: int) -> None:
+        """Approve one item (raises ``RegistryError`` when refused)."""
+
+    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
+        """Send one item back to its author with the reviewer's comment."""
+
+
+QUEUE_SOURCES: dict[str, QueueSource] = {}
+
+
+def register_queue_source(source: QueueSource) -> QueueSource:
+    QUEUE_SOURCES[source.kind] = source
+    return source

@@ -1,0 +1,1 @@
+"""Public pages: the lookup, the lists, subject pages."""

@@ -1,0 +1,1 @@
+"""The officer review queue: pending items of every package, through ``core.workflow.QueueSource``."""

@@ -1,0 +1,1 @@
+"""Subjects: the organisations, persons and vehicles that records are about."""

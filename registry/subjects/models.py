@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from registry.core import clock
+from registry.core.db import CreatedAtMixin, str_enum
+from registry.core.identifiers import HUNAN_CITIES, SubjectKind, public_identifier
+from registry.extensions import db
+
+
+class Subject(CreatedAtMixin, db.Model):
+    """A party records are about, keyed by its normalised identifier (unique)."""
+
+    __tablename__ = "subjects"
+    __table_args__ = (
+        sa.CheckConstraint("kind = 'vehicle' OR owner_id IS NULL", name="only_vehicles_have_owner"),
+        sa.CheckConstraint("owner_id IS NULL OR owner_id <> id", name="not_own_owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, "subject_kind"))
+    identifier: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    legal_representative: Mapped[str | None] = mapped_column(sa.String(100))
+    region_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subjects.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow(), onupdate=lambda: clock.utcnow())
+
+    owner = relationship("Subject", remote_side=[id], foreign_keys=[owner_id])
+
+    @property
+    def public_identifier(self) -> str:
+        """The identifier as the public may see it (resident IDs masked)."""
+        return public_identifier(self.kind, self.identifier)
+
+    @property
+    def city_name(self) -> str | None:
+        return HUNAN_CITIES.get((self.region_code or "")[:4])
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.public_identifier})"

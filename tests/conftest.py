@@ -1,0 +1,151 @@
+"""Fixtures: the app, a database rolled back after every test, clients, officers, a frozen clock.
+
+Tests run on SQLite by default and on PostgreSQL when REGISTRY_TEST_DATABASE_URL is set.  The
+schema is created once per run from the models (``tests/test_migrations.py`` proves that the
+migrations build the same schema); seed data (units, categories, measures) is committed once;
+every test then runs inside a transaction that is rolled back at its end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+
+from registry import create_app
+from registry.core import clock
+from registry.core.seeding import SEED_STEPS
+from registry.extensions import db as _db
+from tests.factories import Factories
+
+TEST_DATABASE_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if TEST_DATABASE_URL:
+        return TEST_DATABASE_URL
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "SERVER_NAME": "localhost",
+        }
+    )
+    with app.app_context():
+        _db.drop_all()
+        _reset_postgres_extras()
+        _db.create_all()
+        for step in SEED_STEPS:
+            step.run()
+        _db.session.commit()
+        _db.session.remove()
+        # Each test's session joins the test's transaction through savepoints, so that an
+        # operation's commit or rollback stays inside the test.
+        _db.session.configure(join_transaction_mode="create_savepoint")
+    yield app
+
+
+def _reset_postgres_extras() -> None:
+    """Hook for packages whose schema has parts create_all does not drop (none yet)."""
+
+
+@pytest.fixture
+def db(app) -> Iterator:
+    """The database inside a transaction rolled back at the end of the test."""
+    with app.app_context():
+        engines = _db.engines
+        connection = engines[None].connect()
+        transaction = connection.begin()
+        original_engine = engines[None]
+        engines[None] = connection
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            engines[None] = original_engine
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+class RequestIsolatingClient(FlaskClient):
+    """A test client whose requests start as fresh as they do in production.
+
+    The ``db`` fixture keeps an app context pushed for the whole test, and Flask reuses it for
+    the client's requests; without this, ``g`` (the signed-in user, the language, cached
+    settings) and the session's identity map would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+            _db.session.expire_all()
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app, db):
+    app.test_client_class = RequestIsolatingClient
+    return app.test_client()
+
+
+@pytest.fixture
+def make(db) -> Factories:
+    """Factory functions for every model: ``make.user(role="reviewer")``, ``make.subject()``."""
+    return Factories(db)
+
+
+@pytest.fixture
+def login(client, make):
+    """``login(user)`` or ``login("reviewer", unit="JJC")``: sign in through the real form."""
+
+    def sign_in(user_or_role, unit: str = "JJC"):
+        from tests.factories import TEST_PASSWORD
+
+        user = make.user(role=user_or_role, unit=unit) if isinstance(user_or_role, str) else user_or_role
+        client.post("/logout")
+        response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return sign_in
+
+
+@pytest.fixture
+def frozen():
+    """``with frozen(date(2026, 10, 9)):`` freezes the application clock."""
+    return clock.frozen_at
+
+
+@pytest.fixture
+def today() -> date:
+    return clock.today()
+
+
+def count(model, *criteria) -> int:
+    return _db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*criteria))
+
+
+def utc(*args) -> datetime:
+    from datetime import timezone
+
+    return datetime(*args, tzinfo=timezone.utc)
