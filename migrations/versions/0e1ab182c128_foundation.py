@@ -1,8 +1,8 @@
-"""foundation: units, users, subjects, audit log, calendar, settings, check runs
+"""foundation
 
-Revision ID: 9d59e1faac3c
+Revision ID: 0e1ab182c128
 Revises: 
-Create Date: 2026-11-27 07:26:19.551832
+Create Date: 2026-11-27 07:29:02.029772
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import registry.core.db  # noqa: F401  (custom column types used below)
 
 
 # revision identifiers, used by Alembic.
-revision = '9d59e1faac3c'
+revision = '0e1ab182c128'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -30,6 +30,21 @@ def upgrade():
     )
     with op.batch_alter_table('check_runs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_check_runs_name'), ['name'], unique=False)
+
+    op.create_table('record_holds',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('record_type', sa.String(length=40), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('objection', 'repair', name='hold_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('source_id', sa.Integer(), nullable=False),
+    sa.Column('opened_at', registry.core.db.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', registry.core.db.UTCDateTime(), nullable=True),
+    sa.CheckConstraint('closed_at IS NULL OR closed_at >= opened_at', name=op.f('ck_record_holds_closed_after_opened')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_record_holds')),
+    sa.UniqueConstraint('kind', 'source_id', name='one_hold_per_application')
+    )
+    with op.batch_alter_table('record_holds', schema=None) as batch_op:
+        batch_op.create_index('ix_record_holds_open', ['record_type', 'record_id', 'kind', 'closed_at'], unique=False)
 
     op.create_table('subjects',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -65,6 +80,25 @@ def upgrade():
     sa.UniqueConstraint('code', name=op.f('uq_units_code')),
     sa.UniqueConstraint('name', name=op.f('uq_units_name'))
     )
+    op.create_table('change_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('occurred_at', registry.core.db.UTCDateTime(), nullable=False),
+    sa.Column('record_type', sa.String(length=40), nullable=False),
+    sa.Column('record_id', sa.Integer(), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=True),
+    sa.Column('unit_id', sa.Integer(), nullable=True),
+    sa.Column('change', sa.Enum('published', 'updated', 'corrected', 'withdrawn', 'expired', 'removed', name='change_kind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('reason', sa.String(length=40), nullable=True),
+    sa.Column('payload', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], name=op.f('fk_change_events_subject_id_subjects')),
+    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_change_events_unit_id_units')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_change_events'))
+    )
+    with op.batch_alter_table('change_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_change_events_occurred_at'), ['occurred_at'], unique=False)
+        batch_op.create_index('ix_change_events_record', ['record_type', 'record_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_change_events_subject_id'), ['subject_id'], unique=False)
+
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=200), nullable=False),
@@ -149,6 +183,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_users_unit_id'))
 
     op.drop_table('users')
+    with op.batch_alter_table('change_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_change_events_subject_id'))
+        batch_op.drop_index('ix_change_events_record')
+        batch_op.drop_index(batch_op.f('ix_change_events_occurred_at'))
+
+    op.drop_table('change_events')
     op.drop_table('units')
     with op.batch_alter_table('subjects', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_subjects_region_code'))
@@ -156,6 +196,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_subjects_name'))
 
     op.drop_table('subjects')
+    with op.batch_alter_table('record_holds', schema=None) as batch_op:
+        batch_op.drop_index('ix_record_holds_open')
+
+    op.drop_table('record_holds')
     with op.batch_alter_table('check_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_check_runs_name'))
 
