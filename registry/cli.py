@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 
 import click
@@ -12,7 +13,6 @@ from registry.core import workdays
 from registry.core.audit import verify_chain
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
-
 
 
 class _Date(click.DateTime):
@@ -72,13 +72,24 @@ def calendar_set(day, kind, note):
     click.echo(f"{day.date().isoformat()} {kind}")
 
 
+def _decode_csv(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or, as Chinese spreadsheets save it, GBK (SPEC §14)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise click.UsageError("the file is neither UTF-8 nor GBK text")
+
+
 @calendar_cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.File("rb"))
 @with_appcontext
 def calendar_import(file):
     """Import overrides from a CSV of date,workday|holiday[,note] (one row per date)."""
     rows = []
-    for number, row in enumerate(csv.reader(file), start=1):
+    text = _decode_csv(file.read())
+    for number, row in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         if not row or row[0].strip().lower() in ("date", "日期"):
             continue
         try:
