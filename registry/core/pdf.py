@@ -1,0 +1,388 @@
+"""The PDF base every notice and report is printed on (SPEC §10, §12).
+
+``render_pdf(meta, body)`` lays out an A4 document the way a Chinese government notice reads: the
+department's red letterhead, the title centred with the document number (文号) under it, the body
+the caller supplies (platypus flowables), and on every page a footer with the page number
+("第 X 页 共 Y 页"), the verification code and a QR code that opens ``/verify/<code>``.
+``signature_block`` gives the closing block (issuing unit, date, seal area).
+
+Fonts: an embeddable TrueType CJK font from ``PDF_FONT_PATH`` (Debian's ``fonts-wqy-microhei``)
+when the file exists, else reportlab's built-in ``STSong-Light`` CID font, which readers supply.
+Text goes through ``ChineseParagraph``: lines break between any two Chinese characters, never
+before closing punctuation (，。、；：！？”）》 …) nor after opening punctuation (“（《 …), and not
+inside a Latin word or number when the word fits on a line (codes such as a USCC stay whole).
+reportlab's own CJK wrapping only knows the Japanese rules: it lets a line start with "，" or "”".
+
+Output is deterministic: the canvas runs in invariant mode and the PDF's creation date is the
+document's issue time, so a document regenerated from its stored record is byte-identical.
+
+The fixed texts below are Chinese literals on purpose: the department issues its documents in
+Chinese whatever language the reader's browser uses.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.lib.textsplit import ALL_CANNOT_END, ALL_CANNOT_START
+from reportlab.platypus import Flowable, HRFlowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table
+from reportlab.platypus import TableStyle
+from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+
+from registry.core import clock
+
+DEPARTMENT = "湖南省交通运输厅"
+FALLBACK_FONT = "STSong-Light"
+SEAL_RED = colors.HexColor("#c8161d")
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_X = 25 * mm
+MARGIN_TOP = 22 * mm
+MARGIN_BOTTOM = 34 * mm  # room for the verification footer and its QR code
+QR_SIZE = 22 * mm
+
+_registered: dict[tuple[str, int], str] = {}
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What the base prints around a document's body."""
+
+    title: str
+    number: str
+    issuing_unit: str
+    issued_at: datetime  # timezone-aware; printed in Asia/Shanghai and used as the PDF's date
+    verification_code: str
+    verify_url: str
+    letterhead: str = DEPARTMENT
+
+
+def cjk_font() -> str:
+    """The registered name of the CJK font to use: the TrueType font if present, else STSong-Light."""
+    path = current_app.config.get("PDF_FONT_PATH") or ""
+    index = int(current_app.config.get("PDF_FONT_SUBFONT_INDEX") or 0)
+    if path and os.path.isfile(path):
+        key = (os.path.abspath(path), index)
+        if key not in _registered:
+            stem = os.path.splitext(os.path.basename(path))[0]
+            name = f"CJK-{stem}-{index}-{len(_registered)}"
+            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+            _registered[key] = name
+        return _registered[key]
+    if FALLBACK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+    return FALLBACK_FONT
+
+
+# Chinese line-breaking rules (禁则, GB/T 15834 practice) on top of reportlab's Japanese lists.
+CANNOT_START = frozenset(ALL_CANNOT_START) | frozenset("，。、；：！？）》〉」』】〕〗’”％‰…—·．,.;:!?)]}%")
+CANNOT_END = frozenset(ALL_CANNOT_END) | frozenset("（《〈「『【〔〖‘“([{")
+_FUZZ = 1e-6
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and (char.isalnum() or char in "-_/@.")
+
+
+def _break_point(glyphs: list, start: int, overflow: int) -> int:
+    """Where to end the line that ``glyphs[overflow]`` no longer fits on (an index in (start, overflow + 1])."""
+    end = overflow
+    while end - start > 1:
+        if glyphs[end] in CANNOT_START or glyphs[end - 1] in CANNOT_END:
+            end -= 1
+        elif _is_word_char(glyphs[end - 1]) and _is_word_char(glyphs[end]):
+            word_start = end - 1
+            while word_start > start and _is_word_char(glyphs[word_start - 1]):
+                word_start -= 1
+            if word_start == start:
+                return overflow  # the word is longer than the line: it has to be cut
+            end = word_start
+        else:
+            return end
+    # No rule-abiding break on this line: hang a closing mark in the margin rather than start with it.
+    return overflow + 1 if glyphs[overflow] in CANNOT_START else overflow
+
+
+def _cjk_lines(frags, max_widths: list, calc_bounds: bool) -> ParaLines:
+    glyphs = []
+    for frag in frags:
+        text = frag.text.decode("utf8") if isinstance(frag.text, bytes) else frag.text
+        glyphs.extend([cjkU(char, frag, "utf8") for char in text] if text else [cjkU(text, frag, "utf8")])
+    lines: list = []
+
+    def width_of(glyph, max_width):
+        width = glyph.width
+        if hasattr(width, "normalizedValue"):
+            width._normalizer = max_width
+            width = width.normalizedValue(max_width)
+        return width
+
+    def close(begin: int, end: int, line_break: bool) -> None:
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        used = sum(width_of(glyph, max_width) for glyph in glyphs[begin:end])
+        lines.append(makeCJKParaLine(glyphs[begin:end], max_width, used, max_width - used, line_break, calc_bounds))
+
+    start = index = 0
+    used = 0.0
+    while index < len(glyphs):
+        max_width = max_widths[min(len(lines), len(max_widths) - 1)]
+        glyph = glyphs[index]
+        if hasattr(glyph.frag, "lineBreak"):
+            close(start, index + 1, True)
+            start = index = index + 1
+            used = 0.0
+            continue
+        width = width_of(glyph, max_width)
+        if used + width > max_width + _FUZZ and index > start:
+            end = _break_point(glyphs, start, index)
+            close(start, end, False)
+            start = index = end
+            used = 0.0
+            continue
+        used += width
+        index += 1
+    if start < len(glyphs):
+        close(start, len(glyphs), False)
+    return ParaLines(kind=1, lines=lines)
+
+
+class ChineseParagraph(Paragraph):
+    """A Paragraph that breaks lines by the Chinese rules (see the module docstring)."""
+
+    def breakLinesCJK(self, maxWidths):  # noqa: N802, N803 (reportlab's names)
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        self.height = 0
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        style = self.style
+        if not self.frags:
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
+                             lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
+        auto_leading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+        return _cjk_lines(self.frags, list(maxWidths), auto_leading not in ("", "off"))
+
+
+def para(text: object, style: ParagraphStyle) -> ChineseParagraph:
+    """A paragraph of plain text (escaped), broken by the Chinese rules."""
+    return ChineseParagraph(escape(text), style)
+
+
+def styles(font: str | None = None) -> dict[str, ParagraphStyle]:
+    """The paragraph styles of a notice, all in the CJK font with CJK line breaking."""
+    font = font or cjk_font()
+    base = ParagraphStyle("body", fontName=font, fontSize=12, leading=21, wordWrap="CJK",
+                          alignment=TA_JUSTIFY, firstLineIndent=24, textColor=colors.black)
+    return {
+        "letterhead": ParagraphStyle("letterhead", base, fontSize=28, leading=36, alignment=TA_CENTER,
+                                     firstLineIndent=0, textColor=SEAL_RED),
+        "title": ParagraphStyle("title", base, fontSize=19, leading=28, alignment=TA_CENTER, firstLineIndent=0,
+                                spaceBefore=10, spaceAfter=4),
+        "number": ParagraphStyle("number", base, fontSize=11.5, leading=18, alignment=TA_CENTER,
+                                 firstLineIndent=0, spaceAfter=12),
+        "body": base,
+        "salutation": ParagraphStyle("salutation", base, firstLineIndent=0, spaceBefore=4),
+        "heading": ParagraphStyle("heading", base, fontSize=13, leading=22, firstLineIndent=0, spaceBefore=10,
+                                  spaceAfter=4, alignment=TA_LEFT),
+        "cell": ParagraphStyle("cell", base, fontSize=10.5, leading=15, firstLineIndent=0, alignment=TA_LEFT),
+        "label": ParagraphStyle("label", base, fontSize=10.5, leading=15, firstLineIndent=0, alignment=TA_LEFT,
+                                textColor=colors.HexColor("#333333")),
+        "note": ParagraphStyle("note", base, fontSize=9.5, leading=14, firstLineIndent=0,
+                               textColor=colors.HexColor("#444444")),
+        "signature": ParagraphStyle("signature", base, firstLineIndent=0, alignment=TA_RIGHT),
+    }
+
+
+def escape(text: object) -> str:
+    """Text made safe for a Paragraph (which reads a small XML markup)."""
+    return str("" if text is None else text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def chinese_date(value: date | datetime | None) -> str:
+    """2026年3月5日: the date form documents use."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = clock.local(value).date()
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def chinese_datetime(value: datetime) -> str:
+    moment = clock.local(value)
+    return f"{chinese_date(moment)} {moment:%H:%M:%S}"
+
+
+def facts_table(rows: Sequence[tuple[str, object]], style: dict[str, ParagraphStyle],
+                label_width: float = 38 * mm) -> Table:
+    """A two-column table of label and value that may split inside a long row across pages."""
+    data = [[para(label, style["label"]), para(value, style["cell"])]
+            for label, value in rows]
+    width = PAGE_WIDTH - 2 * MARGIN_X
+    table = Table(data, colWidths=[label_width, width - label_width], splitByRow=1, splitInRow=1)
+    table.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f2f2f2")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return table
+
+
+def signature_block(issuing_unit: str, issued_on: date | datetime, style: dict[str, ParagraphStyle],
+                    *, seal: bool = True) -> Flowable:
+    """The closing block: the issuing unit and the date at the right, over a (printed) seal area."""
+    block = SignatureBlock(issuing_unit, chinese_date(issued_on), style["signature"], seal=seal)
+    return KeepTogether([Spacer(1, 10 * mm), block])
+
+
+class SignatureBlock(Flowable):
+    """Unit and date right-aligned, with a dashed circle marking where the official seal goes."""
+
+    def __init__(self, unit: str, day: str, style: ParagraphStyle, *, seal: bool) -> None:
+        super().__init__()
+        self.lines = [para(unit, style), para(day, style)]
+        self.seal = seal
+
+    def wrap(self, available_width, available_height):
+        self.width = available_width
+        self.heights = [line.wrap(available_width * 0.6, available_height)[1] for line in self.lines]
+        self.height = max(sum(self.heights) + 8, 44 * mm if self.seal else 0)
+        return self.width, self.height
+
+    def draw(self):
+        canvas = self.canv
+        y = self.height
+        text_width = self.width * 0.6
+        for line, height in zip(self.lines, self.heights, strict=True):
+            y -= height
+            line.drawOn(canvas, self.width - text_width - 12 * mm, y)
+        if self.seal:
+            canvas.saveState()
+            canvas.setStrokeColor(SEAL_RED)
+            canvas.setFillColor(SEAL_RED)
+            canvas.setDash(2, 2)
+            radius = 20 * mm
+            centre_x = self.width - 12 * mm - text_width / 2
+            canvas.circle(centre_x, self.height - 14 * mm, radius, stroke=1, fill=0)
+            canvas.setFont(self.lines[0].style.fontName, 8)
+            canvas.drawCentredString(centre_x, self.height - 14 * mm - radius + 4 * mm, "（印章）")
+            canvas.restoreState()
+
+
+def qr_drawing(url: str, size: float = QR_SIZE) -> Drawing:
+    """A QR code of ``url`` (reportlab's own widget), ``size`` points square."""
+    widget = QrCodeWidget(url, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    return drawing
+
+
+class _NumberedCanvas(Canvas):
+    """Holds every page back until the end, so each can say "第 X 页 共 Y 页"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._draw_page_number(number, total)
+            Canvas.showPage(self)
+        Canvas.save(self)
+
+    def _draw_page_number(self, number: int, total: int) -> None:
+        self.saveState()
+        self.setFont(self._registry_font, 9.5)
+        self.setFillColor(colors.black)
+        self.drawCentredString(PAGE_WIDTH / 2, 6 * mm, f"第 {number} 页 共 {total} 页")
+        self.restoreState()
+
+
+def _pdf_date(moment: datetime) -> str:
+    local = clock.local(moment)
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"D:{local:%Y%m%d%H%M%S}{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+
+
+def _footer(meta: DocumentMeta, font: str):
+    def draw(canvas, doc) -> None:
+        canvas._registry_font = font
+        canvas.setDateFormatter(lambda *_ignored: _pdf_date(meta.issued_at))
+        canvas.saveState()
+        top = MARGIN_BOTTOM - 5 * mm
+        canvas.setStrokeColor(colors.HexColor("#999999"))
+        canvas.setLineWidth(0.5)
+        canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
+        qr_x, qr_y = PAGE_WIDTH - MARGIN_X - QR_SIZE, top - QR_SIZE - 1.5 * mm
+        renderPDF.draw(qr_drawing(meta.verify_url), canvas, qr_x, qr_y)
+        canvas.linkURL(meta.verify_url, (qr_x, qr_y, qr_x + QR_SIZE, qr_y + QR_SIZE), relative=0)
+        canvas.setFont(font, 8.5)
+        canvas.setFillColor(colors.HexColor("#333333"))
+        lines = (f"文书编号：{meta.number}",
+                 f"验证码：{group_code(meta.verification_code)}",
+                 "扫描右侧二维码或访问下列网址，可核验本文书的真伪及所涉记录是否变更：",
+                 meta.verify_url)
+        for number, line in enumerate(lines, start=1):
+            canvas.drawString(MARGIN_X, top - number * 4.2 * mm, line)
+        canvas.restoreState()
+
+    return draw
+
+
+def group_code(code: str) -> str:
+    """A verification code in groups of four, easier to read aloud and type."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def heading_flowables(meta: DocumentMeta, style: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """Red letterhead and rule, the title centred, the document number under it."""
+    return [
+        para(meta.letterhead, style["letterhead"]),
+        Spacer(1, 2 * mm),
+        HRFlowable(width="100%", thickness=2, color=SEAL_RED, spaceBefore=0, spaceAfter=1),
+        HRFlowable(width="100%", thickness=0.6, color=SEAL_RED, spaceBefore=1, spaceAfter=6),
+        para(meta.title, style["title"]),
+        para(meta.number, style["number"]),
+    ]
+
+
+def render_pdf(meta: DocumentMeta, body: Sequence[Flowable], *, font: str | None = None) -> bytes:
+    """The PDF of a document: heading, ``body``, and the verification footer on every page."""
+    font = font or cjk_font()
+    style = styles(font)
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM, title=f"{meta.title} {meta.number}", author=meta.issuing_unit,
+        subject=meta.title, creator=DEPARTMENT, invariant=1,
+    )
+    footer = _footer(meta, font)
+    doc.build([*heading_flowables(meta, style), *body], onFirstPage=footer, onLaterPages=footer,
+              canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()
