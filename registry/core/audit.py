@@ -145,7 +145,9 @@ def verify_chain() -> ChainReport:
     """Walk the whole log in order and report the first event whose link or content is wrong."""
     expected_prev = GENESIS_HASH
     checked = 0
-    rows = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000))
+    # populate_existing: judge what the database holds, not events this session already loaded.
+    statement = sa.select(AuditEvent).order_by(AuditEvent.id)
+    rows = db.session.execute(statement.execution_options(yield_per=1000, populate_existing=True))
     for event in rows.scalars():
         checked += 1
         if event.prev_hash != expected_prev:
