@@ -1,0 +1,589 @@
+"""The verbs of the red and black lists (SPEC §3).
+
+Every operation takes plain values and the acting user, checks who may do it, changes the rows
+(state changes through ``core.workflow.transition``: a conditional UPDATE on the version), writes
+the audit event, and records every change of what the public sees in the change feed.  None of
+them commits: the view or the check runner does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from registry.core import clock
+from registry.core.audit import record_event
+from registry.core.changes import ChangeKind, record_change
+from registry.core.errors import NotFound, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.holds import HoldKind, open_hold_exists
+from registry.core.permissions import Role, can_edit_unit, can_review, can_see_unit
+from registry.core.settings import get_setting
+from registry.core.workdays import add_working_days
+from registry.core.workflow import transition
+from registry.extensions import db
+from registry.listing.models import (
+    EntryStatus,
+    ListCategory,
+    ListEntry,
+    ListKind,
+    Measure,
+    RemovalReason,
+)
+
+RECORD_TYPE = "list_entry"
+MAX_COMMENT = 2000
+_TEXT_LIMITS = {"reason": 4000, "legal_basis": 2000, "decision_number": 100, "deciding_unit": 200}
+
+
+# ---------------------------------------------------------------------------------------------
+# What the public sees
+
+
+def public_payload(entry: ListEntry) -> dict:
+    """The public fields of an entry (never a full person ID number), for the feed, API, exchange."""
+    subject = entry.subject
+    return {
+        "id": entry.id,
+        "list": entry.list_kind.value,
+        "category": entry.category.name,
+        "status": entry.status.value,
+        "subject": {
+            "name": subject.name,
+            "kind": subject.kind.value,
+            "identifier": subject.public_identifier,
+        },
+        "reason": entry.reason,
+        "legal_basis": entry.legal_basis,
+        "decision_number": entry.decision_number,
+        "deciding_unit": entry.deciding_unit,
+        "decision_date": entry.decision_date.isoformat(),
+        "unit": entry.unit.name,
+        "measures": [{"code": m.code, "description": m.description} for m in entry.measures],
+        "publicity_start": _iso(entry.publicity_start),
+        "publicity_end": _iso(entry.publicity_end),
+        "valid_from": _iso(entry.valid_from),
+        "valid_until": _iso(entry.valid_until),
+        "removal_reason": entry.removal_reason.value if entry.removal_reason else None,
+        "removal_date": _iso(entry.removal_date),
+    }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _feed(entry: ListEntry, change: ChangeKind, reason: str | None = None) -> None:
+    record_change(
+        RECORD_TYPE,
+        entry.id,
+        change,
+        payload=public_payload(entry),
+        subject_id=entry.subject_id,
+        unit_id=entry.unit_id,
+        reason=reason,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts
+
+
+def _clean_text(values: dict, name: str, label, *, required: bool = True) -> str | None:
+    text = (values.get(name) or "").strip()
+    if not text:
+        if required:
+            raise ValidationFailed(_l("Enter %(field)s.", field=label), field=name)
+        return None
+    if len(text) > _TEXT_LIMITS[name]:
+        raise ValidationFailed(
+            _l("%(field)s may have at most %(n)d characters.", field=label, n=_TEXT_LIMITS[name]), field=name
+        )
+    return text
+
+
+def _validated_fields(
+    *,
+    list_kind,
+    category_id,
+    reason,
+    legal_basis,
+    decision_number,
+    deciding_unit,
+    decision_date,
+    measure_ids,
+    valid_until=None,
+) -> tuple[dict, list[Measure]]:
+    """Check a draft's content; returns the column values and the measures."""
+    try:
+        kind = ListKind(list_kind)
+    except ValueError:
+        raise ValidationFailed(_l("Choose the red or the black list."), field="list_kind") from None
+    category = db.session.get(ListCategory, category_id) if category_id else None
+    if category is None or not category.is_active:
+        raise ValidationFailed(_l("Choose a category of the list."), field="category_id")
+    if category.list_kind is not kind:
+        raise ValidationFailed(
+            _l("The category %(name)s belongs to the other list.", name=category.name), field="category_id"
+        )
+    texts = {
+        "reason": reason,
+        "legal_basis": legal_basis,
+        "decision_number": decision_number,
+        "deciding_unit": deciding_unit,
+    }
+    labels = {
+        "reason": _l("the reason for listing"),
+        "legal_basis": _l("the legal basis"),
+        "decision_number": _l("the decision document number"),
+        "deciding_unit": _l("the deciding unit"),
+    }
+    cleaned = {name: _clean_text(texts, name, labels[name]) for name in texts}
+    if not isinstance(decision_date, date):
+        raise ValidationFailed(_l("Enter the decision date."), field="decision_date")
+    today = clock.today()
+    if decision_date > today:
+        raise ValidationFailed(_l("The decision date cannot be in the future."), field="decision_date")
+    # Validity starts at publication, which comes after publicity: today at the earliest.
+    if valid_until is not None and (valid_until < today or valid_until < decision_date):
+        raise ValidationFailed(
+            _l("The validity end cannot be before its start (publication, at the earliest today)."),
+            field="valid_until",
+        )
+    if measure_ids:
+        measures = _validated_measures(measure_ids, kind)
+    else:  # none ticked: the category's default measures (its object-list rows)
+        measures = [m for m in category.measures if m.is_active and m.list_kind is kind]
+        if not measures:
+            raise ValidationFailed(_l("Choose at least one measure that applies."), field="measure_ids")
+    values = dict(
+        cleaned, list_kind=kind, category_id=category.id, decision_date=decision_date, valid_until=valid_until
+    )
+    return values, measures
+
+
+def _validated_measures(measure_ids: Iterable, kind: ListKind) -> list[Measure]:
+    try:
+        wanted = {int(value) for value in measure_ids or ()}
+    except (TypeError, ValueError):
+        raise ValidationFailed(_l("Unknown measure."), field="measure_ids") from None
+    if not wanted:
+        raise ValidationFailed(_l("Choose at least one measure that applies."), field="measure_ids")
+    measures = list(
+        db.session.scalars(sa.select(Measure).where(Measure.id.in_(wanted)).order_by(Measure.code))
+    )
+    if len(measures) != len(wanted) or any(not m.is_active for m in measures):
+        raise ValidationFailed(
+            _l("Unknown measure: choose measures from the measures list."), field="measure_ids"
+        )
+    other = [m.code for m in measures if m.list_kind is not kind]
+    if other:
+        raise ValidationFailed(
+            _l("Measure %(codes)s belongs to the other list.", codes=", ".join(other)), field="measure_ids"
+        )
+    return measures
+
+
+def create_entry(*, actor, subject, **fields) -> ListEntry:
+    """Start a draft entry for ``subject`` in the actor's unit.
+
+    ``fields``: list_kind, category_id, reason, legal_basis, decision_number, deciding_unit,
+    decision_date, measure_ids, and optionally valid_until (when the decision sets an end).
+    """
+    if not can_edit_unit(actor, actor.unit_id):
+        raise PermissionDenied(_l("Only clerks and reviewers of a unit can draft list entries."))
+    if subject is None:
+        raise ValidationFailed(_l("Choose the subject of the entry."), field="subject_identifier")
+    values, measures = _validated_fields(**fields)
+    entry = ListEntry(
+        **values,
+        subject_id=subject.id,
+        unit_id=actor.unit_id,
+        created_by_id=actor.id,
+        status=EntryStatus.DRAFT,
+        created_at=clock.utcnow(),
+    )
+    entry.measures = measures
+    db.session.add(entry)
+    db.session.flush()
+    record_event(
+        "list_entry.create",
+        actor=actor,
+        obj=entry,
+        to_state=EntryStatus.DRAFT,
+        details={"subject_id": subject.id, "category_id": entry.category_id},
+    )
+    return entry
+
+
+def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None, **fields) -> ListEntry:
+    """Change a draft (only a draft: what reviewers or the public saw is never edited in place)."""
+    _ensure_version(entry, expected_version)
+    if not can_edit_unit(actor, entry.unit_id):
+        raise PermissionDenied(_l("Only clerks and reviewers of the entry's unit can edit it."))
+    if entry.status is not EntryStatus.DRAFT:
+        raise ValidationFailed(
+            _l("Only a draft can be edited; this entry is no longer a draft."), field="status"
+        )
+    values, measures = _validated_fields(**fields)
+    if subject is not None:
+        values["subject_id"] = subject.id
+    changed = sorted(k for k, v in values.items() if getattr(entry, k) != v)
+    transition(
+        entry,
+        expected_version=entry.version,
+        allowed_from={EntryStatus.DRAFT},
+        to=EntryStatus.DRAFT,
+        actor=actor,
+        action="list_entry.update",
+        values=values,
+        details={"changed": changed, "measures": [m.code for m in measures]},
+    )
+    entry.measures = measures
+    db.session.flush()
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Review
+
+
+def _ensure_version(entry: ListEntry, expected_version) -> None:
+    """Someone else changed the entry since the page was loaded: say so before anything else."""
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise StaleRecord() from None
+    if entry.version != expected:
+        raise StaleRecord()
+
+
+def _ensure_reviewer(entry: ListEntry, actor) -> None:
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != entry.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the entry's unit can decide on it."))
+    if not can_review(actor, entry):
+        raise PermissionDenied(
+            _l("You created or submitted this entry: another reviewer must decide on it (four-eyes rule).")
+        )
+
+
+def submit_entry(entry: ListEntry, actor, expected_version: int) -> None:
+    """Send a draft for review.  A previous reviewer's comment stays visible; their decision does not."""
+    _ensure_version(entry, expected_version)
+    if not can_edit_unit(actor, entry.unit_id):
+        raise PermissionDenied(_l("Only clerks and reviewers of the entry's unit can submit it."))
+    transition(
+        entry,
+        expected_version=entry.version,
+        allowed_from={EntryStatus.DRAFT},
+        to=EntryStatus.PENDING_REVIEW,
+        actor=actor,
+        action="list_entry.submit",
+        values={
+            "submitted_by_id": actor.id,
+            "submitted_at": clock.utcnow(),
+            "reviewed_by_id": None,
+            "reviewed_at": None,
+        },
+    )
+
+
+def approve_entry(entry: ListEntry, actor, expected_version: int, comment: str | None = None) -> None:
+    """Approve: publicity starts today and lasts the configured number of working days."""
+    _ensure_version(entry, expected_version)
+    _ensure_reviewer(entry, actor)
+    today = clock.today()
+    end = add_working_days(today, get_setting("publicity_working_days"))
+    comment = (comment or "").strip()[:MAX_COMMENT] or None
+    transition(
+        entry,
+        expected_version=entry.version,
+        allowed_from={EntryStatus.PENDING_REVIEW},
+        to=EntryStatus.IN_PUBLICITY,
+        actor=actor,
+        action="list_entry.approve",
+        comment=comment,
+        values={
+            "reviewed_by_id": actor.id,
+            "reviewed_at": clock.utcnow(),
+            "review_comment": comment,
+            "publicity_start": today,
+            "publicity_end": end,
+        },
+    )
+    _feed(entry, ChangeKind.PUBLISHED)
+
+
+def _required_comment(comment: str | None, message) -> str:
+    text = (comment or "").strip()
+    if not text:
+        raise ValidationFailed(message, field="comment")
+    if len(text) > MAX_COMMENT:
+        raise ValidationFailed(
+            _l("The comment may have at most %(n)d characters.", n=MAX_COMMENT), field="comment"
+        )
+    return text
+
+
+def return_entry(entry: ListEntry, actor, expected_version: int, comment: str) -> None:
+    """Send a pending entry back to draft with the reviewer's comment (required)."""
+    _ensure_version(entry, expected_version)
+    _ensure_reviewer(entry, actor)
+    text = _required_comment(comment, _l("A return needs a comment saying what to fix."))
+    transition(
+        entry,
+        expected_version=entry.version,
+        allowed_from={EntryStatus.PENDING_REVIEW},
+        to=EntryStatus.DRAFT,
+        actor=actor,
+        action="list_entry.return",
+        comment=text,
+        values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": text},
+    )
+
+
+def _ensure_unit_reviewer(entry: ListEntry, actor) -> None:
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != entry.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the entry's unit can do this."))
+
+
+def _remove(entry: ListEntry, actor, reason: RemovalReason, comment: str, action: str) -> None:
+    transition(
+        entry,
+        expected_version=entry.version,
+        allowed_from={EntryStatus.PUBLISHED},
+        to=EntryStatus.REMOVED,
+        actor=actor,
+        action=action,
+        comment=comment,
+        values={"removal_reason": reason, "removal_date": clock.today()},
+        details={"removal_reason": reason.value},
+    )
+    _feed(entry, ChangeKind.REMOVED, reason=reason.value)
+
+
+def revoke_entry(entry: ListEntry, actor, expected_version: int, reason: str) -> None:
+    """A reviewer of the unit revokes a published entry (e.g. the decision was annulled)."""
+    _ensure_version(entry, expected_version)
+    _ensure_unit_reviewer(entry, actor)
+    text = _required_comment(reason, _l("A revocation needs the reason for it."))
+    _remove(entry, actor, RemovalReason.REVOKED, text, "list_entry.revoke")
+
+
+def withdraw_entry(entry: ListEntry, actor, comment: str) -> None:
+    """Withdraw an entry during publicity (an objection was upheld); it was never published."""
+    _ensure_unit_reviewer(entry, actor)
+    text = _required_comment(comment, _l("A withdrawal needs the reason for it."))
+    transition(
+        entry,
+        expected_version=entry.version,
+        allowed_from={EntryStatus.IN_PUBLICITY},
+        to=EntryStatus.WITHDRAWN,
+        actor=actor,
+        action="list_entry.withdraw",
+        comment=text,
+    )
+    _feed(entry, ChangeKind.WITHDRAWN)
+
+
+def remove_entry(entry: ListEntry, reason: RemovalReason | str, actor, comment: str) -> None:
+    """End a published entry early: credit repaired, or revoked (e.g. objection upheld)."""
+    try:
+        reason = RemovalReason(reason)
+    except ValueError:
+        raise ValidationFailed(_l("Unknown removal reason."), field="reason") from None
+    _ensure_unit_reviewer(entry, actor)
+    text = _required_comment(comment, _l("A removal needs the reason for it."))
+    _remove(entry, actor, reason, text, f"list_entry.remove_{reason.value}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduled: set-based, idempotent
+
+
+def _after_bulk(
+    ids: list[int], *, action: str, from_state: EntryStatus, change: ChangeKind, details=None
+) -> None:
+    if not ids:
+        return
+    entries = db.session.scalars(
+        sa.select(ListEntry)
+        .where(ListEntry.id.in_(ids))
+        .order_by(ListEntry.id)
+        .options(selectinload(ListEntry.measures))
+        .execution_options(populate_existing=True)
+    ).all()
+    for entry in entries:
+        record_event(
+            action,
+            obj=entry,
+            from_state=from_state,
+            to_state=entry.status,
+            details=details(entry) if details else None,
+        )
+        _feed(entry, change)
+
+
+def publish_due_entries(today: date) -> int:
+    """Publish entries whose publicity ended before ``today`` and that no open objection holds.
+
+    The publicity period includes its last day, so an entry is published on the first day after
+    it.  Validity starts on the publication date and lasts the category's validity (inclusive),
+    unless the decision set an end of its own.
+    """
+    due = sa.and_(
+        ListEntry.status == EntryStatus.IN_PUBLICITY,
+        ListEntry.publicity_end < today,
+        ~open_hold_exists(RECORD_TYPE, ListEntry.id, HoldKind.OBJECTION),
+    )
+    validity = dict(db.session.execute(sa.select(ListCategory.id, ListCategory.validity_days)))
+    if not validity:
+        return 0
+    default_end = sa.case(
+        {cid: today + timedelta(days=days - 1) for cid, days in validity.items()}, value=ListEntry.category_id
+    )
+    # A decision's own end that has already passed by publication ends validity on its first day.
+    valid_until = sa.case(
+        (ListEntry.valid_until.is_(None), default_end),
+        (ListEntry.valid_until < today, sa.literal(today, sa.Date)),
+        else_=ListEntry.valid_until,
+    )
+    ids = list(
+        db.session.scalars(
+            sa.update(ListEntry)
+            .where(due)
+            .values(
+                status=EntryStatus.PUBLISHED,
+                valid_from=today,
+                valid_until=valid_until,
+                version=ListEntry.version + 1,
+            )
+            .returning(ListEntry.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    _after_bulk(
+        ids,
+        action="list_entry.publish",
+        from_state=EntryStatus.IN_PUBLICITY,
+        change=ChangeKind.UPDATED,
+        details=lambda e: {"valid_from": e.valid_from, "valid_until": e.valid_until},
+    )
+    return len(ids)
+
+
+def expire_due_entries(today: date) -> int:
+    """Expire published entries whose last valid day is before ``today``."""
+    ids = list(
+        db.session.scalars(
+            sa.update(ListEntry)
+            .where(ListEntry.status == EntryStatus.PUBLISHED, ListEntry.valid_until < today)
+            .values(status=EntryStatus.EXPIRED, version=ListEntry.version + 1)
+            .returning(ListEntry.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    _after_bulk(ids, action="list_entry.expire", from_state=EntryStatus.PUBLISHED, change=ChangeKind.EXPIRED)
+    return len(ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading, for other packages
+
+
+def get_entry_for(actor, entry_id: int) -> ListEntry:
+    """The entry if ``actor`` may see it; ``NotFound`` otherwise (a foreign unit's entry too)."""
+    entry = db.session.get(ListEntry, entry_id)
+    if entry is None or not can_see_unit(actor, entry.unit_id):
+        raise NotFound()
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Categories (admin)
+
+
+def save_category(
+    category: ListCategory | None,
+    *,
+    actor,
+    name: str,
+    list_kind,
+    validity_days: int,
+    repair_allowed: bool,
+    repair_min_days: int,
+    display_order: int,
+    is_active: bool,
+    measure_ids: Iterable,
+) -> ListCategory:
+    """Create or change a list category and its default measures (admins only; audited)."""
+    if getattr(actor, "role", None) is not Role.ADMIN:
+        raise PermissionDenied()
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed(_l("Enter a name of at most 100 characters."), field="name")
+    clash = db.session.scalar(sa.select(ListCategory.id).where(ListCategory.name == name))
+    if clash is not None and (category is None or clash != category.id):
+        raise ValidationFailed(_l("Another category already has this name."), field="name")
+    try:
+        kind = ListKind(list_kind)
+    except ValueError:
+        raise ValidationFailed(_l("Choose the red or the black list."), field="list_kind") from None
+    if category is not None and kind is not category.list_kind and _has_entries(category):
+        raise ValidationFailed(
+            _l("The list of a category that has entries cannot change."), field="list_kind"
+        )
+    if not isinstance(validity_days, int) or not 1 <= validity_days <= 3650:
+        raise ValidationFailed(_l("The validity must be between 1 and 3650 days."), field="validity_days")
+    if not isinstance(repair_min_days, int) or not 0 <= repair_min_days <= 3650:
+        raise ValidationFailed(
+            _l("The minimum period before repair must be between 0 and 3650 days."), field="repair_min_days"
+        )
+    measures = _validated_measures(measure_ids, kind) if measure_ids else []
+    values = {
+        "name": name,
+        "list_kind": kind,
+        "validity_days": validity_days,
+        "repair_allowed": bool(repair_allowed),
+        "repair_min_days": repair_min_days,
+        "display_order": int(display_order or 0),
+        "is_active": bool(is_active),
+    }
+    before = {} if category is None else {k: _plain(getattr(category, k)) for k in values}
+    before_measures = [] if category is None else [m.code for m in category.measures]
+    if category is None:
+        category = ListCategory(**values)
+        db.session.add(category)
+    else:
+        for key, value in values.items():
+            setattr(category, key, value)
+    category.measures = measures
+    db.session.flush()
+    after = {k: _plain(v) for k, v in values.items()}
+    changes = {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
+    new_measures = [m.code for m in measures]
+    if new_measures != before_measures:
+        changes["measures"] = [before_measures, new_measures]
+    if changes:
+        record_event(
+            "list_category.create" if not before else "list_category.update",
+            actor=actor,
+            object_type="list_category",
+            object_id=category.id,
+            details=changes,
+        )
+    return category
+
+
+def _plain(value):
+    return getattr(value, "value", value)
+
+
+def _has_entries(category: ListCategory) -> bool:
+    return (
+        db.session.scalar(sa.select(ListEntry.id).where(ListEntry.category_id == category.id).limit(1))
+        is not None
+    )

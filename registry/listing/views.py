@@ -1,0 +1,360 @@
+"""Officer pages of the red and black lists, the review-queue source, the subject-page section,
+and the admin pages of the list categories."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from registry.core.audit import history
+from registry.core.errors import RegistryError, ValidationFailed
+from registry.core.forms import apply_error, select_choices
+from registry.core.holds import open_holds
+from registry.core.identifiers import InvalidIdentifier
+from registry.core.permissions import (
+    Role,
+    can_edit_unit,
+    can_review,
+    ensure_can_see,
+    is_officer,
+    officer_required,
+    roles_required,
+    scope_to_user,
+)
+from registry.core.web import add_nav, perform
+from registry.core.workflow import QueueItem, register_queue_source
+from registry.extensions import db
+from registry.listing import operations as ops
+from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm, RevokeForm
+from registry.listing.models import (
+    LIST_KIND_LABELS,
+    LIST_KIND_SHORT,
+    PUBLIC_STATES,
+    REMOVAL_LABELS,
+    STATUS_LABELS,
+    EntryStatus,
+    ListCategory,
+    ListEntry,
+    ListKind,
+)
+from registry.subjects.models import Subject
+from registry.subjects.operations import find_or_create_subject
+from registry.subjects.sections import register_subject_section
+
+bp = Blueprint("listing", __name__)
+PAGE_SIZE = 50
+
+
+@bp.app_context_processor
+def listing_labels() -> dict:
+    return {
+        "LIST_KIND_SHORT": LIST_KIND_SHORT,
+        "LIST_STATUS_LABELS": STATUS_LABELS,
+        "LIST_REMOVAL_LABELS": REMOVAL_LABELS,
+    }
+
+
+def _load(entry_id: int) -> ListEntry:
+    entry = db.session.get(ListEntry, entry_id)
+    ensure_can_see(entry)
+    return entry
+
+
+# ---------------------------------------------------------------------------------------------
+# Entries
+
+
+@bp.route("/officer/entries/")
+@officer_required
+def index():
+    form = EntryFilterForm(request.args)
+    form.status.choices = select_choices(
+        [("", _l("All"))] + [(s.value, STATUS_LABELS[s]) for s in EntryStatus]
+    )
+    form.list_kind.choices = select_choices(
+        [("", _l("All"))] + [(k.value, LIST_KIND_SHORT[k]) for k in ListKind]
+    )
+    categories = db.session.scalars(sa.select(ListCategory).order_by(ListCategory.display_order)).all()
+    form.category_id.choices = select_choices([("", _l("All"))] + [(c.id, c.name) for c in categories])
+    statement = scope_to_user(sa.select(ListEntry), ListEntry.unit_id)
+    if form.status.data in set(EntryStatus):
+        statement = statement.where(ListEntry.status == EntryStatus(form.status.data))
+    if form.list_kind.data in set(ListKind):
+        statement = statement.where(ListEntry.list_kind == ListKind(form.list_kind.data))
+    if form.category_id.data:
+        statement = statement.where(ListEntry.category_id == form.category_id.data)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        statement.order_by(ListEntry.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "listing/index.html",
+        entries=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
+        form=form,
+        filters=filters,
+    )
+
+
+def _subject_of(form: EntryForm):
+    try:
+        return find_or_create_subject(
+            kind=form.subject_kind.data,
+            identifier=form.subject_identifier.data,
+            name=form.subject_name.data,
+            actor=current_user,
+        )
+    except InvalidIdentifier as error:
+        error.field = "subject_identifier"
+        raise
+    except ValidationFailed as error:
+        error.field = {"name": "subject_name", "identifier": "subject_identifier"}.get(
+            error.field, error.field
+        )
+        raise
+
+
+def _save(form: EntryForm, entry: ListEntry | None):
+    """Find or register the subject and create or update the draft, in one commit; None if refused."""
+    try:
+        subject = _subject_of(form)
+        if entry is None:
+            entry = ops.create_entry(actor=current_user, subject=subject, **form.entry_fields())
+        else:
+            ops.update_draft(
+                entry,
+                actor=current_user,
+                expected_version=form.version.data,
+                subject=subject,
+                **form.entry_fields(),
+            )
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
+            flash(str(error.message), "error")
+        else:
+            flash(_("Nothing was saved: correct the marked fields."), "error")
+        return None
+    return entry
+
+
+@bp.route("/officer/entries/new", methods=["GET", "POST"])
+@roles_required(Role.CLERK, Role.REVIEWER)
+def create():
+    form = EntryForm()
+    if request.method == "GET":
+        form.deciding_unit.data = current_user.unit.name
+        subject = db.session.get(Subject, request.args.get("subject_id", type=int) or 0)
+        if subject is not None:
+            form.subject_kind.data, form.subject_identifier.data = subject.kind.value, subject.identifier
+    if form.validate_on_submit() and (entry := _save(form, None)) is not None:
+        flash(_("The draft was saved. Submit it for review when it is complete."), "success")
+        return redirect(url_for(".show", entry_id=entry.id))
+    return render_template("listing/form.html", form=form, entry=None, categories=_categories())
+
+
+@bp.route("/officer/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(entry_id: int):
+    entry = _load(entry_id)
+    if not can_edit_unit(current_user, entry.unit_id) or entry.status is not EntryStatus.DRAFT:
+        flash(_("Only a draft can be edited; this entry is no longer a draft."), "error")
+        return redirect(url_for(".show", entry_id=entry.id))
+    form = EntryForm(include_inactive_id=entry.category_id)
+    if request.method == "GET":
+        _fill(form, entry)
+    if form.validate_on_submit() and _save(form, entry) is not None:
+        flash(_("The draft was saved."), "success")
+        return redirect(url_for(".show", entry_id=entry.id))
+    return render_template("listing/form.html", form=form, entry=entry, categories=_categories())
+
+
+def _fill(form: EntryForm, entry: ListEntry) -> None:
+    form.version.data = entry.version
+    form.subject_kind.data, form.subject_identifier.data = entry.subject.kind.value, entry.subject.identifier
+    form.list_kind.data, form.category_id.data = entry.list_kind.value, entry.category_id
+    form.measure_ids.data = [str(m.id) for m in entry.measures]
+    for name in ("reason", "legal_basis", "decision_number", "deciding_unit", "decision_date", "valid_until"):
+        getattr(form, name).data = getattr(entry, name)
+
+
+def _categories():
+    return db.session.scalars(
+        sa.select(ListCategory)
+        .where(ListCategory.is_active)
+        .order_by(ListCategory.display_order)
+        .options(selectinload(ListCategory.measures))
+    ).all()
+
+
+@bp.route("/officer/entries/<int:entry_id>")
+@officer_required
+def show(entry_id: int):
+    entry = _load(entry_id)
+    version = {"version": entry.version}
+    return render_template(
+        "listing/show.html",
+        entry=entry,
+        events=history(ops.RECORD_TYPE, entry.id),
+        decision_form=DecisionForm(data=version),
+        revoke_form=RevokeForm(data=version),
+        can_edit=can_edit_unit(current_user, entry.unit_id),
+        can_decide=can_review(current_user, entry),
+        can_revoke=current_user.role is Role.REVIEWER and current_user.unit_id == entry.unit_id,
+        holds=open_holds(ops.RECORD_TYPE, [entry.id])[entry.id],
+    )
+
+
+ACTIONS = {
+    "submit": (lambda e, f: ops.submit_entry(e, current_user, f.get("version")), _l("Submitted for review.")),
+    "approve": (
+        lambda e, f: ops.approve_entry(e, current_user, f.get("version"), f.get("comment")),
+        _l("Approved: the entry is now in publicity."),
+    ),
+    "return": (
+        lambda e, f: ops.return_entry(e, current_user, f.get("version"), f.get("comment")),
+        _l("Returned to its author."),
+    ),
+    "revoke": (
+        lambda e, f: ops.revoke_entry(e, current_user, f.get("version"), f.get("reason")),
+        _l("The entry was revoked and removed from the list."),
+    ),
+}
+
+
+@bp.route("/officer/entries/<int:entry_id>/<action>", methods=["POST"])
+@officer_required
+def act(entry_id: int, action: str):
+    entry = _load(entry_id)
+    operation, success = ACTIONS.get(action) or abort(404)
+    perform(operation, entry, request.form, success=str(success))
+    return redirect(url_for(".show", entry_id=entry_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# The review queue
+
+
+class ListEntryQueue:
+    """List entries waiting for a reviewer, for ``/review``."""
+
+    kind = "list_entry"
+    label = _l("List entry")
+
+    def pending(self, unit_id: int) -> list[QueueItem]:
+        entries = db.session.scalars(
+            sa.select(ListEntry)
+            .where(ListEntry.unit_id == unit_id, ListEntry.status == EntryStatus.PENDING_REVIEW)
+            .options(selectinload(ListEntry.submitted_by))
+            .order_by(ListEntry.submitted_at)
+        ).all()
+        return [
+            QueueItem(
+                kind=self.kind,
+                id=e.id,
+                version=e.version,
+                title=f"{LIST_KIND_SHORT[e.list_kind]} · {e.decision_number}",
+                subject_label=str(e.subject),
+                unit_id=e.unit_id,
+                submitted_by_id=e.submitted_by_id,
+                submitted_by_label=e.submitted_by.name if e.submitted_by else "",
+                submitted_at=e.submitted_at,
+                url=url_for("listing.show", entry_id=e.id),
+                category=e.category.name,
+                created_by_id=e.created_by_id,
+            )
+            for e in entries
+        ]
+
+    def approve(self, item_id: int, actor, expected_version: int) -> None:
+        ops.approve_entry(ops.get_entry_for(actor, item_id), actor, expected_version)
+
+    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
+        ops.return_entry(ops.get_entry_for(actor, item_id), actor, expected_version, comment)
+
+
+register_queue_source(ListEntryQueue())
+
+
+# ---------------------------------------------------------------------------------------------
+# The subject page
+
+
+@register_subject_section("list_entries", order=10, template="listing/_subject_section.html")
+def subject_entries(subject, public: bool) -> dict:
+    """Public: entries in publicity (公示中) and published.  Officers: every entry they may see."""
+    statement = sa.select(ListEntry).where(ListEntry.subject_id == subject.id)
+    if public:
+        statement = statement.where(ListEntry.status.in_(PUBLIC_STATES))
+    elif is_officer(current_user):
+        statement = scope_to_user(statement, ListEntry.unit_id)
+    else:
+        return {}
+    entries = db.session.scalars(
+        statement.options(selectinload(ListEntry.measures)).order_by(
+            ListEntry.decision_date.desc(), ListEntry.id.desc()
+        )
+    ).all()
+    return {
+        "entries": entries,
+        "holds": open_holds(ops.RECORD_TYPE, [e.id for e in entries]),
+        "public": public,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin: list categories
+
+
+@bp.route("/admin/list-categories")
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def categories():
+    rows = db.session.scalars(
+        sa.select(ListCategory)
+        .order_by(ListCategory.list_kind, ListCategory.display_order)
+        .options(selectinload(ListCategory.measures))
+    ).all()
+    return render_template("listing/categories.html", categories=rows, kinds=LIST_KIND_LABELS)
+
+
+@bp.route("/admin/list-categories/new", methods=["GET", "POST"], defaults={"category_id": None})
+@bp.route("/admin/list-categories/<int:category_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def category(category_id: int | None):
+    category = db.session.get(ListCategory, category_id) or abort(404) if category_id else None
+    form = CategoryForm(obj=category)
+    if request.method == "GET" and category is not None:
+        form.list_kind.data = category.list_kind.value
+        form.measure_ids.data = [str(m.id) for m in category.measures]
+    if request.method == "POST" and current_user.role is not Role.ADMIN:
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            saved = ops.save_category(category, actor=current_user, **form.category_fields())
+            db.session.commit()
+        except ValidationFailed as error:
+            db.session.rollback()
+            if not apply_error(form, error):
+                flash(str(error.message), "error")
+        else:
+            flash(_("The category was saved."), "success")
+            return redirect(url_for(".category", category_id=saved.id))
+    events = history("list_category", category.id) if category is not None else []
+    return render_template("listing/category_form.html", form=form, category=category, events=events)
+
+
+add_nav("listing.index", _l("List entries"), order=20, officer=True)
+add_nav(
+    "listing.categories",
+    _l("List categories"),
+    order=85,
+    officer=True,
+    visible=lambda user: user.role in (Role.ADMIN, Role.AUDITOR),
+)
