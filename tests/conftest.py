@@ -62,6 +62,10 @@ def app(database_url, tmp_path_factory):
         # operation's commit or rollback stays inside the test.
         _db.session.configure(join_transaction_mode="create_savepoint")
     yield app
+    with app.app_context():
+        _db.session.remove()
+        for engine in _db.engines.values():
+            engine.dispose()  # close pooled connections before the interpreter does (ResourceWarning)
 
 
 def _reset_postgres_extras() -> None:

@@ -86,3 +86,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def _sqlite_begin(conn) -> None:
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN")
+
+
+# Database objects that no model declares and Alembic's autogenerate must leave alone: SQLite's
+# FTS5 tables (and their shadow tables) and PostgreSQL's pg_trgm index for the name search.
+UNMODELLED_PREFIXES = ("subjects_fts",)
+UNMODELLED_INDEXES = frozenset({"ix_subjects_name_trgm"})
+
+
+def include_in_migrations(name, type_, parent_names) -> bool:
+    """Alembic ``include_name`` hook (also used by tests/test_migrations.py)."""
+    if type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES):
+        return False
+    if type_ == "index" and name in UNMODELLED_INDEXES:
+        return False
+    return True

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import DDL, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core import clock
@@ -42,3 +43,37 @@ class Subject(CreatedAtMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.public_identifier})"
+
+
+# Substring search on names (registry/subjects/search.py).  SQLite: an FTS5 trigram table kept in
+# step with ``subjects`` by triggers; PostgreSQL: a pg_trgm GIN index.  create_all (the tests)
+# builds them through these events; the migrations run the same statements.
+SQLITE_SEARCH_DDL = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS subjects_fts USING fts5("
+    "name, content='subjects', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER IF NOT EXISTS subjects_fts_insert AFTER INSERT ON subjects BEGIN "
+    "INSERT INTO subjects_fts(rowid, name) VALUES (new.id, new.name); END",
+    "CREATE TRIGGER IF NOT EXISTS subjects_fts_delete AFTER DELETE ON subjects BEGIN "
+    "INSERT INTO subjects_fts(subjects_fts, rowid, name) VALUES ('delete', old.id, old.name); END",
+    "CREATE TRIGGER IF NOT EXISTS subjects_fts_update AFTER UPDATE OF name ON subjects BEGIN "
+    "INSERT INTO subjects_fts(subjects_fts, rowid, name) VALUES ('delete', old.id, old.name); "
+    "INSERT INTO subjects_fts(rowid, name) VALUES (new.id, new.name); END",
+]
+SQLITE_DROP_DDL = [
+    "DROP TRIGGER IF EXISTS subjects_fts_insert",
+    "DROP TRIGGER IF EXISTS subjects_fts_delete",
+    "DROP TRIGGER IF EXISTS subjects_fts_update",
+    "DROP TABLE IF EXISTS subjects_fts",
+]
+POSTGRES_SEARCH_DDL = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE INDEX IF NOT EXISTS ix_subjects_name_trgm ON subjects USING gin (name gin_trgm_ops)",
+]
+
+# create_all (tests) builds the index too; the migrations run the same statements.
+for _statement in SQLITE_SEARCH_DDL:
+    event.listen(Subject.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in SQLITE_DROP_DDL:
+    event.listen(Subject.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRES_SEARCH_DDL:
+    event.listen(Subject.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
