@@ -439,7 +439,7 @@ def publish_due_entries(today: date) -> int:
         ListEntry.publicity_end < today,
         ~open_hold_exists(RECORD_TYPE, ListEntry.id, HoldKind.OBJECTION),
     )
-    validity = dict(db.session.execute(sa.select(ListCategory.id, ListCategory.validity_days)))
+    validity = dict(db.session.execute(sa.select(ListCategory.id, ListCategory.validity_days)).tuples().all())
     if not validity:
         return 0
     default_end = sa.case(
