@@ -97,12 +97,14 @@ class RequestIsolatingClient(FlaskClient):
     The ``db`` fixture keeps an app context pushed for the whole test, and Flask reuses it for
     the client's requests; without this, ``g`` (the signed-in user, the language, cached
     settings) and the session's identity map would leak from one request into the next.
+    What the test made before the request is committed (to the test's outer transaction, still
+    rolled back at its end): a request that refuses and rolls back must not erase the test's setup.
     """
 
     def open(self, *args, **kwargs):
         if has_app_context():
             g.__dict__.clear()
-            _db.session.expire_all()
+            _db.session.commit()
         return super().open(*args, **kwargs)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, jsonify, render_template, request, session
+from flask import Flask, flash, has_request_context, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -39,6 +39,9 @@ def is_safe_next(target: str | None) -> bool:
     """Only same-site relative paths may be used as a post-login redirect."""
     if not target:
         return False
+    # Browsers read "/\\host" and "/<tab>/host" as "//host": no backslash or control character at all.
+    if "\\" in target or any(ord(char) < 32 or char.isspace() for char in target):
+        return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
@@ -47,7 +50,9 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    wanted = request.args.get("lang") if request else None
+    if not has_request_context():  # commands and scheduled checks speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted
         return wanted
