@@ -105,6 +105,11 @@ def _unexpected_error(error: Exception):
 
 
 def init_app(app: Flask) -> None:
+    from registry.core import clock
+
+    # A Jinja global, not only a context variable: macros imported without context
+    # (``audit_table`` in _macros.html) see globals only.
+    app.jinja_env.globals["local_time"] = clock.local
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
     if not app.debug and not app.testing:
