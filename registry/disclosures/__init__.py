@@ -1,0 +1,1 @@
+"""双公示: administrative licensing and penalty disclosures (SPEC §4)."""

@@ -1,0 +1,202 @@
+"""What other parts of the registry ask about disclosures, as SQL they can build on.
+
+- ``publicly_visible(today)``: the condition for the public pages, the subject page and the API.
+- ``due_soon`` / ``overdue``: disclosures not yet published near or past their deadline (alerts).
+- ``on_time_rate``: published within the deadline / due, per unit and month (compliance dashboard).
+- ``public_payload``: what the change feed and the API may show of one disclosure.
+
+Disclosure periods (SPEC §4) count calendar days from the decision date: a general penalty is
+public through decision date + ``penalty_general_visible_days`` (that day included) and leaves
+the next day; serious ones likewise with ``penalty_serious_visible_days``; minor ones never.  A
+licence is public while valid: through its valid-to date, or indefinitely without one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from registry.core.settings import get_setting
+from registry.core.workdays import add_working_days
+from registry.disclosures.models import (
+    KIND_CN,
+    LICENCE_TYPE_CN,
+    PARTY_CATEGORY_CN,
+    PENALTY_TYPE_CN,
+    SEVERITY_CN,
+    Disclosure,
+    DisclosureKind,
+    DisclosureStatus,
+    PartyCategory,
+    Severity,
+)
+from registry.extensions import db
+
+UNPUBLISHED = (DisclosureStatus.DRAFT, DisclosureStatus.PENDING_REVIEW)
+
+
+def publication_deadline(decision_date: date, severity: Severity | None) -> date | None:
+    """The last day to publish: the N-th working day after the decision (None: minor, never published)."""
+    if severity is Severity.MINOR:
+        return None
+    return add_working_days(decision_date, get_setting("disclosure_deadline_working_days"))
+
+
+def penalty_visible_days(severity: Severity) -> int | None:
+    if severity is Severity.GENERAL:
+        return get_setting("penalty_general_visible_days")
+    if severity is Severity.SERIOUS:
+        return get_setting("penalty_serious_visible_days")
+    return None
+
+
+def visible_until(disclosure: Disclosure) -> date | None:
+    """The last day the disclosure may be public (None: a licence without end date, or never)."""
+    if disclosure.kind is DisclosureKind.LICENCE:
+        return disclosure.licence_valid_to
+    days = penalty_visible_days(disclosure.severity)
+    return None if days is None else disclosure.decision_date + timedelta(days=days)
+
+
+def within_period(today: date):
+    """SQL: the disclosure's period (by kind and severity) includes ``today``."""
+    general = today - timedelta(days=get_setting("penalty_general_visible_days"))
+    serious = today - timedelta(days=get_setting("penalty_serious_visible_days"))
+    return sa.or_(
+        sa.and_(
+            Disclosure.kind == DisclosureKind.LICENCE,
+            sa.or_(Disclosure.licence_valid_to.is_(None), Disclosure.licence_valid_to >= today),
+        ),
+        sa.and_(Disclosure.kind == DisclosureKind.PENALTY, Disclosure.severity == Severity.GENERAL,
+                Disclosure.decision_date >= general),
+        sa.and_(Disclosure.kind == DisclosureKind.PENALTY, Disclosure.severity == Severity.SERIOUS,
+                Disclosure.decision_date >= serious),
+    )
+
+
+def publicly_visible(today: date):
+    """SQL: the public may see the disclosure today (published and within its period).
+
+    Holds at the exact boundary even before the nightly check has marked the record expired.
+    """
+    return sa.and_(Disclosure.status == DisclosureStatus.PUBLISHED, within_period(today))
+
+
+def is_publicly_visible(disclosure: Disclosure, today: date) -> bool:
+    if disclosure.status is not DisclosureStatus.PUBLISHED:
+        return False
+    until = visible_until(disclosure)
+    if disclosure.kind is DisclosureKind.LICENCE:
+        return until is None or until >= today
+    return until is not None and until >= today
+
+
+def _awaiting_publication():
+    return sa.and_(
+        Disclosure.status.in_(UNPUBLISHED),
+        Disclosure.publication_deadline.is_not(None),
+        Disclosure.corrects_id.is_(None),
+    )
+
+
+def due_soon(today: date, lead: int) -> sa.Select:
+    """Unpublished disclosures whose deadline falls from today to ``lead`` working days ahead."""
+    horizon = add_working_days(today, lead)
+    return sa.select(Disclosure).where(
+        _awaiting_publication(), Disclosure.publication_deadline >= today, Disclosure.publication_deadline <= horizon
+    )
+
+
+def overdue(today: date) -> sa.Select:
+    """Unpublished disclosures whose deadline has passed."""
+    return sa.select(Disclosure).where(_awaiting_publication(), Disclosure.publication_deadline < today)
+
+
+@dataclass(frozen=True)
+class OnTimeRate:
+    due: int
+    on_time: int
+
+    @property
+    def late(self) -> int:
+        return self.due - self.on_time
+
+    @property
+    def rate(self) -> float | None:
+        """Share published on time, 0–1; None when nothing fell due."""
+        return self.on_time / self.due if self.due else None
+
+
+def on_time_rate(unit_id: int, year: int, month: int) -> OnTimeRate:
+    """Disclosures of ``unit_id`` whose deadline falls in the month: how many were published by it.
+
+    Original records only (a correction does not count again); one not yet published counts as late.
+    """
+    start = date(year, month, 1)
+    end = date(year + (month == 12), month % 12 + 1, 1)
+    on_time = sa.and_(Disclosure.published_on.is_not(None),
+                      Disclosure.published_on <= Disclosure.publication_deadline)
+    due, punctual = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
+            Disclosure.unit_id == unit_id,
+            Disclosure.corrects_id.is_(None),
+            Disclosure.publication_deadline >= start,
+            Disclosure.publication_deadline < end,
+        )
+    ).one()
+    return OnTimeRate(due=due, on_time=punctual)
+
+
+def _label(labels: dict, value) -> str | None:
+    return None if value is None else labels[value]
+
+
+def public_payload(disclosure: Disclosure) -> dict:
+    """The disclosure as the public may see it: the national data items, person ID masked.
+
+    Codes plus the national Chinese wording, never the reader's language: the feed is data.
+    """
+    is_person = disclosure.party_category is PartyCategory.PERSON
+    until = visible_until(disclosure)
+    payload = {
+        "id": disclosure.id,
+        "kind": disclosure.kind.value,
+        "kind_label": _label(KIND_CN, disclosure.kind),
+        "party_name": disclosure.party_name,
+        "party_category": disclosure.party_category.value,
+        "party_category_label": _label(PARTY_CATEGORY_CN, disclosure.party_category),
+        "party_identifier": disclosure.public_party_identifier,
+        "legal_representative": None if is_person else disclosure.legal_representative,
+        "decision_number": disclosure.decision_number,
+        "decision_date": disclosure.decision_date.isoformat(),
+        "authority_name": disclosure.authority_name,
+        "authority_uscc": disclosure.authority_uscc,
+        "source_unit_name": disclosure.source_unit_name,
+        "published_on": disclosure.published_on.isoformat() if disclosure.published_on else None,
+        "visible_until": until.isoformat() if until else None,
+        "corrects_id": disclosure.corrects_id,
+    }
+    if disclosure.kind is DisclosureKind.PENALTY:
+        payload.update(
+            violation_type=disclosure.violation_type,
+            violation_facts=disclosure.violation_facts,
+            legal_basis=disclosure.legal_basis,
+            penalty_type=disclosure.penalty_type.value,
+            penalty_type_label=_label(PENALTY_TYPE_CN, disclosure.penalty_type),
+            penalty_content=disclosure.penalty_content,
+            fine_amount=None if disclosure.fine_amount is None else format(disclosure.fine_amount.normalize(), "f"),
+            severity=disclosure.severity.value,
+            severity_label=_label(SEVERITY_CN, disclosure.severity),
+        )
+    else:
+        payload.update(
+            licence_type=disclosure.licence_type.value,
+            licence_type_label=_label(LICENCE_TYPE_CN, disclosure.licence_type),
+            licence_number=disclosure.licence_number,
+            licence_content=disclosure.licence_content,
+            licence_valid_from=disclosure.licence_valid_from.isoformat() if disclosure.licence_valid_from else None,
+            licence_valid_to=disclosure.licence_valid_to.isoformat() if disclosure.licence_valid_to else None,
+        )
+    return payload

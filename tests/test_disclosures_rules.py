@@ -1,0 +1,145 @@
+"""Deadlines across holidays, visibility windows at their boundary days, on-time rate, DB constraints."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from registry.core.settings import set_setting
+from registry.disclosures import queries
+from registry.disclosures.models import Disclosure, DisclosureStatus, Severity
+
+S = DisclosureStatus
+
+
+@pytest.mark.parametrize(("decision", "deadline"), [
+    (date(2026, 9, 30), date(2026, 10, 15)),  # National Day: 1–7 Oct off, Sat 10 Oct worked
+    (date(2026, 9, 25), date(2026, 10, 12)),  # Oct 1–7 off, Sat 10 Oct worked
+    (date(2026, 9, 17), date(2026, 9, 28)),   # Sun 20 Sep is a worked day (调休)
+    (date(2026, 2, 13), date(2026, 3, 2)),    # Spring Festival: 15–23 Feb off, Sat 14 and Sat 28 Feb worked
+    (date(2026, 2, 14), date(2026, 3, 3)),    # a decision on the worked Saturday: counting starts after it
+    (date(2026, 3, 2), date(2026, 3, 11)),    # an ordinary fortnight
+])
+def test_publication_deadline_counts_chinese_working_days(db, decision, deadline):
+    assert queries.publication_deadline(decision, Severity.GENERAL) == deadline
+
+
+def test_minor_penalty_has_no_deadline(db):
+    assert queries.publication_deadline(date(2026, 9, 30), Severity.MINOR) is None
+
+
+def test_deadline_follows_the_setting(db):
+    set_setting("disclosure_deadline_working_days", 3, actor=None)
+    assert queries.publication_deadline(date(2026, 9, 30), None) == date(2026, 10, 10)
+
+
+def test_deadline_is_stored_and_on_time_shown(make):
+    row = make.disclosure(decision_date=date(2026, 9, 30))
+    assert row.publication_deadline == date(2026, 10, 15)
+
+
+def _visible_ids(db, today):
+    return set(db.session.scalars(sa.select(Disclosure.id).where(queries.publicly_visible(today))))
+
+
+@pytest.mark.parametrize(("severity", "days"), [(Severity.GENERAL, 365), (Severity.SERIOUS, 1095)])
+def test_penalty_visible_through_its_last_day_and_not_the_next(db, make, severity, days):
+    decided = date(2025, 1, 10)
+    row = make.disclosure(S.PUBLISHED, decision_date=decided, severity=severity)
+    last_day = decided + timedelta(days=days)
+    assert queries.visible_until(row) == last_day
+    assert row.id in _visible_ids(db, decided)
+    assert row.id in _visible_ids(db, last_day)
+    assert row.id not in _visible_ids(db, last_day + timedelta(days=1))
+    assert queries.is_publicly_visible(row, last_day)
+    assert not queries.is_publicly_visible(row, last_day + timedelta(days=1))
+
+
+def test_visibility_follows_the_settings(db, make):
+    row = make.disclosure(S.PUBLISHED, decision_date=date(2026, 1, 10))
+    set_setting("penalty_general_visible_days", 30, actor=None)
+    assert row.id in _visible_ids(db, date(2026, 2, 9))
+    assert row.id not in _visible_ids(db, date(2026, 2, 10))
+
+
+def test_licence_visible_while_valid(db, make):
+    dated = make.disclosure(S.PUBLISHED, kind="licence", decision_date=date(2026, 1, 5),
+                            licence_valid_from=date(2026, 1, 5), licence_valid_to=date(2026, 6, 30))
+    open_ended = make.disclosure(S.PUBLISHED, kind="licence", decision_date=date(2026, 1, 5),
+                                 licence_valid_from=date(2026, 1, 5), licence_valid_to=None)
+    assert dated.id in _visible_ids(db, date(2026, 6, 30))
+    assert dated.id not in _visible_ids(db, date(2026, 7, 1))
+    assert open_ended.id in _visible_ids(db, date(2040, 1, 1))
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.PENDING_REVIEW, S.CORRECTED, S.EXPIRED, S.REMOVED, S.NOT_PUBLIC])
+def test_only_published_records_are_visible(db, make, status):
+    extra = {"severity": Severity.MINOR, "publication_deadline": None} if status is S.NOT_PUBLIC else {}
+    if status is S.CORRECTED:
+        extra["superseded_by_id"] = make.disclosure(S.PUBLISHED).id
+    if status is S.REMOVED:
+        extra["removal_reason"] = "repaired"
+    row = make.disclosure(status, decision_date=date(2026, 3, 2), **extra)
+    assert row.id not in _visible_ids(db, date(2026, 3, 10))
+
+
+def test_on_time_rate_counts_deadlines_of_the_month(db, make):
+    unit = make.unit("JJC")
+    # deadlines: 2026-10-15 (decided 30 Sep) and 2026-10-12 (decided 25 Sep)
+    make.disclosure(S.PUBLISHED, decision_date=date(2026, 9, 30), published_on=date(2026, 10, 15))  # on time
+    make.disclosure(S.PUBLISHED, decision_date=date(2026, 9, 25), published_on=date(2026, 10, 13))  # late
+    make.disclosure(S.DRAFT, decision_date=date(2026, 9, 30))  # not yet published: late
+    make.disclosure(S.PUBLISHED, unit="YSC", decision_date=date(2026, 9, 30),
+                    published_on=date(2026, 10, 12))  # other unit
+    rate = queries.on_time_rate(unit.id, 2026, 10)
+    assert (rate.due, rate.on_time, rate.late) == (3, 1, 2)
+    assert rate.rate == pytest.approx(1 / 3)
+    assert queries.on_time_rate(unit.id, 2026, 11).rate is None
+
+
+def test_due_soon_and_overdue(db, make):
+    due = make.disclosure(S.PENDING_REVIEW, decision_date=date(2026, 9, 30))  # deadline 15 Oct
+    late = make.disclosure(S.DRAFT, decision_date=date(2026, 9, 25))  # deadline 12 Oct
+    published = make.disclosure(S.PUBLISHED, decision_date=date(2026, 9, 30), published_on=date(2026, 10, 9))
+    soon = {d.id for d in db.session.scalars(queries.due_soon(date(2026, 10, 13), 2))}
+    assert soon == {due.id}  # 15 Oct is two working days after 13 Oct; 12 Oct is already past
+    assert due.id not in {d.id for d in db.session.scalars(queries.due_soon(date(2026, 10, 12), 2))}
+    overdue = {d.id for d in db.session.scalars(queries.overdue(date(2026, 10, 13)))}
+    assert overdue == {late.id}
+    assert published.id not in overdue
+
+
+@pytest.mark.parametrize(("fields", "constraint"), [
+    ({"fine_amount": Decimal("-1")}, "fine_not_negative"),
+    ({"kind": "licence", "fine_amount": Decimal("1")}, "fine_only_on_penalty"),
+    ({"licence_valid_from": date(2026, 5, 1), "licence_valid_to": date(2026, 4, 1), "kind": "licence",
+      "penalty_type": None, "severity": None, "fine_amount": None}, "licence_dates_ordered"),
+    ({"status": S.PUBLISHED, "published_on": None}, "published_has_date"),
+    ({"status": S.PUBLISHED, "severity": Severity.MINOR, "publication_deadline": None,
+      "published_on": date(2026, 3, 3)}, "minor_never_published"),
+    ({"decision_date": date(1999, 12, 31)}, "decision_date_from_2000"),
+])
+def test_database_refuses_what_must_never_hold(db, make, fields, constraint):
+    row = make.disclosure(S.DRAFT)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    with pytest.raises(IntegrityError, match=constraint):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_database_refuses_a_second_decision_number_in_the_unit(db, make):
+    first = make.disclosure()
+    with pytest.raises(IntegrityError):
+        make.disclosure(decision_number=first.decision_number)
+    db.session.rollback()
+
+
+def test_same_number_allowed_in_another_unit_and_for_corrections(db, make):
+    first = make.disclosure(S.PUBLISHED)
+    make.disclosure(unit="YSC", decision_number=first.decision_number)
+    make.disclosure(decision_number=first.decision_number, corrects_id=first.id)
