@@ -158,3 +158,42 @@ def verify_chain() -> ChainReport:
             return ChainReport(False, checked, event.id, "its content was altered (hash does not match)")
         expected_prev = event.hash
     return ChainReport(True, checked)
+
+
+def record_events(events: list[dict]) -> list[AuditEvent]:
+    """Append many events at once (bulk imports), in order, with one lock and one flush.
+
+    Each item takes the keyword arguments of ``record_event`` except ``obj`` (give
+    ``object_type``, ``object_id`` and ``unit_id``).  The chain is the same as one call each.
+    """
+    if not events:
+        return []
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
+    session.flush()
+    previous = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
+    occurred_at = clock.utcnow()
+    rows = []
+    for item in events:
+        actor = item.get("actor")
+        details = item.get("details")
+        event = AuditEvent(
+            occurred_at=occurred_at,
+            actor_id=getattr(actor, "id", None),
+            actor_label=item.get("actor_label") or (actor.email if actor is not None else "system"),
+            action=item["action"],
+            object_type=item.get("object_type"),
+            object_id=item.get("object_id"),
+            unit_id=item.get("unit_id"),
+            from_state=_state(item.get("from_state")),
+            to_state=_state(item.get("to_state")),
+            comment=item.get("comment"),
+            details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str) if details else None,
+            prev_hash=previous,
+        )
+        event.hash = previous = event.content_hash()
+        rows.append(event)
+    session.add_all(rows)
+    session.flush()
+    return rows
