@@ -1,0 +1,337 @@
+"""The verbs of credit evaluations: draft, submit, publish (four-eyes), return, import, and the
+reviewer's one-click black list draft for a D grade.
+
+Operations take plain values, check the rules, change rows, write the audit event and the change
+feed, and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from registry.core import clock
+from registry.core.audit import record_event
+from registry.core.changes import ChangeKind, record_change
+from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.permissions import Role, can_edit_unit, can_review
+from registry.core.workflow import transition
+from registry.evaluations.models import (
+    D_GRADE_CATEGORIES,
+    FIELD_NAMES_ZH,
+    GRADE_SCALES,
+    MIN_YEAR,
+    CreditEvaluation,
+    EvaluationField,
+    EvaluationStatus,
+)
+from registry.extensions import db
+
+RECORD_TYPE = "credit_evaluation"
+MAX_COMMENT = 2000
+
+
+# ---------------------------------------------------------------------------------------------
+# What the public and the API see
+
+
+def public_payload(evaluation: CreditEvaluation) -> dict:
+    """The public fields of a published evaluation (persons' identifiers masked)."""
+    subject = evaluation.subject
+    return {
+        "id": evaluation.id,
+        "field": evaluation.field.value,
+        "field_name": FIELD_NAMES_ZH[evaluation.field],
+        "year": evaluation.year,
+        "grade": evaluation.grade,
+        "score": str(evaluation.score),
+        "evaluating_unit": evaluation.evaluating_unit,
+        "published_on": evaluation.published_on.isoformat(),
+        "document_number": evaluation.document_number,
+        "subject": {"name": subject.name, "kind": subject.kind.value, "identifier": subject.public_identifier},
+    }
+
+
+def latest_evaluations_many(subject_ids: Iterable[int]) -> dict[int, dict[EvaluationField, CreditEvaluation]]:
+    """For each subject, its latest published evaluation in each field (latest year, then latest
+    publication date).  Subjects without any published evaluation are absent."""
+    ids = sorted({int(i) for i in subject_ids})
+    result: dict[int, dict[EvaluationField, CreditEvaluation]] = {}
+    for start in range(0, len(ids), 500):
+        rows = db.session.scalars(
+            sa.select(CreditEvaluation)
+            .where(CreditEvaluation.subject_id.in_(ids[start:start + 500]),
+                   CreditEvaluation.status == EvaluationStatus.PUBLISHED)
+            .order_by(CreditEvaluation.subject_id, CreditEvaluation.year.desc(),
+                      CreditEvaluation.published_on.desc(), CreditEvaluation.id.desc())
+        )
+        for evaluation in rows:
+            result.setdefault(evaluation.subject_id, {}).setdefault(evaluation.field, evaluation)
+    return result
+
+
+def latest_evaluations(subject_id: int) -> dict[EvaluationField, CreditEvaluation]:
+    """The subject's latest published evaluation per field (for the credit-check API)."""
+    return latest_evaluations_many([subject_id]).get(subject_id, {})
+
+
+def published_evaluations(subject_id: int) -> list[CreditEvaluation]:
+    return list(db.session.scalars(
+        sa.select(CreditEvaluation)
+        .where(CreditEvaluation.subject_id == subject_id, CreditEvaluation.status == EvaluationStatus.PUBLISHED)
+        .order_by(CreditEvaluation.year.desc(), CreditEvaluation.field, CreditEvaluation.id.desc())
+    ))
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation (shared by the form path and the import)
+
+
+def parse_field(value) -> EvaluationField:
+    if isinstance(value, EvaluationField):
+        return value
+    text = str(value or "").strip()
+    for field, name in FIELD_NAMES_ZH.items():
+        if text in (field.value, name):
+            return field
+    raise ValidationFailed(
+        _l("Unknown field of evaluation: use one of %(names)s.", names="、".join(FIELD_NAMES_ZH.values())),
+        field="field",
+    )
+
+
+def parse_score(value) -> Decimal:
+    try:
+        score = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationFailed(_l("The score must be a number from 0 to 100."), field="score") from None
+    if not score.is_finite() or score < 0 or score > 100:
+        raise ValidationFailed(_l("The score must be a number from 0 to 100."), field="score")
+    if score != score.quantize(Decimal("0.01")):
+        raise ValidationFailed(_l("The score may have at most two decimal places."), field="score")
+    return score.quantize(Decimal("0.01"))
+
+
+def _text(value, name: str, label, limit: int, *, required: bool = True) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise ValidationFailed(_l("Enter %(field)s.", field=label), field=name)
+        return None
+    if len(text) > limit:
+        raise ValidationFailed(_l("%(field)s may have at most %(n)d characters.", field=label, n=limit), field=name)
+    return text
+
+
+def validated_values(*, field, year, grade, score, evaluating_unit, published_on, document_number=None) -> dict:
+    """Check one evaluation's content against its field's rules; returns the column values."""
+    field = parse_field(field)
+    today = clock.today()
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_l("Enter the year of the evaluation, for example 2025."), field="year") from None
+    if year > today.year:
+        raise ValidationFailed(_l("The year of the evaluation cannot be in the future."), field="year")
+    if year < MIN_YEAR:
+        raise ValidationFailed(_l("The year of the evaluation cannot be before %(y)d.", y=MIN_YEAR), field="year")
+    grade = (grade or "").strip().upper()
+    scale = GRADE_SCALES[field]
+    if grade not in scale:
+        raise ValidationFailed(
+            _l("Grade %(grade)s is not on the %(field)s scale (%(scale)s).",
+               grade=grade or "—", field=FIELD_NAMES_ZH[field], scale="/".join(scale)),
+            field="grade",
+        )
+    score = parse_score(score)
+    if not isinstance(published_on, date):
+        raise ValidationFailed(_l("Enter the date the result was published."), field="published_on")
+    if published_on > today:
+        raise ValidationFailed(_l("The publication date cannot be in the future."), field="published_on")
+    if published_on.year < year:
+        raise ValidationFailed(
+            _l("The result cannot be published before the year it evaluates."), field="published_on"
+        )
+    return {
+        "field": field, "year": year, "grade": grade, "score": score, "published_on": published_on,
+        "evaluating_unit": _text(evaluating_unit, "evaluating_unit", _l("the evaluating unit"), 200),
+        "document_number": _text(document_number, "document_number", _l("the document number"), 100,
+                                 required=False),
+    }
+
+
+def _ensure_unique(subject_id: int, field: EvaluationField, year: int, exclude_id: int | None = None) -> None:
+    statement = sa.select(CreditEvaluation.id).where(
+        CreditEvaluation.subject_id == subject_id, CreditEvaluation.field == field, CreditEvaluation.year == year
+    )
+    if exclude_id is not None:
+        statement = statement.where(CreditEvaluation.id != exclude_id)
+    if db.session.scalar(statement.limit(1)) is not None:
+        raise ValidationFailed(
+            _l("This subject already has a %(field)s evaluation for %(year)d.", field=FIELD_NAMES_ZH[field], year=year),
+            field="year",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts and review
+
+
+def create_evaluation(*, actor, subject, **fields) -> CreditEvaluation:
+    """Record a draft evaluation result for ``subject`` in the actor's unit."""
+    if not can_edit_unit(actor, actor.unit_id):
+        raise PermissionDenied(_l("Only clerks and reviewers of a unit can record evaluations."))
+    if subject is None:
+        raise ValidationFailed(_l("Choose the subject of the evaluation."), field="subject_identifier")
+    values = validated_values(**fields)
+    _ensure_unique(subject.id, values["field"], values["year"])
+    evaluation = CreditEvaluation(**values, subject_id=subject.id, unit_id=actor.unit_id, created_by_id=actor.id,
+                                  status=EvaluationStatus.DRAFT, created_at=clock.utcnow())
+    db.session.add(evaluation)
+    db.session.flush()
+    record_event("credit_evaluation.create", actor=actor, obj=evaluation, to_state=EvaluationStatus.DRAFT,
+                 details={"subject_id": subject.id, "field": values["field"].value, "year": values["year"],
+                          "grade": values["grade"]})
+    return evaluation
+
+
+def _ensure_version(evaluation: CreditEvaluation, expected_version) -> None:
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise StaleRecord() from None
+    if evaluation.version != expected:
+        raise StaleRecord()
+
+
+def update_draft(evaluation: CreditEvaluation, *, actor, expected_version, subject=None, **fields) -> None:
+    """Change a draft; what a reviewer or the public saw is never edited in place."""
+    _ensure_version(evaluation, expected_version)
+    if not can_edit_unit(actor, evaluation.unit_id):
+        raise PermissionDenied(_l("Only clerks and reviewers of the evaluation's unit can edit it."))
+    if evaluation.status is not EvaluationStatus.DRAFT:
+        raise InvalidTransition(_l("Only a draft can be edited; this evaluation is no longer a draft."))
+    values = validated_values(**fields)
+    if subject is not None:
+        values["subject_id"] = subject.id
+    _ensure_unique(values.get("subject_id", evaluation.subject_id), values["field"], values["year"],
+                   exclude_id=evaluation.id)
+    changed = sorted(key for key, value in values.items() if getattr(evaluation, key) != value)
+    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.DRAFT},
+               to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.update", values=values,
+               details={"changed": changed})
+
+
+def submit_evaluation(evaluation: CreditEvaluation, actor, expected_version) -> None:
+    _ensure_version(evaluation, expected_version)
+    if not can_edit_unit(actor, evaluation.unit_id):
+        raise PermissionDenied(_l("Only clerks and reviewers of the evaluation's unit can submit it."))
+    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.DRAFT},
+               to=EvaluationStatus.PENDING_REVIEW, actor=actor, action="credit_evaluation.submit",
+               values={"submitted_by_id": actor.id, "submitted_at": clock.utcnow(),
+                       "reviewed_by_id": None, "reviewed_at": None})
+
+
+def _ensure_reviewer(evaluation: CreditEvaluation, actor) -> None:
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can decide on it."))
+    if not can_review(actor, evaluation):
+        raise PermissionDenied(
+            _l("You created or submitted this evaluation: another reviewer must decide on it (four-eyes rule).")
+        )
+
+
+def approve_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str | None = None) -> None:
+    """Verify and publish: the result appears on the subject page and in the API and change feed."""
+    _ensure_version(evaluation, expected_version)
+    _ensure_reviewer(evaluation, actor)
+    comment = (comment or "").strip()[:MAX_COMMENT] or None
+    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PENDING_REVIEW},
+               to=EvaluationStatus.PUBLISHED, actor=actor, action="credit_evaluation.approve", comment=comment,
+               values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": comment})
+    record_change(RECORD_TYPE, evaluation.id, ChangeKind.PUBLISHED, payload=public_payload(evaluation),
+                  subject_id=evaluation.subject_id, unit_id=evaluation.unit_id)
+
+
+def return_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str) -> None:
+    _ensure_version(evaluation, expected_version)
+    _ensure_reviewer(evaluation, actor)
+    text = (comment or "").strip()
+    if not text:
+        raise ValidationFailed(_l("A return needs a comment saying what to fix."), field="comment")
+    if len(text) > MAX_COMMENT:
+        raise ValidationFailed(_l("The comment may have at most %(n)d characters.", n=MAX_COMMENT), field="comment")
+    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PENDING_REVIEW},
+               to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.return", comment=text,
+               values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": text})
+
+
+# ---------------------------------------------------------------------------------------------
+# A D grade: the reviewer's one-click black list draft (never automatic)
+
+
+def prepare_black_list_draft(evaluation: CreditEvaluation, actor, expected_version):
+    """Start a black list draft in the matching category from a published D grade.
+
+    Only a reviewer of the evaluation's unit may do it, once per evaluation; the draft goes
+    through the list's own review and publicity like any other entry.
+    """
+    from registry.listing import operations as listing_ops
+    from registry.listing.models import ListCategory, ListKind
+
+    _ensure_version(evaluation, expected_version)
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can prepare a black list draft."))
+    if evaluation.status is not EvaluationStatus.PUBLISHED or evaluation.grade != "D":
+        raise InvalidTransition(_l("Only a published D grade can lead to a black list draft."))
+    if evaluation.black_list_entry_id is not None:
+        raise InvalidTransition(_l("A black list draft was already prepared from this evaluation."))
+    name = D_GRADE_CATEGORIES.get(evaluation.field)
+    category = db.session.scalar(sa.select(ListCategory).where(ListCategory.name == name)) if name else None
+    if category is None or not category.is_active or category.list_kind is not ListKind.BLACK:
+        raise ValidationFailed(
+            _l("No active black list category matches this field; an administrator must set one up."),
+            field="category_id",
+        )
+    field_name = FIELD_NAMES_ZH[evaluation.field]
+    entry = listing_ops.create_entry(
+        actor=actor, subject=evaluation.subject, list_kind=ListKind.BLACK, category_id=category.id,
+        reason=f"{evaluation.year}年度{field_name}信用评价结果为D级（得分{evaluation.score}，"
+               f"评价单位：{evaluation.evaluating_unit}）。",
+        legal_basis=f"{evaluation.year}年度{field_name}信用评价结果" + (
+            f"（{evaluation.document_number}）" if evaluation.document_number else ""),
+        decision_number=evaluation.document_number or f"PJ-{evaluation.year}-{evaluation.id}",
+        deciding_unit=actor.unit.name, decision_date=clock.today(),
+        measure_ids=[measure.id for measure in category.measures if measure.is_active],
+    )
+    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PUBLISHED},
+               to=EvaluationStatus.PUBLISHED, actor=actor, action="credit_evaluation.black_list_draft",
+               values={"black_list_entry_id": entry.id}, details={"list_entry_id": entry.id})
+    return entry
+
+
+def resolve_subject(identifier: str, name: str | None, *, actor):
+    """The registered subject with this identifier, or a new one when a name is given."""
+    from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
+    from registry.subjects.operations import create_subject, find_by_identifier
+
+    try:
+        subject = find_by_identifier(identifier or "")
+        readings = [r for r in parse_identifier(identifier or "") if r.kind is not SubjectKind.VEHICLE]
+    except InvalidIdentifier as error:
+        error.field = "subject_identifier"
+        raise
+    if not readings:
+        raise ValidationFailed(_l("Enter a unified social credit code or a resident ID number, not a plate."),
+                               field="subject_identifier")
+    if subject is not None:
+        return subject
+    if not (name or "").strip():
+        raise ValidationFailed(_l("No subject with this identifier is registered: enter its name to register it."),
+                               field="subject_name")
+    reading = readings[-1]
+    return create_subject(kind=reading.kind, identifier=reading.value, name=name, actor=actor)

@@ -1,0 +1,220 @@
+"""Officer pages for credit evaluations, the subject page section, and the review queue source."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from registry.core.audit import history
+from registry.core.errors import RegistryError
+from registry.core.forms import apply_error
+from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
+from registry.core.web import add_nav, perform
+from registry.core.workflow import QueueItem, register_queue_source
+from registry.evaluations import importing
+from registry.evaluations import operations as ops
+from registry.evaluations.forms import ActionForm, EvaluationForm, ImportForm
+from registry.evaluations.models import STATUS_LABELS, CreditEvaluation, EvaluationStatus
+from registry.exchange.tabular import template_csv, template_xlsx
+from registry.extensions import db
+from registry.subjects.sections import register_subject_section
+
+bp = Blueprint("evaluations", __name__, url_prefix="/officer/evaluations")
+PAGE_SIZE = 50
+
+
+def _load(evaluation_id: int) -> CreditEvaluation:
+    evaluation = db.session.get(CreditEvaluation, evaluation_id)
+    ensure_can_see(evaluation)
+    return evaluation
+
+
+@bp.route("/")
+@officer_required
+def index():
+    status = request.args.get("status") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    statement = scope_to_user(sa.select(CreditEvaluation), CreditEvaluation.unit_id)
+    if status in {s.value for s in EvaluationStatus}:
+        statement = statement.where(CreditEvaluation.status == status)
+    rows = db.session.scalars(statement.order_by(CreditEvaluation.id.desc())
+                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    return render_template("evaluations/index.html", evaluations=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
+                           page=page, status=status, STATUS_LABELS=STATUS_LABELS)
+
+
+def _save(form: EvaluationForm, evaluation: CreditEvaluation | None):
+    try:
+        subject = ops.resolve_subject(form.subject_identifier.data, form.subject_name.data, actor=current_user)
+        if evaluation is None:
+            evaluation = ops.create_evaluation(actor=current_user, subject=subject, **form.values())
+        else:
+            ops.update_draft(evaluation, actor=current_user, expected_version=form.version.data, subject=subject,
+                             **form.values())
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        if not apply_error(form, error):
+            flash(str(error.message), "error")
+        return None
+    return evaluation
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officer_required
+def create():
+    if not can_edit_unit(current_user, current_user.unit_id):
+        abort(403)
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        evaluation = _save(form, None)
+        if evaluation is not None:
+            flash(_("The evaluation was saved as a draft."), "success")
+            return redirect(url_for(".show", evaluation_id=evaluation.id))
+    return render_template("evaluations/form.html", form=form, evaluation=None)
+
+
+@bp.route("/<int:evaluation_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(evaluation_id: int):
+    evaluation = _load(evaluation_id)
+    if evaluation.status is not EvaluationStatus.DRAFT or not can_edit_unit(current_user, evaluation.unit_id):
+        abort(404)
+    form = EvaluationForm(obj=evaluation)
+    if request.method == "GET":
+        form.subject_identifier.data = evaluation.subject.identifier
+        form.field.data = evaluation.field.value
+        form.version.data = evaluation.version
+    if form.validate_on_submit() and _save(form, evaluation) is not None:
+        flash(_("The draft was saved."), "success")
+        return redirect(url_for(".show", evaluation_id=evaluation.id))
+    return render_template("evaluations/form.html", form=form, evaluation=evaluation)
+
+
+@bp.route("/<int:evaluation_id>")
+@officer_required
+def show(evaluation_id: int):
+    evaluation = _load(evaluation_id)
+    form = ActionForm(version=evaluation.version)
+    return render_template("evaluations/show.html", evaluation=evaluation, form=form, STATUS_LABELS=STATUS_LABELS,
+                           events=history("credit_evaluation", evaluation.id))
+
+
+ACTIONS = {
+    "submit": (lambda e, form: ops.submit_evaluation(e, current_user, form.version.data), _l("Submitted for review.")),
+    "approve": (lambda e, form: ops.approve_evaluation(e, current_user, form.version.data, form.comment.data),
+                _l("The evaluation was verified and published.")),
+    "return": (lambda e, form: ops.return_evaluation(e, current_user, form.version.data, form.comment.data),
+               _l("Returned to its author.")),
+    "black-list-draft": (lambda e, form: ops.prepare_black_list_draft(e, current_user, form.version.data),
+                         _l("A black list draft was prepared; complete and submit it from the list pages.")),
+}
+
+
+@bp.route("/<int:evaluation_id>/<action>", methods=["POST"])
+@officer_required
+def act(evaluation_id: int, action: str):
+    evaluation = _load(evaluation_id)
+    if action not in ACTIONS:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("This item was changed by someone else since you opened it. Reload the page and try again."), "error")
+        return redirect(url_for(".show", evaluation_id=evaluation.id))
+    operation, message = ACTIONS[action]
+    perform(operation, evaluation, form, success=str(message))
+    return redirect(url_for(".show", evaluation_id=evaluation.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@officer_required
+def import_file():
+    if not can_edit_unit(current_user, current_user.unit_id):
+        abort(403)
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            result = importing.import_evaluations(upload.read(), upload.filename or "", actor=current_user)
+            db.session.commit()
+        except importing.ImportRejected as error:
+            db.session.rollback()
+            errors = error.errors
+            flash(str(error.message), "error")
+        except RegistryError as error:
+            db.session.rollback()
+            if not apply_error(form, error):
+                flash(str(error.message), "error")
+        else:
+            flash(_("%(n)d evaluations were imported and submitted for review.", n=result.created), "success")
+            return redirect(url_for(".index", status=EvaluationStatus.PENDING_REVIEW.value))
+    return render_template("evaluations/import.html", form=form, errors=errors)
+
+
+@bp.route("/import/template.<ext>")
+@officer_required
+def import_template(ext: str):
+    if ext == "csv":
+        return template_csv(importing.COLUMNS), 200, {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": "attachment; filename=evaluations-template.csv"}
+    if ext == "xlsx":
+        return template_xlsx(importing.COLUMNS, "信用评价"), 200, {
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": "attachment; filename=evaluations-template.xlsx"}
+    abort(404)
+
+
+@register_subject_section("evaluations", order=40, template="evaluations/_section.html")
+def subject_section(subject, public: bool) -> dict:
+    evaluations = ops.published_evaluations(subject.id)
+    if not public:
+        evaluations += list(db.session.scalars(
+            sa.select(CreditEvaluation).where(CreditEvaluation.subject_id == subject.id,
+                                              CreditEvaluation.status != EvaluationStatus.PUBLISHED)
+            .order_by(CreditEvaluation.year.desc())))
+    return {"evaluations": evaluations, "latest": ops.latest_evaluations(subject.id),
+            "STATUS_LABELS": STATUS_LABELS} if evaluations else {}
+
+
+class EvaluationQueue:
+    kind = "credit_evaluation"
+    label = _l("Credit evaluation")
+
+    def pending(self, unit_id: int) -> list[QueueItem]:
+        rows = db.session.scalars(
+            sa.select(CreditEvaluation).where(CreditEvaluation.unit_id == unit_id,
+                                              CreditEvaluation.status == EvaluationStatus.PENDING_REVIEW)
+            .order_by(CreditEvaluation.submitted_at)
+        )
+        return [
+            QueueItem(kind=self.kind, id=e.id, version=e.version, title=str(e), subject_label=e.subject.name,
+                      unit_id=e.unit_id, submitted_by_id=e.submitted_by_id,
+                      submitted_by_label=e.submitted_by.name if e.submitted_by else "",
+                      submitted_at=e.submitted_at, url=url_for("evaluations.show", evaluation_id=e.id),
+                      category=str(e.field_label), created_by_id=e.created_by_id)
+            for e in rows
+        ]
+
+    def approve(self, item_id: int, actor, expected_version: int) -> None:
+        ops.approve_evaluation(_get(item_id), actor, expected_version)
+
+    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
+        ops.return_evaluation(_get(item_id), actor, expected_version, comment)
+
+
+def _get(item_id: int) -> CreditEvaluation:
+    from registry.core.errors import NotFound
+
+    evaluation = db.session.get(CreditEvaluation, item_id)
+    if evaluation is None:
+        raise NotFound()
+    return evaluation
+
+
+register_queue_source(EvaluationQueue())
+add_nav("evaluations.index", _l("Evaluations"), order=45, officer=True)
