@@ -1,4 +1,7 @@
+import logging
+
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from registry.checks.registry import CHECKS, ordered_checks
@@ -6,8 +9,15 @@ from registry.checks.runner import CheckLocked, run_check
 from registry.core import clock
 
 
+class _Date(click.DateTime):
+    name = "date"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "YYYY-MM-DD"
+
+
 @click.command("run-checks")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+@click.option("--today", type=_Date(formats=["%Y-%m-%d"]), default=None,
               help="Run as if today were this date (YYYY-MM-DD).")
 @click.option("--only", "only", multiple=True, help="Run only this check (repeatable).")
 @with_appcontext
@@ -30,7 +40,7 @@ def run_checks_command(today, only):
             continue
         except Exception as error:  # one failing check must not stop the others
             failed = True
-            click.echo(f"{check.name}: FAILED ({error.__class__.__name__}: {error})", err=True)
+            click.echo(f"{check.name}: FAILED, rolled back ({error.__class__.__name__}: {error})", err=True)
             continue
         summary = ", ".join(f"{key}={value}" for key, value in sorted(counts.items())) or "nothing to do"
         click.echo(f"{check.name}: {summary}")
@@ -38,4 +48,21 @@ def run_checks_command(today, only):
         raise SystemExit(1)
 
 
-COMMANDS = [run_checks_command]
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command():
+    """Run the scheduled checks at their times (Asia/Shanghai) until stopped."""
+    from registry.checks.scheduler import build_scheduler
+
+    logging.getLogger("registry").setLevel(logging.INFO)
+    logging.getLogger("apscheduler").setLevel(logging.INFO)
+    scheduler = build_scheduler(current_app._get_current_object())
+    for job in scheduler.get_jobs():
+        click.echo(f"{job.name}: {job.trigger}")
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown(wait=False)
+
+
+COMMANDS = [run_checks_command, scheduler_command]

@@ -1,0 +1,50 @@
+"""The scheduler process: ``flask --app registry scheduler`` (one per deployment, never in the web app).
+
+Every registered check becomes one APScheduler cron job with the check's own fields, in
+Asia/Shanghai.  A job that fails is logged with its traceback and the process carries on; the
+next scheduled run tries again (each check is idempotent, so it catches up).  A job that finds
+its check locked by another process skips that run.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from flask import Flask
+
+from registry.checks.registry import CHECKS, ordered_checks
+from registry.checks.runner import CheckLocked, run_check
+from registry.core import clock
+
+log = logging.getLogger(__name__)
+
+
+def run_job(app: Flask, name: str) -> dict | None:
+    """One scheduled run of the check ``name``: never raises, so the scheduler keeps going."""
+    with app.app_context():
+        check = CHECKS[name]
+        today = clock.today()
+        log.info("check %s starting for %s", name, today)
+        try:
+            counts = run_check(check, today)
+        except CheckLocked:
+            log.warning("check %s skipped: another process is running it", name)
+            return None
+        except Exception:
+            log.exception("check %s failed for %s; rolled back, the next run retries", name, today)
+            return None
+        log.info("check %s done for %s: %s", name, today, counts)
+        return counts
+
+
+def build_scheduler(app: Flask) -> BlockingScheduler:
+    scheduler = BlockingScheduler(timezone=clock.LOCAL_TZ)
+    for check in ordered_checks():
+        scheduler.add_job(
+            run_job, CronTrigger(timezone=clock.LOCAL_TZ, **check.schedule), args=[app, check.name],
+            id=check.name, name=check.name, coalesce=True, max_instances=1, misfire_grace_time=3600,
+            replace_existing=True,
+        )
+    return scheduler
