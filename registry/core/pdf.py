@@ -93,6 +93,7 @@ def cjk_font() -> str:
 # Chinese line-breaking rules (禁则, GB/T 15834 practice) on top of reportlab's Japanese lists.
 CANNOT_START = frozenset(ALL_CANNOT_START) | frozenset("，。、；：！？）》〉」』】〕〗’”％‰…—·．,.;:!?)]}%")
 CANNOT_END = frozenset(ALL_CANNOT_END) | frozenset("（《〈「『【〔〖‘“([{")
+_NUMBER_UNITS = frozenset("年月日号时分秒元万亿个项次件辆")  # 12月4|日 is not broken
 _FUZZ = 1e-6
 
 
@@ -104,7 +105,8 @@ def _break_point(glyphs: list, start: int, overflow: int) -> int:
     """Where to end the line that ``glyphs[overflow]`` no longer fits on (an index in (start, overflow + 1])."""
     end = overflow
     while end - start > 1:
-        if glyphs[end] in CANNOT_START or glyphs[end - 1] in CANNOT_END:
+        if (glyphs[end] in CANNOT_START or glyphs[end - 1] in CANNOT_END
+                or (glyphs[end - 1].isdigit() and glyphs[end] in _NUMBER_UNITS)):
             end -= 1
         elif _is_word_char(glyphs[end - 1]) and _is_word_char(glyphs[end]):
             word_start = end - 1

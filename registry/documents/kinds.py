@@ -1,0 +1,88 @@
+"""The kinds of notice the registry issues, and how a package adds one.
+
+A notice kind says how to turn a record into the facts a notice states and how to print them;
+``registry.documents.operations`` does the rest (numbering, the verification code, storing the
+issued document, idempotence, regeneration, ``/verify``).  To add a kind (objection decision
+异议处理答复书, repair decision 信用修复决定书, case notice 联合奖惩案例通报, monthly reports …),
+write a module ``registry/documents/notices/<kind>.py`` (every module there is imported when the
+app starts; guard imports of packages that may not exist yet) that calls::
+
+    register_notice_kind(NoticeKind(
+        name="repair_decision",            # URL and database key
+        title="信用修复决定书",              # printed title (documents are issued in Chinese)
+        label=_l("Credit repair decision"), # what the pages call it
+        number_prefix="湘交信修决",          # → 湘交信修决〔2026〕第0001号
+        record_type="repair",              # what IssuedDocument.record_type stores
+        load=lambda document: db.session.get(RepairApplication, document.record_id),
+        record_ref=lambda record: RecordRef(record_id=record.id, subject_id=..., unit_id=record.unit_id),
+        content=repair_content,            # record -> dict of JSON values: the facts the notice states
+        render=render_repair,              # (content, meta, styles) -> list of platypus flowables
+        issuing_unit=lambda content: content["issuing_unit"],
+        key_facts=repair_facts,            # content -> [(label, value)] shown on /verify (public!)
+        can_issue=lambda record: record.status in DECIDED,  # None = always
+        describe_change=...,               # optional: (record or None) -> message for /verify
+    ))
+
+Then ``operations.document_pdf("repair_decision", record, actor=user)`` returns ``(bytes,
+IssuedDocument)``: the existing document when the content is unchanged, a new one otherwise.
+Serve it from your own view after your own access check (e.g. the applicant's access code), or
+let officers use ``/officer/documents/<kind>/<record_id>.pdf`` (checks ``ensure_can_see`` on the
+record; set ``officer_download=False`` to turn that route off for a kind).
+
+Rules for ``content``: only facts the notice prints, as JSON values (str, int, list, dict, None;
+dates as ISO strings); no timestamps of the moment of issue (the document keeps those), so that
+the same record gives the same hash; person ID numbers masked (``Subject.public_identifier``).
+``render`` must print only what ``content`` holds: regeneration then gives identical bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """How an issued document points at its record."""
+
+    record_id: int | None = None
+    record_key: str | None = None  # for records without a row of their own (a credit report's identifier)
+    subject_id: int | None = None
+    unit_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NoticeKind:
+    name: str
+    title: str
+    label: object
+    number_prefix: str
+    record_type: str
+    load: Callable  # (IssuedDocument) -> the record today, or None when it is gone
+    record_ref: Callable  # (record) -> RecordRef
+    content: Callable  # (record) -> dict
+    render: Callable  # (content, DocumentMeta, styles) -> list[Flowable]
+    issuing_unit: Callable  # (content) -> str
+    key_facts: Callable  # (content) -> list[tuple[label, str]]
+    can_issue: Callable | None = None  # (record) -> bool; None: any state may be issued
+    describe_change: Callable | None = None  # (record | None) -> message | None, for /verify
+    recompute: Callable | None = None  # (record, stored content) -> dict; default: content(record)
+    officer_download: bool = True
+    daily: bool = False  # a report "as of" a day: unchanged content is reissued once per day
+    extras: dict = field(default_factory=dict)
+
+
+NOTICE_KINDS: dict[str, NoticeKind] = {}
+
+
+def register_notice_kind(kind: NoticeKind) -> NoticeKind:
+    """Make ``kind`` known to issuing, regeneration, verification and the officer download."""
+    existing = NOTICE_KINDS.get(kind.name)
+    if existing is not None and existing.number_prefix != kind.number_prefix:
+        raise ValueError(f"notice kind {kind.name!r} is already registered differently")
+    NOTICE_KINDS[kind.name] = kind
+    return kind
+
+
+def get_kind(name: str) -> NoticeKind | None:
+    return NOTICE_KINDS.get(name)

@@ -1,0 +1,162 @@
+"""列入名单决定书: the notice that tells a subject it has been put on the red or black list.
+
+Issued once the entry is approved (in publicity or published).  Its content is the decision as
+approved plus the entry's *standing* (in force, withdrawn, expired, removed and why), so the
+verification page can say when an entry was later withdrawn or removed by repair; moving from
+publicity to published is not a change of the decision.  The printed texts are Chinese literals:
+the department issues its documents in Chinese whatever the reader's language.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from registry.core.identifiers import SubjectKind
+from registry.core.pdf import facts_table, para, signature_block
+from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.notices import optional_module
+from registry.documents.notices._common import chinese_iso, duration, iso, period, unit_full_name
+from registry.documents.report import IDENTIFIER_LABEL_CN
+
+listing_models = optional_module("registry.listing.models")
+
+KIND_NAME = "list_entry"
+LIST_TITLE_CN = {"red": "守信联合激励对象名单（红名单）", "black": "失信联合惩戒对象名单（黑名单）"}
+MEASURE_HEADING_CN = {"red": "联合激励措施", "black": "联合惩戒措施"}
+
+
+def _standing(entry) -> str:
+    status = entry.status.value
+    if status in ("in_publicity", "published"):
+        return "in_force"
+    if status == "removed":
+        return f"removed_{entry.removal_reason.value}"
+    return status
+
+
+def entry_content(entry) -> dict:
+    subject = entry.subject
+    category = entry.category
+    return {
+        "subject": {"name": subject.name, "kind": subject.kind.value, "identifier": subject.public_identifier},
+        "list": entry.list_kind.value,
+        "category": category.name,
+        "reason": entry.reason,
+        "legal_basis": entry.legal_basis,
+        "decision_number": entry.decision_number,
+        "deciding_unit": entry.deciding_unit,
+        "decision_date": iso(entry.decision_date),
+        "measures": [{"code": m.code, "description": m.description} for m in entry.measures],
+        "publicity_start": iso(entry.publicity_start),
+        "publicity_end": iso(entry.publicity_end),
+        "validity_days": category.validity_days,
+        "repair_allowed": category.repair_allowed,
+        "repair_min_days": category.repair_min_days,
+        "issuing_unit": unit_full_name(entry.unit),
+        "standing": _standing(entry),
+    }
+
+
+def _addressee(subject: dict) -> tuple[str, str]:
+    """How the notice addresses the subject, and how it says "you"."""
+    if subject["kind"] == SubjectKind.PERSON.value:
+        return f"{subject['name']}：", "你"
+    if subject["kind"] == SubjectKind.VEHICLE.value:
+        return f"{subject['name']}（{subject['identifier']}）所有人：", "你方"
+    return f"{subject['name']}：", "你单位"
+
+
+def render_entry(content: dict, meta, style) -> list:
+    subject = content["subject"]
+    list_kind = content["list"]
+    salutation, you = _addressee(subject)
+    list_title = LIST_TITLE_CN.get(list_kind, list_kind)
+    verb = "经查" if list_kind == "black" else "经审核"
+    story = [
+        para(salutation, style["salutation"]),
+        para(f"{verb}，{you}存在以下情形：{content['reason']}", style["body"]),
+        para(f"依据{content['legal_basis']}，经{content['deciding_unit']}认定（认定文书号：{content['decision_number']}，"
+             f"认定日期：{chinese_iso(content['decision_date'])}），现决定将{you}列入{list_title}"
+             f"（{content['category']}类），并按规定实施相应措施。具体如下：", style["body"]),
+        para("一、基本信息", style["heading"]),
+        facts_table([
+            ("主体名称", subject["name"]),
+            (IDENTIFIER_LABEL_CN[SubjectKind(subject["kind"])], subject["identifier"]),
+            ("名单类别", f"{list_title} · {content['category']}"),
+            ("认定事由", content["reason"]),
+            ("认定依据", content["legal_basis"]),
+            ("认定单位", content["deciding_unit"]),
+            ("认定文书号", content["decision_number"]),
+            ("公示期", period(content["publicity_start"], content["publicity_end"])),
+            ("有效期", f"自公示期满正式发布之日起{duration(content['validity_days'])}"),
+        ], style),
+        para(f"二、{MEASURE_HEADING_CN.get(list_kind, '措施')}", style["heading"]),
+    ]
+    measures = content["measures"] or [{"code": "", "description": "按照国家和本省有关规定执行。"}]
+    for index, measure in enumerate(measures, start=1):
+        code = f"（{measure['code']}）" if measure["code"] else ""
+        story.append(para(f"{index}. {measure['description']}{code}", style["body"]))
+    story.append(para("三、权利告知", style["heading"]))
+    story.append(para(
+        f"{you}如对本决定有异议，可在公示期内（{period(content['publicity_start'], content['publicity_end'])}）"
+        "通过湖南省交通运输信用信息管理系统在线提出异议申请，并提交相关证明材料。", style["body"]))
+    if list_kind == "black":
+        if content["repair_allowed"]:
+            story.append(para(
+                f"列入名单满{duration(content['repair_min_days'])}后，{you}已纠正失信行为、履行相关义务的，"
+                "可依法申请信用修复。", style["body"]))
+        else:
+            story.append(para("本类别名单不适用信用修复，有效期届满后自动移出。", style["body"]))
+    story.append(para("特此告知。", style["body"]))
+    story.append(Spacer(1, 2 * mm))
+    story.append(signature_block(meta.issuing_unit, meta.issued_at, style))
+    return story
+
+
+def entry_facts(content: dict) -> list:
+    subject = content["subject"]
+    return [
+        (_l("Subject"), subject["name"]),
+        (_l("Identifier"), subject["identifier"]),
+        (_l("List"), LIST_TITLE_CN.get(content["list"], content["list"])),
+        (_l("Category"), content["category"]),
+        (_l("Decision number"), content["decision_number"]),
+        (_l("Decision date"), chinese_iso(content["decision_date"])),
+    ]
+
+
+def describe_entry_change(entry):
+    if entry is None:
+        return _l("The list entry this notice concerns no longer exists.")
+    standing = _standing(entry)
+    when = entry.removal_date.isoformat() if entry.removal_date else ""
+    return {
+        "withdrawn": _l("The entry was withdrawn during its publicity period."),
+        "expired": _l("The entry has expired and left the list."),
+        "removed_repaired": _l("The entry was removed from the list on %(date)s after credit repair.", date=when),
+        "removed_revoked": _l("The entry was revoked and removed from the list on %(date)s.", date=when),
+    }.get(standing, _l("The entry has been changed since this notice was issued."))
+
+
+if listing_models is not None:
+    from registry.extensions import db
+
+    ListEntry = listing_models.ListEntry
+
+    register_notice_kind(NoticeKind(
+        name=KIND_NAME,
+        title="列入名单决定书",
+        label=_l("List entry decision"),
+        number_prefix="湘交信列决",
+        record_type=ListEntry.__audit_type__,
+        load=lambda document: db.session.get(ListEntry, document.record_id),
+        record_ref=lambda entry: RecordRef(record_id=entry.id, subject_id=entry.subject_id, unit_id=entry.unit_id),
+        content=entry_content,
+        render=render_entry,
+        issuing_unit=lambda content: content["issuing_unit"],
+        key_facts=entry_facts,
+        can_issue=lambda entry: entry.status in listing_models.PUBLIC_STATES,
+        describe_change=describe_entry_change,
+    ))

@@ -1,0 +1,197 @@
+"""Issuing, regenerating and verifying documents.
+
+``document_pdf(kind, record, actor=)`` is what views and other packages call: it issues the
+notice (or finds the one already issued for the same content) and renders it.  Operations never
+commit; the calling view does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from registry.core import clock
+from registry.core.audit import record_event
+from registry.core.errors import InvalidTransition
+from registry.core.pdf import DocumentMeta, render_pdf, styles
+from registry.documents.kinds import NoticeKind, get_kind
+from registry.documents.models import IssuedDocument
+from registry.extensions import db
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed is not mistaken.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16  # 80 random bits
+_CODE_RE = re.compile(f"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
+_MAX_ATTEMPTS = 8
+
+
+def canonical_json(content: dict) -> str:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def content_hash(content: dict) -> str:
+    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(text: str | None) -> str | None:
+    """A code as typed (any case, hyphens, O for 0, I/L for 1) in canonical form; None if malformed."""
+    if not text or len(text) > 40:
+        return None
+    code = re.sub(r"[\s\-]", "", text).upper().translate(str.maketrans("OIL", "011"))
+    return code if _CODE_RE.match(code) else None
+
+
+def verify_url(code: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/verify/{code}"
+
+
+def document_number(kind: NoticeKind, year: int, serial: int) -> str:
+    """湘交信列决〔2026〕第0001号: the kind's prefix, the year in 〔〕, the serial of the year."""
+    return f"{kind.number_prefix}〔{year}〕第{serial:04d}号"
+
+
+def _kind(name: str) -> NoticeKind:
+    kind = get_kind(name)
+    if kind is None:
+        raise LookupError(f"unknown notice kind {name!r}")
+    return kind
+
+
+def _documents_of(kind: NoticeKind, ref):
+    statement = sa.select(IssuedDocument).where(
+        IssuedDocument.kind == kind.name, IssuedDocument.record_type == kind.record_type
+    )
+    if ref.record_key is not None:
+        statement = statement.where(IssuedDocument.record_key == ref.record_key)
+    else:
+        statement = statement.where(IssuedDocument.record_id == ref.record_id)
+    return statement.order_by(IssuedDocument.issued_at.desc(), IssuedDocument.id.desc())
+
+
+def issue_document(kind_name: str, record, *, actor=None) -> IssuedDocument:
+    """The document of ``record``'s current content: the one already issued, or a new one.
+
+    A kind that refuses to issue in the record's state (``can_issue``) gives the last document
+    issued for the record instead, or refuses when there is none.
+    """
+    kind = _kind(kind_name)
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    content = kind.content(record)
+    digest = content_hash(content)
+    ref = kind.record_ref(record)
+    same = db.session.scalars(_documents_of(kind, ref).where(IssuedDocument.content_hash == digest)).first()
+    if same is not None and (not kind.daily or clock.local(same.issued_at).date() == clock.today()):
+        return same
+    if kind.can_issue is not None and not kind.can_issue(record):
+        previous = db.session.scalars(_documents_of(kind, ref)).first()
+        if previous is not None:
+            return previous
+        raise InvalidTransition(_l("No notice can be issued for this record in its current state."))
+    document = _insert(kind, ref, content, digest, actor)
+    record_event("document.issue", actor=actor, obj=document, actor_label=None if actor else "public",
+                 details={"kind": kind.name, "number": document.number, "record_type": kind.record_type,
+                          "record_id": ref.record_id, "content_hash": digest})
+    return document
+
+
+def _insert(kind: NoticeKind, ref, content: dict, digest: str, actor) -> IssuedDocument:
+    """Insert with the next serial of the kind and year; a concurrent issuer makes us take the next."""
+    issued_at = clock.utcnow()
+    year = clock.local(issued_at).year
+    for _attempt in range(_MAX_ATTEMPTS):
+        last = db.session.scalar(
+            sa.select(sa.func.max(IssuedDocument.serial)).where(IssuedDocument.kind == kind.name,
+                                                                IssuedDocument.year == year)
+        )
+        serial = (last or 0) + 1
+        document = IssuedDocument(
+            kind=kind.name, number=document_number(kind, year, serial), year=year, serial=serial,
+            record_type=kind.record_type, record_id=ref.record_id, record_key=ref.record_key,
+            subject_id=ref.subject_id, unit_id=ref.unit_id, content_json=canonical_json(content),
+            content_hash=digest, verification_code=new_verification_code(), issued_at=issued_at,
+            issued_by_id=actor.id if actor is not None else None,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(document)
+        except IntegrityError:
+            continue
+        return document
+    raise RuntimeError("could not allocate a document number")
+
+
+def document_meta(document: IssuedDocument, kind: NoticeKind | None = None) -> DocumentMeta:
+    kind = kind or _kind(document.kind)
+    return DocumentMeta(
+        title=kind.title, number=document.number, issuing_unit=kind.issuing_unit(document.content),
+        issued_at=document.issued_at, verification_code=document.verification_code,
+        verify_url=verify_url(document.verification_code),
+    )
+
+
+def render_document(document: IssuedDocument) -> bytes:
+    """The PDF of an issued document, from its stored content only (so always the same bytes)."""
+    kind = _kind(document.kind)
+    meta = document_meta(document, kind)
+    style = styles()
+    return render_pdf(meta, kind.render(document.content, meta, style))
+
+
+def document_pdf(kind_name: str, record, *, actor=None) -> tuple[bytes, IssuedDocument]:
+    """Issue (or find) the notice of ``record`` and render it: ``(pdf bytes, IssuedDocument)``."""
+    document = issue_document(kind_name, record, actor=actor)
+    db.session.flush()
+    return render_document(document), document
+
+
+def pdf_filename(document: IssuedDocument) -> str:
+    """An ASCII file name (headers stay simple): the kind and the verification code."""
+    return f"{document.kind}-{document.verification_code}.pdf"
+
+
+@dataclass(frozen=True)
+class Verification:
+    document: IssuedDocument
+    kind: NoticeKind | None
+    facts: list
+    record_exists: bool
+    changed: bool | None  # None: the record could not be checked (its kind is no longer known)
+    note: object | None
+
+
+def find_document(code_text: str | None) -> IssuedDocument | None:
+    code = normalize_code(code_text)
+    if code is None:
+        return None
+    return db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code))
+
+
+def verify(code_text: str | None) -> Verification | None:
+    """What ``/verify/<code>`` shows: the document's key facts and whether its record changed."""
+    document = find_document(code_text)
+    if document is None:
+        return None
+    kind = get_kind(document.kind)
+    if kind is None:
+        return Verification(document, None, [], False, None, None)
+    stored = document.content
+    record = kind.load(document)
+    if record is None:
+        changed = True
+    else:
+        current = kind.recompute(record, stored) if kind.recompute else kind.content(record)
+        changed = content_hash(current) != document.content_hash
+    note = kind.describe_change(record) if changed and kind.describe_change else None
+    return Verification(document, kind, kind.key_facts(stored), record is not None, changed, note)
