@@ -72,21 +72,32 @@ REQUIRED_PENALTY = ("violation_type", "violation_facts", "legal_basis", "penalty
 REQUIRED_LICENCE = ("licence_type", "licence_content", "licence_valid_from")
 
 
-def _clean(data: DisclosureData) -> DisclosureData:
-    """Strip text fields; empty text becomes None."""
-    changes = {}
+ENUM_FIELDS = {"kind": DisclosureKind, "party_category": PartyCategory, "penalty_type": PenaltyType,
+               "severity": Severity, "licence_type": LicenceType}
+
+
+def _clean(data: DisclosureData) -> tuple[DisclosureData, list[tuple[str, object]]]:
+    """Strip text fields (empty text becomes None) and turn enumeration values into members."""
+    changes: dict[str, object] = {}
+    problems: list[tuple[str, object]] = []
     for name in FIELD_NAMES:
         value = getattr(data, name)
-        if isinstance(value, str) and not isinstance(value, (DisclosureKind, PartyCategory, PenaltyType, Severity,
-                                                             LicenceType)):
+        enum_cls = ENUM_FIELDS.get(name)
+        if enum_cls is not None:
+            if value is not None and not isinstance(value, enum_cls):
+                try:
+                    changes[name] = enum_cls(str(value).strip()) if str(value).strip() else None
+                except ValueError:
+                    changes[name] = None
+                    problems.append((name, _l("Not one of the allowed values.")))
+        elif isinstance(value, str):
             changes[name] = value.strip() or None
-    return replace(data, **changes)
+    return replace(data, **changes), problems
 
 
 def check(data: DisclosureData, today: date) -> tuple[DisclosureData, list[tuple[str, object]]]:
     """``data`` cleaned and normalised, with every (field, message) problem found in it."""
-    data = _clean(data)
-    problems: list[tuple[str, object]] = []
+    data, problems = _clean(data)
     required = REQUIRED_ALWAYS
     if data.kind is DisclosureKind.PENALTY:
         required += REQUIRED_PENALTY
@@ -94,8 +105,9 @@ def check(data: DisclosureData, today: date) -> tuple[DisclosureData, list[tuple
         required += REQUIRED_LICENCE
     if data.party_category not in (None, PartyCategory.PERSON):
         required += ("legal_representative",)
+    invalid = {name for name, _message in problems}
     for name in required:
-        if getattr(data, name) is None:
+        if getattr(data, name) is None and name not in invalid:
             problems.append((name, _l("This field is required.")))
     for name, limit in LENGTHS.items():
         value = getattr(data, name)
