@@ -10,8 +10,8 @@ from flask_login import current_user
 
 from registry.core.audit import history
 from registry.core.errors import ValidationFailed
-from registry.core.identifiers import InvalidIdentifier
 from registry.core.forms import apply_error
+from registry.core.identifiers import InvalidIdentifier
 from registry.core.permissions import officer_required
 from registry.core.web import add_nav
 from registry.extensions import db
@@ -52,7 +52,11 @@ def create():
         try:
             owner = None
             if form.owner_identifier.data:
-                owner = operations.find_by_identifier(form.owner_identifier.data)
+                try:
+                    owner = operations.find_by_identifier(form.owner_identifier.data)
+                except InvalidIdentifier as error:
+                    error.field = "owner_identifier"
+                    raise
                 if owner is None:
                     raise ValidationFailed(_("No subject with this identifier is registered."),
                                            field="owner_identifier")
