@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -39,7 +39,7 @@ def embedded_font_files(data: bytes) -> int:
 
 META = pdf.DocumentMeta(
     title="测试通知书", number="湘交信测〔2026〕第0007号", issuing_unit="湖南省交通运输厅法规处",
-    issued_at=datetime(2026, 3, 5, 6, 30, tzinfo=timezone.utc), verification_code="0123456789ABCDEF",
+    issued_at=datetime(2026, 3, 5, 6, 30, tzinfo=UTC), verification_code="0123456789ABCDEF",
     verify_url="https://credit.example.cn/verify/0123456789ABCDEF",
 )
 

@@ -49,7 +49,7 @@ class ReportSection:
     title: str  # printed heading (Chinese)
     collect: Callable  # (subject, today) -> list[dict] of public rows
     fields: list = field(default_factory=list)  # [(key, printed label)]
-    heading: Callable = lambda row: ""  # noqa: E731  (row -> the printed line above its table)
+    heading: Callable = lambda row: ""
 
 
 REPORT_SECTIONS: list[ReportSection] = []
@@ -130,7 +130,8 @@ def _render(content: dict, meta, style) -> list:
     covered = "、".join(section.title.removesuffix("信息") for section in sections) or "公开信用"
     story = [para(f"根据湖南省交通运输信用信息管理系统记录，截至{moment}，{who}的公开信用信息如下。", style["body"]),
              Spacer(1, 3 * mm)]
-    rows = [("主体名称", name or "—"), ("主体类型", SUBJECT_KIND_CN[kind]), (IDENTIFIER_LABEL_CN[kind], content["identifier"])]
+    rows = [("主体名称", name or "—"), ("主体类型", SUBJECT_KIND_CN[kind]),
+            (IDENTIFIER_LABEL_CN[kind], content["identifier"])]
     if subject.get("region"):
         rows.append(("所属地区", subject["region"]))
     story.append(facts_table(rows, style))
