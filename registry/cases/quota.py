@@ -1,0 +1,75 @@
+"""The monthly case quota (SPEC §5, seed task 18): each unit records at least N verified cases a month.
+
+``monthly_quota`` is what the scheduled check and the compliance dashboard call.  A case counts
+for the month of its case date (a calendar date in Asia/Shanghai), once it is published.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from registry.accounts.models import Unit
+from registry.cases.models import Case, CaseStatus
+from registry.core.errors import ValidationFailed
+from registry.core.settings import get_setting
+from registry.extensions import db
+
+
+class QuotaRow(NamedTuple):
+    unit: Unit
+    published_count: int
+    met: bool
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """First day of the month and first day of the next; a bad month is refused with a message."""
+    try:
+        year, month = int(year), int(month)
+        start = date(year, month, 1)
+    except (TypeError, ValueError):
+        raise ValidationFailed(
+            _l("Enter a month as YYYY-MM (the month must be 01 to 12)."), field="month"
+        ) from None
+    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return start, end
+
+
+def parse_month(text: str | None) -> tuple[int, int]:
+    """``"2026-05"`` → ``(2026, 5)``; anything else (``2026-13``, ``May``) is refused."""
+    value = (text or "").strip()
+    parts = value.split("-")
+    if len(parts) != 2 or len(parts[0]) != 4 or len(parts[1]) != 2 or not all(p.isdigit() for p in parts):
+        raise ValidationFailed(_l("Enter a month as YYYY-MM (the month must be 01 to 12)."), field="month")
+    year, month = int(parts[0]), int(parts[1])
+    month_bounds(year, month)
+    if year < 2000:
+        raise ValidationFailed(_l("Enter a month as YYYY-MM (the month must be 01 to 12)."), field="month")
+    return year, month
+
+
+def published_counts(start: date, end: date) -> dict[int, int]:
+    """Published cases per unit with a case date in ``[start, end)``: one grouped query."""
+    rows = db.session.execute(
+        sa.select(Case.unit_id, sa.func.count(Case.id))
+        .where(Case.status == CaseStatus.PUBLISHED, Case.case_date >= start, Case.case_date < end)
+        .group_by(Case.unit_id)
+    )
+    return dict(rows)
+
+
+def monthly_quota(year: int, month: int) -> list[QuotaRow]:
+    """Every active unit (and any inactive one with cases) with its published cases of the month
+    and whether it met the quota (setting ``case_quota_per_month``), in the units' order."""
+    start, end = month_bounds(year, month)
+    counts = published_counts(start, end)
+    quota = get_setting("case_quota_per_month")
+    units = db.session.scalars(
+        sa.select(Unit)
+        .where(sa.or_(Unit.is_active, Unit.id.in_(list(counts) or [-1])))
+        .order_by(Unit.sort_order, Unit.id)
+    ).all()
+    return [QuotaRow(unit, counts.get(unit.id, 0), counts.get(unit.id, 0) >= quota) for unit in units]

@@ -1,0 +1,401 @@
+"""Pages of joint reward and punishment cases: officers' cases, the review-queue source, the
+monthly effectiveness list, the public typical cases page, the subject-page section, and the
+admin pages of the measures list and object list."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from registry.cases import effectiveness
+from registry.cases import measures as measure_ops
+from registry.cases import operations as ops
+from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
+from registry.cases.models import STATUS_LABELS, Case, CaseStatus
+from registry.cases.quota import monthly_quota, parse_month
+from registry.core import clock
+from registry.core.audit import history
+from registry.core.errors import RegistryError, ValidationFailed
+from registry.core.forms import apply_error
+from registry.core.permissions import (
+    Role,
+    can_edit_unit,
+    can_review,
+    ensure_can_see,
+    is_officer,
+    officer_required,
+    roles_required,
+    scope_to_user,
+)
+from registry.core.web import add_nav, perform
+from registry.core.workflow import QueueItem, register_queue_source
+from registry.extensions import db
+from registry.listing.models import LIST_KIND_LABELS, ListEntry, Measure
+from registry.subjects.sections import register_subject_section
+
+bp = Blueprint("cases", __name__)
+PAGE_SIZE = 50
+
+
+@bp.app_context_processor
+def case_labels() -> dict:
+    return {"CASE_STATUS_LABELS": STATUS_LABELS, "public_subject_name": ops.public_subject_name}
+
+
+def _load(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    ensure_can_see(case)
+    return case
+
+
+def _month_or_current(text: str | None) -> tuple[int, int]:
+    if text:
+        return parse_month(text)
+    today = clock.today()
+    return today.year, today.month
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+@bp.route("/officer/cases/")
+@officer_required
+def index():
+    form = CaseFilterForm(request.args)
+    statement = scope_to_user(sa.select(Case), Case.unit_id)
+    if form.status.data in set(CaseStatus):
+        statement = statement.where(Case.status == CaseStatus(form.status.data))
+    if form.month.data:
+        try:
+            year, month = parse_month(form.month.data)
+        except ValidationFailed as error:
+            form.month.errors = [str(error.message)]
+        else:
+            start, end = effectiveness.month_bounds(year, month)
+            statement = statement.where(Case.case_date >= start, Case.case_date < end)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        statement.options(selectinload(Case.measures))
+        .order_by(Case.case_date.desc(), Case.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "cases/index.html", cases=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page, form=form,
+        filters=filters,
+    )
+
+
+def _save(form: CaseForm, case: Case | None):
+    """Create or update the draft in one commit; None (with the refusal on its field) if refused."""
+    try:
+        if case is None:
+            case = ops.create_case(actor=current_user, **form.case_fields())
+        else:
+            ops.update_draft(case, actor=current_user, expected_version=form.version.data, **form.case_fields())
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        if isinstance(error, ValidationFailed) and apply_error(form, error):
+            flash(_("Nothing was saved: correct the marked fields."), "error")
+        else:
+            flash(str(error.message), "error")
+        return None
+    return case
+
+
+@bp.route("/officer/cases/new", methods=["GET", "POST"])
+@roles_required(Role.CLERK, Role.REVIEWER)
+def create():
+    entry = db.session.get(ListEntry, request.args.get("entry_id", type=int) or 0)
+    form = CaseForm(entry=entry)
+    if request.method == "GET":
+        form.applying_party.data = current_user.unit.name
+        form.case_date.data = clock.today()
+        if entry is not None:
+            form.entry_ref.data = entry.decision_number
+    if form.validate_on_submit() and (case := _save(form, None)) is not None:
+        flash(_("The draft case was saved. Submit it for review when it is complete."), "success")
+        return redirect(url_for(".show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=None, entry=entry)
+
+
+@bp.route("/officer/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(case_id: int):
+    case = _load(case_id)
+    if not can_edit_unit(current_user, case.unit_id) or case.status is not CaseStatus.DRAFT:
+        flash(_("Only a draft can be edited; this case is no longer a draft."), "error")
+        return redirect(url_for(".show", case_id=case.id))
+    form = CaseForm(entry=case.entry, keep_measure_ids=[m.id for m in case.measures])
+    if request.method == "GET":
+        form.version.data = case.version
+        form.entry_ref.data = case.entry.decision_number
+        form.measure_ids.data = [str(m.id) for m in case.measures]
+        for name in ("applying_party", "case_date", "matter", "effect"):
+            getattr(form, name).data = getattr(case, name)
+    if form.validate_on_submit() and _save(form, case) is not None:
+        flash(_("The draft case was saved."), "success")
+        return redirect(url_for(".show", case_id=case.id))
+    return render_template("cases/form.html", form=form, case=case, entry=case.entry)
+
+
+@bp.route("/officer/cases/<int:case_id>")
+@officer_required
+def show(case_id: int):
+    case = _load(case_id)
+    return render_template(
+        "cases/show.html",
+        case=case,
+        events=history(ops.RECORD_TYPE, case.id),
+        decision_form=DecisionForm(data={"version": case.version}),
+        can_edit=can_edit_unit(current_user, case.unit_id),
+        can_decide=can_review(current_user, case),
+    )
+
+
+ACTIONS = {
+    "submit": (lambda c, f: ops.submit_case(c, current_user, f.get("version")), _l("Submitted for review.")),
+    "approve": (
+        lambda c, f: ops.approve_case(c, current_user, f.get("version"), f.get("comment")),
+        _l("Approved: the case is published."),
+    ),
+    "return": (
+        lambda c, f: ops.return_case(c, current_user, f.get("version"), f.get("comment")),
+        _l("Returned to its author."),
+    ),
+    "typical": (
+        lambda c, f: ops.set_typical(c, current_user, f.get("version"), True),
+        _l("The case is marked as typical and shown on the public typical cases page."),
+    ),
+    "untypical": (
+        lambda c, f: ops.set_typical(c, current_user, f.get("version"), False),
+        _l("The case is no longer marked as typical."),
+    ),
+}
+
+
+@bp.route("/officer/cases/<int:case_id>/<action>", methods=["POST"])
+@officer_required
+def act(case_id: int, action: str):
+    case = _load(case_id)
+    operation, success = ACTIONS.get(action) or abort(404)
+    perform(operation, case, request.form, success=str(success))
+    return redirect(url_for(".show", case_id=case_id))
+
+
+# ---------------------------------------------------------------------------------------------
+# The monthly effectiveness list (奖惩成效清单)
+
+
+@bp.route("/officer/cases/effectiveness")
+@officer_required
+def effectiveness_page():
+    form = MonthForm(request.args)
+    try:
+        year, month = _month_or_current(form.month.data)
+    except ValidationFailed as error:
+        form.month.errors = [str(error.message)]
+        today = clock.today()
+        year, month = today.year, today.month
+    else:
+        form.month.data = f"{year:04d}-{month:02d}"
+    return render_template(
+        "cases/effectiveness.html",
+        form=form,
+        month=f"{year:04d}-{month:02d}",
+        groups=effectiveness.effectiveness_list(year, month),
+        quota=monthly_quota(year, month),
+        pdf_available=effectiveness.PDF_AVAILABLE,
+    )
+
+
+def _download_month(month_text: str):
+    try:
+        return parse_month(month_text)
+    except ValidationFailed as error:
+        flash(str(error.message), "error")
+        return None
+
+
+@bp.route("/officer/cases/effectiveness/<month_text>.xlsx")
+@officer_required
+def effectiveness_xlsx(month_text: str):
+    month = _download_month(month_text)
+    if month is None:
+        return redirect(url_for(".effectiveness_page"))
+    return Response(
+        effectiveness.effectiveness_xlsx(*month),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={effectiveness.xlsx_filename(*month)}"},
+    )
+
+
+@bp.route("/officer/cases/effectiveness/<month_text>.pdf")
+@officer_required
+def effectiveness_pdf(month_text: str):
+    month = _download_month(month_text)
+    if month is None or not effectiveness.PDF_AVAILABLE:
+        return redirect(url_for(".effectiveness_page"))
+    from registry.documents.operations import pdf_filename
+
+    ok, result = perform(effectiveness.effectiveness_pdf, *month, actor=current_user)
+    if not ok:
+        return redirect(url_for(".effectiveness_page", month=month_text))
+    pdf, document = result
+    return Response(
+        pdf, mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename={pdf_filename(document)}"},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The review queue
+
+
+class CaseQueue:
+    """Cases waiting for a reviewer, for ``/review``."""
+
+    kind = "case"
+    label = _l("Joint reward or punishment case")
+
+    def pending(self, unit_id: int) -> list[QueueItem]:
+        cases = db.session.scalars(
+            sa.select(Case)
+            .where(Case.unit_id == unit_id, Case.status == CaseStatus.PENDING_REVIEW)
+            .options(selectinload(Case.submitted_by))
+            .order_by(Case.submitted_at)
+        ).all()
+        return [
+            QueueItem(
+                kind=self.kind,
+                id=c.id,
+                version=c.version,
+                title=f"{c.case_date.isoformat()} · {c.entry.decision_number}",
+                subject_label=str(c.subject),
+                unit_id=c.unit_id,
+                submitted_by_id=c.submitted_by_id,
+                submitted_by_label=c.submitted_by.name if c.submitted_by else "",
+                submitted_at=c.submitted_at,
+                url=url_for("cases.show", case_id=c.id),
+                category=c.entry.category.name,
+                created_by_id=c.created_by_id,
+            )
+            for c in cases
+        ]
+
+    def approve(self, item_id: int, actor, expected_version: int) -> None:
+        ops.approve_case(ops.get_case_for(actor, item_id), actor, expected_version)
+
+    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
+        ops.return_case(ops.get_case_for(actor, item_id), actor, expected_version, comment)
+
+
+register_queue_source(CaseQueue())
+
+
+# ---------------------------------------------------------------------------------------------
+# Public: typical cases, and the subject page
+
+
+def _published():
+    return (
+        sa.select(Case)
+        .where(Case.status == CaseStatus.PUBLISHED)
+        .options(selectinload(Case.measures), selectinload(Case.entry).selectinload(ListEntry.subject))
+    )
+
+
+@bp.route("/cases/typical")
+def typical():
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = db.session.scalars(
+        _published()
+        .where(Case.is_typical)
+        .order_by(Case.case_date.desc(), Case.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    return render_template("cases/typical.html", cases=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page)
+
+
+@register_subject_section("cases", order=40, template="cases/_subject_section.html")
+def subject_cases(subject, public: bool) -> dict:
+    """Public: published cases.  Officers: published cases and every case of units they may see."""
+    statement = _published().join(ListEntry, ListEntry.id == Case.entry_id).where(ListEntry.subject_id == subject.id)
+    if not public:
+        if not is_officer(current_user):
+            return {}
+        statement = (
+            sa.select(Case)
+            .join(ListEntry, ListEntry.id == Case.entry_id)
+            .where(ListEntry.subject_id == subject.id)
+            .options(selectinload(Case.measures))
+        )
+        if current_user.role not in (Role.ADMIN, Role.AUDITOR):
+            statement = statement.where(
+                sa.or_(Case.status == CaseStatus.PUBLISHED, Case.unit_id == current_user.unit_id)
+            )
+    cases = db.session.scalars(statement.order_by(Case.case_date.desc(), Case.id.desc())).all()
+    if public and not cases:
+        return {}
+    return {"cases": cases, "public": public}
+
+
+# ---------------------------------------------------------------------------------------------
+# Admin: the measures list and the object list
+
+
+@bp.route("/admin/measures")
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def measures():
+    rows = db.session.scalars(
+        sa.select(Measure).order_by(Measure.list_kind, Measure.code).options(selectinload(Measure.categories))
+    ).all()
+    return render_template("cases/measures.html", measures=rows, kinds=LIST_KIND_LABELS)
+
+
+@bp.route("/admin/measures/new", methods=["GET", "POST"], defaults={"measure_id": None})
+@bp.route("/admin/measures/<int:measure_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def measure(measure_id: int | None):
+    measure = (db.session.get(Measure, measure_id) or abort(404)) if measure_id else None
+    if request.method == "POST" and current_user.role is not Role.ADMIN:
+        abort(403)
+    form = MeasureForm(obj=measure)
+    if request.method == "GET" and measure is not None:
+        form.list_kind.data = measure.list_kind.value
+        form.category_ids.data = [str(c.id) for c in measure.categories]
+    if form.validate_on_submit():
+        try:
+            saved = measure_ops.save_measure(measure, actor=current_user, **form.measure_fields())
+            db.session.commit()
+        except RegistryError as error:
+            db.session.rollback()
+            if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
+                flash(str(error.message), "error")
+            else:
+                flash(_("Nothing was saved: correct the marked fields."), "error")
+        else:
+            flash(_("The measure was saved."), "success")
+            return redirect(url_for(".measure", measure_id=saved.id))
+    events = history("measure", measure.id) if measure is not None else []
+    return render_template("cases/measure_form.html", form=form, measure=measure, events=events)
+
+
+add_nav("cases.typical", _l("Typical cases"), order=40)
+add_nav("cases.index", _l("Cases"), order=30, officer=True)
+add_nav("cases.effectiveness_page", _l("Effectiveness list"), order=35, officer=True)
+add_nav(
+    "cases.measures",
+    _l("Measures list"),
+    order=86,
+    officer=True,
+    visible=lambda user: user.role in (Role.ADMIN, Role.AUDITOR),
+)
