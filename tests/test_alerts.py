@@ -18,7 +18,8 @@ DAY = date(2026, 10, 9)
 
 @pytest.fixture(autouse=True)
 def _kind():
-    register_alert_kind(KIND, label=_l("Disclosure due soon"), message=_l("Disclosure No. %(record_id)s must be published by %(due_date)s."))
+    register_alert_kind(KIND, label=_l("Disclosure due soon"),
+                        message=_l("Disclosure No. %(record_id)s must be published by %(due_date)s."))
     yield
     ALERT_KINDS.pop(KIND, None)
 

@@ -185,7 +185,7 @@ def sync_alerts(kind: str, today: date, rows) -> SyncResult:
         Alert.kind == kind, Alert.resolved_at.is_(None),
         Alert.record_type == current.c.record_type, Alert.record_id == current.c.record_id,
     )
-    raised = db.session.execute(
+    db.session.execute(
         sa.insert(Alert).from_select(
             ["kind", "unit_id", "record_type", "record_id", "due_date", "subject_id", "params", "raised_at"],
             sa.select(
@@ -194,12 +194,12 @@ def sync_alerts(kind: str, today: date, rows) -> SyncResult:
                 sa.literal(now, Alert.__table__.c.raised_at.type),
             ).where(~already_open),
         )
-    ).rowcount
-    new_ids: tuple[int, ...] = ()
-    if raised:
-        new_ids = tuple(db.session.scalars(
-            sa.select(Alert.id).where(is_open, Alert.id > before).order_by(Alert.id)
-        ))
+    )
+    # The new rows are those of this kind above the highest id before the insert (the check's
+    # lock keeps other writers of this kind out); psycopg reports no rowcount for INSERT … SELECT.
+    new_ids = tuple(db.session.scalars(sa.select(Alert.id).where(is_open, Alert.id > before).order_by(Alert.id)))
+    raised = len(new_ids)
+    if new_ids:
         db.session.info.setdefault(NEW_ALERTS_KEY, []).extend(new_ids)
     if resolved or updated or raised:
         db.session.expire_all()

@@ -19,7 +19,7 @@ every run retries deliveries that failed, so a failure is retried the next night
 from __future__ import annotations
 
 import importlib
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -39,7 +39,7 @@ CASE_RECORD_TYPE = "case"
 
 def local_midnight_utc(day: date) -> datetime:
     """The instant Asia/Shanghai's ``day`` begins, for comparing with UTC timestamps."""
-    return datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ).astimezone(timezone.utc)
+    return datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:

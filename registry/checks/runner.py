@@ -13,6 +13,7 @@ from registry.checks.alerts import NEW_ALERTS_KEY
 from registry.checks.models import CheckRun
 from registry.checks.notify import queue_digests
 from registry.checks.registry import Check
+from registry.core.mail import mail_enabled
 from registry.extensions import db
 
 log = logging.getLogger(__name__)
@@ -26,16 +27,21 @@ def lock_key(name: str) -> int:
     return zlib.crc32(f"registry-check:{name}".encode())
 
 
-def _lock(check: Check) -> None:
-    """Make sure no other process runs this check at the same time.
+def try_lock(name: str) -> bool:
+    """Take the lock of check ``name`` for the current transaction; False when another holds it.
 
-    PostgreSQL: a transaction-scoped advisory lock, skipped (``CheckLocked``) when taken.
-    SQLite: the run row written first takes the database's single write lock until commit, so a
-    second runner waits for the first.
+    PostgreSQL: a transaction-scoped advisory lock (released by commit or rollback).
+    SQLite: always True; the first write of the transaction takes the database's single write
+    lock until commit, so a second runner waits for the first (up to the busy timeout).
     """
-    if db.session.get_bind().dialect.name == "postgresql":
-        if not db.session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": lock_key(check.name)}):
-            raise CheckLocked(check.name)
+    if db.session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(db.session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": lock_key(name)}))
+
+
+def _lock(check: Check) -> None:
+    if not try_lock(check.name):
+        raise CheckLocked(check.name)
 
 
 def run_check(check: Check, today: date) -> dict:
@@ -52,7 +58,7 @@ def run_check(check: Check, today: date) -> dict:
         counts = check.run(today) or {}
         run.counts = json.dumps(counts, sort_keys=True)
         new_alerts = db.session.info.pop(NEW_ALERTS_KEY, [])
-        if new_alerts:
+        if new_alerts and mail_enabled():
             counts = {**counts, "mails": queue_digests(new_alerts)}
         db.session.commit()
     except Exception:

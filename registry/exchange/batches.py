@@ -40,7 +40,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -91,13 +91,13 @@ def month_period(year: int, month: int) -> tuple[datetime, datetime]:
     following = date(year + (month == 12), month % 12 + 1, 1)
 
     def start_of(day: date) -> datetime:
-        return datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ).astimezone(timezone.utc)
+        return datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
 
     return start_of(date(year, month, 1)), start_of(following)
 
 
 def utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def canonical(value) -> str:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from registry.checks.runner import lock_key
+from registry.checks.runner import try_lock
 from registry.exchange import batches
 from registry.extensions import db
 
@@ -24,10 +23,8 @@ def _month(ctx, param, value):
 
 def _take_lock() -> None:
     """The scheduler's exchange check and these commands never deliver at the same time."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        if not db.session.scalar(sa.text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                 {"key": lock_key("exchange_batch")}):
-            raise click.ClickException("another process is building or delivering exchange batches; try again later")
+    if not try_lock("exchange_batch"):
+        raise click.ClickException("another process is building or delivering exchange batches; try again later")
 
 
 @exchange_cli.command("build")
