@@ -159,7 +159,7 @@ def _subject_ids(records, actor) -> tuple[dict[str, int], int]:
     ids: dict[str, int] = {}
     for start in range(0, len(identifiers), _CHUNK):
         ids.update(db.session.execute(sa.select(Subject.identifier, Subject.id).where(
-            Subject.identifier.in_(identifiers[start:start + _CHUNK]))).tuples())
+            Subject.identifier.in_(identifiers[start:start + _CHUNK]))).tuples().all())
     missing = [wanted[identifier] for identifier in identifiers if identifier not in ids]
     if missing:
         now = clock.utcnow()
@@ -169,8 +169,9 @@ def _subject_ids(records, actor) -> tuple[dict[str, int], int]:
             "region_code": region_code(data.party_category.subject_kind, data.party_identifier),
             "created_at": now, "updated_at": now,
         } for data in missing]
-        created = db.session.execute(sa.insert(Subject).returning(Subject.identifier, Subject.id), rows).tuples()
-        created_ids = dict(created)
+        created_ids = dict(db.session.execute(
+            sa.insert(Subject).returning(Subject.identifier, Subject.id, sort_by_parameter_order=True), rows
+        ).tuples().all())
         ids.update(created_ids)
         record_events([
             {"action": "subject.create", "actor": actor, "object_type": "subjects", "object_id": subject_id,

@@ -129,9 +129,9 @@ def check(data: DisclosureData, today: date) -> tuple[DisclosureData, list[tuple
 
     if data.decision_date is not None:
         if data.decision_date > today:
-            problems.append(("decision_date", _l("The decision date cannot be in the future.")))
+            problems.append(("decision_date", _l("The date of the decision cannot be in the future.")))
         elif data.decision_date < EARLIEST_DECISION_DATE:
-            problems.append(("decision_date", _l("The decision date cannot be before 2000-01-01.")))
+            problems.append(("decision_date", _l("The date of the decision cannot be before 2000-01-01.")))
 
     if data.kind is DisclosureKind.PENALTY:
         problems += _penalty_problems(data)

@@ -7,7 +7,7 @@ import re
 import secrets
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -344,7 +344,11 @@ def import_report(token: str):
     path = os.path.join(_report_dir(), f"{current_user.id}-{token}.csv")
     if not os.path.exists(path):
         abort(404)
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name="import-errors.csv")
+    with open(path, "rb") as handle:
+        body = handle.read()
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = "attachment; filename=import-errors.csv"
+    return response
 
 
 @bp.route("/officer/disclosures/import/template.<fmt>")
