@@ -1,39 +1,243 @@
-"""Public pages.  Only published information appears here; person IDs are always masked."""
+"""Public pages: the lookup, the red and black lists, subject pages (SPEC §2, §10).
+
+Only public information appears here (``registry.public.queries`` says what that is); person ID
+numbers are always masked.  Every page is rate-limited per client address (``RATELIMIT_PUBLIC``)
+and answers with an ETag, so that an unchanged page costs a 304.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import csv
+import io
 
-from registry.core.identifiers import InvalidIdentifier
-from registry.core.identifiers import looks_like_identifier
-from registry.extensions import db
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from registry.accounts.models import Unit
+from registry.core import clock
+from registry.core.forms import select_choices
+from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
+from registry.core.web import add_nav
+from registry.extensions import db, limiter
+from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind
+from registry.public import queries
+from registry.public.caching import conditional
+from registry.public.forms import ListFilterForm
 from registry.subjects import operations as subject_operations
-from registry.subjects.models import Subject
-from registry.subjects.sections import sections_for
+from registry.subjects.search import MAX_QUERY_LENGTH, search_subjects
+from registry.subjects.sections import SUBJECT_SECTIONS, sections_for
 
 bp = Blueprint("public", __name__)
+SEARCH_PAGE_SIZE = 20
+MAX_SEARCH_PAGE = 50  # 1,000 results: past that, the query should be more precise
+LIST_PAGE_SIZE = 50
+MAX_LIST_PAGE = 10_000
+LIST_SLUGS = {"red": ListKind.RED, "black": ListKind.BLACK}
+
+
+def _public_limit() -> str:
+    return current_app.config["RATELIMIT_PUBLIC"]
+
+
+limiter.shared_limit(_public_limit, scope="public-pages")(bp)
+
+
+@bp.after_request
+def _cache_headers(response):
+    return conditional(response)
+
+
+def _page_number(maximum: int) -> tuple[int, bool]:
+    """The requested page, clamped to 1..maximum; the flag says the request asked for more."""
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        return 1, False
+    return min(max(page, 1), maximum), page > maximum
+
+
+# ---------------------------------------------------------------------------------------------
+# The lookup
 
 
 @bp.route("/")
 def home():
-    query = (request.args.get("q") or "").strip()
-    error = None
-    if query:
-        if len(query) > 100:
-            error = "too_long"
-        elif looks_like_identifier(query):
-            try:
-                subject = subject_operations.find_by_identifier(query)
-            except InvalidIdentifier as invalid:
-                error = str(invalid.message)
-            else:
-                if subject is not None:
-                    return redirect(url_for(".subject", subject_id=subject.id))
-                error = "not_found"
-    return render_template("public/home.html", query=query, error=error)
+    raw = request.args.get("q")
+    if raw is None:
+        return render_template("public/home.html", query="")
+    query = " ".join(raw.split())
+    if not query:
+        return _home_message(
+            raw, _("Enter a name, a unified social credit code, a resident ID number or a plate number.")
+        )
+    if len(query) > MAX_QUERY_LENGTH:
+        return _home_message(query[:MAX_QUERY_LENGTH], _(
+            "The search text may have at most %(n)d characters; this one has %(m)d.", n=MAX_QUERY_LENGTH, m=len(query)
+        ))
+    if looks_like_identifier(query):
+        return _identifier_lookup(query)
+    return _name_search(query)
+
+
+def _home_message(query: str, message: str, status: int = 200):
+    return render_template("public/home.html", query=query, error=message), status
+
+
+def _identifier_lookup(query: str):
+    try:
+        subject = subject_operations.find_by_identifier(query)
+    except InvalidIdentifier as invalid:
+        return _home_message(query, str(invalid.message))
+    if subject is not None and queries.public_subject(subject.id, clock.today()) is not None:
+        return redirect(url_for(".subject", subject_id=subject.id))
+    return render_template("public/home.html", query=query, no_record=True, as_of=clock.today())
+
+
+def _name_search(query: str):
+    page, beyond = _page_number(MAX_SEARCH_PAGE)
+    if beyond:
+        return _home_message(query, _(
+            "Only the first %(n)d pages of results are shown: add more of the name to narrow the search.",
+            n=MAX_SEARCH_PAGE,
+        ))
+    results = search_subjects(
+        query, page=page, per_page=SEARCH_PAGE_SIZE, condition=queries.public_subject_condition(clock.today())
+    )
+    return render_template(
+        "public/search.html", query=query, results=results, page=page,
+        has_next=results.has_next and page < MAX_SEARCH_PAGE,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Subject pages
 
 
 @bp.route("/subjects/<int:subject_id>")
 def subject(subject_id: int):
-    subject = db.session.get(Subject, subject_id) or abort(404)
-    return render_template("public/subject.html", subject=subject, sections=sections_for(subject, public=True))
+    found = queries.public_subject(subject_id, clock.today())
+    if found is None:
+        abort(404, description=_l("No public credit record is held for this subject."))
+    subject, records = found
+    section_names = {section.name for section in SUBJECT_SECTIONS}
+    return render_template(
+        "public/subject.html",
+        subject=subject,
+        records=records,
+        markers=records.markers,
+        sections=sections_for(subject, public=True),
+        show_evaluations="evaluations" not in section_names,
+        show_owner=subject.owner is not None and subject.owner.kind is SubjectKind.ORGANISATION,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The red and black lists
+
+
+def _filter_form(kind: ListKind) -> ListFilterForm:
+    form = ListFilterForm(request.args)
+    categories = db.session.scalars(
+        sa.select(ListCategory).where(ListCategory.list_kind == kind).order_by(ListCategory.display_order)
+    )
+    units = db.session.scalars(sa.select(Unit).where(Unit.is_active).order_by(Unit.sort_order, Unit.id))
+    form.category.choices = select_choices([("", _l("All"))] + [(c.id, c.name) for c in categories])
+    form.unit.choices = select_choices([("", _l("All"))] + [(u.id, u.name) for u in units])
+    form.city.choices = select_choices([("", _l("All")), *sorted(HUNAN_CITIES.items())])
+    return form
+
+
+def _filters(kind: ListKind, form: ListFilterForm) -> queries.ListFilter:
+    return queries.ListFilter(
+        kind=kind, category_id=form.category.data, unit_id=form.unit.data, city=form.city.data or None,
+        date_from=form.date_from.data, date_to=form.date_to.data,
+    )
+
+
+def _filter_args(form: ListFilterForm) -> dict:
+    return {name: request.args[name] for name in ("category", "unit", "city", "date_from", "date_to")
+            if request.args.get(name)}
+
+
+@bp.route("/lists/red")
+def red_list():
+    return list_page("red")
+
+
+@bp.route("/lists/black")
+def black_list():
+    return list_page("black")
+
+
+def list_page(slug: str):
+    kind = LIST_SLUGS[slug]
+    form = _filter_form(kind)
+    page, beyond = _page_number(MAX_LIST_PAGE)
+    context = {"kind": kind, "slug": slug, "form": form, "page": page, "filters": _filter_args(form),
+               "title": LIST_KIND_SHORT[kind]}
+    if not form.validate():
+        return render_template("public/list.html", entries=[], has_next=False, invalid=True, **context), 400
+    entries, has_next = ([], False) if beyond else queries.list_page(
+        _filters(kind, form), clock.today(), page=page, per_page=LIST_PAGE_SIZE
+    )
+    return render_template(
+        "public/list.html", entries=entries, has_next=has_next, holds=queries.entry_holds(entries),
+        beyond=beyond or (page > 1 and not entries), **context,
+    )
+
+
+CSV_COLUMNS = ["名单", "类别", "主体名称", "主体标识", "认定事由", "认定依据", "认定文书号", "认定单位", "认定日期",
+               "状态", "公示截止", "有效期起", "有效期止", "责任单位", "异议处理中", "修复中"]
+CSV_STATUS = {"in_publicity": "公示中", "published": "已公布"}
+LIST_CN = {ListKind.RED: "红名单", ListKind.BLACK: "黑名单"}
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/lists/<any(red, black):slug>.csv")
+def list_csv(slug: str):
+    kind = LIST_SLUGS[slug]
+    form = _filter_form(kind)
+    if not form.validate():
+        return list_page(slug)
+    today = clock.today()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    batch = []
+    for entry in queries.iter_list(_filters(kind, form), today):
+        batch.append(entry)
+        if len(batch) == 500:
+            _write_rows(writer, batch)
+            batch = []
+    _write_rows(writer, batch)
+    stamp = today.strftime("%Y%m%d")
+    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-list-{stamp}.csv"'
+    return response
+
+
+def _write_rows(writer, entries) -> None:
+    holds = queries.entry_holds(entries)
+    for entry in entries:
+        marks = holds.get(entry.id, set())
+        writer.writerow([_cell(value) for value in (
+            LIST_CN[entry.list_kind], entry.category.name, entry.subject.name, entry.subject.public_identifier,
+            entry.reason, entry.legal_basis, entry.decision_number, entry.deciding_unit,
+            entry.decision_date.isoformat(), CSV_STATUS.get(entry.status.value, ""),
+            entry.publicity_end.isoformat() if entry.publicity_end else "",
+            entry.valid_from.isoformat() if entry.valid_from else "",
+            entry.valid_until.isoformat() if entry.valid_until else "",
+            entry.unit.name, "是" if "objection" in marks else "", "是" if "repair" in marks else "",
+        )])
+
+
+add_nav("public.red_list", _l("Red list"), order=10)
+add_nav("public.black_list", _l("Black list"), order=11)

@@ -48,20 +48,25 @@ class SearchPage:
     has_next: bool
 
 
-def search_subjects(text: str, *, page: int = 1, per_page: int = 20) -> SearchPage:
-    """One page of subjects whose name contains ``text``, best matches first."""
+def search_subjects(text: str, *, page: int = 1, per_page: int = 20, condition=None) -> SearchPage:
+    """One page of subjects whose name contains ``text``, best matches first.
+
+    ``condition``: an optional SQL condition on ``Subject`` every result must also meet (the
+    public lookup shows only subjects with public records).
+    """
     query = clean_query(text)
+    extra = [condition] if condition is not None else []
     if not query:
         return SearchPage([], page, False)
     page = max(page, 1)
     wanted = page * per_page + 1  # one more than needed tells whether a next page exists
     exact = list(db.session.scalars(
-        sa.select(Subject.id).where(Subject.name == query).order_by(Subject.id).limit(min(wanted, TIER_CAP))
+        sa.select(Subject.id).where(Subject.name == query, *extra).order_by(Subject.id).limit(min(wanted, TIER_CAP))
     ))
     prefix_bound = query + "\U0010ffff"
     prefix = list(db.session.scalars(
         sa.select(Subject.id)
-        .where(Subject.name > query, Subject.name < prefix_bound)
+        .where(Subject.name > query, Subject.name < prefix_bound, *extra)
         .order_by(Subject.name, Subject.id)
         .limit(min(max(wanted - len(exact), 0), TIER_CAP))
     ))
@@ -70,7 +75,7 @@ def search_subjects(text: str, *, page: int = 1, per_page: int = 20) -> SearchPa
         seen = set(ids)
         rest = db.session.scalars(
             sa.select(Subject.id)
-            .where(_substring_condition(query))
+            .where(_substring_condition(query), *extra)
             .order_by(Subject.id)
             .limit(wanted - len(ids) + len(seen))
         )

@@ -1,0 +1,86 @@
+"""Admin pages of the API keys: issue (the key is shown once), scopes, rate limit, revoke, usage.
+
+Admins issue and revoke; auditors may look.  Mounted by ``api.views`` under ``/admin/api-keys``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from registry.accounts.apikeys import SCOPE_LABELS, ApiKey, ApiRequestLog, ApiScope, issue_key, revoke_key
+from registry.api.forms import KeyForm
+from registry.core.forms import apply_error, select_choices
+from registry.core.permissions import Role, can_read_audit, roles_required
+from registry.core.web import add_nav, perform
+from registry.extensions import db
+
+admin_bp = Blueprint("apikeys", __name__, url_prefix="/admin/api-keys")
+RECENT_REQUESTS = 100
+
+
+def _form() -> KeyForm:
+    form = KeyForm()
+    form.scopes.choices = select_choices([(scope.value, SCOPE_LABELS[scope]) for scope in ApiScope])
+    return form
+
+
+def _usage() -> dict[int, tuple]:
+    rows = db.session.execute(
+        sa.select(ApiRequestLog.key_id, sa.func.count(), sa.func.max(ApiRequestLog.occurred_at))
+        .group_by(ApiRequestLog.key_id)
+    )
+    return {key_id: (count, last) for key_id, count, last in rows}
+
+
+def _render(form: KeyForm, new_key: str | None = None, status: int = 200):
+    keys = db.session.scalars(sa.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())).all()
+    response = render_template("api/keys.html", keys=keys, form=form, new_key=new_key, usage=_usage(),
+                               scope_labels=SCOPE_LABELS)
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@admin_bp.route("/", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def index():
+    form = _form()
+    if not form.is_submitted():
+        return _render(form)
+    if current_user.role is not Role.ADMIN:
+        abort(403)
+    if not form.validate():
+        return _render(form, status=400)
+    ok, result = perform(
+        issue_key, name=form.name.data, scopes=form.scopes.data, rate_limit=form.rate_limit.data, actor=current_user,
+        success=_("The key was issued. Copy it now: it is not shown again."),
+    )
+    if not ok:
+        apply_error(form, result)
+        return _render(form, status=400)
+    _key, raw_key = result
+    return _render(_form(), new_key=raw_key)
+
+
+@admin_bp.route("/<int:key_id>")
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def show(key_id: int):
+    key = db.session.get(ApiKey, key_id) or abort(404)
+    requests = db.session.scalars(
+        sa.select(ApiRequestLog).where(ApiRequestLog.key_id == key.id)
+        .order_by(ApiRequestLog.id.desc()).limit(RECENT_REQUESTS)
+    ).all()
+    return render_template("api/key.html", key=key, requests=requests, scope_labels=SCOPE_LABELS)
+
+
+@admin_bp.route("/<int:key_id>/revoke", methods=["POST"])
+@roles_required(Role.ADMIN)
+def revoke(key_id: int):
+    key = db.session.get(ApiKey, key_id) or abort(404)
+    perform(revoke_key, key, actor=current_user, success=_("The key was revoked: it no longer opens the API."))
+    return redirect(url_for(".index"))
+
+
+add_nav("api.apikeys.index", _l("API keys"), order=94, officer=True, visible=can_read_audit)

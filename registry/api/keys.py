@@ -1,0 +1,101 @@
+"""Opening the API: the ``X-API-Key`` check, scopes, per-key rate limits and the request log.
+
+``api_view(scope)`` wraps a view: it answers 401 without a valid, unrevoked key and 403 without
+the scope, then counts the request against the key's own limit (Flask-Limiter, keyed by the key's
+id, in the storage ``RATELIMIT_STORAGE_URL`` names, shared by every endpoint of the API).  Every
+request made with a known key is logged after its answer is ready (``log_api_request``).
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import wraps
+
+from flask import current_app, g, jsonify, request
+
+from registry.accounts import apikeys
+from registry.extensions import db, limiter
+
+log = logging.getLogger(__name__)
+
+
+def api_error(status: int, code: str, message: str, **extra):
+    """A JSON error answer: ``{"error": {"code": ..., "message": ...}}`` with a stable code."""
+    response = jsonify(error={"code": code, "message": str(message), **extra})
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _key_rate() -> str:
+    key = g.get("api_key")
+    return key.rate_limit if key is not None else apikeys.DEFAULT_RATE
+
+
+def _key_id() -> str:
+    key = g.get("api_key")
+    return f"api-key-{key.id}" if key is not None else "api-key-none"
+
+
+_per_key_limit = limiter.shared_limit(
+    _key_rate, scope="api-key", key_func=_key_id, exempt_when=lambda: g.get("api_key") is None,
+)
+
+
+def api_view(scope: apikeys.ApiScope):
+    def decorator(view):
+        limited = _per_key_limit(view)
+
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            raw = request.headers.get("X-API-Key", "").strip()
+            if not raw:
+                return api_error(401, "missing_key", "Send your API key in the X-API-Key header.")
+            key = apikeys.find_key(raw)
+            if key is None:
+                return api_error(401, "invalid_key", "This API key is not valid.")
+            g.api_key_id = key.id
+            if not key.is_active:
+                return api_error(401, "revoked_key", "This API key has been revoked.")
+            if not key.has_scope(scope):
+                return api_error(403, "insufficient_scope", f"This API key does not have the scope {scope.value}.",
+                                 scope=scope.value)
+            g.api_key = key
+            return limited(*args, **kwargs)
+
+        wrapped.api_scope = scope
+        return wrapped
+
+    return decorator
+
+
+def note_identifiers(normalized: list[str]) -> None:
+    """Remember which identifiers the request asked about, for the log (only as a keyed hash)."""
+    secret = current_app.config["SECRET_KEY"]
+    g.api_identifier_count = len(normalized)
+    if len(normalized) == 1:
+        g.api_identifier_hash = apikeys.identifier_hash(normalized[0], secret)
+    elif normalized:
+        g.api_identifier_hash = apikeys.identifier_hash("\n".join(normalized), secret)
+
+
+def log_api_request(response):
+    """After every API answer to a known key: one log row, committed on its own."""
+    key_id = g.get("api_key_id")
+    if key_id is None:
+        return response
+    size = response.content_length
+    if size is None and not response.direct_passthrough:
+        size = len(response.get_data())
+    try:
+        db.session.rollback()  # nothing of the request's own work is left uncommitted on purpose
+        apikeys.log_request(
+            key_id=key_id, method=request.method, endpoint=request.endpoint or request.path,
+            status=response.status_code, identifier_hash=g.get("api_identifier_hash"),
+            identifier_count=g.get("api_identifier_count", 0), result_size=size or 0,
+        )
+        db.session.commit()
+    except Exception:  # the answer is ready: a failing log write must not turn it into an error
+        db.session.rollback()
+        log.exception("could not log API request of key %s", key_id)
+    return response

@@ -1,0 +1,362 @@
+"""The OpenAPI 3.1 document of API v1 (served at ``/api/v1/openapi.json``).
+
+Written by hand, next to the code it describes; ``tests/test_api_openapi.py`` validates it with
+openapi-spec-validator and checks the API's real answers against its schemas.
+"""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+from registry.accounts.apikeys import ApiScope
+from registry.core.changes import ChangeKind
+
+MAX_BATCH = 1000
+
+
+def _nullable(schema_type: str, **extra) -> dict:
+    return {"type": [schema_type, "null"], **extra}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+DATE = {"type": "string", "format": "date"}
+NULLABLE_DATE = _nullable("string", format="date")
+
+SCHEMAS: dict = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": _ref("ErrorBody")},
+    },
+    "ErrorBody": {
+        "type": "object",
+        "required": ["code", "message"],
+        "properties": {
+            "code": {
+                "type": "string",
+                "description": "Stable machine-readable code: invalid_identifier, not_a_string, bad_json, "
+                "bad_request, too_many_identifiers, too_large, bad_cursor, bad_limit, missing_key, invalid_key, "
+                "revoked_key, insufficient_scope, not_found, method_not_allowed, rate_limited, server_error.",
+            },
+            "message": {"type": "string", "description": "What is wrong, for people (may be translated)."},
+            "limit": {"type": "integer"},
+            "scope": {"type": "string"},
+        },
+    },
+    "Markers": {
+        "type": "object",
+        "description": "公示中 (in publicity), 异议处理中 (objection pending), 修复中 (under repair).",
+        "required": ["in_publicity", "objection_pending", "under_repair"],
+        "properties": {
+            "in_publicity": {"type": "boolean"},
+            "objection_pending": {"type": "boolean"},
+            "under_repair": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+    },
+    "SubjectRef": {
+        "type": "object",
+        "required": ["name", "kind", "identifier"],
+        "properties": {
+            "name": {"type": "string"},
+            "kind": {"enum": ["organisation", "person", "vehicle"]},
+            "identifier": {"type": "string", "description": "Resident ID numbers masked: 430102********1234."},
+        },
+    },
+    "Subject": {
+        "type": "object",
+        "required": ["name", "kind", "identifier", "city", "owner"],
+        "properties": {
+            "name": {"type": "string"},
+            "kind": {"enum": ["organisation", "person", "vehicle"]},
+            "identifier": {"type": "string", "description": "Resident ID numbers masked."},
+            "city": _nullable("string"),
+            "owner": {
+                "description": "A vehicle's owning organisation, where known.",
+                "oneOf": [
+                    {"type": "null"},
+                    {"type": "object", "required": ["name", "identifier"],
+                     "properties": {"name": {"type": "string"}, "identifier": {"type": "string"}}},
+                ],
+            },
+        },
+    },
+    "ListEntry": {
+        "type": "object",
+        "description": "A red or black list entry in publicity or published (never drafts, pending, withdrawn, "
+        "expired or removed entries).",
+        "required": ["id", "list", "category", "status", "subject", "reason", "legal_basis", "decision_number",
+                     "deciding_unit", "decision_date", "unit", "measures", "publicity_start", "publicity_end",
+                     "valid_from", "valid_until", "markers"],
+        "properties": {
+            "id": {"type": "integer"},
+            "list": {"enum": ["red", "black"]},
+            "category": {"type": "string"},
+            "status": {"enum": ["in_publicity", "published"]},
+            "subject": _ref("SubjectRef"),
+            "reason": {"type": "string"},
+            "legal_basis": {"type": "string"},
+            "decision_number": {"type": "string"},
+            "deciding_unit": {"type": "string"},
+            "decision_date": DATE,
+            "unit": {"type": "string"},
+            "measures": {
+                "type": "array",
+                "items": {"type": "object", "required": ["code", "description"],
+                          "properties": {"code": {"type": "string"}, "description": {"type": "string"}}},
+            },
+            "publicity_start": NULLABLE_DATE,
+            "publicity_end": NULLABLE_DATE,
+            "valid_from": NULLABLE_DATE,
+            "valid_until": NULLABLE_DATE,
+            "removal_reason": _nullable("string"),
+            "removal_date": NULLABLE_DATE,
+            "markers": _ref("Markers"),
+        },
+    },
+    "Disclosure": {
+        "type": "object",
+        "description": "An administrative licensing or penalty decision (双公示) within its disclosure period. "
+        "Penalties add violation_type, violation_facts, legal_basis, penalty_type, penalty_content, "
+        "fine_amount (万元, decimal string), severity; licences add licence_type, licence_number, "
+        "licence_content, licence_valid_from, licence_valid_to.",
+        "required": ["id", "kind", "party_name", "party_category", "party_identifier", "decision_number",
+                     "decision_date", "authority_name", "markers"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"enum": ["licence", "penalty"]},
+            "kind_label": {"type": "string"},
+            "party_name": {"type": "string"},
+            "party_category": {"enum": ["organisation", "person", "individual_business"]},
+            "party_identifier": {"type": "string", "description": "Resident ID numbers masked."},
+            "legal_representative": _nullable("string"),
+            "decision_number": {"type": "string"},
+            "decision_date": DATE,
+            "authority_name": {"type": "string"},
+            "authority_uscc": {"type": "string"},
+            "published_on": NULLABLE_DATE,
+            "visible_until": NULLABLE_DATE,
+            "fine_amount": _nullable("string"),
+            "markers": _ref("Markers"),
+        },
+    },
+    "Evaluation": {
+        "type": "object",
+        "description": "The latest published credit evaluation grade in one field.",
+        "required": ["id", "field", "year", "grade"],
+        "properties": {
+            "id": {"type": "integer"},
+            "field": {"enum": ["highway_construction", "waterway_construction", "road_transport", "work_safety"]},
+            "field_name": {"type": "string"},
+            "year": {"type": "integer"},
+            "grade": {"type": "string"},
+            "score": {"type": "string"},
+            "evaluating_unit": {"type": "string"},
+            "published_on": DATE,
+            "document_number": _nullable("string"),
+            "subject": _ref("SubjectRef"),
+        },
+    },
+    "CreditResult": {
+        "type": "object",
+        "description": "Everything public about the subject an identifier names.  An unknown valid identifier "
+        "(or a subject with nothing public) is a clean result: found false, subject null, empty lists.",
+        "required": ["identifier", "identifier_kind", "as_of", "found", "subject", "red_list", "black_list",
+                     "list_entries", "disclosures", "evaluations", "markers"],
+        "properties": {
+            "identifier": {"type": "string", "description": "Normalised; resident ID numbers masked."},
+            "identifier_kind": {"enum": ["organisation", "person", "vehicle"]},
+            "as_of": {"type": "string", "format": "date-time"},
+            "found": {"type": "boolean"},
+            "subject": {"oneOf": [{"type": "null"}, _ref("Subject")]},
+            "red_list": {"type": "boolean", "description": "On the red list now (in publicity or published)."},
+            "black_list": {"type": "boolean", "description": "On the black list now (in publicity or published)."},
+            "list_entries": {"type": "array", "items": _ref("ListEntry")},
+            "disclosures": {"type": "array", "items": _ref("Disclosure")},
+            "evaluations": {
+                "type": "array", "items": _ref("Evaluation"),
+                "description": "Latest published grade per field; may be empty (also where evaluations are not "
+                "yet kept).",
+            },
+            "markers": _ref("Markers"),
+        },
+    },
+    "BatchRequest": {
+        "type": "object",
+        "required": ["identifiers"],
+        "properties": {
+            "identifiers": {
+                "type": "array", "maxItems": MAX_BATCH, "items": {"type": "string"},
+                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case. An item "
+                "that is not a string gets its own error (not_a_string).",
+            },
+        },
+    },
+    "BatchItem": {
+        "oneOf": [
+            {"type": "object", "required": ["index", "result"], "additionalProperties": False,
+             "properties": {"index": {"type": "integer"}, "result": _ref("CreditResult")}},
+            {"type": "object", "required": ["index", "error"], "additionalProperties": False,
+             "properties": {"index": {"type": "integer"}, "error": _ref("ErrorBody")}},
+        ],
+    },
+    "BatchResponse": {
+        "type": "object",
+        "required": ["as_of", "count", "results"],
+        "properties": {
+            "as_of": {"type": "string", "format": "date-time"},
+            "count": {"type": "integer"},
+            "results": {"type": "array", "items": _ref("BatchItem"),
+                        "description": "One item per identifier, in the order sent."},
+        },
+    },
+    "Change": {
+        "type": "object",
+        "required": ["cursor", "occurred_at", "record_type", "record_id", "change", "reason", "payload"],
+        "properties": {
+            "cursor": {"type": "string", "description": "Resume after this change with since=<cursor>."},
+            "occurred_at": {"type": "string", "format": "date-time"},
+            "record_type": {"type": "string", "examples": ["list_entry", "disclosure", "credit_evaluation"]},
+            "record_id": {"type": "integer"},
+            "change": {"enum": [kind.value for kind in ChangeKind]},
+            "reason": {**_nullable("string"), "description": "Why a record was removed: repaired, revoked, …"},
+            "payload": {"type": "object", "description": "The public record after the change (as in the "
+                        "credit check, person ID numbers masked)."},
+        },
+    },
+    "ChangesPage": {
+        "type": "object",
+        "required": ["changes", "next_cursor", "has_more"],
+        "properties": {
+            "changes": {"type": "array", "items": _ref("Change")},
+            "next_cursor": {"type": "string", "description": "Pass as since= to get what follows."},
+            "has_more": {"type": "boolean"},
+        },
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
+
+
+RESPONSES = {
+    "BadRequest": _error("The request is not valid; error.code says why."),
+    "Unauthorized": _error("No API key, an unknown key, or a revoked key (missing_key, invalid_key, revoked_key)."),
+    "Forbidden": _error("The key lacks the scope this endpoint needs (insufficient_scope)."),
+    "NotFound": _error("No such endpoint."),
+    "MethodNotAllowed": _error("The endpoint does not accept this method."),
+    "TooLarge": _error("The request body is too large."),
+    "RateLimited": _error("The key's rate limit is used up; retry after the Retry-After header's seconds."),
+    "ServerError": _error("An internal error; it has been logged."),
+    "NotModified": {"description": "Unchanged since the ETag given in If-None-Match."},
+}
+
+
+def _responses(ok: dict, *extra: str) -> dict:
+    responses = {"200": ok}
+    for status, name in (("304", "NotModified"), ("400", "BadRequest"), ("401", "Unauthorized"),
+                         ("403", "Forbidden"), ("405", "MethodNotAllowed"), ("413", "TooLarge"),
+                         ("429", "RateLimited"), ("500", "ServerError")):
+        if name in ("NotModified", "TooLarge") and name not in extra:
+            continue
+        responses[status] = {"$ref": f"#/components/responses/{name}"}
+    return responses
+
+
+def _json_ok(description: str, schema: str) -> dict:
+    return {
+        "description": description,
+        "headers": {"ETag": {"schema": {"type": "string"}, "description": "Changes only when the answer does."}},
+        "content": {"application/json": {"schema": _ref(schema)}},
+    }
+
+
+IDENTIFIER = {
+    "name": "identifier", "in": "path", "required": True,
+    "description": "USCC (18 characters), resident ID number (18) or plate number; spacing and case do not matter.",
+    "schema": {"type": "string", "maxLength": 64},
+}
+
+
+def _paths() -> dict:
+    return {
+        "/api/v1/credit/{identifier}": {"get": {
+            "operationId": "getCredit",
+            "summary": "Credit status of one subject",
+            "description": "400 invalid_identifier names the problem (e.g. a wrong check character); an unknown "
+            "valid identifier answers 200 with empty lists.",
+            "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
+            "parameters": [IDENTIFIER],
+            "responses": _responses(_json_ok("The credit result.", "CreditResult"), "NotModified"),
+        }},
+        "/api/v1/credit/batch": {"post": {
+            "operationId": "postCreditBatch",
+            "summary": f"Credit status of up to {MAX_BATCH} subjects",
+            "description": "One result per identifier, in order; an invalid identifier gets its own error and "
+            "does not fail the batch.  More than 1,000 identifiers: 400 too_many_identifiers.",
+            "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": _ref("BatchRequest")}}},
+            "responses": _responses(
+                {"description": "One item per identifier.",
+                 "content": {"application/json": {"schema": _ref("BatchResponse")}}},
+                "TooLarge",
+            ),
+        }},
+        "/api/v1/credit/{identifier}/report.pdf": {"get": {
+            "operationId": "getCreditReport",
+            "summary": "Credit report (信用报告) as PDF, with a verification code",
+            "security": [{"ApiKey": [ApiScope.REPORT_READ.value]}],
+            "parameters": [IDENTIFIER],
+            "responses": _responses({"description": "The report.", "content": {"application/pdf": {
+                "schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
+        }},
+        "/api/v1/changes": {"get": {
+            "operationId": "getChanges",
+            "summary": "The change feed",
+            "description": "Every publication, expiry, removal, repair and correction of a public record, in "
+            "commit order.  Start without since; then pass the next_cursor of the last page.  Resuming from a "
+            "cursor never skips or repeats a change.  A cursor that is not one of ours: 400 bad_cursor.",
+            "security": [{"ApiKey": [ApiScope.CHANGES_READ.value]}],
+            "parameters": [
+                {"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
+                 "description": "A cursor from an earlier answer; omit to start from the beginning."},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+            ],
+            "responses": _responses(_json_ok("A page of changes.", "ChangesPage"), "NotModified"),
+        }},
+        "/api/v1/openapi.json": {"get": {
+            "operationId": "getOpenApi",
+            "summary": "This document",
+            "security": [],
+            "responses": {"200": {"description": "The OpenAPI document.",
+                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+        }},
+    }
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Hunan Transport Credit Registry API",
+            "version": "1.0.0",
+            "summary": "湖南省交通运输信用红黑名单与联合奖惩管理系统: credit checks and change feed",
+            "description": "For business systems (licensing, toll, bidding).  Send the key an administrator issued in "
+            "the X-API-Key header.  Each key has scopes and its own rate limit.  Every error is JSON "
+            "{\"error\": {\"code\", \"message\"}} with a stable code.  Person ID numbers are always masked.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"ApiKey": []}],
+        "paths": _paths(),
+        "components": {
+            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
+            "schemas": deepcopy(SCHEMAS),
+            "responses": deepcopy(RESPONSES),
+        },
+    }

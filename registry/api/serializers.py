@@ -1,0 +1,128 @@
+"""The JSON answers of the credit check, built from the same public payloads as the change feed.
+
+One shape for the single check and for every item of a batch; a whole batch is answered with a
+fixed number of queries, whatever its size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from registry.core.holds import HoldKind
+from registry.core.identifiers import InvalidIdentifier, ParsedIdentifier, SubjectKind, parse_identifier
+from registry.core.identifiers import public_identifier as mask
+from registry.extensions import db
+from registry.listing.models import EntryStatus, ListKind
+from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
+from registry.listing.operations import public_payload as entry_payload
+from registry.public import queries
+from registry.subjects.models import Subject
+
+MAX_IDENTIFIER_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One identifier as asked: its readings, or the reason it is invalid."""
+
+    text: str
+    readings: tuple[ParsedIdentifier, ...] = ()
+    error: str | None = None
+
+    @property
+    def normalized(self) -> str:
+        return self.readings[0].value if self.readings else " ".join(self.text.split()).upper()
+
+
+def parse(text: str) -> Lookup:
+    if len(text) > MAX_IDENTIFIER_LENGTH:
+        return Lookup(text[:MAX_IDENTIFIER_LENGTH], error=_("This is not a valid identifier: it is far too long."))
+    try:
+        return Lookup(text, tuple(parse_identifier(text)))
+    except InvalidIdentifier as invalid:
+        return Lookup(text, error=str(invalid.message))
+
+
+def _marks(kinds: set) -> dict[str, bool]:
+    return {"objection_pending": HoldKind.OBJECTION in kinds, "under_repair": HoldKind.REPAIR in kinds}
+
+
+def _subject_json(subject: Subject) -> dict:
+    owner = subject.owner if subject.owner is not None and subject.owner.kind is SubjectKind.ORGANISATION else None
+    return {
+        "name": subject.name,
+        "kind": subject.kind.value,
+        "identifier": subject.public_identifier,
+        "city": subject.city_name,
+        "owner": None if owner is None else {"name": owner.name, "identifier": owner.public_identifier},
+    }
+
+
+def _entry_json(entry, records: queries.PublicRecords) -> dict:
+    return {
+        **entry_payload(entry),
+        "markers": {"in_publicity": entry.status is EntryStatus.IN_PUBLICITY,
+                    **_marks(records.marks(ENTRY_RECORD_TYPE, entry.id))},
+    }
+
+
+def _disclosure_json(disclosure, records: queries.PublicRecords) -> dict:
+    from registry.disclosures.queries import public_payload
+
+    marks = _marks(records.marks("disclosure", disclosure.id))
+    return {**public_payload(disclosure), "markers": {"in_publicity": False, **marks}}
+
+
+def _evaluation_json(evaluation) -> dict:
+    from registry.evaluations.operations import public_payload
+
+    return public_payload(evaluation)
+
+
+def credit_json(
+    lookup: Lookup, subject: Subject | None, records: queries.PublicRecords | None, as_of: datetime
+) -> dict:
+    """The answer for one valid identifier: a subject with nothing public reads as a clean result."""
+    reading = lookup.readings[0]
+    if subject is not None:
+        reading = next(r for r in lookup.readings if r.value == subject.identifier)
+    public = records is not None and not records.is_empty
+    records = records if public else queries.PublicRecords()
+    entries = [_entry_json(entry, records) for entry in records.entries]
+    return {
+        "identifier": mask(reading.kind, reading.value),
+        "identifier_kind": reading.kind.value,
+        "as_of": as_of.isoformat().replace("+00:00", "Z"),
+        "found": public,
+        "subject": _subject_json(subject) if public else None,
+        "red_list": any(e["list"] == ListKind.RED.value for e in entries),
+        "black_list": any(e["list"] == ListKind.BLACK.value for e in entries),
+        "list_entries": entries,
+        "disclosures": [_disclosure_json(d, records) for d in records.disclosures],
+        "evaluations": [_evaluation_json(e) for e in records.evaluations],
+        "markers": records.markers,
+    }
+
+
+def credit_results(lookups: list[Lookup], today: date, as_of: datetime) -> list[dict]:
+    """For each lookup (in order): ``{"result": ...}`` or ``{"error": ...}``."""
+    values = sorted({reading.value for lookup in lookups for reading in lookup.readings})
+    subjects = {}
+    for start in range(0, len(values), queries.BATCH):
+        chunk = values[start:start + queries.BATCH]
+        rows = db.session.scalars(sa.select(Subject).where(Subject.identifier.in_(chunk)))
+        subjects.update({subject.identifier: subject for subject in rows})
+    records = queries.public_records([s.id for s in subjects.values()], today)
+    answers = []
+    for lookup in lookups:
+        if lookup.error is not None:
+            answers.append({"error": {"code": "invalid_identifier", "message": lookup.error}})
+            continue
+        candidates = [subjects[r.value] for r in lookup.readings if r.value in subjects]
+        chosen = next((s for s in candidates if not records[s.id].is_empty), candidates[0] if candidates else None)
+        answers.append({"result": credit_json(lookup, chosen, records.get(chosen.id) if chosen else None, as_of)})
+    return answers

@@ -1,0 +1,187 @@
+"""JSON API v1 (SPEC §11): credit check, batch check, change feed, credit report, OpenAPI document.
+
+Every answer under ``/api/`` is JSON, errors included, each error with a stable ``code``
+(``core.web`` renders the HTTP errors; this module the API's own).  The answers carry an ETag that
+changes only when what they say changes, so a client polling an unchanged record gets a 304.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, jsonify, request
+
+from registry.accounts.apikeys import ApiScope
+from registry.api import serializers
+from registry.api.admin_views import admin_bp
+from registry.api.keys import api_error, api_view, log_api_request, note_identifiers
+from registry.api.openapi import openapi_document
+from registry.core import clock
+from registry.core.changes import ChangeEvent
+from registry.extensions import csrf, db
+from registry.public.caching import conditional
+
+PREFIX = "/api/v1"
+MAX_BATCH = 1000
+MAX_BATCH_BYTES = 256 * 1024
+DEFAULT_CHANGES = 100
+MAX_CHANGES = 1000
+
+bp = Blueprint("api", __name__)
+bp.register_blueprint(admin_bp)  # the admin pages of the keys (HTML, CSRF-protected, under /admin)
+csrf.exempt(bp)  # key-authenticated JSON: no cookies, no forms (nested admin pages are not exempt)
+bp.after_request(log_api_request)
+
+
+def _json_answer(body: dict, *, status: int = 200, volatile: tuple[str, ...] = ("as_of",)) -> Response:
+    """A JSON answer whose ETag covers everything but its time stamp."""
+    response = jsonify(body)
+    response.status_code = status
+    stable = {key: value for key, value in body.items() if key not in volatile}
+    source = json.dumps(stable, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return conditional(response, etag_source=source, private=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit check
+
+
+@bp.route(f"{PREFIX}/credit/<identifier>")
+@api_view(ApiScope.CREDIT_READ)
+def credit(identifier: str):
+    lookup = serializers.parse(identifier)
+    note_identifiers([lookup.normalized])
+    if lookup.error is not None:
+        return api_error(400, "invalid_identifier", lookup.error)
+    as_of = clock.utcnow()
+    answer = serializers.credit_results([lookup], clock.today(), as_of)[0]["result"]
+    return _json_answer(answer)
+
+
+@bp.route(f"{PREFIX}/credit/batch", methods=["POST"])
+@api_view(ApiScope.CREDIT_READ)
+def credit_batch():
+    if (request.content_length or 0) > MAX_BATCH_BYTES:
+        return api_error(413, "too_large", f"The request body may have at most {MAX_BATCH_BYTES} bytes.")
+    body = request.get_json(silent=True)
+    if body is None:
+        return api_error(400, "bad_json", 'The body must be JSON: {"identifiers": ["...", ...]}.')
+    identifiers = body.get("identifiers") if isinstance(body, dict) else None
+    if not isinstance(identifiers, list):
+        return api_error(400, "bad_request", 'The body must be a JSON object with a list "identifiers".')
+    if len(identifiers) > MAX_BATCH:
+        return api_error(400, "too_many_identifiers",
+                         f"A batch may have at most {MAX_BATCH} identifiers; this one has {len(identifiers)}.",
+                         limit=MAX_BATCH)
+    lookups = [serializers.parse(item) if isinstance(item, str) else None for item in identifiers]
+    note_identifiers([lookup.normalized for lookup in lookups if lookup is not None])
+    as_of = clock.utcnow()
+    valid = [lookup for lookup in lookups if lookup is not None]
+    answers = iter(serializers.credit_results(valid, clock.today(), as_of))
+    results = []
+    for index, lookup in enumerate(lookups):
+        if lookup is None:
+            item = {"error": {"code": "not_a_string", "message": "Each identifier must be a JSON string."}}
+        else:
+            item = next(answers)
+        results.append({"index": index, **item})
+    response = jsonify(as_of=as_of.isoformat().replace("+00:00", "Z"), count=len(results), results=results)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route(f"{PREFIX}/credit/<identifier>/report.pdf")
+@api_view(ApiScope.REPORT_READ)
+def credit_report(identifier: str):
+    lookup = serializers.parse(identifier)
+    note_identifiers([lookup.normalized])
+    if lookup.error is not None:
+        return api_error(400, "invalid_identifier", lookup.error)
+    from registry.documents.operations import pdf_filename
+    from registry.documents.report import credit_report_pdf
+
+    data, document = credit_report_pdf(lookup.normalized)
+    db.session.commit()
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Change feed
+
+_CURSOR = re.compile(r"^c1:(0|[1-9]\d{0,17})$")
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"c1:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int | None:
+    """The feed position a cursor stands for, or None for anything that is not one of ours."""
+    if not cursor or len(cursor) > 40 or not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    match = _CURSOR.match(text)
+    return int(match.group(1)) if match else None
+
+
+def change_json(event: ChangeEvent) -> dict:
+    return {
+        "cursor": encode_cursor(event.id),
+        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+        "change": event.change.value,
+        "reason": event.reason,
+        "payload": event.payload_dict,
+    }
+
+
+@bp.route(f"{PREFIX}/changes")
+@api_view(ApiScope.CHANGES_READ)
+def changes():
+    since = request.args.get("since")
+    position = 0 if since in (None, "") else decode_cursor(since)
+    if position is None:
+        return api_error(400, "bad_cursor", "The since cursor is not valid: pass a cursor this API returned.")
+    try:
+        limit = int(request.args.get("limit", DEFAULT_CHANGES))
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_CHANGES:
+        return api_error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_CHANGES}.")
+    events = list(db.session.scalars(
+        sa.select(ChangeEvent).where(ChangeEvent.id > position).order_by(ChangeEvent.id).limit(limit + 1)
+    ))
+    page = events[:limit]
+    body = {
+        "changes": [change_json(event) for event in page],
+        "next_cursor": encode_cursor(page[-1].id if page else position),
+        "has_more": len(events) > limit,
+    }
+    return _json_answer(body, volatile=())
+
+
+# ---------------------------------------------------------------------------------------------
+# The document
+
+
+@bp.route(f"{PREFIX}/openapi.json")
+def openapi():
+    response = jsonify(openapi_document())
+    return conditional(response)
+
+
+@bp.route(f"{PREFIX}/")
+@bp.route(PREFIX)
+def index():
+    return jsonify(openapi=f"{PREFIX}/openapi.json", authentication="X-API-Key")
