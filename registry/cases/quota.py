@@ -58,7 +58,7 @@ def published_counts(start: date, end: date) -> dict[int, int]:
         .where(Case.status == CaseStatus.PUBLISHED, Case.case_date >= start, Case.case_date < end)
         .group_by(Case.unit_id)
     )
-    return dict(rows)
+    return dict(rows.tuples().all())
 
 
 def monthly_quota(year: int, month: int) -> list[QuotaRow]:
