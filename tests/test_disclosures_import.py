@@ -85,8 +85,9 @@ def run(data, clerk, frozen, name="file.csv", **options):
     to_xlsx,
 ], ids=["utf8", "utf8-bom", "gbk", "xlsx"])
 def test_valid_file_creates_drafts_in_every_encoding(db, clerk, frozen, encode):
-    rows = [penalty_row(), licence_row(), penalty_row(行政相对人类别="自然人", 统一社会信用代码或身份证号码=valid_resident_id(),
-                                                    行政相对人名称="孙八", 法定代表人="")]
+    person = penalty_row(行政相对人类别="自然人", 统一社会信用代码或身份证号码=valid_resident_id(),
+                         行政相对人名称="孙八", 法定代表人="")
+    rows = [penalty_row(), licence_row(), person]
     result = run(encode(rows), clerk, frozen, name="f.xlsx" if encode is to_xlsx else "f.csv")
     assert result.count == 3 and result.new_subjects == 3
     created = db.session.scalars(sa.select(Disclosure).where(Disclosure.id.in_(result.ids))).all()
@@ -123,7 +124,8 @@ BAD_ROWS = [
     (penalty_row(处罚类别="罚没"), "处罚类别", "罚款"),
     (penalty_row(违法情节="较重"), "违法情节", "一般"),
     (licence_row(有效期至="2026-01-01"), "有效期至", "不得早于有效期自"),
-    (penalty_row(统一社会信用代码或身份证号码="91430100MA0000001A"), "统一社会信用代码或身份证号码", "统一社会信用代码校验位"),
+    (penalty_row(统一社会信用代码或身份证号码="91430100MA0000001A"),
+     "统一社会信用代码或身份证号码", "统一社会信用代码校验位"),
     (penalty_row(行政相对人类别="自然人", 统一社会信用代码或身份证号码="430102198506120000"),
      "统一社会信用代码或身份证号码", "身份证号码校验位"),
     (penalty_row(类别="行政强制"), "类别", "行政处罚"),

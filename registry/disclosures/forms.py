@@ -57,12 +57,12 @@ class DisclosureForm(FlaskForm):
     violation_type = StringField(_l("Type of violation"), validators=[Optional(), Length(max=200)])
     violation_facts = TextAreaField(_l("Facts of the violation"), validators=[Optional(), Length(max=4000)])
     legal_basis = TextAreaField(_l("Legal basis of the penalty"), validators=[Optional(), Length(max=4000)])
-    penalty_type = SelectField(_l("Penalty type"), choices=_choices(PENALTY_TYPE_LABELS, True))
+    penalty_type = SelectField(_l("Penalty type"), choices=_choices(PENALTY_TYPE_LABELS, True), validate_choice=False)
     penalty_content = TextAreaField(_l("Content of the penalty"), validators=[Optional(), Length(max=4000)])
     fine_amount = StringField(_l("Fine (10,000 yuan)"), validators=[Optional(), Length(max=30)])
-    severity = SelectField(_l("Severity"), choices=_choices(SEVERITY_LABELS, True))
+    severity = SelectField(_l("Severity"), choices=_choices(SEVERITY_LABELS, True), validate_choice=False)
 
-    licence_type = SelectField(_l("Licence type"), choices=_choices(LICENCE_TYPE_LABELS, True))
+    licence_type = SelectField(_l("Licence type"), choices=_choices(LICENCE_TYPE_LABELS, True), validate_choice=False)
     licence_number = StringField(_l("Licence number"), validators=[Optional(), Length(max=100)])
     licence_content = TextAreaField(_l("Content of the licence"), validators=[Optional(), Length(max=4000)])
     licence_valid_from = DateField(_l("Valid from"), validators=[Optional()])
@@ -130,7 +130,16 @@ class PublicSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Party name or identifier"), validators=[Optional(), Length(max=100)])
-    unit = SelectField(_l("Unit"), validators=[Optional()])
-    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS, True), validators=[Optional()])
+    unit = SelectField(_l("Unit"), validators=[Optional()], validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=_choices(KIND_LABELS, True), validators=[Optional()],
+                       validate_choice=False)
+
+    def validate_unit(self, field) -> None:
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError(_l("Not one of the allowed values."))
+
+    def validate_kind(self, field) -> None:
+        if field.data and field.data not in DisclosureKind._value2member_map_:
+            raise ValidationError(_l("Not one of the allowed values."))
     date_from = DateField(_l("Decided from"), validators=[Optional()])
     date_to = DateField(_l("Decided until"), validators=[Optional()])

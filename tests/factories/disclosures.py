@@ -68,8 +68,11 @@ class DisclosureFactories:
                      "party_name": "王五", "legal_representative": None}
         data_fields = {k: fields.pop(k) for k in list(fields) if k in DisclosureData.__dataclass_fields__}
         data = builder(**{**extra, **data_fields})
-        subject = self.subject("person" if person else "organisation", identifier=data.party_identifier,
-                               name=data.party_name)
+        from registry.subjects.models import Subject
+
+        subject = self.db.session.query(Subject).filter_by(identifier=data.party_identifier).one_or_none() or \
+            self.subject("person" if person else "organisation", identifier=data.party_identifier,
+                         name=data.party_name)
         row = Disclosure(unit=self.unit(unit), subject_id=subject.id, created_by_id=clerk.id, status=status,
                          publication_deadline=queries.publication_deadline(data.decision_date, data.severity),
                          **data.as_dict())
