@@ -149,6 +149,5 @@ def template_globals() -> dict:
         "public_nav_items": [item for item in PUBLIC_NAV if item.endpoint in registered],
         "officer_nav_items": [item for item in OFFICER_NAV if item.endpoint in registered],
         "current_locale": "en" if locale is not None and locale.language == "en" else "zh_CN",
-        "local_time": clock.local,
         "today": clock.today(),
     }
