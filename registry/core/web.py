@@ -11,6 +11,7 @@ from flask import Flask, flash, has_request_context, jsonify, render_template, r
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from registry.core import clock
 from registry.core.errors import RegistryError
 from registry.extensions import db
 
@@ -47,8 +48,6 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def select_locale() -> str:
-    from flask import current_app
-
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and scheduled checks speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -73,8 +72,6 @@ def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    from flask import current_app
-
     if current_app.config.get("FORCE_HTTPS"):
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response
@@ -105,8 +102,6 @@ def _unexpected_error(error: Exception):
 
 
 def init_app(app: Flask) -> None:
-    from registry.core import clock
-
     # A Jinja global, not only a context variable: macros imported without context
     # (``audit_table`` in _macros.html) see globals only.
     app.jinja_env.globals["local_time"] = clock.local
@@ -137,13 +132,7 @@ def add_nav(endpoint: str, label, *, order: int, officer: bool = False, visible=
 
 
 def template_globals() -> dict:
-    from flask_babel import get_locale
-
-    from registry.core import clock
-
     locale = get_locale()
-    from flask import current_app
-
     registered = current_app.view_functions
     return {
         "public_nav_items": [item for item in PUBLIC_NAV if item.endpoint in registered],
