@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, has_request_context, jsonify, render_template, request, session
+from flask import Flask, current_app, flash, has_request_context, jsonify, render_template, request, session
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
