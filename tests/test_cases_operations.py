@@ -92,7 +92,9 @@ def test_a_case_while_the_entry_was_still_valid_is_accepted_after_it_expired(mak
 
 
 def test_a_case_on_or_after_the_removal_date_is_refused(make):
-    entry = make.entry(EntryStatus.REMOVED, removal_reason=RemovalReason.REPAIRED, removal_date=TODAY - timedelta(days=3))
+    entry = make.entry(
+        EntryStatus.REMOVED, removal_reason=RemovalReason.REPAIRED, removal_date=TODAY - timedelta(days=3)
+    )
     _refused(make, entry, "case_date", "was removed from the list", case_date=TODAY - timedelta(days=3))
 
 
@@ -277,9 +279,8 @@ def test_only_a_published_case_is_typical(make, status):
 
 
 def _violates(db, statement) -> None:
-    with pytest.raises(IntegrityError):
-        with db.session.begin_nested():
-            db.session.execute(statement)
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(statement)
 
 
 def test_database_refuses_a_typical_draft_an_empty_effect_and_a_self_review(db, make):
