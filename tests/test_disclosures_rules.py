@@ -114,7 +114,7 @@ def test_due_soon_and_overdue(db, make):
 
 
 @pytest.mark.parametrize(("fields", "constraint"), [
-    ({"fine_amount": Decimal("-1")}, "fine_not_negative"),
+    ({"fine_amount": Decimal("-1"), "penalty_type": "warning"}, "fine_not_negative"),
     ({"kind": "licence", "fine_amount": Decimal("1")}, "fine_only_on_penalty"),
     ({"licence_valid_from": date(2026, 5, 1), "licence_valid_to": date(2026, 4, 1), "kind": "licence",
       "penalty_type": None, "severity": None, "fine_amount": None}, "licence_dates_ordered"),
