@@ -245,6 +245,7 @@ def test_credit_report_verification_notices_a_new_record(make, client):
 
 def test_subject_page_links_the_report_and_the_report_downloads(make, client):
     subject = make.subject()
+    make.entry("published", subject=subject)
     page = client.get(f"/subjects/{subject.id}").get_data(as_text=True)
     assert f"/subjects/{subject.id}/report.pdf" in page
     response = client.get(f"/subjects/{subject.id}/report.pdf")
@@ -253,11 +254,28 @@ def test_subject_page_links_the_report_and_the_report_downloads(make, client):
     assert client.get("/subjects/999999/report.pdf").status_code == 404
 
 
+def test_no_report_by_id_for_a_subject_without_public_records(make, client):
+    """Subject ids can be counted through: only subjects with public records have a report page."""
+    subject = make.subject()
+    make.entry("draft", subject=subject)
+    assert client.get(f"/subjects/{subject.id}/report.pdf").status_code == 404
+    assert count(IssuedDocument) == 0
+
+
+def test_a_registered_subject_without_public_records_reads_like_an_unknown_identifier(make):
+    registered = make.subject(name="未公开的登记主体有限公司")
+    make.entry("pending_review", subject=registered)
+    data, document = make.credit_report(registered.identifier)
+    assert "未公开的登记主体有限公司" not in squeezed(data)
+    assert document.content["name"] is None and "未发现该主体" in squeezed(data)
+
+
 def test_credit_report_pdf_by_identifier_finds_the_subject(make):
     from registry.documents.report import credit_report_pdf
 
     subject = make.subject()
-    data, document = credit_report_pdf(subject.identifier.lower())
+    make.entry("published", subject=subject)
+    data, document = credit_report_pdf(" " + subject.identifier.lower())
     assert document.subject_id == subject.id
     assert subject.name in squeezed(data)
 

@@ -26,7 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from registry.core import clock
-from registry.core.identifiers import SubjectKind, parse_identifier, public_identifier
+from registry.core.identifiers import HUNAN_CITIES, SubjectKind, parse_identifier, public_identifier, region_code
 from registry.core.pdf import DEPARTMENT, chinese_datetime, facts_table, para, signature_block
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.subjects.models import Subject
@@ -85,23 +85,29 @@ def resolve_target(identifier_or_subject) -> ReportTarget:
 
 
 def report_content(target: ReportTarget, only: list[str] | None = None) -> dict:
-    """The public facts about the target today, section by section."""
+    """The public facts about the target today, section by section.
+
+    Without a public record the report names nobody and reads the same whether or not a subject
+    is registered under the identifier: registration alone is not public information.
+    """
     today = clock.today()
     sections = {}
     for section in REPORT_SECTIONS:
         if only is None or section.name in only:
             sections[section.name] = section.collect(target.subject, today) if target.subject else []
-    subject = target.subject
-    named = subject is not None and (subject.kind is not SubjectKind.PERSON or any(sections.values()))
+    region = HUNAN_CITIES.get((region_code(target.kind, target.identifier) or "")[:4])
     return {
         "identifier": public_identifier(target.kind, target.identifier),
         "identifier_kind": target.kind.value,
-        "subject": None if subject is None else {
-            "name": subject.name if named else None,
-            "region": subject.city_name,
-        },
+        "name": target.subject.name if any(sections.values()) else None,
+        "region": region,
         "sections": sections,
     }
+
+
+def has_public_records(subject: Subject) -> bool:
+    target = ReportTarget(SubjectKind(subject.kind), subject.identifier, subject)
+    return any(report_content(target)["sections"].values())
 
 
 def _load(document) -> ReportTarget:
@@ -121,8 +127,7 @@ def _section_titles(content: dict) -> list[ReportSection]:
 
 def _render(content: dict, meta, style) -> list:
     kind = SubjectKind(content["identifier_kind"])
-    subject = content["subject"] or {}
-    name = subject.get("name")
+    name = content["name"]
     moment = chinese_datetime(meta.issued_at)
     who = f"{name}（{IDENTIFIER_LABEL_CN[kind]}：{content['identifier']}）" if name else \
         f"{IDENTIFIER_LABEL_CN[kind]}为{content['identifier']}的信用主体"
@@ -132,8 +137,8 @@ def _render(content: dict, meta, style) -> list:
              Spacer(1, 3 * mm)]
     rows = [("主体名称", name or "—"), ("主体类型", SUBJECT_KIND_CN[kind]),
             (IDENTIFIER_LABEL_CN[kind], content["identifier"])]
-    if subject.get("region"):
-        rows.append(("所属地区", subject["region"]))
+    if content["region"]:
+        rows.append(("所属地区", content["region"]))
     story.append(facts_table(rows, style))
     if not any(content["sections"].values()):
         story += [Spacer(1, 4 * mm), para(
@@ -162,7 +167,7 @@ def _render(content: dict, meta, style) -> list:
 def _key_facts(content: dict) -> list:
     kind = SubjectKind(content["identifier_kind"])
     facts = [(_l("Identifier"), content["identifier"])]
-    name = (content["subject"] or {}).get("name")
+    name = content["name"]
     if name:
         facts.insert(0, (_l("Subject"), name))
     for section in _section_titles(content):

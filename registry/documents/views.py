@@ -11,7 +11,7 @@ from registry.core.permissions import ensure_can_see, officer_required
 from registry.documents import operations
 from registry.documents.kinds import get_kind
 from registry.documents.notices import load_all
-from registry.documents.report import credit_report_pdf
+from registry.documents.report import credit_report_pdf, has_public_records
 from registry.extensions import db, limiter
 from registry.subjects.models import Subject
 from registry.subjects.sections import register_subject_section
@@ -35,7 +35,9 @@ def _pdf_response(data: bytes, document) -> Response:
 @bp.route("/subjects/<int:subject_id>/report.pdf")
 @limiter.limit(_public_limit)
 def subject_report(subject_id: int):
-    subject = db.session.get(Subject, subject_id) or abort(404)
+    subject = db.session.get(Subject, subject_id)
+    if subject is None or not has_public_records(subject):
+        abort(404)  # as the subject page: registration alone is not public
     data, document = credit_report_pdf(subject, actor=current_user)
     db.session.commit()
     return _pdf_response(data, document)
@@ -91,4 +93,4 @@ def verify(code: str):
 
 @register_subject_section("credit_report", order=900, template="documents/_subject_report.html")
 def _report_section(subject, public: bool) -> dict:
-    return {"report_subject": subject}
+    return {"report_subject": subject} if has_public_records(subject) else {}
