@@ -34,3 +34,25 @@ class EvaluationFactories:
         self.db.session.add(evaluation)
         self.db.session.flush()
         return evaluation
+
+
+class LedgerFactories:
+    db: object
+
+    def ledger_task(self, *, year: int = 2026, number: int | None = None, units=("CS",), deadline=None,
+                    first_month: int = 1, **fields):
+        import sqlalchemy as sa
+
+        from registry.ledger.models import LedgerAssignment, LedgerTask
+
+        if number is None:
+            number = (self.db.session.scalar(sa.select(sa.func.max(LedgerTask.number))
+                                             .where(LedgerTask.year == year)) or 0) + 1
+        task = LedgerTask(year=year, number=number, goal=fields.pop("goal", "一、测试目标"),
+                          title=fields.pop("title", "测试任务"), deadline=deadline,
+                          deadline_text=deadline.isoformat() if deadline else "常态化推进", first_month=first_month,
+                          last_month=deadline.month if deadline else 12, **fields)
+        task.assignments = [LedgerAssignment(unit_id=self.unit(code).id) for code in units]
+        self.db.session.add(task)
+        self.db.session.flush()
+        return task
