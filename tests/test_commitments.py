@@ -147,3 +147,11 @@ def test_form_records_and_page_shows_breach_form(client, login, frozen):
         page = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
     assert "Record a breach" in page
     assert count(CreditCommitment, CreditCommitment.created_by_id == clerk.id) == 1
+
+
+def test_officer_subject_page_lists_commitments(client, make, login, frozen):
+    with frozen(date(2026, 5, 1)):
+        commitment = _record(make, matter="某事项")
+    login("clerk")
+    page = client.get(f"/officer/subjects/{commitment.subject_id}?lang=en").get_data(as_text=True)
+    assert f"/officer/commitments/{commitment.id}" in page

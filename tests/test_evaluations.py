@@ -354,3 +354,11 @@ def test_review_queue_lists_and_approves_an_evaluation(client, make, login, db):
     response = client.post(f"/review/credit_evaluation/{evaluation.id}/approve", data={"version": evaluation.version})
     assert response.status_code == 302
     assert db.session.get(CreditEvaluation, evaluation.id).status is EvaluationStatus.PUBLISHED
+
+
+def test_officer_subject_page_shows_drafts_with_status(client, make, login):
+    subject = make.subject()
+    draft = make.evaluation(subject=subject, field=F.WATERWAY, status="draft", evaluating_unit="评价单位乙")
+    login("clerk")
+    page = client.get(f"/officer/subjects/{subject.id}?lang=en").get_data(as_text=True)
+    assert "评价单位乙" in page and f"/officer/evaluations/{draft.id}" in page

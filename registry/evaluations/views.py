@@ -169,7 +169,7 @@ def import_template(ext: str):
     abort(404)
 
 
-@register_subject_section("evaluations", order=40, template="evaluations/_section.html")
+@register_subject_section("evaluations", order=35, template="evaluations/_section.html")
 def subject_section(subject, public: bool) -> dict:
     evaluations = ops.published_evaluations(subject.id)
     if not public:
