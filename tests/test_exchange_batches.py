@@ -39,7 +39,7 @@ class Receiver(BaseHTTPRequestHandler):
     script: list = []
     received: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         action = Receiver.script.pop(0) if Receiver.script else 200
         if action == "hang":

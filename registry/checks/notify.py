@@ -7,7 +7,6 @@ from collections import defaultdict
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from registry.accounts.models import Unit, User
 from registry.checks.alerts import alert_label, alert_message
@@ -39,13 +38,13 @@ def queue_digests(alert_ids) -> int:
     queued = 0
     for unit_id, unit_alerts in sorted(by_unit.items(), key=lambda item: (item[0] is None, item[0] or 0)):
         unit = db.session.get(Unit, unit_id) if unit_id is not None else None
-        subject = ngettext("Credit registry: %(num)d new alert", "Credit registry: %(num)d new alerts",
-                           len(unit_alerts))
+        subject = _("Credit registry: new alerts (%(num)d)", num=len(unit_alerts))
         lines = [_("New alerts for %(unit)s:", unit=unit.name if unit else _("the administrators")), ""]
         for alert in unit_alerts:
-            due = f" ({_('due %(day)s', day=alert.due_date.isoformat())})" if alert.due_date else ""
-            lines.append(f"- {alert_label(alert)}: {alert_message(alert)}{due}")
-        lines += ["", _("Open the dashboard: %(url)s", url=f"{base_url}/dashboard")]
+            due = _("due %(day)s", day=alert.due_date.isoformat()) if alert.due_date else ""
+            lines.append(f"- {alert_label(alert)}: {alert_message(alert)}" + (f" ({due})" if due else ""))
+        dashboard_url = base_url + "/dashboard"
+        lines += ["", _("Open the dashboard: %(url)s", url=dashboard_url)]
         if queue_mail(_recipients(unit_id), subject, "\n".join(lines)):
             queued += 1
     return queued

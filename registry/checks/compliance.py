@@ -1,0 +1,217 @@
+"""The compliance figures per unit and month (SPEC §9), and how a package adds one.
+
+A figure is a column of the compliance dashboard and of the monthly and quarterly reports::
+
+    register_figure("objections_on_time", _l("Objections handled on time"), order=40,
+                    compute=lambda year, month, unit_ids: {unit_id: FigureValue("3/4", ok=False), ...})
+
+``compute`` answers for all units of a month at once (one or a few queries) and may leave a unit
+out (shown as "—").  ``ok`` colours the cell: True met, False missed, None neutral.  Figures
+whose package is not installed are simply not registered; the hooks still to be filled by their
+packages are objections and repairs handled on time, and coverage (subjects with at least one
+credit record / subjects known).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from registry.accounts.models import Unit
+from registry.checks.checks import (
+    CASE_RECORD_TYPE,
+    PUBLICATION_RECORD_TYPES,
+    last_publication_by_unit,
+    local_midnight_utc,
+    month_bounds,
+)
+from registry.core import clock
+from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.settings import get_setting
+from registry.extensions import db
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    text: str
+    ok: bool | None = None
+    number: float | None = None  # for charts and spreadsheets
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: object
+    order: int
+    compute: Callable[[int, int, list[int]], dict[int, FigureValue]]
+
+
+FIGURES: dict[str, Figure] = {}
+
+
+def register_figure(key: str, label, *, order: int, compute) -> Figure:
+    FIGURES[key] = Figure(key, label, order, compute)
+    return FIGURES[key]
+
+
+def ordered_figures() -> list[Figure]:
+    return sorted(FIGURES.values(), key=lambda figure: (figure.order, figure.key))
+
+
+@dataclass
+class UnitRow:
+    unit: Unit
+    values: dict[str, FigureValue] = field(default_factory=dict)
+
+
+@dataclass
+class MonthTable:
+    year: int
+    month: int
+    figures: list[Figure]
+    rows: list[UnitRow]
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def active_units(unit_id: int | None = None) -> list[Unit]:
+    statement = sa.select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.sort_order, Unit.code)
+    if unit_id is not None:
+        statement = statement.where(Unit.id == unit_id)
+    return list(db.session.scalars(statement))
+
+
+def month_table(year: int, month: int, unit_id: int | None = None) -> MonthTable:
+    units = active_units(unit_id)
+    ids = [unit.id for unit in units]
+    figures = ordered_figures()
+    computed = {figure.key: figure.compute(year, month, ids) for figure in figures}
+    rows = [UnitRow(unit, {key: values[unit.id] for key, values in computed.items() if unit.id in values})
+            for unit in units]
+    return MonthTable(year, month, figures, rows)
+
+
+def _month_end(year: int, month: int) -> date:
+    return month_bounds(year, month)[1] - timedelta(days=1)
+
+
+# --- built-in figures -----------------------------------------------------------------------------
+
+def _days_since_publication(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+    """Days from the unit's last publication to the month's end (today for the current month)."""
+    as_of = min(_month_end(year, month), clock.today())
+    last = last_publication_by_unit(until=local_midnight_utc(as_of + timedelta(days=1)))
+    found = dict(db.session.execute(sa.select(last.c.unit_id, last.c.last_at)).all())
+    gap = get_setting("publication_gap_days")
+    values = {}
+    for unit_id in unit_ids:
+        if unit_id not in found:
+            values[unit_id] = FigureValue(str(_l("never")), ok=False)
+            continue
+        days = (as_of - clock.local(found[unit_id]).date()).days
+        values[unit_id] = FigureValue(str(days), ok=days < gap, number=days)
+    return values
+
+
+def _case_quota(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+    """Verified cases published in the month against the quota (from the change feed)."""
+    first, following = month_bounds(year, month)
+    quota = get_setting("case_quota_per_month")
+    counts = dict(db.session.execute(
+        sa.select(ChangeEvent.unit_id, sa.func.count(sa.distinct(ChangeEvent.record_id))).where(
+            ChangeEvent.record_type == CASE_RECORD_TYPE, ChangeEvent.change == ChangeKind.PUBLISHED,
+            ChangeEvent.occurred_at >= local_midnight_utc(first),
+            ChangeEvent.occurred_at < local_midnight_utc(following),
+        ).group_by(ChangeEvent.unit_id)
+    ).all())
+    month_over = clock.today() > _month_end(year, month)
+    values = {}
+    for unit_id in unit_ids:
+        done = counts.get(unit_id, 0)
+        met = done >= quota
+        values[unit_id] = FigureValue(f"{done}/{quota}", ok=True if met else (False if month_over else None),
+                                      number=done)
+    return values
+
+
+def _publications(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+    first, following = month_bounds(year, month)
+    counts = dict(db.session.execute(
+        sa.select(ChangeEvent.unit_id, sa.func.count()).where(
+            ChangeEvent.record_type.in_(PUBLICATION_RECORD_TYPES), ChangeEvent.change == ChangeKind.PUBLISHED,
+            ChangeEvent.occurred_at >= local_midnight_utc(first),
+            ChangeEvent.occurred_at < local_midnight_utc(following),
+        ).group_by(ChangeEvent.unit_id)
+    ).all())
+    return {unit_id: FigureValue(str(counts.get(unit_id, 0)), number=counts.get(unit_id, 0)) for unit_id in unit_ids}
+
+
+register_figure("publications", _l("Publications in the month"), order=10, compute=_publications)
+register_figure("days_since_publication", _l("Days since last publication"), order=30,
+                compute=_days_since_publication)
+register_figure("case_quota", _l("Verified cases / quota"), order=50, compute=_case_quota)
+
+
+def _optional(module: str):
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name and module.startswith(error.name):
+            return None
+        raise
+
+
+_disclosure_queries = _optional("registry.disclosures.queries")
+
+
+def on_time_rate(unit_id: int, year: int, month: int):
+    """The disclosures package's on-time rate, or None while that package is not installed."""
+    if _disclosure_queries is None:
+        return None
+    return _disclosure_queries.on_time_rate(unit_id, year, month)
+
+
+if _disclosure_queries is not None:
+    def _disclosures_on_time(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+        values = {}
+        for unit_id in unit_ids:
+            rate = _disclosure_queries.on_time_rate(unit_id, year, month)
+            if not rate.due:
+                values[unit_id] = FigureValue("0/0")
+                continue
+            values[unit_id] = FigureValue(f"{rate.on_time}/{rate.due}", ok=rate.late == 0,
+                                          number=round(rate.rate * 100, 1))
+        return values
+
+    register_figure("disclosures_on_time", _l("Disclosures on time / due"), order=20, compute=_disclosures_on_time)
+
+
+def last_months(today: date, n: int = 12) -> list[tuple[int, int]]:
+    """The ``n`` months up to and including today's, oldest first."""
+    year, month = today.year, today.month
+    months = []
+    for _ in range(n):
+        months.append((year, month))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def on_time_series(today: date, unit_id: int | None = None) -> list[tuple[str, float | None, int]]:
+    """Per month of the last 12: (YYYY-MM, share of disclosures published on time or None, due)."""
+    units = [unit.id for unit in active_units(unit_id)]
+    series = []
+    for year, month in last_months(today):
+        due = on_time = 0
+        for uid in units:
+            rate = on_time_rate(uid, year, month)
+            if rate is not None:
+                due, on_time = due + rate.due, on_time + rate.on_time
+        series.append((f"{year:04d}-{month:02d}", on_time / due if due else None, due))
+    return series
