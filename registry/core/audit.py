@@ -148,15 +148,18 @@ def verify_chain() -> ChainReport:
     # populate_existing: judge what the database holds, not events this session already loaded.
     statement = sa.select(AuditEvent).order_by(AuditEvent.id)
     rows = db.session.execute(statement.execution_options(yield_per=1000, populate_existing=True))
-    for event in rows.scalars():
-        checked += 1
-        if event.prev_hash != expected_prev:
-            return ChainReport(
-                False, checked, event.id, "the event before it was deleted or altered (link does not match)"
-            )
-        if event.content_hash() != event.hash:
-            return ChainReport(False, checked, event.id, "its content was altered (hash does not match)")
-        expected_prev = event.hash
+    try:  # yield_per is a server-side cursor on PostgreSQL: close it also when stopping early
+        for event in rows.scalars():
+            checked += 1
+            if event.prev_hash != expected_prev:
+                return ChainReport(
+                    False, checked, event.id, "the event before it was deleted or altered (link does not match)"
+                )
+            if event.content_hash() != event.hash:
+                return ChainReport(False, checked, event.id, "its content was altered (hash does not match)")
+            expected_prev = event.hash
+    finally:
+        rows.close()
     return ChainReport(True, checked)
 
 
