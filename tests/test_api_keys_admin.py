@@ -86,7 +86,7 @@ def test_cli_create_prints_a_working_key(app, client, db):
 
 def test_cli_refuses_an_unknown_scope(app, db):
     result = app.test_cli_runner().invoke(args=["apikeys", "create", "--name", "x", "--scope", "everything"])
-    assert result.exit_code != 0 and "Unknown scope" in result.output
+    assert result.exit_code != 0 and "everything" in result.output
     assert db.session.scalar(sa.select(ApiKey).where(ApiKey.name == "x")) is None
 
 
