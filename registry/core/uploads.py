@@ -47,10 +47,90 @@ def detect_type(data: bytes) -> str | None:
     return None
 
 
+_ZIP_LOCAL = b"PK\x03\x04"
+_ZIP_END = b"PK\x05\x06"
+_ZIP_TAIL = 65_557  # an end-of-central-directory record sits within this many bytes of the end
+
+
+def is_archive_polyglot(data: bytes) -> bool:
+    """The bytes are (or carry) a ZIP archive: a file starting with ``PK``, or one that holds a
+    local-file header and ends with an end-of-central-directory record (a PDF or image with a
+    ZIP appended opens as either)."""
+    if data.startswith(b"PK"):
+        return True
+    return _ZIP_LOCAL in data and _ZIP_END in data[-_ZIP_TAIL:]
+
+
 def _clean_name(filename: str | None) -> str:
     name = os.path.basename((filename or "").replace("\\", "/")).strip()
     name = "".join(char for char in name if char.isprintable())
     return name[-200:] or "upload"
+
+
+def check_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DEFAULT_MAX_BYTES,
+                 field: str = "file", filename: str | None = None) -> str:
+    """The content type of an acceptable upload; raises ``ValidationFailed`` naming ``field``.
+
+    Writes nothing, so a caller can check every file of a form before storing any of them.
+    """
+    name = _clean_name(filename) if filename else None
+    if not data:
+        message = _l("The file %(name)s is empty.", name=name) if name else _l("The file is empty.")
+        raise ValidationFailed(message, field=field)
+    if len(data) > max_bytes:
+        mb = max_bytes // (1024 * 1024)
+        message = (_l("The file %(name)s is larger than %(mb)d MB.", name=name, mb=mb) if name
+                   else _l("The file is larger than %(mb)d MB.", mb=mb))
+        raise ValidationFailed(message, field=field)
+    content_type = detect_type(data)
+    if content_type not in allowed or is_archive_polyglot(data):
+        if name:
+            raise ValidationFailed(
+                _l("The file %(name)s is not accepted: only PDF, JPEG or PNG files are (the file's content "
+                   "is checked, not its name).", name=name),
+                field=field,
+            )
+        raise ValidationFailed(
+            _l("Only PDF, JPEG or PNG files are accepted (the file's content is checked, not its name)."),
+            field=field,
+        )
+    return content_type
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One file of a form, as the view read it: the form field it came from, its bytes and name."""
+
+    field: str
+    data: bytes
+    filename: str | None
+    purpose: str = ""  # what the file is for (e.g. "commitment_letter"), kept with the record
+
+
+def check_uploads(uploads: list[Upload], *, max_files: int = 5, max_bytes: int = DEFAULT_MAX_BYTES,
+                  allowed=(PDF, JPEG, PNG), count_field: str = "files") -> None:
+    """Check a whole set of files (count, then each file) before any is stored."""
+    if len(uploads) > max_files:
+        raise ValidationFailed(
+            _l("At most %(n)d files may be uploaded; you chose %(m)d.", n=max_files, m=len(uploads)), field=count_field
+        )
+    for upload in uploads:
+        check_upload(upload.data, allowed=allowed, max_bytes=max_bytes, field=upload.field, filename=upload.filename)
+
+
+def store_uploads(uploads: list[Upload], *, purpose: str, **limits) -> list[StoredFile]:
+    """Check every file first, then store them all; if storing one fails, none is left behind."""
+    check_uploads(uploads, **limits)
+    stored: list[StoredFile] = []
+    try:
+        for upload in uploads:
+            stored.append(store_upload(upload.data, upload.filename, purpose=purpose, field=upload.field,
+                                       max_bytes=limits.get("max_bytes", DEFAULT_MAX_BYTES)))
+    except BaseException:
+        for item in stored:
+            remove_upload(item.stored_name)
+        raise
+    return stored
 
 
 def store_upload(data: bytes, filename: str | None, *, purpose: str, allowed=(PDF, JPEG, PNG),
@@ -58,16 +138,7 @@ def store_upload(data: bytes, filename: str | None, *, purpose: str, allowed=(PD
     """Check and store one upload; raises ``ValidationFailed`` naming ``field`` when refused."""
     if not _SAFE_PURPOSE.match(purpose):
         raise ValueError(f"bad upload purpose {purpose!r}")
-    if not data:
-        raise ValidationFailed(_l("The file is empty."), field=field)
-    if len(data) > max_bytes:
-        raise ValidationFailed(_l("The file is larger than %(mb)d MB.", mb=max_bytes // (1024 * 1024)), field=field)
-    content_type = detect_type(data)
-    if content_type not in allowed:
-        raise ValidationFailed(
-            _l("Only PDF, JPEG or PNG files are accepted (the file's content is checked, not its name)."),
-            field=field,
-        )
+    content_type = check_upload(data, allowed=allowed, max_bytes=max_bytes, field=field)
     folder = os.path.join(current_app.config["UPLOAD_FOLDER"], purpose)
     os.makedirs(folder, exist_ok=True)
     stored_name = f"{purpose}/{secrets.token_hex(16)}{EXTENSIONS[content_type]}"
@@ -87,6 +158,34 @@ def upload_path(stored_name: str) -> str:
 def open_upload(stored_name: str) -> bytes:
     with open(upload_path(stored_name), "rb") as handle:
         return handle.read()
+
+
+def safe_download_name(original_name: str | None, content_type: str) -> str:
+    """A download name that is harmless in a header: the original's printable stem, our extension."""
+    stem = os.path.splitext(_clean_name(original_name))[0]
+    stem = re.sub(r'[\x00-\x1f"\\/;:*?<>|]+', "_", stem).strip(" .")[:80] or "file"
+    return stem + EXTENSIONS.get(content_type, ".bin")
+
+
+def send_upload(stored_name: str, original_name: str | None, content_type: str):
+    """The response serving a stored upload as an attachment, never rendered by the browser.
+
+    The view has checked who may see it.  A missing file answers 404.
+    """
+    from flask import abort, send_file
+
+    try:
+        path = upload_path(stored_name)
+    except ValueError:
+        abort(404)
+    if not os.path.isfile(path):
+        abort(404)
+    response = send_file(path, mimetype=content_type if content_type in EXTENSIONS else "application/octet-stream",
+                         as_attachment=True, download_name=safe_download_name(original_name, content_type),
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def remove_upload(stored_name: str) -> None:

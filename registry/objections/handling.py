@@ -1,0 +1,412 @@
+"""The handling steps objections and repair applications share (SPEC §6, §7).
+
+Filing (checked in full before anything is written, files included), then the unit's steps:
+accept / reject as inadmissible / ask for more material; then a decision prepared by one officer
+and confirmed by a reviewer of the unit who is not the preparer (four-eyes).  Every step is a
+conditional UPDATE on the version (``core.workflow.transition``) with its audit event; the effect
+on the record is applied by the package's ``apply_decision`` in the same transaction.  Nothing
+here commits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from registry.core import clock
+from registry.core.audit import record_event
+from registry.core.errors import NotFound, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.holds import close_hold, open_hold
+from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
+from registry.core.permissions import Role, can_edit_unit
+from registry.core.settings import get_setting
+from registry.core.uploads import Upload, remove_upload, store_uploads
+from registry.core.workdays import add_working_days
+from registry.core.workflow import QueueItem, transition
+from registry.extensions import db
+from registry.objections.common import (
+    APPLICANT_KINDS,
+    OPEN_STATES,
+    ApplicationFile,
+    ApplicationStatus,
+    hash_access_code,
+    insert_with_receipt,
+    new_access_code,
+)
+
+S = ApplicationStatus
+MAX_FILES = 5
+MAX_TEXT = 4000
+_PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,23}[0-9]$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+@dataclass(frozen=True)
+class Applicant:
+    kind: str
+    name: str
+    identifier: str
+    phone: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Handling:
+    """How one kind of application is handled: its model, names, deadlines and effects."""
+
+    kind: str  # "objection" | "repair"
+    model: type
+    accept_setting: str
+    decide_setting: str
+    outcomes: dict  # value -> label
+    apply_decision: Callable  # (application, actor) -> None: the effect on the record
+    show_endpoint: str  # the officer page of one application
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking what the public typed
+
+
+def clean_text(value: str | None, field: str, label, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise ValidationFailed(_l("Enter %(field)s.", field=label), field=field)
+        return None
+    if len(text) > limit:
+        raise ValidationFailed(_l("%(field)s may have at most %(n)d characters.", field=label, n=limit), field=field)
+    return text
+
+
+def checked_applicant(applicant: Applicant) -> dict:
+    """The applicant's columns, or the first problem naming its field."""
+    try:
+        kind = SubjectKind(applicant.kind)
+    except ValueError:
+        kind = None
+    if kind not in APPLICANT_KINDS:
+        raise ValidationFailed(_l("Choose whether the applicant is an organisation or a person."),
+                               field="applicant_kind")
+    name = clean_text(applicant.name, "applicant_name", _l("the applicant's name"), limit=200)
+    try:
+        identifier = normalize(kind, applicant.identifier or "")
+    except InvalidIdentifier as error:
+        raise ValidationFailed(error.message, field="applicant_identifier") from None
+    phone = (applicant.phone or "").strip()
+    if not phone:
+        raise ValidationFailed(_l("Enter a contact phone number."), field="phone")
+    if not _PHONE.match(phone):
+        raise ValidationFailed(
+            _l("The phone number may contain only digits, spaces, hyphens and a leading +."), field="phone"
+        )
+    email = (applicant.email or "").strip() or None
+    if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
+        raise ValidationFailed(_l("Enter a valid email address, or leave it empty."), field="email")
+    return {"applicant_kind": kind, "applicant_name": name, "applicant_identifier": identifier,
+            "phone": phone, "email": email}
+
+
+# ---------------------------------------------------------------------------------------------
+# Filing
+
+
+def file_application(handling: Handling, *, record, record_type: str, values: dict, uploads: list[Upload],
+                     hold_kind) -> tuple[object, str]:
+    """Store a checked application with its files, open the hold on the record; ``(app, code)``.
+
+    The caller has checked ``values`` and the record.  The files are checked in full before any
+    is written; if the database refuses afterwards, the written files are removed again.
+    """
+    today = clock.today()
+    code = new_access_code()
+    stored = store_uploads(uploads, purpose=f"{handling.kind}s", max_files=MAX_FILES)
+    try:
+        application = handling.model(
+            **values, record_type=record_type, record_id=record.id, unit_id=record.unit_id,
+            subject_id=record.subject_id, status=S.SUBMITTED, filed_at=clock.utcnow(), filed_on=today,
+            accept_due=add_working_days(today, get_setting(handling.accept_setting)), access_code_hash="-",
+        )
+        insert_with_receipt(application)
+        application.access_code_hash = hash_access_code(application.receipt_number, code)
+        _add_files(handling, application, uploads, stored)
+        open_hold(record_type, record.id, hold_kind, application.id)
+        record_event(f"{handling.kind}.file", obj=application, actor_label="public", to_state=S.SUBMITTED,
+                     details={"record_type": record_type, "record_id": record.id,
+                              "receipt_number": application.receipt_number, "files": len(stored)})
+    except BaseException:
+        for item in stored:
+            remove_upload(item.stored_name)
+        raise
+    return application, code
+
+
+def _add_files(handling: Handling, application, uploads: list[Upload], stored) -> None:
+    for upload, item in zip(uploads, stored, strict=True):
+        db.session.add(ApplicationFile(
+            application_kind=handling.kind, application_id=application.id, purpose=upload.purpose or "evidence",
+            stored_name=item.stored_name, original_name=item.original_name, content_type=item.content_type,
+            size=item.size, sha256=item.sha256,
+        ))
+    db.session.flush()
+
+
+def add_material(handling: Handling, application, uploads: list[Upload], note: str | None = None) -> None:
+    """The applicant sends the material the unit asked for; acceptance is due again from today."""
+    if application.status is not S.MATERIAL_REQUESTED:
+        raise ValidationFailed(_l("The unit has not asked for more material."), field="files")
+    if not uploads:
+        raise ValidationFailed(_l("Choose at least one file to send."), field="files")
+    already = db.session.scalar(sa.select(sa.func.count()).select_from(ApplicationFile).where(
+        ApplicationFile.application_kind == handling.kind, ApplicationFile.application_id == application.id))
+    if len(uploads) > MAX_FILES:
+        raise ValidationFailed(_l("At most %(n)d files may be uploaded; you chose %(m)d.", n=MAX_FILES,
+                                  m=len(uploads)), field="files")
+    note = clean_text(note, "note", _l("the note"), required=False, limit=2000)
+    today = clock.today()
+    stored = store_uploads(uploads, purpose=f"{handling.kind}s", max_files=MAX_FILES)
+    try:
+        model = type(application)
+        result = db.session.execute(
+            sa.update(model)
+            .where(model.id == application.id, model.version == application.version,
+                   model.status == S.MATERIAL_REQUESTED)
+            .values(status=S.SUBMITTED, version=model.version + 1, material_supplied_on=today,
+                    accept_due=add_working_days(today, get_setting(handling.accept_setting)))
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise StaleRecord()
+        db.session.refresh(application)
+        record_event(f"{handling.kind}.add_material", obj=application, actor_label="applicant",
+                     from_state=S.MATERIAL_REQUESTED, to_state=S.SUBMITTED, comment=note,
+                     details={"files": len(stored), "files_before": already})
+        _add_files(handling, application, [Upload(u.field, b"", u.filename, "material") for u in uploads], stored)
+    except BaseException:
+        for item in stored:
+            remove_upload(item.stored_name)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# The unit's steps
+
+
+def _ensure_version(application, expected_version) -> None:
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise StaleRecord() from None
+    if application.version != expected:
+        raise StaleRecord()
+
+
+def _ensure_officer(application, actor) -> None:
+    if not can_edit_unit(actor, application.unit_id) or actor.unit_id != application.unit_id:
+        raise PermissionDenied(_l("Only officers of the unit that handles the record may do this."))
+
+
+def accept(handling: Handling, application, actor, expected_version) -> None:
+    """Accept for decision: the decision is due N working days from today."""
+    _ensure_version(application, expected_version)
+    _ensure_officer(application, actor)
+    today = clock.today()
+    transition(application, expected_version=application.version, allowed_from={S.SUBMITTED}, to=S.ACCEPTED,
+               actor=actor, action=f"{handling.kind}.accept",
+               values={"accepted_on": today, "handled_by_id": actor.id,
+                       "decide_due": add_working_days(today, get_setting(handling.decide_setting))})
+
+
+def reject_inadmissible(handling: Handling, application, actor, expected_version, reason: str, hold_kind) -> None:
+    """Reject as inadmissible, with the reasons the applicant will read; the hold ends."""
+    _ensure_version(application, expected_version)
+    _ensure_officer(application, actor)
+    text = clean_text(reason, "reason", _l("the reasons for rejecting it"), limit=2000)
+    transition(application, expected_version=application.version, allowed_from={S.SUBMITTED, S.MATERIAL_REQUESTED},
+               to=S.INADMISSIBLE, actor=actor, action=f"{handling.kind}.reject", comment=text,
+               values={"inadmissible_reason": text, "decided_on": clock.today(), "handled_by_id": actor.id})
+    close_hold(hold_kind, application.id)
+
+
+def request_material(handling: Handling, application, actor, expected_version, note: str) -> None:
+    """Ask the applicant for more material (what is missing); the applicant sees it with their code."""
+    _ensure_version(application, expected_version)
+    _ensure_officer(application, actor)
+    text = clean_text(note, "note", _l("what material is missing"), limit=2000)
+    transition(application, expected_version=application.version, allowed_from={S.SUBMITTED},
+               to=S.MATERIAL_REQUESTED, actor=actor, action=f"{handling.kind}.request_material", comment=text,
+               values={"material_request": text, "material_requested_on": clock.today(), "handled_by_id": actor.id})
+
+
+def prepare_decision(handling: Handling, application, actor, expected_version, outcome: str, reasons: str,
+                     extra: dict | None = None) -> None:
+    """An officer of the unit prepares the decision; a reviewer must confirm it from the queue."""
+    _ensure_version(application, expected_version)
+    _ensure_officer(application, actor)
+    if outcome not in handling.outcomes:
+        raise ValidationFailed(_l("Choose the decision."), field="outcome")
+    text = clean_text(reasons, "reasons", _l("the reasons for the decision"), limit=MAX_TEXT)
+    transition(application, expected_version=application.version, allowed_from={S.ACCEPTED}, to=S.PENDING_REVIEW,
+               actor=actor, action=f"{handling.kind}.prepare", comment=text,
+               values={"outcome": outcome, "decision_reasons": text, "prepared_by_id": actor.id,
+                       "prepared_at": clock.utcnow(), "reviewed_by_id": None, "reviewed_at": None,
+                       **(extra or {})},
+               details={"outcome": outcome})
+
+
+def _ensure_confirming_reviewer(application, actor) -> None:
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != application.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the unit that handles the record may confirm a decision."))
+    if actor.id == application.prepared_by_id:
+        raise PermissionDenied(
+            _l("You prepared this decision: another reviewer must confirm it (four-eyes rule).")
+        )
+
+
+def confirm_decision(handling: Handling, application, actor, expected_version, hold_kind) -> None:
+    """A second officer (a reviewer) confirms: the decision takes effect on the record now."""
+    _ensure_version(application, expected_version)
+    _ensure_confirming_reviewer(application, actor)
+    transition(application, expected_version=application.version, allowed_from={S.PENDING_REVIEW}, to=S.DECIDED,
+               actor=actor, action=f"{handling.kind}.decide", details={"outcome": application.outcome},
+               values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "decided_on": clock.today()})
+    close_hold(hold_kind, application.id)
+    handling.apply_decision(application, actor)
+
+
+def return_decision(handling: Handling, application, actor, expected_version, comment: str) -> None:
+    """The reviewer sends the prepared decision back (with what to change); it is accepted again."""
+    _ensure_version(application, expected_version)
+    _ensure_confirming_reviewer(application, actor)
+    text = clean_text(comment, "comment", _l("a comment saying what to change"), limit=2000)
+    transition(application, expected_version=application.version, allowed_from={S.PENDING_REVIEW}, to=S.ACCEPTED,
+               actor=actor, action=f"{handling.kind}.return", comment=text,
+               values={"review_comment": text})
+
+
+# ---------------------------------------------------------------------------------------------
+# The review queue
+
+
+class ApplicationQueue:
+    """Prepared decisions of a unit waiting for a reviewer, with the decision deadline."""
+
+    def __init__(self, handling: Handling, label, hold_kind, describe: Callable):
+        self.handling = handling
+        self.kind = handling.kind
+        self.label = label
+        self.hold_kind = hold_kind
+        self.describe = describe  # (application) -> (title, subject label)
+
+    def pending(self, unit_id: int) -> list[QueueItem]:
+        model = self.handling.model
+        rows = db.session.scalars(
+            sa.select(model).where(model.unit_id == unit_id, model.status == S.PENDING_REVIEW)
+            .order_by(model.decide_due, model.prepared_at)
+        )
+        items = []
+        for application in rows:
+            title, subject_label = self.describe(application)
+            items.append(QueueItem(
+                kind=self.kind, id=application.id, version=application.version, title=title,
+                subject_label=subject_label, unit_id=application.unit_id, submitted_by_id=application.prepared_by_id,
+                submitted_by_label=application.prepared_by.name if application.prepared_by else "",
+                submitted_at=application.prepared_at, url=url_for(self.handling.show_endpoint,
+                                                                   application_id=application.id),
+                category=str(self.handling.outcomes.get(application.outcome, "")), deadline=application.decide_due,
+                created_by_id=application.prepared_by_id,
+            ))
+        return items
+
+    def _load(self, item_id: int, actor):
+        application = db.session.get(self.handling.model, item_id)
+        if application is None or application.unit_id != getattr(actor, "unit_id", None):
+            raise NotFound()
+        return application
+
+    def approve(self, item_id: int, actor, expected_version: int) -> None:
+        confirm_decision(self.handling, self._load(item_id, actor), actor, expected_version, self.hold_kind)
+
+    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
+        return_decision(self.handling, self._load(item_id, actor), actor, expected_version, comment)
+
+
+# ---------------------------------------------------------------------------------------------
+# Deadlines and figures, for the alerts, the dashboard and the reports
+
+
+def _awaiting_acceptance(model):
+    return sa.and_(model.status == S.SUBMITTED, model.accept_due.is_not(None))
+
+
+def _awaiting_decision(model):
+    return model.status.in_([S.ACCEPTED, S.PENDING_REVIEW])
+
+
+def due_column(model):
+    """SQL: the deadline of the step the unit must take next."""
+    return sa.case((model.status == S.SUBMITTED, model.accept_due), else_=model.decide_due)
+
+
+def due_soon(model, today: date, lead: int) -> sa.Select:
+    """Open applications whose next deadline falls from today to ``lead`` working days ahead."""
+    horizon = add_working_days(today, lead)
+    due = due_column(model)
+    return sa.select(model).where(sa.or_(_awaiting_acceptance(model), _awaiting_decision(model)),
+                                  due >= today, due <= horizon)
+
+
+def overdue(model, today: date) -> sa.Select:
+    """Open applications whose next deadline has passed."""
+    return sa.select(model).where(sa.or_(_awaiting_acceptance(model), _awaiting_decision(model)),
+                                  due_column(model) < today)
+
+
+@dataclass(frozen=True)
+class OnTime:
+    handled: int
+    on_time: int
+
+    @property
+    def late(self) -> int:
+        return self.handled - self.on_time
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.handled if self.handled else None
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    start = date(year, month, 1)
+    return start, date(year + (month == 12), month % 12 + 1, 1)
+
+
+def handled_on_time(model, unit_id: int, year: int, month: int) -> OnTime:
+    """Applications of ``unit_id`` finished in the month, and how many met every deadline.
+
+    On time: accepted (if it was) by its acceptance deadline, and decided by its decision
+    deadline; a rejection as inadmissible by the acceptance deadline.
+    """
+    start, end = month_bounds(year, month)
+    accepted_in_time = sa.or_(model.accepted_on.is_(None), model.accepted_on <= model.accept_due)
+    on_time = sa.case(
+        (model.status == S.INADMISSIBLE, model.decided_on <= model.accept_due),
+        else_=sa.and_(accepted_in_time, model.decided_on <= model.decide_due),
+    )
+    handled, punctual = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
+            model.unit_id == unit_id, model.status.in_([S.DECIDED, S.INADMISSIBLE]),
+            model.decided_on >= start, model.decided_on < end,
+        )
+    ).one()
+    return OnTime(handled=handled, on_time=punctual)
+
+
+def open_for_record(model, record_type: str, record_id: int):
+    return db.session.scalar(sa.select(model).where(model.record_type == record_type, model.record_id == record_id,
+                                                    model.status.in_(OPEN_STATES)).limit(1))

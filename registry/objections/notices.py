@@ -1,0 +1,116 @@
+"""The decision notices of applications, issued through ``registry.documents`` (SPEC §12).
+
+异议处理答复书 for objections (here), 信用修复决定书 for repairs (``registry.repairs.operations``
+registers its own through ``register_application_notice``).  Issued when the application is
+finished (decided, or rejected as inadmissible); the content is what the notice prints, with
+person ID numbers masked, so that regenerating it gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from registry.core.pdf import facts_table, para, signature_block
+from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.notices._common import chinese_iso, iso, unit_full_name
+from registry.extensions import db
+from registry.objections import records
+from registry.objections.common import ApplicationStatus
+
+RECORD_KIND_CN = {"list_entry": "信用名单记录", "disclosure": "行政处罚（许可）公示信息"}
+IDENTIFIER_CN = {"organisation": "统一社会信用代码", "person": "公民身份号码"}
+
+
+def application_content(application, *, kind_cn: str, outcome_cn: dict, effect_cn) -> dict:
+    record = records.load_record(application.record_type, application.record_id)
+    title = records.summary(record).title if record is not None else ""
+    finished = application.status is ApplicationStatus.DECIDED
+    return {
+        "receipt_number": application.receipt_number,
+        "kind_cn": kind_cn,
+        "applicant": {"name": application.applicant_name, "kind": application.applicant_kind.value,
+                      "identifier": application.public_applicant_identifier},
+        "record": {"type": application.record_type, "title": title, "subject": application.subject.name},
+        "filed_on": iso(application.filed_on),
+        "decided_on": iso(application.decided_on),
+        "result": (outcome_cn[application.outcome.value] if finished else "不予受理"),
+        "effect": effect_cn(application) if finished else None,
+        "reasons": application.decision_reasons if finished else application.inadmissible_reason,
+        "issuing_unit": unit_full_name(application.unit),
+    }
+
+
+def render_application(content: dict, meta, style) -> list:
+    applicant = content["applicant"]
+    record = content["record"]
+    story = [
+        para(f"{applicant['name']}：", style["salutation"]),
+        para(f"你（单位）于{chinese_iso(content['filed_on'])}提交的{content['kind_cn']}申请"
+             f"（受理编号：{content['receipt_number']}）收悉。经审查，现答复如下：", style["body"]),
+        facts_table([
+            ("申请人", applicant["name"]),
+            (IDENTIFIER_CN.get(applicant["kind"], "证件号码"), applicant["identifier"]),
+            ("所涉信息", f"{RECORD_KIND_CN.get(record['type'], '')}：{record['title']}"),
+            ("信用主体", record["subject"]),
+            ("处理结果", content["result"]),
+            ("处理日期", chinese_iso(content["decided_on"])),
+        ], style),
+        para("一、理由", style["heading"]),
+        para(content["reasons"] or "—", style["body"]),
+    ]
+    if content["effect"]:
+        story += [para("二、处理措施", style["heading"]), para(content["effect"], style["body"])]
+    story.append(para("如对本答复不服，可依法申请行政复议或者提起行政诉讼。", style["body"]))
+    story.append(para("特此告知。", style["body"]))
+    story.append(Spacer(1, 2 * mm))
+    story.append(signature_block(meta.issuing_unit, meta.issued_at, style))
+    return story
+
+
+def application_facts(content: dict) -> list:
+    return [
+        (_l("Receipt number"), content["receipt_number"]),
+        (_l("Applicant"), content["applicant"]["name"]),
+        (_l("Record"), content["record"]["title"]),
+        (_l("Result"), content["result"]),
+        (_l("Date"), chinese_iso(content["decided_on"])),
+    ]
+
+
+def register_application_notice(*, name: str, title: str, label, number_prefix: str, model, kind_cn: str,
+                                outcome_cn: dict, effect_cn) -> NoticeKind:
+    return register_notice_kind(NoticeKind(
+        name=name, title=title, label=label, number_prefix=number_prefix, record_type=model.__audit_type__,
+        load=lambda document: db.session.get(model, document.record_id),
+        record_ref=lambda app: RecordRef(record_id=app.id, subject_id=app.subject_id, unit_id=app.unit_id),
+        content=lambda app: application_content(app, kind_cn=kind_cn, outcome_cn=outcome_cn, effect_cn=effect_cn),
+        render=render_application,
+        issuing_unit=lambda content: content["issuing_unit"],
+        key_facts=application_facts,
+        can_issue=lambda app: app.status in (ApplicationStatus.DECIDED, ApplicationStatus.INADMISSIBLE),
+    ))
+
+
+def _objection_effect(objection) -> str | None:
+    if objection.outcome.value != "upheld":
+        return "维持原信息。"
+    if objection.record_type == "list_entry":
+        return "撤销相关信用名单记录（公示期内的予以撤回，已发布的予以移出）。"
+    if objection.disclosure_effect is not None and objection.disclosure_effect.value == "correct":
+        return "更正相关公示信息，以更正后的版本予以公示。"
+    return "撤销相关公示信息，停止公示。"
+
+
+def _register() -> None:
+    from registry.objections.models import Objection
+
+    register_application_notice(
+        name="objection_decision", title="异议处理答复书", label=_l("Objection decision"),
+        number_prefix="湘交信异复", model=Objection, kind_cn="异议",
+        outcome_cn={"upheld": "异议成立", "dismissed": "异议不成立"}, effect_cn=_objection_effect,
+    )
+
+
+_register()
