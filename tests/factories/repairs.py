@@ -1,0 +1,36 @@
+"""Factories for repair applications, filed through the real operation."""
+
+from __future__ import annotations
+
+from registry.core.uploads import Upload
+from tests.factories.objections import PDF, applicant
+
+
+def repair_uploads(*, skip: tuple = (), training: bool = False) -> list[Upload]:
+    names = ["application_form", "commitment_letter", "fulfilment_proof"] + (["training_certificate"] if training else [])
+    return [Upload(field=name, data=PDF, filename=f"{name}.pdf", purpose=name) for name in names if name not in skip]
+
+
+class RepairFactories:
+    db: object
+
+    def repair(self, record, *, uploads=None, statement: str = "已全面整改并履行处罚决定。", **fields):
+        """A repair application for ``record`` (which must be eligible today); (application, code)."""
+        from registry.objections.records import target_key
+        from registry.repairs import operations as ops
+
+        return ops.file_repair(target=target_key(record), applicant=applicant(**fields), representative_name="张三",
+                               representative_role="legal_representative", statement=statement,
+                               uploads=repair_uploads() if uploads is None else uploads)
+
+    def repairable_entry(self, **fields):
+        """A published black entry whose minimum period before repair has passed."""
+        from datetime import timedelta
+
+        from registry.core import clock
+
+        entry = self.entry("published", **fields)
+        entry.valid_from = clock.today() - timedelta(days=entry.category.repair_min_days + 1)
+        entry.valid_until = entry.valid_from + timedelta(days=entry.category.validity_days - 1)
+        self.db.session.flush()
+        return entry
