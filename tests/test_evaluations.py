@@ -104,7 +104,7 @@ def test_one_result_per_subject_field_and_year(make, frozen):
 def test_the_database_refuses_a_grade_off_the_scale_and_a_score_out_of_range(make, db):
     evaluation = make.evaluation()
     for column, value in (("grade", "AAA"), ("score", 101)):
-        with db.session.begin_nested(), pytest.raises(sa.exc.IntegrityError):
+        with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
             db.session.execute(sa.update(CreditEvaluation).where(CreditEvaluation.id == evaluation.id)
                                .values({column: value}))
 
@@ -140,7 +140,7 @@ def test_who_may_not_publish(make, who):
 
 def test_the_database_holds_the_four_eyes_rule(make, db):
     evaluation = make.evaluation(status="pending_review")
-    with db.session.begin_nested(), pytest.raises(sa.exc.IntegrityError):
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(CreditEvaluation).where(CreditEvaluation.id == evaluation.id).values(
             status="published", reviewed_by_id=evaluation.created_by_id, reviewed_at=sa.func.now()))
 

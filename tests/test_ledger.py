@@ -148,7 +148,7 @@ def test_fgc_does_not_acknowledge_its_own_report_nor_a_stale_one(make, frozen, d
         ops.acknowledge_report(report, actor=reviewer, expected_revision=1)
     with pytest.raises(StaleRecord):
         ops.acknowledge_report(report, actor=make.user("admin", unit="FGC"), expected_revision=2)
-    with db.session.begin_nested(), pytest.raises(sa.exc.IntegrityError):
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(LedgerReport).where(LedgerReport.id == report.id).values(
             status="acknowledged", acknowledged_by_id=reviewer.id, acknowledged_at=sa.func.now()))
 
