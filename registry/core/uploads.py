@@ -172,15 +172,15 @@ def send_upload(stored_name: str, original_name: str | None, content_type: str):
 
     The view has checked who may see it.  A missing file answers 404.
     """
+    import io
+
     from flask import abort, send_file
 
     try:
-        path = upload_path(stored_name)
-    except ValueError:
+        data = open_upload(stored_name)
+    except (ValueError, FileNotFoundError):
         abort(404)
-    if not os.path.isfile(path):
-        abort(404)
-    response = send_file(path, mimetype=content_type if content_type in EXTENSIONS else "application/octet-stream",
+    response = send_file(io.BytesIO(data), mimetype=content_type if content_type in EXTENSIONS else "application/octet-stream",
                          as_attachment=True, download_name=safe_download_name(original_name, content_type),
                          max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
