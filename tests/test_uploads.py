@@ -63,7 +63,8 @@ def test_nothing_is_written_unless_every_file_is_good(app, db):
 
 
 @pytest.mark.parametrize(("name", "expected"), [
-    ("报告.pdf", "报告.pdf"), ('a"; filename=evil.html', "a_ filename=evil.pdf"), ("../../x.exe", "x.pdf"), ("", "upload.pdf"),
+    ("报告.pdf", "报告.pdf"), ('a"; filename=evil.html', "a_ filename=evil.pdf"), ("../../x.exe", "x.pdf"),
+    ("", "upload.pdf"),
 ])
 def test_download_names_are_safe(name, expected):
     assert safe_download_name(name, PDF) == expected

@@ -180,7 +180,8 @@ def send_upload(stored_name: str, original_name: str | None, content_type: str):
         data = open_upload(stored_name)
     except (ValueError, FileNotFoundError):
         abort(404)
-    response = send_file(io.BytesIO(data), mimetype=content_type if content_type in EXTENSIONS else "application/octet-stream",
+    mimetype = content_type if content_type in EXTENSIONS else "application/octet-stream"
+    response = send_file(io.BytesIO(data), mimetype=mimetype,
                          as_attachment=True, download_name=safe_download_name(original_name, content_type),
                          max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"

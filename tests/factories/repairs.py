@@ -7,7 +7,8 @@ from tests.factories.objections import PDF, applicant
 
 
 def repair_uploads(*, skip: tuple = (), training: bool = False) -> list[Upload]:
-    names = ["application_form", "commitment_letter", "fulfilment_proof"] + (["training_certificate"] if training else [])
+    names = ["application_form", "commitment_letter", "fulfilment_proof"]
+    names += ["training_certificate"] if training else []
     return [Upload(field=name, data=PDF, filename=f"{name}.pdf", purpose=name) for name in names if name not in skip]
 
 
