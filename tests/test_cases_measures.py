@@ -76,6 +76,7 @@ def test_only_an_admin_changes_the_measures_list(make, role):
         ({"legal_basis": "法" * 2001}, "legal_basis", "at most 2000 characters"),
         ({"category_ids": [999999]}, "category_ids", "Unknown category"),
         ({"category_ids": ["x"]}, "category_ids", "Unknown category"),
+        ({"category_ids": ["99999999999999999999"]}, "category_ids", "Unknown category"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_stored(make, overrides, field, words):

@@ -41,6 +41,7 @@ def _page(response) -> str:
 def test_a_clerk_records_a_case_and_a_reviewer_publishes_it(client, login, make):
     entry = make.published_entry(valid_from=date(2026, 3, 1))
     clerk = login("clerk")
+    assert client.get("/officer/cases/new?entry_id=99999999999999999999").status_code == 200
     response = client.get(f"/officer/cases/new?entry_id={entry.id}&lang=en")
     assert response.status_code == 200 and entry.decision_number in _page(response)
     response = client.post("/officer/cases/new", data=_form(entry, make))
@@ -64,6 +65,8 @@ def test_a_clerk_records_a_case_and_a_reviewer_publishes_it(client, login, make)
         ({"case_date": "not a date"}, "Not a valid date"),
         ({"measure_ids": ["HH"]}, "Unknown measure"),
         ({"entry_ref": "无此文号"}, "No list entry has the decision document number"),
+        ({"entry_ref": "#99999999999999999999"}, "No list entry has the number"),
+        ({"measure_ids": ["99999999999999999999"]}, "Unknown measure"),
     ],
 )
 def test_bad_input_is_shown_on_its_field_and_nothing_is_stored(client, login, make, overrides, words):

@@ -66,6 +66,8 @@ def _categories(category_ids: Iterable, kind: ListKind) -> list[ListCategory]:
         wanted = {int(value) for value in category_ids or ()}
     except (TypeError, ValueError):
         raise ValidationFailed(_l("Unknown category."), field="category_ids") from None
+    if any(not 0 < value < 2**31 for value in wanted):
+        raise ValidationFailed(_l("Unknown category."), field="category_ids")
     if not wanted:
         return []
     categories = list(

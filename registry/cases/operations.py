@@ -30,6 +30,7 @@ from registry.listing.models import EntryStatus, ListEntry, Measure, category_me
 
 RECORD_TYPE = "case"
 MAX_COMMENT = 2000
+MAX_ID = 2**31 - 1  # larger numbers are no row's id (and overflow PostgreSQL's integer)
 _TEXT_LIMITS = {"applying_party": 200, "matter": 1000, "effect": 4000}
 _LABELS = {
     "applying_party": _l("the applying unit or partner department"),
@@ -98,7 +99,7 @@ def find_entry(reference) -> ListEntry:
     if not text:
         raise ValidationFailed(_l("Enter the decision document number of the list entry."), field="entry_ref")
     if text.startswith("#") and text[1:].isdigit():
-        entry = db.session.get(ListEntry, int(text[1:]))
+        entry = db.session.get(ListEntry, int(text[1:])) if int(text[1:]) <= MAX_ID else None
         if entry is None:
             raise ValidationFailed(_l("No list entry has the number %(ref)s.", ref=text), field="entry_ref")
         return entry
@@ -168,6 +169,8 @@ def _check_measures(entry: ListEntry, measure_ids: Iterable) -> list[Measure]:
         wanted = {int(value) for value in measure_ids or ()}
     except (TypeError, ValueError):
         raise ValidationFailed(_l("Unknown measure."), field="measure_ids") from None
+    if any(not 0 < value <= MAX_ID for value in wanted):
+        raise ValidationFailed(_l("Unknown measure."), field="measure_ids")
     if not wanted:
         raise ValidationFailed(_l("Choose at least one measure that was applied."), field="measure_ids")
     measures = list(db.session.scalars(sa.select(Measure).where(Measure.id.in_(wanted)).order_by(Measure.code)))

@@ -113,7 +113,8 @@ def _save(form: CaseForm, case: Case | None):
 @bp.route("/officer/cases/new", methods=["GET", "POST"])
 @roles_required(Role.CLERK, Role.REVIEWER)
 def create():
-    entry = db.session.get(ListEntry, request.args.get("entry_id", type=int) or 0)
+    entry_id = request.args.get("entry_id", type=int) or 0
+    entry = db.session.get(ListEntry, entry_id) if 0 < entry_id <= ops.MAX_ID else None
     form = CaseForm(entry=entry)
     if request.method == "GET":
         form.applying_party.data = current_user.unit.name
