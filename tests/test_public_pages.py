@@ -46,13 +46,24 @@ def test_wrong_check_character_is_named(client, listed):
 
 
 @pytest.mark.parametrize("status", HIDDEN)
-def test_identifier_of_a_subject_with_nothing_public_reads_as_unknown(client, make, status):
-    subject = make.subject()
-    make.entry(status, subject=subject)
-    response = client.get("/", query_string={"q": subject.identifier, "lang": "en"})
+def test_a_subject_with_nothing_public_has_a_clean_page(client, make, status):
+    person = make.subject(SubjectKind.PERSON, name="赵未公开")
+    entry = make.entry(status, subject=person, category="道路运输严重失信", review_comment="内部意见")
+    response = client.get("/", query_string={"q": person.identifier, "lang": "en"})
+    assert response.status_code == 302
+    body = text(client.get(response.headers["Location"]))
+    assert "No public credit record is held for this subject." in body
+    assert entry.decision_number not in body and "内部意见" not in body
+    assert "赵未公开" not in body  # a person's name is public only on public records
+    assert person.identifier not in body and mask_resident_id(person.identifier) in body
+
+
+def test_unknown_valid_identifier_says_no_record(client):
+    from tests.factories import valid_uscc
+
+    response = client.get("/", query_string={"q": valid_uscc(), "lang": "en"})
     assert response.status_code == 200
-    assert "No public credit record is held for this identifier" in text(response)
-    assert subject.name not in text(response)
+    assert "No credit record is held for this identifier." in text(response)
 
 
 @pytest.mark.parametrize("query", ["   ", "\t \n"])
@@ -81,12 +92,14 @@ def test_name_search_finds_a_substring_in_the_middle_and_ranks_exact_first(clien
     assert body.index(">路桥建设<") < body.index("湖南通达路桥建设有限公司")
 
 
-def test_name_search_shows_only_subjects_with_public_records(client, make):
-    drafted = make.subject(name="草稿中路桥公司")
-    make.entry(EntryStatus.PENDING_REVIEW, subject=drafted)
-    make.subject(name="无记录路桥公司")
-    body = text(client.get("/", query_string={"q": "路桥公司"}))
-    assert "草稿中路桥公司" not in body and "无记录路桥公司" not in body
+def test_name_search_finds_persons_only_with_public_records(client, make):
+    drafted = make.subject(SubjectKind.PERSON, name="钱草稿")
+    make.entry(EntryStatus.PENDING_REVIEW, subject=drafted, category="道路运输严重失信")
+    make.subject(SubjectKind.PERSON, name="钱无记录")
+    listed = make.subject(SubjectKind.PERSON, name="钱已公布")
+    make.entry(EntryStatus.PUBLISHED, subject=listed, category="道路运输严重失信")
+    body = text(client.get("/", query_string={"q": "钱"}))
+    assert "钱草稿" not in body and "钱无记录" not in body and "钱已公布" in body
 
 
 def test_person_ids_are_masked_in_search_results(client, make):
@@ -137,10 +150,7 @@ def test_expired_by_date_is_hidden_before_the_nightly_check(client, make):
     assert stale.decision_number not in text(response)
 
 
-def test_subject_with_nothing_public_is_not_found(client, make):
-    subject = make.subject()
-    make.entry(EntryStatus.DRAFT, subject=subject)
-    assert client.get(f"/subjects/{subject.id}").status_code == 404
+def test_unknown_subject_is_not_found(client):
     assert client.get("/subjects/999999999").status_code == 404
 
 

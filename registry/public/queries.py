@@ -4,8 +4,7 @@ One rule for both: a list entry is public while it is in publicity (公示中) o
 past its validity end (even before the nightly check has marked it expired); a disclosure while
 ``disclosures.queries.publicly_visible`` says so; an evaluation once published.  Drafts, pending,
 returned, withdrawn, expired and removed records never appear.  A subject with none of these is
-answered exactly like an unknown one, so that the public cannot learn that a record is being
-prepared about it.
+a "clean" subject: its page says so, and a person's name is not shown on it (SPEC §2).
 """
 
 from __future__ import annotations
@@ -124,15 +123,6 @@ def _attach_holds(result: dict[int, PublicRecords]) -> None:
         records.holds = {key: found[key] for key in keys if key in found}
 
 
-def public_subject(subject_id: int, today: date) -> tuple[Subject, PublicRecords] | None:
-    """The subject and its public records, or None when it has nothing public (or is unknown)."""
-    subject = db.session.get(Subject, subject_id)
-    if subject is None:
-        return None
-    records = public_records([subject.id], today)[subject.id]
-    return None if records.is_empty else (subject, records)
-
-
 def public_subject_condition(today: date):
     """SQL on ``Subject``: it has at least one public record (used to filter the name search)."""
     conditions = [
@@ -157,6 +147,12 @@ def public_subject_condition(today: date):
             .exists()
         )
     return sa.or_(*conditions)
+
+
+def searchable_condition(today: date):
+    """SQL on ``Subject``: the public name search may find it (a person only with public records,
+    since a person's name is public only on them)."""
+    return sa.or_(Subject.kind != SubjectKind.PERSON, public_subject_condition(today))
 
 
 def subjects_with_public_records(subject_ids: Iterable[int], today: date) -> set[int]:

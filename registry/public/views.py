@@ -26,6 +26,7 @@ from registry.public import queries
 from registry.public.caching import conditional
 from registry.public.forms import ListFilterForm
 from registry.subjects import operations as subject_operations
+from registry.subjects.models import Subject
 from registry.subjects.search import MAX_QUERY_LENGTH, search_subjects
 from registry.subjects.sections import SUBJECT_SECTIONS, sections_for
 
@@ -90,7 +91,7 @@ def _identifier_lookup(query: str):
         subject = subject_operations.find_by_identifier(query)
     except InvalidIdentifier as invalid:
         return _home_message(query, str(invalid.message))
-    if subject is not None and queries.public_subject(subject.id, clock.today()) is not None:
+    if subject is not None:
         return redirect(url_for(".subject", subject_id=subject.id))
     return render_template("public/home.html", query=query, no_record=True, as_of=clock.today())
 
@@ -103,7 +104,7 @@ def _name_search(query: str):
             n=MAX_SEARCH_PAGE,
         ))
     results = search_subjects(
-        query, page=page, per_page=SEARCH_PAGE_SIZE, condition=queries.public_subject_condition(clock.today())
+        query, page=page, per_page=SEARCH_PAGE_SIZE, condition=queries.searchable_condition(clock.today())
     )
     return render_template(
         "public/search.html", query=query, results=results, page=page,
@@ -117,14 +118,13 @@ def _name_search(query: str):
 
 @bp.route("/subjects/<int:subject_id>")
 def subject(subject_id: int):
-    found = queries.public_subject(subject_id, clock.today())
-    if found is None:
-        abort(404, description=_l("No public credit record is held for this subject."))
-    subject, records = found
+    subject = db.session.get(Subject, subject_id) or abort(404)
+    records = queries.public_records([subject.id], clock.today())[subject.id]
     section_names = {section.name for section in SUBJECT_SECTIONS}
     return render_template(
         "public/subject.html",
         subject=subject,
+        display_name=subject.name if queries.name_is_public(subject, records) else None,
         records=records,
         markers=records.markers,
         sections=sections_for(subject, public=True),
