@@ -30,6 +30,15 @@ S = ApplicationStatus
 MONDAY = date(2026, 6, 1)
 
 
+@pytest.fixture(autouse=True)
+def english(db):
+    """Messages in English, as the assertions are (outside a request the default is Chinese)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 def _uploaded_files(app) -> list[str]:
     folder = app.config["UPLOAD_FOLDER"]
     return sorted(os.path.join(root, name) for root, _dirs, names in os.walk(folder) for name in names)

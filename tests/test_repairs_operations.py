@@ -21,6 +21,15 @@ from tests.factories.repairs import repair_uploads
 S = ApplicationStatus
 
 
+@pytest.fixture(autouse=True)
+def english(db):
+    """Messages in English, as the assertions are (outside a request the default is Chinese)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 def _entry_at(make, valid_from: date, **fields):
     entry = make.entry("published", **fields)
     entry.valid_from = valid_from

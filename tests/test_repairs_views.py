@@ -99,7 +99,7 @@ def test_the_whole_repair_path(client, make, db, login):
     client.post("/logout")
     client.post("/repairs/status", data={"receipt_number": receipt, "access_code": code})
     status = client.get(f"/repairs/status/{receipt}?lang=en").get_data(as_text=True)
-    assert "Approved" in status
+    assert "Repair approved" in status
     notice = client.get(f"/repairs/status/{receipt}/notice.pdf")
     assert notice.status_code == 200 and notice.data.startswith(b"%PDF")
     assert clock.today().isoformat() in status

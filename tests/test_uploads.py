@@ -24,6 +24,15 @@ from registry.core.uploads import (
 PDF_BYTES = b"%PDF-1.7\n%%EOF\n"
 
 
+@pytest.fixture(autouse=True)
+def english(db):
+    """Messages in English, as the assertions are (outside a request the default is Chinese)."""
+    from flask_babel import force_locale
+
+    with force_locale("en"):
+        yield
+
+
 @pytest.mark.parametrize(("data", "kind"), [
     (PDF_BYTES, PDF), (b"\xff\xd8\xff\xe0JFIF", JPEG), (b"\x89PNG\r\n\x1a\n....", PNG),
     (b"<html>", None), (b"PK\x03\x04", None), (b"GIF89a", None),

@@ -27,7 +27,7 @@ class RepresentativeRole(StrEnum):
     AGENT = "agent"  # 委托代理人
 
 
-OUTCOME_LABELS = {RepairOutcome.APPROVED: _l("Approved"), RepairOutcome.REJECTED: _l("Rejected")}
+OUTCOME_LABELS = {RepairOutcome.APPROVED: _l("Repair approved"), RepairOutcome.REJECTED: _l("Repair rejected")}
 ROLE_LABELS = {RepresentativeRole.LEGAL_REPRESENTATIVE: _l("Legal representative"),
                RepresentativeRole.AGENT: _l("Authorised agent")}
 
