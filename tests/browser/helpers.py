@@ -1,0 +1,38 @@
+"""Small helpers shared by the browser journeys (fixtures stay in conftest.py)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from registry.subjects.seed import demo_uscc
+
+PASSWORD = "demo-password-2026"
+
+
+def new_uscc(serial: int, region: str = "430100") -> str:
+    """A valid USCC no demo subject uses (the demo firms use serials 1001-1018)."""
+    return demo_uscc(region, serial)
+
+
+def switch_user(page, live_server: str, email: str) -> None:
+    """Sign out whoever is signed in (drop the session cookie) and sign in as ``email``."""
+    page.context.clear_cookies()
+    page.goto(f"{live_server}/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+@contextmanager
+def app_session(live_app):
+    """The live app's database session, committed at the end: for setting up data no page makes
+    (an entry published more than a year ago), never for the steps a journey drives."""
+    from registry.extensions import db
+
+    with live_app.app_context():
+        try:
+            yield db.session
+            db.session.commit()
+        finally:
+            db.session.remove()
