@@ -30,6 +30,7 @@ PACKAGES = [
     "public",
     "api",
     "admin",
+    "gendata",
 ]
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
