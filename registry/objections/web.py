@@ -66,11 +66,11 @@ class KindPages:
 
 
 def _limit() -> str:
-    return current_app.config.get("RATELIMIT_APPLICATIONS", "20 per hour")
+    return current_app.config["RATELIMIT_APPLICATIONS"]
 
 
 def _lookup_limit() -> str:
-    return current_app.config.get("RATELIMIT_APPLICATION_LOOKUP", "30 per minute")
+    return current_app.config["RATELIMIT_APPLICATION_LOOKUP"]
 
 
 def uploads_from(form_field_names, purposes=None) -> list[Upload]:
