@@ -219,6 +219,20 @@ def test_public_subject_section_shows_publicity_and_published_only(app, make):
         assert (entry.decision_number in html) is (state in (S.IN_PUBLICITY, S.PUBLISHED)), state
 
 
+def test_public_section_leaves_out_an_entry_past_its_validity_before_the_nightly_check(app, make):
+    """As the public lists and the API do: ``valid_until >= today``, whatever the status says."""
+    subject = make.entry(S.PUBLISHED).subject
+    today = clock.today()
+    lapsed = make.entry(S.PUBLISHED, subject=subject, valid_until=today - timedelta(days=1))
+    last_day = make.entry(S.PUBLISHED, subject=subject, valid_until=today)
+    officer = make.user("clerk")
+    context, html = _section(app, subject, public=True)
+    assert lapsed not in context["entries"] and lapsed.decision_number not in html
+    assert last_day in context["entries"] and last_day.decision_number in html
+    context, html = _section(app, subject, public=False, user=officer)
+    assert lapsed in context["entries"] and lapsed.decision_number in html  # officers still see it
+
+
 def test_public_section_marks_an_open_objection(app, make):
     from registry.core.holds import HoldKind, open_hold
 

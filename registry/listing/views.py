@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import apply_error, select_choices
@@ -33,13 +34,13 @@ from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, 
 from registry.listing.models import (
     LIST_KIND_LABELS,
     LIST_KIND_SHORT,
-    PUBLIC_STATES,
     REMOVAL_LABELS,
     STATUS_LABELS,
     EntryStatus,
     ListCategory,
     ListEntry,
     ListKind,
+    publicly_shown,
 )
 from registry.subjects.models import Subject
 from registry.subjects.operations import find_or_create_subject
@@ -289,10 +290,11 @@ register_queue_source(ListEntryQueue())
 
 @register_subject_section("list_entries", order=10, template="listing/_subject_section.html")
 def subject_entries(subject, public: bool) -> dict:
-    """Public: entries in publicity (公示中) and published.  Officers: every entry they may see."""
+    """Public: entries in publicity (公示中) and published, within their validity (as the public
+    lists and the API show them).  Officers: every entry they may see."""
     statement = sa.select(ListEntry).where(ListEntry.subject_id == subject.id)
     if public:
-        statement = statement.where(ListEntry.status.in_(PUBLIC_STATES))
+        statement = statement.where(publicly_shown(clock.today()))
     elif is_officer(current_user):
         statement = scope_to_user(statement, ListEntry.unit_id)
     else:
