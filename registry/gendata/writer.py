@@ -18,30 +18,31 @@ from registry.extensions import db
 BATCH = 20_000
 
 
+def _sqlite_datetime(value: datetime) -> str:
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _postgres_datetime(value: datetime) -> datetime:
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+_SQLITE = {date: date.isoformat, datetime: _sqlite_datetime, bool: int, Decimal: float}
+_POSTGRES = {datetime: _postgres_datetime}
+
+
 def _converter(dialect: str):
-    def sqlite_value(value):
-        if value is None or isinstance(value, (str, int, float)) and not isinstance(value, (bool, Enum)):
-            return value
+    """Python value → what the driver stores, as SQLAlchemy's column types would store it."""
+    table = dict(_SQLITE if dialect == "sqlite" else _POSTGRES)
+
+    def convert(value):
+        function = table.get(type(value))
+        if function is not None:
+            return function(value)
         if isinstance(value, Enum):
             return value.value
-        if isinstance(value, bool):
-            return int(value)
-        if isinstance(value, datetime):
-            return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, Decimal):
-            return float(value)
         return value
 
-    def postgres_value(value):
-        if isinstance(value, Enum):
-            return value.value
-        if isinstance(value, datetime):
-            return value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value
-
-    return sqlite_value if dialect == "sqlite" else postgres_value
+    return convert
 
 
 class BulkWriter:
@@ -63,7 +64,7 @@ class BulkWriter:
         convert = self.convert
         rows.append(tuple(convert(row[column]) for column in columns))
         if len(rows) >= BATCH:
-            self.flush(name)
+            self.flush()  # every table, in the order first seen: parents before the rows that point at them
 
     def flush(self, name: str | None = None) -> None:
         for table in [name] if name else list(self.pending):

@@ -1,0 +1,1 @@
+"""Benchmarks of the registry at provincial scale (``make bench``; see README.md here)."""

@@ -1,0 +1,159 @@
+"""``python -m benchmarks.run --subjects N``: build or reuse the data set, measure, print and save the table.
+
+Writes ``benchmarks/results/latest.json`` and ``latest.md``.  PostgreSQL too when
+``REGISTRY_BENCH_PG_URL`` is set.  No figure is asserted: the table says which targets are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from datetime import date
+
+from benchmarks import measure
+from benchmarks.dataset import HERE, mark_dirty, make_app, postgres_dataset, sqlite_dataset
+from benchmarks.load import gunicorn_load
+
+RESULTS = os.path.join(HERE, "results")
+# (label, figure path, target, unit); a target applies at 1,000,000 subjects on SQLite.
+TARGETS = [
+    ("credit check p50", ("credit", "p50"), 2.0, "ms"),
+    ("credit check p50 / bare Flask p50", ("ratios", "credit_vs_flask"), 3.0, "×"),
+    ("name search p95", ("search", "p95"), 50.0, "ms"),
+    ("batch of 1,000 identifiers", ("batch", "median"), 200.0, "ms"),
+    ("full run-checks", ("checks", "total_seconds"), 30.0, "s"),
+    ("10,000-row disclosure import", ("import", "seconds"), 10.0, "s"),
+    ("PDF notice (warm)", ("documents", "notice_warm_median_ms"), 100.0, "ms"),
+    ("web worker peak RSS", ("http", "max_worker_rss_mb"), 250.0, "MB"),
+]
+
+
+def _step(label: str, function, *args, **kwargs):
+    print(f"  {label} …", flush=True)
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    print(f"  {label}: {time.perf_counter() - started:.1f}s", flush=True)
+    return result
+
+
+def run_suite(dataset, *, requests: int, load_seconds: float) -> dict:
+    app = make_app(dataset.url)
+    identifiers = measure.sample_identifiers(app, max(requests, 1000), dataset.seed)
+    figures: dict = {"dataset": {"subjects": dataset.subjects, "seed": dataset.seed, "today": str(dataset.today),
+                                 "build_seconds": dataset.build_seconds, "dialect": dataset.dialect}}
+    figures["due"] = measure.due_counts(app, dataset.today)
+    figures["credit"] = _step("credit check", measure.credit_check, app, dataset.api_key, identifiers[:requests])
+    figures["database_floor"] = _step("raw SQL floor", measure.database_floor, app, identifiers[:requests])
+    figures["flask_floor"] = _step("bare Flask floor", measure.framework_floor, requests)
+    figures["ratios"] = {
+        "credit_vs_flask": round(figures["credit"]["p50"] / figures["flask_floor"]["p50"], 2),
+        "credit_vs_database": round(figures["credit"]["p50"] / max(figures["database_floor"]["p50"], 1e-3), 1),
+    }
+    figures["search"] = _step("name search", measure.name_search, app, 10)
+    figures["batch"] = _step("batch of 1,000", measure.batch_check, app, dataset.api_key, identifiers)
+    http = _step("gunicorn load", gunicorn_load, dataset.url, dataset.api_key, identifiers, seconds=load_seconds)
+    http["max_worker_rss_mb"] = max(http["worker_peak_rss_mb"] or [0])
+    figures["http"] = http
+    # The steps below change the data: checks publish and expire, the import adds 10,000 drafts.
+    figures["checks"] = _step("run-checks", measure.run_checks, app, dataset.today)
+    figures["import"] = _step("10,000-row import", measure.disclosure_import, app)
+    figures["documents"] = _step("PDF documents", measure.documents, app, dataset.today)
+    return figures
+
+
+def _get(figures: dict, path: tuple[str, str]):
+    value = figures
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def markdown(all_figures: dict) -> str:
+    dialects = list(all_figures["runs"])
+    lines = [f"Benchmark of {all_figures['subjects']:,} subjects, seed {all_figures['seed']}, "
+             f"{all_figures['machine']} — {all_figures['finished']}", ""]
+    lines.append("| figure | target (1M, SQLite) | " + " | ".join(dialects) + " |")
+    lines.append("|---|---|" + "---|" * len(dialects))
+    for label, path, target, unit in TARGETS:
+        cells = []
+        for dialect in dialects:
+            value = _get(all_figures["runs"][dialect], path)
+            limit = target * (2 if dialect == "postgresql" else 1)
+            mark = "" if value is None else (" ✓" if value <= limit else " ✗")
+            cells.append("—" if value is None else f"{value:g} {unit}{mark}")
+        lines.append(f"| {label} | ≤ {target:g} {unit} | " + " | ".join(cells) + " |")
+    extra = [
+        ("credit check p99", ("credit", "p99"), "ms"), ("raw SQL floor p50", ("database_floor", "p50"), "ms"),
+        ("bare Flask floor p50", ("flask_floor", "p50"), "ms"), ("name search p50", ("search", "p50"), "ms"),
+        ("HTTP throughput (2 workers)", ("http", "rps"), "req/s"), ("HTTP p99", ("http", "p99"), "ms"),
+        ("publicity_end check", ("checks", "publicity_end"), "s"), ("validity_end check", ("checks", "validity_end"), "s"),
+        ("credit report PDF (warm)", ("documents", "report_warm_median_ms"), "ms"),
+        ("PDF notice (first, cold)", ("documents", "notice_first_ms"), "ms"),
+        ("data set build (gen-data)", ("dataset", "build_seconds"), "s"),
+    ]
+    for label, path, unit in extra:
+        cells = []
+        for dialect in dialects:
+            value = _get(all_figures["runs"][dialect], path)
+            if isinstance(value, dict):
+                value = value.get("seconds")
+            cells.append("—" if value is None else f"{value:g} {unit}")
+        lines.append(f"| {label} | | " + " | ".join(cells) + " |")
+    for dialect in dialects:
+        due = all_figures["runs"][dialect].get("due", {})
+        lines += ["", f"{dialect}: {due.get('entries')} list entries, {due.get('due_publish')} due to publish and "
+                  f"{due.get('due_expire')} due to expire ({due.get('due_share', 0):.0%})."]
+    return "\n".join(lines) + "\n"
+
+
+def _machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subjects", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--requests", type=int, default=2000, help="credit checks timed in process")
+    parser.add_argument("--load-seconds", type=float, default=10.0)
+    parser.add_argument("--rebuild", action="store_true", help="build the SQLite data set again")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("REGISTRY_SECRET_KEY", "benchmark-secret-key")
+    today = date.today()
+    runs = {}
+    if not args.skip_sqlite:
+        print("SQLite", flush=True)
+        dataset = sqlite_dataset(args.subjects, args.seed, today, rebuild=args.rebuild)
+        runs["sqlite"] = run_suite(dataset, requests=args.requests, load_seconds=args.load_seconds)
+    pg_url = os.environ.get("REGISTRY_BENCH_PG_URL")
+    if pg_url:
+        print("PostgreSQL", flush=True)
+        dataset = postgres_dataset(pg_url, args.subjects, args.seed, today)
+        try:
+            runs["postgresql"] = run_suite(dataset, requests=args.requests, load_seconds=args.load_seconds)
+        finally:
+            mark_dirty(pg_url)
+    figures = {"subjects": args.subjects, "seed": args.seed, "machine": _machine(),
+               "finished": time.strftime("%Y-%m-%d %H:%M"), "runs": runs}
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "latest.json"), "w") as out:
+        json.dump(figures, out, ensure_ascii=False, indent=2, default=str)
+    table = markdown(figures)
+    with open(os.path.join(RESULTS, "latest.md"), "w") as out:
+        out.write(table)
+    print()
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
