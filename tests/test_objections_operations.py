@@ -250,17 +250,95 @@ def test_dismissed_objection_leaves_the_disclosure_public(make, db):
     assert open_holds("disclosure", [disclosure.id])[disclosure.id] == set()
 
 
-def test_reject_as_inadmissible_needs_reasons_and_closes_the_hold(make, db):
+def _queue():
+    from registry.core.workflow import QUEUE_SOURCES
+
+    return QUEUE_SOURCES["objection"]
+
+
+def test_reject_as_inadmissible_needs_reasons_and_a_reviewer_then_closes_the_hold(make, db, app):
     entry = make.entry("published")
     objection, _ = _file(entry)
-    clerk = make.user("clerk")
+    clerk, reviewer, _other = _officers(make)
     with pytest.raises(ValidationFailed) as refused:
         ops.reject(objection, clerk, objection.version, " ")
     assert refused.value.field == "reason"
     ops.reject(objection, clerk, objection.version, "申请人与该记录无关。")
+    # Prepared only (SPEC §6 four-eyes): still open, the hold stays, the reviewer's queue has it
+    assert objection.status is S.SUBMITTED and objection.rejection_prepared and objection.decided_on is None
+    assert objection.prepared_by_id == clerk.id
+    assert open_holds("list_entry", [entry.id])[entry.id] == {HoldKind.OBJECTION}
+    with app.test_request_context():
+        (item,) = _queue().pending(entry.unit_id)
+    assert item.id == objection.id and item.category == "Rejected as inadmissible"
+    assert item.submitted_by_id == clerk.id and item.deadline == objection.accept_due
+    _queue().approve(objection.id, reviewer, objection.version)
     assert objection.status is S.INADMISSIBLE and objection.decided_on is not None
+    assert objection.reviewed_by_id == reviewer.id and not objection.rejection_prepared
     assert open_holds("list_entry", [entry.id])[entry.id] == set()
     assert entry.status is EntryStatus.PUBLISHED
+    assert [e.action for e in history("objection", objection.id)][-2:] == ["objection.prepare_reject",
+                                                                          "objection.reject"]
+
+
+@pytest.mark.parametrize("from_state", [S.SUBMITTED, S.MATERIAL_REQUESTED])
+def test_the_preparer_cannot_confirm_their_own_rejection(make, db, from_state):
+    objection, _ = _file(make.entry("published"))
+    reviewer = make.user("reviewer")
+    if from_state is S.MATERIAL_REQUESTED:
+        ops.request_material(objection, reviewer, objection.version, "请补充证明材料。")
+    ops.reject(objection, reviewer, objection.version, "不属于本单位受理范围。")
+    with pytest.raises(PermissionDenied) as refused:
+        ops.confirm_rejection(objection, reviewer, objection.version)
+    assert "four-eyes" in str(refused.value.message)
+    with pytest.raises(PermissionDenied):  # a clerk never confirms
+        ops.confirm_rejection(objection, make.user("clerk"), objection.version)
+    assert objection.status is from_state and objection.rejection_prepared
+
+
+def test_the_database_refuses_a_rejection_confirmed_by_its_preparer(make, db):
+    import sqlalchemy.exc
+
+    objection, _ = _file(make.entry("published"))
+    clerk = make.user("clerk")
+    ops.reject(objection, clerk, objection.version, "不属于本单位受理范围。")
+    with db.session.begin_nested(), pytest.raises(sqlalchemy.exc.IntegrityError):
+        db.session.execute(sa.update(Objection).where(Objection.id == objection.id).values(
+            status=S.INADMISSIBLE, reviewed_by_id=clerk.id, decided_on=objection.filed_on))
+
+
+def test_a_returned_rejection_is_cleared_and_the_objection_can_be_accepted(make, db, app):
+    entry = make.entry("published")
+    objection, _ = _file(entry)
+    clerk, reviewer, _other = _officers(make)
+    ops.reject(objection, clerk, objection.version, "不属于本单位受理范围。")
+    for refused_step in (lambda: ops.accept(objection, clerk, objection.version),
+                         lambda: ops.request_material(objection, clerk, objection.version, "补充材料"),
+                         lambda: ops.reject(objection, clerk, objection.version, "再次驳回")):
+        with pytest.raises(InvalidTransition):
+            refused_step()
+    with pytest.raises(ValidationFailed):
+        _queue().return_(objection.id, reviewer, objection.version, " ")
+    _queue().return_(objection.id, reviewer, objection.version, "该记录由本单位认定，应予受理。")
+    assert objection.status is S.SUBMITTED and not objection.rejection_prepared
+    assert objection.prepared_by_id is None and objection.review_comment == "该记录由本单位认定，应予受理。"
+    with app.test_request_context():
+        assert _queue().pending(entry.unit_id) == []
+    with pytest.raises(InvalidTransition):
+        ops.confirm_rejection(objection, reviewer, objection.version)
+    ops.accept(objection, clerk, objection.version)
+    assert objection.status is S.ACCEPTED
+
+
+def test_material_sent_after_a_rejection_was_prepared_withdraws_it(make, db):
+    objection, _ = _file(make.entry("published"))
+    clerk = make.user("clerk")
+    ops.request_material(objection, clerk, objection.version, "请补充证明材料。")
+    ops.reject(objection, clerk, objection.version, "逾期未补充材料。")
+    ops.add_material(objection, [pdf_upload(name="补充.pdf")])
+    assert objection.status is S.SUBMITTED and not objection.rejection_prepared
+    assert objection.inadmissible_reason is None and objection.prepared_by_id is None
+    assert history("objection", objection.id)[-1].details_dict["prepared_rejection_withdrawn"] is True
 
 
 def test_material_request_then_the_applicant_adds_files_and_acceptance_is_due_again(make, db, frozen):

@@ -167,3 +167,26 @@ def test_the_subject_page_shows_the_marker_and_the_links(client, make, db):
         "tests.factories.objections", fromlist=["applicant"]).applicant(), grounds="有误", uploads=[])
     body = client.get(f"/subjects/{entry.subject_id}?lang=en").get_data(as_text=True)
     assert "Objection pending" in body
+
+
+def test_a_rejection_as_inadmissible_is_prepared_on_the_page_and_confirmed_from_the_review_queue(
+        client, make, db, login):
+    entry = make.entry("published")
+    objection, code = make.objection(entry)
+    clerk = login("clerk")
+    act = f"/objections/officer/{objection.id}"
+    client.post(f"{act}/reject", data={"version": objection.version, "reason": "申请事项不属于本单位受理范围。"})
+    db.session.refresh(objection)
+    assert objection.status.value == "submitted" and objection.prepared_by_id == clerk.id
+    page = client.get(f"{act}?lang=en").get_data(as_text=True)
+    assert "waits for a reviewer" in page and f"{act}/accept" not in page and f"{act}/reject" not in page
+    reviewer = login("reviewer")
+    queue = client.get("/review/?lang=en").get_data(as_text=True)
+    assert objection.receipt_number in queue and "Rejected as inadmissible" in queue
+    client.post(f"/review/objection/{objection.id}/approve", data={"version": objection.version})
+    db.session.refresh(objection)
+    assert objection.status.value == "inadmissible" and objection.reviewed_by_id == reviewer.id
+    client.post("/logout")
+    _lookup(client, objection.receipt_number, code)
+    status = client.get(f"/objections/status/{objection.receipt_number}?lang=en").get_data(as_text=True)
+    assert "Rejected as inadmissible" in status and "申请事项不属于本单位受理范围。" in status

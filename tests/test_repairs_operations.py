@@ -139,6 +139,8 @@ def test_after_a_rejection_a_new_application_may_be_filed(make, db):
     entry = make.repairable_entry()
     application, _ = make.repair(entry)
     ops.reject(application, make.user("clerk"), application.version, "材料与本记录无关。")
+    assert not ops.eligibility(entry).eligible  # only prepared: still open until a reviewer confirms
+    ops.confirm_rejection(application, make.user("reviewer"), application.version)
     assert ops.eligibility(entry).eligible
 
 
@@ -228,6 +230,7 @@ def test_repair_cases_per_unit_and_month(make, db, frozen):
         _decide(make, approved, "approved")
         _decide(make, rejected, "rejected")
         ops.reject(inadmissible, make.user("clerk", unit="CS"), inadmissible.version, "不属于本单位。")
+        ops.confirm_rejection(inadmissible, make.user("reviewer", unit="CS"), inadmissible.version)
     with frozen(date(2026, 7, 1)):
         make.repair(make.repairable_entry())
     june = {row.unit_id: row for row in ops.repair_cases_per_unit(2026, 6)}

@@ -37,6 +37,7 @@ class ApplicationStatus(StrEnum):
 S = ApplicationStatus
 OPEN_STATES = (S.SUBMITTED, S.MATERIAL_REQUESTED, S.ACCEPTED, S.PENDING_REVIEW)
 FINAL_STATES = (S.INADMISSIBLE, S.DECIDED)
+REJECTABLE_STATES = (S.SUBMITTED, S.MATERIAL_REQUESTED)  # where a rejection as inadmissible may be prepared
 _OPEN_SQL = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
 
 STATUS_LABELS = {
@@ -128,6 +129,21 @@ class ApplicationMixin:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+    @property
+    def rejection_prepared(self) -> bool:
+        """An officer prepared a rejection as inadmissible; a reviewer has yet to confirm it.
+
+        It needs no state of its own: the application stays where it was (received, or material
+        requested) with the reasons and the preparer filled in, until a reviewer confirms
+        (``inadmissible``) or returns it (the reasons are cleared again).
+        """
+        return self.status in REJECTABLE_STATES and self.inadmissible_reason is not None
+
+    @classmethod
+    def rejection_prepared_sql(cls):
+        """SQL for ``rejection_prepared``."""
+        return sa.and_(cls.status.in_(REJECTABLE_STATES), cls.inadmissible_reason.is_not(None))
 
     @property
     def public_applicant_identifier(self) -> str:

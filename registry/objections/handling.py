@@ -2,7 +2,9 @@
 
 Filing (checked in full before anything is written, files included), then the unit's steps:
 accept / reject as inadmissible / ask for more material; then a decision prepared by one officer
-and confirmed by a reviewer of the unit who is not the preparer (four-eyes).  Every step is a
+and confirmed by a reviewer of the unit who is not the preparer (four-eyes).  A rejection as
+inadmissible is a decision too (SPEC §6): one officer prepares it, a second (a reviewer) confirms
+it from the review queue.  Every step is a
 conditional UPDATE on the version (``core.workflow.transition``) with its audit event; the effect
 on the record is applied by the package's ``apply_decision`` in the same transaction.  Nothing
 here commits.
@@ -21,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
 from registry.core.audit import record_event
-from registry.core.errors import NotFound, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord, ValidationFailed
 from registry.core.holds import close_hold, open_hold
 from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
 from registry.core.permissions import Role, can_edit_unit
@@ -33,6 +35,8 @@ from registry.extensions import db
 from registry.objections.common import (
     APPLICANT_KINDS,
     OPEN_STATES,
+    REJECTABLE_STATES,
+    STATUS_LABELS,
     ApplicationFile,
     ApplicationStatus,
     hash_access_code,
@@ -172,20 +176,25 @@ def add_material(handling: Handling, application, uploads: list[Upload], note: s
     stored = store_uploads(uploads, purpose=f"{handling.kind}s", max_files=MAX_FILES)
     try:
         model = type(application)
+        # A rejection prepared while waiting for the material was judged without it: it lapses.
+        withdrawn = application.rejection_prepared
+        cleared = _CLEARED_REJECTION if withdrawn else {}
         result = db.session.execute(
             sa.update(model)
             .where(model.id == application.id, model.version == application.version,
                    model.status == S.MATERIAL_REQUESTED)
             .values(status=S.SUBMITTED, version=model.version + 1, material_supplied_on=today,
-                    accept_due=add_working_days(today, get_setting(handling.accept_setting)))
+                    accept_due=add_working_days(today, get_setting(handling.accept_setting)), **cleared)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
             raise StaleRecord()
         db.session.refresh(application)
+        details = {"files": len(stored), "files_before": already}
+        if withdrawn:
+            details["prepared_rejection_withdrawn"] = True
         record_event(f"{handling.kind}.add_material", obj=application, actor_label="applicant",
-                     from_state=S.MATERIAL_REQUESTED, to_state=S.SUBMITTED, comment=note,
-                     details={"files": len(stored), "files_before": already})
+                     from_state=S.MATERIAL_REQUESTED, to_state=S.SUBMITTED, comment=note, details=details)
         _add_files(handling, application, [Upload(u.field, b"", u.filename, "material") for u in uploads], stored)
     except BaseException:
         for item in stored:
@@ -211,10 +220,21 @@ def _ensure_officer(application, actor) -> None:
         raise PermissionDenied(_l("Only officers of the unit that handles the record may do this."))
 
 
+def _ensure_no_prepared_rejection(application) -> None:
+    if application.rejection_prepared:
+        raise InvalidTransition(_l("A rejection as inadmissible is waiting for a reviewer's confirmation; the "
+                                   "reviewer must confirm or return it first."))
+
+
+# The columns a prepared rejection fills in, as they are when none is prepared.
+_CLEARED_REJECTION = {"inadmissible_reason": None, "prepared_by_id": None, "prepared_at": None}
+
+
 def accept(handling: Handling, application, actor, expected_version) -> None:
     """Accept for decision: the decision is due N working days from today."""
     _ensure_version(application, expected_version)
     _ensure_officer(application, actor)
+    _ensure_no_prepared_rejection(application)
     today = clock.today()
     transition(application, expected_version=application.version, allowed_from={S.SUBMITTED}, to=S.ACCEPTED,
                actor=actor, action=f"{handling.kind}.accept",
@@ -223,20 +243,59 @@ def accept(handling: Handling, application, actor, expected_version) -> None:
 
 
 def reject_inadmissible(handling: Handling, application, actor, expected_version, reason: str, hold_kind) -> None:
-    """Reject as inadmissible, with the reasons the applicant will read; the hold ends."""
+    """Prepare a rejection as inadmissible, with the reasons the applicant will read.
+
+    Like a final decision it takes a second officer: the application stays received (or waiting
+    for material) until a reviewer confirms the rejection from the review queue
+    (``confirm_rejection``: it becomes inadmissible and the hold ends) or returns it.
+    ``hold_kind`` is kept for the callers; the hold closes on confirmation.
+    """
     _ensure_version(application, expected_version)
     _ensure_officer(application, actor)
+    _ensure_no_prepared_rejection(application)
     text = clean_text(reason, "reason", _l("the reasons for rejecting it"), limit=2000)
-    transition(application, expected_version=application.version, allowed_from={S.SUBMITTED, S.MATERIAL_REQUESTED},
-               to=S.INADMISSIBLE, actor=actor, action=f"{handling.kind}.reject", comment=text,
-               values={"inadmissible_reason": text, "decided_on": clock.today(), "handled_by_id": actor.id})
+    transition(application, expected_version=application.version, allowed_from=set(REJECTABLE_STATES),
+               to=application.status, actor=actor, action=f"{handling.kind}.prepare_reject", comment=text,
+               values={"inadmissible_reason": text, "prepared_by_id": actor.id, "prepared_at": clock.utcnow(),
+                       "reviewed_by_id": None, "reviewed_at": None, "handled_by_id": actor.id})
+
+
+def _ensure_prepared_rejection(application) -> None:
+    if not application.rejection_prepared:
+        raise InvalidTransition(_l("No rejection as inadmissible is waiting for confirmation."))
+
+
+def confirm_rejection(handling: Handling, application, actor, expected_version, hold_kind) -> None:
+    """A reviewer who did not prepare it confirms the rejection: inadmissible (final); the hold ends."""
+    _ensure_version(application, expected_version)
+    _ensure_confirming_reviewer(application, actor)
+    _ensure_prepared_rejection(application)
+    transition(application, expected_version=application.version, allowed_from=set(REJECTABLE_STATES),
+               to=S.INADMISSIBLE, actor=actor, action=f"{handling.kind}.reject",
+               comment=application.inadmissible_reason,
+               values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "decided_on": clock.today()},
+               details={"prepared_by_id": application.prepared_by_id})
     close_hold(hold_kind, application.id)
+
+
+def return_rejection(handling: Handling, application, actor, expected_version, comment: str) -> None:
+    """The reviewer does not confirm the rejection (with what to reconsider); the application is
+    back where it was, to be accepted, asked for material, or rejected again."""
+    _ensure_version(application, expected_version)
+    _ensure_confirming_reviewer(application, actor)
+    _ensure_prepared_rejection(application)
+    text = clean_text(comment, "comment", _l("a comment saying what to change"), limit=2000)
+    transition(application, expected_version=application.version, allowed_from=set(REJECTABLE_STATES),
+               to=application.status, actor=actor, action=f"{handling.kind}.return_reject", comment=text,
+               values={**_CLEARED_REJECTION, "review_comment": text},
+               details={"prepared_by_id": application.prepared_by_id})
 
 
 def request_material(handling: Handling, application, actor, expected_version, note: str) -> None:
     """Ask the applicant for more material (what is missing); the applicant sees it with their code."""
     _ensure_version(application, expected_version)
     _ensure_officer(application, actor)
+    _ensure_no_prepared_rejection(application)
     text = clean_text(note, "note", _l("what material is missing"), limit=2000)
     transition(application, expected_version=application.version, allowed_from={S.SUBMITTED},
                to=S.MATERIAL_REQUESTED, actor=actor, action=f"{handling.kind}.request_material", comment=text,
@@ -294,7 +353,8 @@ def return_decision(handling: Handling, application, actor, expected_version, co
 
 
 class ApplicationQueue:
-    """Prepared decisions of a unit waiting for a reviewer, with the decision deadline."""
+    """Prepared decisions of a unit waiting for a reviewer, with their deadline: final decisions
+    (decision deadline) and rejections as inadmissible (acceptance deadline)."""
 
     def __init__(self, handling: Handling, label, hold_kind, describe: Callable):
         self.handling = handling
@@ -306,20 +366,26 @@ class ApplicationQueue:
     def pending(self, unit_id: int) -> list[QueueItem]:
         model = self.handling.model
         rows = db.session.scalars(
-            sa.select(model).where(model.unit_id == unit_id, model.status == S.PENDING_REVIEW)
-            .order_by(model.decide_due, model.prepared_at)
+            sa.select(model).where(model.unit_id == unit_id,
+                                   sa.or_(model.status == S.PENDING_REVIEW, model.rejection_prepared_sql()))
+            .order_by(due_column(model), model.prepared_at)
         )
         items = []
         for application in rows:
             title, subject_label = self.describe(application)
+            if application.rejection_prepared:
+                category, deadline = str(STATUS_LABELS[S.INADMISSIBLE]), application.accept_due
+            else:
+                category = str(self.handling.outcomes.get(application.outcome, ""))
+                deadline = application.decide_due
             items.append(QueueItem(
                 kind=self.kind, id=application.id, version=application.version, title=title,
                 subject_label=subject_label, unit_id=application.unit_id, submitted_by_id=application.prepared_by_id,
                 submitted_by_label=application.prepared_by.name if application.prepared_by else "",
                 submitted_at=application.prepared_at, url=url_for(self.handling.show_endpoint,
                                                                    application_id=application.id),
-                category=str(self.handling.outcomes.get(application.outcome, "")), deadline=application.decide_due,
-                created_by_id=application.prepared_by_id,
+                category=category, deadline=deadline, created_by_id=application.prepared_by_id,
+                extra={"rejection": application.rejection_prepared},
             ))
         return items
 
@@ -330,10 +396,18 @@ class ApplicationQueue:
         return application
 
     def approve(self, item_id: int, actor, expected_version: int) -> None:
-        confirm_decision(self.handling, self._load(item_id, actor), actor, expected_version, self.hold_kind)
+        application = self._load(item_id, actor)
+        if application.rejection_prepared:
+            confirm_rejection(self.handling, application, actor, expected_version, self.hold_kind)
+        else:
+            confirm_decision(self.handling, application, actor, expected_version, self.hold_kind)
 
     def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
-        return_decision(self.handling, self._load(item_id, actor), actor, expected_version, comment)
+        application = self._load(item_id, actor)
+        if application.rejection_prepared:
+            return_rejection(self.handling, application, actor, expected_version, comment)
+        else:
+            return_decision(self.handling, application, actor, expected_version, comment)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -100,7 +100,17 @@ def accept(objection: Objection, actor, expected_version) -> None:
 
 
 def reject(objection: Objection, actor, expected_version, reason: str) -> None:
+    """Prepare a rejection as inadmissible; a reviewer confirms it (``confirm_rejection``)."""
     handling.reject_inadmissible(HANDLING, objection, actor, expected_version, reason, HOLD)
+
+
+def confirm_rejection(objection: Objection, actor, expected_version) -> None:
+    """A second officer (a reviewer) confirms the prepared rejection: inadmissible, the hold ends."""
+    handling.confirm_rejection(HANDLING, objection, actor, expected_version, HOLD)
+
+
+def return_rejection(objection: Objection, actor, expected_version, comment: str) -> None:
+    handling.return_rejection(HANDLING, objection, actor, expected_version, comment)
 
 
 def request_material(objection: Objection, actor, expected_version, note: str) -> None:

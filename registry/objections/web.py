@@ -290,7 +290,8 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
             "prepare": lambda: ops.prepare_decision(application, current_user, version, form.outcome.data,
                                                     form.reasons.data, **pages.prepare_kwargs(form)),
         }
-        messages = {"accept": _l("Accepted."), "reject": _l("Rejected as inadmissible."),
+        messages = {"accept": _l("Accepted."),
+                    "reject": _l("The rejection was prepared; a reviewer must now confirm it in the review queue."),
                     "request": _l("The request for material was sent."),
                     "prepare": _l("The decision was prepared; a reviewer must now confirm it in the review queue.")}
         try:

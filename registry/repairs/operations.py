@@ -187,7 +187,17 @@ def accept(application, actor, expected_version) -> None:
 
 
 def reject(application, actor, expected_version, reason: str) -> None:
+    """Prepare a rejection as inadmissible; a reviewer confirms it (``confirm_rejection``)."""
     handling.reject_inadmissible(HANDLING, application, actor, expected_version, reason, HOLD)
+
+
+def confirm_rejection(application, actor, expected_version) -> None:
+    """A second officer (a reviewer) confirms the prepared rejection: inadmissible, the hold ends."""
+    handling.confirm_rejection(HANDLING, application, actor, expected_version, HOLD)
+
+
+def return_rejection(application, actor, expected_version, comment: str) -> None:
+    handling.return_rejection(HANDLING, application, actor, expected_version, comment)
 
 
 def request_material(application, actor, expected_version, note: str) -> None:
