@@ -416,7 +416,7 @@ def _applications(ctx: Context, model, share: float, *, outcomes, entry_states, 
                if e[3] in entry_states and subjects[e[1]][1] != "vehicle"]
     records += [("disclosure", d[0], subjects[d[1]], d[3]) for d in ctx.disclosures
                 if d[2] == "published" and (d[4] == "penalty" or model.__tablename__ == "objections")]
-    chosen = rng.sample(records, min(len(records), max(6, int(len(ctx.subjects) * share))))
+    chosen = rng.sample(records, min(len(records), max(30, int(len(ctx.subjects) * share))))
     next_id, hold_id = writer.next_id(model.__table__), writer.next_id(RecordHold.__table__)
     receipts: dict[date, int] = {}
     for record in chosen:
@@ -564,7 +564,6 @@ def generate(subjects: int, seed: int, today: date, progress=lambda message: Non
     finally:
         _sqlite_search_index(writer, drop=False)
     db.session.commit()
-    with db.engine.connect() as connection:
-        connection.exec_driver_sql("ANALYZE")
-        connection.commit()
+    db.session.execute(sa.text("ANALYZE"))  # fresh planner statistics for the new volumes
+    db.session.commit()
     return dict(writer.counts)

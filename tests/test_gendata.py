@@ -1,0 +1,170 @@
+"""The synthetic data set of the benchmarks (``flask gen-data``): deterministic, valid, in proportion,
+and usable by the app (pages, API, checks) with the audit chain intact.
+
+Each data set lives in its own SQLite file, outside the shared test database: the generator
+commits and rebuilds the search index, which a rolled-back test transaction cannot hold.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from registry import create_app
+from registry.core.audit import verify_chain
+from registry.core.identifiers import SubjectKind, normalize
+from registry.extensions import db
+from registry.gendata.generate import AlreadyGenerated, generate
+from registry.gendata.names import uscc_check
+from registry.subjects.models import Subject
+
+TODAY = date(2026, 11, 27)
+SUBJECTS = 2000
+
+
+def _generated_app(path, seed: int = 1, subjects: int = SUBJECTS):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{path}",
+                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        db.create_all()
+        generate(subjects, seed, TODAY)
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    app = _generated_app(tmp_path_factory.mktemp("gendata") / "a.sqlite")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _identifiers(app) -> list[tuple[str, str]]:
+    with app.app_context():
+        rows = db.session.execute(sa.select(Subject.identifier, Subject.name).order_by(Subject.id)).all()
+        db.session.remove()
+    return [tuple(row) for row in rows]
+
+
+def _scalar(app, sql: str, **params):
+    with app.app_context():
+        value = db.session.scalar(sa.text(sql), params)
+        db.session.remove()
+    return value
+
+
+def test_same_seed_same_data_other_seed_other_data(generated, tmp_path):
+    again = _generated_app(tmp_path / "b.sqlite", subjects=SUBJECTS)
+    other = _generated_app(tmp_path / "c.sqlite", seed=2, subjects=200)
+    try:
+        assert _identifiers(again) == _identifiers(generated)
+        assert _scalar(again, "SELECT count(*) FROM disclosures") == _scalar(generated, "SELECT count(*) FROM disclosures")
+        assert set(_identifiers(other)) - set(_identifiers(generated))
+    finally:
+        for app in (again, other):
+            with app.app_context():
+                db.engine.dispose()
+
+
+def test_generating_twice_into_one_database_is_refused(generated):
+    with generated.app_context(), pytest.raises(AlreadyGenerated):
+        generate(10, 1, TODAY)
+    with generated.app_context():
+        db.session.rollback()
+        db.session.remove()
+
+
+def test_identifiers_are_valid_and_unique(generated):
+    with generated.app_context():
+        rows = db.session.execute(sa.select(Subject.kind, Subject.identifier)).all()
+        db.session.remove()
+    assert len(rows) == SUBJECTS
+    assert len({identifier for _kind, identifier in rows}) == SUBJECTS
+    for kind, identifier in rows:
+        assert normalize(kind, identifier) == identifier
+    kinds = Counter(kind for kind, _identifier in rows)
+    assert kinds[SubjectKind.ORGANISATION] > kinds[SubjectKind.PERSON] > kinds[SubjectKind.VEHICLE] > 0
+
+
+def test_fast_check_character_matches_python_stdnum():
+    from stdnum.cn import uscc
+
+    for body in ("91430100MA0001001", "N1430100MB00000A0", "11430000006142384", "Y2430102MB1234567"):
+        assert uscc_check(body) == uscc.calc_check_digit(body)
+
+
+def test_proportions(generated):
+    black = _scalar(generated, "SELECT count(DISTINCT subject_id) FROM list_entries WHERE list_kind = 'black'")
+    red = _scalar(generated, "SELECT count(DISTINCT subject_id) FROM list_entries WHERE list_kind = 'red'")
+    disclosures = _scalar(generated, "SELECT count(*) FROM disclosures")
+    assert 0.03 * SUBJECTS <= black <= 0.08 * SUBJECTS
+    assert 0.008 * SUBJECTS <= red <= 0.04 * SUBJECTS
+    assert 0.8 * SUBJECTS <= disclosures <= 1.3 * SUBJECTS
+
+
+@pytest.mark.parametrize("table, states", [
+    ("list_entries", {"draft", "pending_review", "in_publicity", "published", "expired", "removed", "withdrawn"}),
+    ("disclosures", {"draft", "pending_review", "published", "not_public", "expired", "removed"}),
+    ("cases", {"draft", "pending_review", "published"}),
+    ("objections", {"submitted", "material_requested", "accepted", "pending_review", "inadmissible", "decided"}),
+    ("repair_applications", {"submitted", "material_requested", "accepted", "pending_review", "inadmissible",
+                             "decided"}),
+])
+def test_every_state_is_present(generated, table, states):
+    with generated.app_context():
+        found = set(db.session.scalars(sa.text(f"SELECT DISTINCT status FROM {table}")))
+        db.session.remove()
+    assert states <= found
+
+
+def test_audit_chain_stays_intact(generated):
+    with generated.app_context():
+        assert verify_chain().ok
+        db.session.remove()
+
+
+def test_name_search_index_covers_the_generated_names(generated):
+    indexed = _scalar(generated, "SELECT count(*) FROM subjects_fts WHERE subjects_fts MATCH '\"有限公司\"'")
+    assert indexed == _scalar(generated, "SELECT count(*) FROM subjects WHERE name LIKE '%有限公司%'") > 0
+
+
+def test_pages_and_api_work_on_the_generated_data(generated):
+    from registry.accounts.apikeys import ApiScope, issue_key
+
+    with generated.app_context():
+        _key, raw = issue_key(name="test", scopes=list(ApiScope))
+        db.session.commit()
+        subject_id, identifier = db.session.execute(sa.text(
+            "SELECT s.id, s.identifier FROM subjects s JOIN list_entries e ON e.subject_id = s.id "
+            "WHERE e.status = 'published' AND e.valid_until >= :today ORDER BY s.id LIMIT 1"), {"today": TODAY}).one()
+        db.session.remove()
+    client = generated.test_client()
+    assert client.get(f"/subjects/{subject_id}").status_code == 200
+    assert client.get("/", query_string={"q": "有限公司"}).status_code == 200
+    assert client.get("/lists/black").status_code == 200
+    from registry.core import clock
+
+    with clock.frozen_at(TODAY):
+        answer = client.get(f"/api/v1/credit/{identifier}", headers={"X-API-Key": raw})
+        assert answer.status_code == 200
+        assert answer.get_json()["found"] is True
+        batch = client.post("/api/v1/credit/batch", json={"identifiers": [identifier] * 3},
+                            headers={"X-API-Key": raw})
+        assert batch.status_code == 200 and batch.get_json()["count"] == 3
+
+
+def test_checks_run_on_the_generated_data(generated):
+    from registry.checks.registry import ordered_checks
+    from registry.checks.runner import run_check
+
+    with generated.app_context():
+        counts = {check.name: run_check(check, TODAY) for check in ordered_checks()}
+        assert counts["publicity_end"]["published"] > 0
+        assert counts["validity_end"]["expired"] > 0
+        assert verify_chain().ok
+        db.session.remove()
