@@ -50,8 +50,8 @@ def sample_identifiers(app, count: int, seed: int) -> list[str]:
         top = db.session.scalar(sa.text("SELECT max(id) FROM subjects"))
         picked = rng.sample(listed, min(len(listed), count // 2))
         ids = [rng.randrange(1, top + 1) for _ in range(count - len(picked))]
-        rows = db.session.execute(sa.text("SELECT identifier FROM subjects WHERE id IN (%s)" % ",".join(
-            str(i) for i in ids))).scalars().all()
+        rows = db.session.execute(sa.text("SELECT identifier FROM subjects WHERE id IN ({})".format(",".join(
+            str(i) for i in ids)))).scalars().all()
         result = picked + list(rows)
         rng.shuffle(result)
         return result
@@ -109,7 +109,7 @@ def name_search(app, repeat: int) -> dict:
     per_query = {}
     samples = []
     for query in SEARCH_QUERIES:
-        runs = timed(lambda: _search(client, query), repeat, warmup=1)
+        runs = timed(lambda query=query: _search(client, query), repeat, warmup=1)
         per_query[query] = round(statistics.median(runs), 2)
         samples += runs
     return {**summary(samples), "per_query_median": per_query}
@@ -177,11 +177,13 @@ def _import_rows(app, count: int, seed: int) -> bytes:
     for index in range(count):
         identifier, name, kind = subjects[index % len(subjects)]
         values = {
-            "kind": "行政处罚", "party_name": name, "party_category": "自然人" if kind == "person" else "法人及非法人组织",
+            "kind": "行政处罚", "party_name": name,
+            "party_category": "自然人" if kind == "person" else "法人及非法人组织",
             "party_identifier": identifier, "legal_representative": "" if kind == "person" else "张三",
             "decision_number": f"湘交执罚〔2026〕B{seed}-{index}号", "violation_type": "车辆超限超载运输",
             "violation_facts": "经检测，车货总质量超过限定标准。", "legal_basis": "《公路安全保护条例》第六十四条",
-            "penalty_type": "罚款", "penalty_content": "罚款人民币五千元", "fine_amount": f"{rng.randrange(1, 50) / 10}",
+            "penalty_type": "罚款", "penalty_content": "罚款人民币五千元",
+            "fine_amount": f"{rng.randrange(1, 50) / 10}",
             "severity": "一般", "decision_date": "2026-09-30", "authority_name": "湖南省交通运输厅",
             "authority_uscc": "11430000006142384X", "source_unit_name": "湖南省交通运输厅运输处",
         }

@@ -14,7 +14,7 @@ import time
 from datetime import date
 
 from benchmarks import measure
-from benchmarks.dataset import HERE, mark_dirty, make_app, postgres_dataset, sqlite_dataset
+from benchmarks.dataset import HERE, make_app, mark_dirty, postgres_dataset, sqlite_dataset
 from benchmarks.load import gunicorn_load
 
 RESULTS = os.path.join(HERE, "results")
@@ -89,7 +89,8 @@ def markdown(all_figures: dict) -> str:
         ("credit check p99", ("credit", "p99"), "ms"), ("raw SQL floor p50", ("database_floor", "p50"), "ms"),
         ("bare Flask floor p50", ("flask_floor", "p50"), "ms"), ("name search p50", ("search", "p50"), "ms"),
         ("HTTP throughput (2 workers)", ("http", "rps"), "req/s"), ("HTTP p99", ("http", "p99"), "ms"),
-        ("publicity_end check", ("checks", "publicity_end"), "s"), ("validity_end check", ("checks", "validity_end"), "s"),
+        ("publicity_end check", ("checks", "publicity_end"), "s"),
+        ("validity_end check", ("checks", "validity_end"), "s"),
         ("credit report PDF (warm)", ("documents", "report_warm_median_ms"), "ms"),
         ("PDF notice (first, cold)", ("documents", "notice_first_ms"), "ms"),
         ("data set build (gen-data)", ("dataset", "build_seconds"), "s"),

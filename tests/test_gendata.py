@@ -63,7 +63,8 @@ def test_same_seed_same_data_other_seed_other_data(generated, tmp_path):
     other = _generated_app(tmp_path / "c.sqlite", seed=2, subjects=200)
     try:
         assert _identifiers(again) == _identifiers(generated)
-        assert _scalar(again, "SELECT count(*) FROM disclosures") == _scalar(generated, "SELECT count(*) FROM disclosures")
+        count = "SELECT count(*) FROM disclosures"
+        assert _scalar(again, count) == _scalar(generated, count)
         assert set(_identifiers(other)) - set(_identifiers(generated))
     finally:
         for app in (again, other):

@@ -11,10 +11,9 @@ change-feed events: the data set stands for records migrated in from the old sys
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -83,7 +82,7 @@ def _officers(writer: BulkWriter, units) -> dict[int, tuple[int, int]]:
                 writer.add(User.__table__, {
                     "id": next_id, "email": email, "name": f"{role.value} {code}", "unit_id": unit_id,
                     "role": role, "password_hash": "!synthetic", "is_active": True, "session_version": 1,
-                    "failed_login_count": 0, "created_at": datetime(2020, 1, 1, tzinfo=timezone.utc),
+                    "failed_login_count": 0, "created_at": datetime(2020, 1, 1, tzinfo=UTC),
                 })
                 existing[email] = next_id
                 next_id += 1
@@ -103,7 +102,7 @@ def _subjects(ctx: Context, count: int) -> None:
     next_id = writer.next_id(table)
     people: set[str] = set()
     plates: set[str] = set()
-    created = datetime(2019, 1, 1, tzinfo=timezone.utc)
+    created = datetime(2019, 1, 1, tzinfo=UTC)
     organisations: list[int] = []
     for index in range(count):
         roll = rng.random()
@@ -217,7 +216,8 @@ AUTHORITY = ("湖南省交通运输厅", "11430000006142384X")
 PENALTY_TEXTS = [
     ("车辆超限超载运输", "经检测，该车辆车货总质量超过限定标准。", "《公路安全保护条例》第六十四条"),
     ("未按规定维护和检测运输车辆", "经查，该单位营运车辆未按规定进行二级维护。", "《道路运输条例》第七十条"),
-    ("未取得道路运输经营许可擅自从事经营", "经查，当事人未取得许可从事道路货物运输经营。", "《道路运输条例》第六十三条"),
+    ("未取得道路运输经营许可擅自从事经营", "经查，当事人未取得许可从事道路货物运输经营。",
+     "《道路运输条例》第六十三条"),
     ("违反公路工程质量管理规定", "经检查，该项目路基压实度不符合设计要求。", "《建设工程质量管理条例》第六十四条"),
 ]
 LICENCE_CONTENTS = ["道路货物运输经营许可", "道路旅客运输经营许可", "公路超限运输许可", "港口经营许可",
@@ -393,7 +393,8 @@ def _application_row(ctx: Context, model, app_id: int, record, receipts: dict, o
     }
     accepted = filed + timedelta(days=2)
     if status == "material_requested":
-        row.update(material_request="请补充营业执照复印件。", material_requested_on=accepted, handled_by_id=clerk, version=2)
+        row.update(material_request="请补充营业执照复印件。", material_requested_on=accepted, handled_by_id=clerk,
+                   version=2)
     if status in ("accepted", "pending_review", "decided"):
         row.update(accepted_on=accepted, decide_due=ctx.deadline(accepted, 10), handled_by_id=clerk, version=2)
     if status in ("pending_review", "decided"):
@@ -403,7 +404,8 @@ def _application_row(ctx: Context, model, app_id: int, record, receipts: dict, o
         row.update(reviewed_by_id=reviewer, reviewed_at=ctx.at(accepted + timedelta(days=4), 15),
                    decided_on=accepted + timedelta(days=4), version=4)
     if status == "inadmissible":
-        row.update(inadmissible_reason="申请事项不属于本单位受理范围。", decided_on=accepted, handled_by_id=clerk, version=2)
+        row.update(inadmissible_reason="申请事项不属于本单位受理范围。", decided_on=accepted, handled_by_id=clerk,
+                   version=2)
     return row
 
 

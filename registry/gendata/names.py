@@ -76,7 +76,7 @@ _USCC_VALUE = {char: index for index, char in enumerate(USCC_ALPHABET)}
 
 def uscc_check(body: str) -> str:
     """``stdnum.cn.uscc.calc_check_digit`` without its input cleaning (10× faster; tests compare them)."""
-    total = sum(_USCC_VALUE[char] * weight for char, weight in zip(body, _USCC_WEIGHTS))
+    total = sum(_USCC_VALUE[char] * weight for char, weight in zip(body, _USCC_WEIGHTS, strict=False))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
