@@ -44,7 +44,7 @@ def download(ext: str):
 
 
 @bp.route("/admin/catalogue/")
-@roles_required(Role.ADMIN)
+@roles_required(Role.ADMIN, Role.AUDITOR)
 def admin_index():
     items = db.session.scalars(sa.select(CatalogueItem).order_by(CatalogueItem.display_order, CatalogueItem.code))
     return render_template("catalogue/admin.html", items=list(items), SOURCE=SOURCE_LABELS)

@@ -14,7 +14,7 @@ from registry.core.audit import history
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import apply_error, select_choices
 from registry.core.permissions import Role, can_edit_unit, can_see_unit, officer_required, roles_required
-from registry.core.web import add_nav, perform
+from registry.core.web import add_nav, is_safe_next, perform
 from registry.extensions import db
 from registry.ledger import bulletin
 from registry.ledger import operations as ops
@@ -92,8 +92,8 @@ def acknowledge(report_id: int):
     if form.validate_on_submit():
         perform(ops.acknowledge_report, report, actor=current_user, expected_revision=form.revision.data,
                 comment=form.comment.data, success=_("The report was acknowledged."))
-    target = request.form.get("next") or ""
-    return redirect(target if target.startswith("/") and not target.startswith("//")
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target)
                     else url_for(".assignment", assignment_id=report.assignment_id))
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.core.permissions import officer_required
-from registry.core.web import perform
+from registry.core.web import is_safe_next, perform
 from registry.core.workflow import QUEUE_SOURCES
 from registry.review.queue import build_queue
 
@@ -41,5 +41,4 @@ def decide(kind: str, item_id: int, decision: str):
             perform(source.return_, item_id, current_user, version, comment[:2000],
                     success=_("Returned to its author."))
     target = request.form.get("next")
-    return redirect(target if target and target.startswith("/") and not target.startswith("//")
-                    else url_for(".queue"))
+    return redirect(target if is_safe_next(target) else url_for(".queue"))

@@ -12,7 +12,7 @@ from registry.core.audit import history
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error
 from registry.core.identifiers import InvalidIdentifier
-from registry.core.permissions import officer_required
+from registry.core.permissions import can_edit_unit, is_admin, officer_required
 from registry.core.web import add_nav
 from registry.extensions import db
 from registry.subjects import operations
@@ -47,6 +47,9 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @officer_required
 def create():
+    # Auditors read everything and change nothing (SPEC §1): registering a subject is a change.
+    if request.method == "POST" and not (can_edit_unit(current_user, current_user.unit_id) or is_admin(current_user)):
+        abort(403)
     form = SubjectForm()
     if form.validate_on_submit():
         try:
