@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit, User
 from registry.core import clock
-from registry.core.audit import record_event
+from registry.core.audit import AuditEvent, record_event
 from registry.core.errors import ValidationFailed
 from registry.core.permissions import Role
 from registry.core.settings import get_setting
@@ -93,11 +93,35 @@ class SignInRefused(ValidationFailed):
     default_message = _l("Wrong email address or password, or the account is disabled or locked.")
 
 
+_FAILURE_RESETS = ("auth.login", "auth.locked", "user.password")
+
+
+def recent_failures(user: User, now) -> int:
+    """Failed sign-ins of ``user`` within the sliding window that ends at ``now``.
+
+    Counted from the audit log (no schema of its own): ``auth.failed`` events of the last N
+    minutes, after the latest successful sign-in, lock or password change (events are ordered by
+    id, so a reset and failures in the same instant still count in the right order).
+    """
+    window = timedelta(minutes=get_setting("login_failure_window_minutes"))
+    about_user = (AuditEvent.object_type == User.__tablename__, AuditEvent.object_id == user.id)
+    reset_id = db.session.scalar(
+        sa.select(sa.func.max(AuditEvent.id)).where(*about_user, AuditEvent.action.in_(_FAILURE_RESETS))
+    )
+    statement = sa.select(sa.func.count()).select_from(AuditEvent).where(
+        *about_user, AuditEvent.action == "auth.failed", AuditEvent.occurred_at > now - window
+    )
+    if reset_id is not None:
+        statement = statement.where(AuditEvent.id > reset_id)
+    return db.session.scalar(statement)
+
+
 def authenticate(email: str, password: str, client: str | None = None) -> User:
     """Return the user for these credentials or raise ``SignInRefused``.
 
     The message never says which part was wrong.  Failures are counted per account over a
-    window; past the limit the account is locked for a while even with the right password.
+    sliding window (``recent_failures``); past the limit the account is locked for a while even
+    with the right password.
     The failure counts are stored by the caller's commit, also when sign-in is refused.
     """
     now = clock.utcnow()
@@ -112,10 +136,8 @@ def authenticate(email: str, password: str, client: str | None = None) -> User:
         record_event("auth.refused_locked", actor=user, obj=user, details={"client": client})
         raise SignInRefused()
     if not user.check_password(password or "") or not user.is_active:
-        window = timedelta(minutes=get_setting("login_failure_window_minutes"))
-        if user.first_failed_login_at is None or now - user.first_failed_login_at > window:
-            user.first_failed_login_at, user.failed_login_count = now, 0
-        user.failed_login_count += 1
+        user.failed_login_count = recent_failures(user, now) + 1
+        user.first_failed_login_at = user.first_failed_login_at or now
         details = {"client": client, "failures": user.failed_login_count}
         if user.failed_login_count >= get_setting("login_max_failures"):
             user.locked_until = now + timedelta(minutes=get_setting("login_lockout_minutes"))
