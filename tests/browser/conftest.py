@@ -85,16 +85,25 @@ def run_cli(live_app):
 
 
 @pytest.fixture
-def shot(page, request):
-    """``shot("name")`` saves a full-page screenshot to test-artifacts/<test>/name.png."""
+def artifacts(request):
+    """``artifacts(page)`` gives a ``shot(name)`` for a page of a context the test made itself."""
     folder = ARTIFACTS / request.node.name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
 
-    def take(name: str):
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    def for_page(page):
+        def take(name: str, full_page: bool = True):
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
-    return take
+        return take
+
+    return for_page
+
+
+@pytest.fixture
+def shot(page, artifacts):
+    """``shot("name")`` saves a full-page screenshot to test-artifacts/<test>/name.png."""
+    return artifacts(page)
 
 
 @pytest.fixture
