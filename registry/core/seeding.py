@@ -38,3 +38,28 @@ def seed_step(order: int):
 
 def demo_step(order: int):
     return _register(DEMO_STEPS, order)
+
+
+def demo_pdf(title: str, lines: list[str] | tuple[str, ...] = ()) -> bytes:
+    """A small one-page PDF (a title and a few lines), for demo uploads: commitment letters,
+    application forms, evidence.  The same text gives the same bytes."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from registry.core.pdf import cjk_font
+
+    font = cjk_font()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, invariant=1)
+    canvas.setTitle(title)
+    width, height = A4
+    canvas.setFont(font, 18)
+    canvas.drawCentredString(width / 2, height - 90, title)
+    canvas.setFont(font, 11)
+    for number, line in enumerate(lines):
+        canvas.drawString(70, height - 140 - number * 20, line)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

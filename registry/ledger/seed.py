@@ -14,9 +14,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from registry.accounts.models import Unit, UnitKind
-from registry.core.seeding import seed_step
+from registry.accounts.seed import demo_user
+from registry.core import clock
+from registry.core.seeding import demo_step, seed_step
 from registry.extensions import db
-from registry.ledger.models import LedgerAssignment, LedgerTask
+from registry.ledger import operations as ops
+from registry.ledger.models import LedgerAssignment, LedgerReport, LedgerTask
 
 YEAR = 2019
 ONGOING = "常态化推进"
@@ -92,4 +95,39 @@ def seed_ledger_2019() -> None:
                           lead_unit_id=units[lead].id if lead in units else None)
         task.assignments = [LedgerAssignment(unit_id=unit_id) for unit_id in chosen]
         db.session.add(task)
+    db.session.flush()
+
+
+# Demo monthly reports of 基建处 on the 2019 list, made as they would have been in February 2019:
+# (task number, month, progress, acknowledged on, amended on with the new text)
+DEMO_REPORTS = [
+    (8, 1, "已对照机构改革后的行政权力清单梳理基建领域信用信息目录，形成初稿，正在征求各市州意见。", None, None),
+    (10, 1, "本月归集公路建设市场从业单位信用信息1,236条，覆盖率达82%，已全部推送至省信用平台。",
+     date(2019, 2, 6), None),
+    (12, 1, "本月在门户网站公示行政许可信息48条、行政处罚信息12条，均在7个工作日内完成公示。",
+     date(2019, 2, 6), (date(2019, 2, 12), "更正：本月公示行政许可信息52条（补录4条）、行政处罚信息12条，均在7个工作日内完成公示。")),
+]
+
+
+@demo_step(70)
+def demo_ledger_reports() -> None:
+    """Reported, acknowledged by 法规处, and an amended report awaiting a new acknowledgement."""
+    clerk, admin = demo_user("clerk@demo.hn"), demo_user("admin@demo.hn")
+    if clerk is None or admin is None:
+        return
+    for number, month, progress, acknowledged_on, amendment in DEMO_REPORTS:
+        assignment = db.session.scalar(
+            sa.select(LedgerAssignment).join(LedgerTask)
+            .where(LedgerTask.year == YEAR, LedgerTask.number == number, LedgerAssignment.unit_id == clerk.unit_id))
+        if assignment is None or db.session.scalar(sa.select(LedgerReport.id).where(
+                LedgerReport.assignment_id == assignment.id, LedgerReport.month == month)) is not None:
+            continue
+        with clock.frozen_at(date(YEAR, month + 1, 1)):
+            report = ops.submit_report(assignment, actor=clerk, month=month, progress=progress).report
+        if acknowledged_on is not None:
+            with clock.frozen_at(acknowledged_on):
+                ops.acknowledge_report(report, actor=admin, expected_revision=report.revision, comment="已阅。")
+        if amendment is not None:
+            with clock.frozen_at(amendment[0]):
+                ops.submit_report(assignment, actor=clerk, month=month, progress=amendment[1])
     db.session.flush()

@@ -1,0 +1,66 @@
+"""Demo credit evaluation results in every state (draft, returned, pending, published, a D grade),
+made through the operations.  Idempotent: one result per subject, field and year."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from registry.accounts.seed import demo_user
+from registry.core import clock
+from registry.core.seeding import demo_step
+from registry.evaluations import operations as ops
+from registry.evaluations.models import CreditEvaluation, EvaluationField
+from registry.extensions import db
+from registry.subjects.models import Subject
+from registry.subjects.seed import DEMO_FIRMS, demo_uscc
+
+F = EvaluationField
+# (firm index, field, grade, score, unit suffix of the demo users, final state)
+DEMO_EVALUATIONS = [
+    (0, F.HIGHWAY, "AA", "96.50", "", "published"),
+    (12, F.HIGHWAY, "A", "88.00", "", "published"),
+    (13, F.HIGHWAY, "D", "42.00", "", "published"),  # offers a black list draft to a reviewer
+    (6, F.WATERWAY, "B", "76.00", "", "pending"),
+    (3, F.WATERWAY, "A", "85.50", "", "draft"),
+    (10, F.HIGHWAY, "C", "65.00", "", "returned"),
+    (4, F.ROAD_TRANSPORT, "AAA", "98.00", ".ysc", "published"),
+    (7, F.ROAD_TRANSPORT, "B", "70.00", ".ysc", "pending"),
+]
+UNIT_NAMES = {"": "湖南省交通运输厅基建处", ".ysc": "湖南省交通运输厅运输处"}
+
+
+def _firm(index: int) -> Subject | None:
+    region, _name, _rep = DEMO_FIRMS[index]
+    return db.session.scalar(sa.select(Subject).where(Subject.identifier == demo_uscc(region, 1001 + index)))
+
+
+@demo_step(50)
+def demo_evaluations() -> None:
+    published_on = clock.today() - timedelta(days=30)
+    year = published_on.year - 1
+    for serial, (firm, field, grade, score, suffix, state) in enumerate(DEMO_EVALUATIONS, start=1):
+        subject = _firm(firm)
+        clerk, reviewer = demo_user(f"clerk{suffix}@demo.hn"), demo_user(f"reviewer{suffix}@demo.hn")
+        if subject is None or clerk is None or reviewer is None:
+            continue
+        exists = sa.select(CreditEvaluation.id).where(CreditEvaluation.subject_id == subject.id,
+                                                      CreditEvaluation.field == field, CreditEvaluation.year == year)
+        if db.session.scalar(exists) is not None:
+            continue
+        evaluation = ops.create_evaluation(
+            actor=clerk, subject=subject, field=field, year=year, grade=grade, score=Decimal(score),
+            evaluating_unit=UNIT_NAMES[suffix], published_on=published_on,
+            document_number=f"湘交信评〔{published_on.year}〕{serial}号",
+        )
+        if state == "draft":
+            continue
+        ops.submit_evaluation(evaluation, clerk, evaluation.version)
+        if state == "returned":
+            ops.return_evaluation(evaluation, reviewer, evaluation.version,
+                                  "得分与评价等级不符，请核对评分表后重新提交。")
+        elif state == "published":
+            ops.approve_evaluation(evaluation, reviewer, evaluation.version)
+    db.session.flush()
