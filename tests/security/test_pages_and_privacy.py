@@ -13,7 +13,7 @@ import re
 import pytest
 
 from tests.factories import TEST_PASSWORD, valid_resident_id
-from tests.security.test_access_matrix import ADMIN, MATRIX, PUBLIC, _url, world  # noqa: F401  (fixture)
+from tests.security.test_access_matrix import ADMIN, MATRIX, PUBLIC, _url
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\ssrc=)[^>]*>", re.I)
 INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle\s*=", re.I)
