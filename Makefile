@@ -42,5 +42,7 @@ lint: install
 	$(BIN)/ruff check .
 
 BENCH_SUBJECTS ?= 100000
+BENCH_SEED ?= 1
 bench: install translations
-	$(BIN)/python -m benchmarks.run --subjects $(BENCH_SUBJECTS)
+	REGISTRY_SECRET_KEY=$${REGISTRY_SECRET_KEY:-benchmark-secret-key} \
+	$(BIN)/python -m benchmarks.run --subjects $(BENCH_SUBJECTS) --seed $(BENCH_SEED) $(BENCH_ARGS)
