@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 from stdnum.cn import ric, uscc
 
 from registry.core import identifiers
-from registry.core.errors import ValidationFailed
 from registry.core.identifiers import InvalidIdentifier, SubjectKind
 from registry.core.workdays import WorkdayCalendar
 from registry.exchange.tabular import Column, FileRefused, parse_rows, read_table
