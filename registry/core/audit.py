@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -163,14 +164,15 @@ def verify_chain() -> ChainReport:
     return ChainReport(True, checked)
 
 
-def record_events(events: list[dict]) -> list[AuditEvent]:
-    """Append many events at once (bulk imports), in order, with one lock and one flush.
+def record_events(events: list[dict]) -> int:
+    """Append many events at once (bulk imports), in order, with one lock and one INSERT.
 
     Each item takes the keyword arguments of ``record_event`` except ``obj`` (give
     ``object_type``, ``object_id`` and ``unit_id``).  The chain is the same as one call each.
+    Returns how many events were written.
     """
     if not events:
-        return []
+        return 0
     session = db.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
@@ -181,22 +183,22 @@ def record_events(events: list[dict]) -> list[AuditEvent]:
     for item in events:
         actor = item.get("actor")
         details = item.get("details")
-        event = AuditEvent(
-            occurred_at=occurred_at,
-            actor_id=getattr(actor, "id", None),
-            actor_label=item.get("actor_label") or (actor.email if actor is not None else "system"),
-            action=item["action"],
-            object_type=item.get("object_type"),
-            object_id=item.get("object_id"),
-            unit_id=item.get("unit_id"),
-            from_state=_state(item.get("from_state")),
-            to_state=_state(item.get("to_state")),
-            comment=item.get("comment"),
-            details=json.dumps(details, ensure_ascii=False, sort_keys=True, default=str) if details else None,
-            prev_hash=previous,
-        )
-        event.hash = previous = event.content_hash()
-        rows.append(event)
-    session.add_all(rows)
-    session.flush()
-    return rows
+        row = {
+            "occurred_at": occurred_at,
+            "actor_id": getattr(actor, "id", None),
+            "actor_label": item.get("actor_label") or (actor.email if actor is not None else "system"),
+            "action": item["action"],
+            "object_type": item.get("object_type"),
+            "object_id": item.get("object_id"),
+            "unit_id": item.get("unit_id"),
+            "from_state": _state(item.get("from_state")),
+            "to_state": _state(item.get("to_state")),
+            "comment": item.get("comment"),
+            "details": json.dumps(details, ensure_ascii=False, sort_keys=True, default=str) if details else None,
+            "prev_hash": previous,
+        }
+        # The same hash record_event computes, without building an ORM object per event.
+        row["hash"] = previous = AuditEvent.content_hash(SimpleNamespace(**row))
+        rows.append(row)
+    session.execute(sa.insert(AuditEvent.__table__), rows)
+    return len(rows)

@@ -150,16 +150,23 @@ def _check_numbers(records, unit_id: int, parsed) -> None:
             parsed.add_error(number, column, _l("Your unit already recorded a disclosure with this decision number."))
 
 
+def _ids_by(key_column, id_column, keys: list, *criteria) -> dict:
+    """``{key: id}`` for rows whose ``key_column`` is in ``keys``, a thousand keys per query."""
+    found: dict = {}
+    for start in range(0, len(keys), _CHUNK):
+        found.update(db.session.execute(
+            sa.select(key_column, id_column).where(key_column.in_(keys[start:start + _CHUNK]), *criteria)
+        ).tuples().all())
+    return found
+
+
 def _subject_ids(records, actor) -> tuple[dict[str, int], int]:
     """Subject id per identifier: the registered ones in one query per chunk, the others inserted."""
     wanted: dict[str, DisclosureData] = {}
     for _number, data in records:
         wanted.setdefault(data.party_identifier, data)
     identifiers = list(wanted)
-    ids: dict[str, int] = {}
-    for start in range(0, len(identifiers), _CHUNK):
-        ids.update(db.session.execute(sa.select(Subject.identifier, Subject.id).where(
-            Subject.identifier.in_(identifiers[start:start + _CHUNK]))).tuples().all())
+    ids: dict[str, int] = _ids_by(Subject.identifier, Subject.id, identifiers)
     missing = [wanted[identifier] for identifier in identifiers if identifier not in ids]
     if missing:
         now = clock.utcnow()
@@ -169,9 +176,8 @@ def _subject_ids(records, actor) -> tuple[dict[str, int], int]:
             "region_code": region_code(data.party_category.subject_kind, data.party_identifier),
             "created_at": now, "updated_at": now,
         } for data in missing]
-        created_ids = dict(db.session.execute(
-            sa.insert(Subject).returning(Subject.identifier, Subject.id, sort_by_parameter_order=True), rows
-        ).tuples().all())
+        db.session.execute(sa.insert(Subject.__table__), rows)
+        created_ids = _ids_by(Subject.identifier, Subject.id, [data.party_identifier for data in missing])
         ids.update(created_ids)
         record_events([
             {"action": "subject.create", "actor": actor, "object_type": "subjects", "object_id": subject_id,
@@ -197,7 +203,11 @@ def _write(records, *, unit_id: int, actor, submit: bool, digest: str, filename:
             "submitted_at": now if submit else None, "submitted_by_id": actor.id if submit else None,
             "publication_deadline": deadlines[key],
         })
-    ids = list(db.session.scalars(sa.insert(Disclosure).returning(Disclosure.id, sort_by_parameter_order=True), rows))
+    db.session.execute(sa.insert(Disclosure.__table__), rows)
+    # Decision numbers are unique among a unit's originals: they find the new rows' ids.
+    by_number = _ids_by(Disclosure.decision_number, Disclosure.id, [row["decision_number"] for row in rows],
+                        Disclosure.unit_id == unit_id, Disclosure.corrects_id.is_(None))
+    ids = [by_number[row["decision_number"]] for row in rows]
     record_events([
         {"action": "disclosure.import", "actor": actor, "object_type": Disclosure.__audit_type__, "object_id": new_id,
          "unit_id": unit_id, "to_state": status.value}
