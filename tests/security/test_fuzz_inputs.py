@@ -175,10 +175,7 @@ def test_a_broken_or_hostile_xlsx_is_refused(tail):
         archive.writestr("[Content_Types].xml", tail)
         archive.writestr("xl/workbook.xml", b"<x>" + tail)
     for data in (buffer.getvalue(), buffer.getvalue()[: len(buffer.getvalue()) // 2], b"PK\x03\x04" + tail):
-        try:
-            _read(data, "a.xlsx")
-        except ValidationFailed:
-            pass
+        _read(data, "a.xlsx")
 
 
 def test_a_zip_bomb_is_refused_without_being_inflated():
