@@ -21,9 +21,9 @@ FIRM = "湖南旅程修复路面工程有限公司"
 def old_entry(live_app):
     """A black entry of 基建处 published 400 days ago for a new firm, as the past would have made it."""
     from registry.accounts.seed import demo_user
+    from registry.core.identifiers import SubjectKind
     from registry.listing import operations as ops
     from registry.listing.models import ListCategory, ListEntry
-    from registry.core.identifiers import SubjectKind
     from registry.subjects.operations import find_or_create_subject
 
     code = new_uscc(7401)
