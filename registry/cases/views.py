@@ -34,7 +34,8 @@ from registry.core.permissions import (
 from registry.core.web import add_nav, perform
 from registry.core.workflow import QueueItem, register_queue_source
 from registry.extensions import db
-from registry.listing.models import LIST_KIND_LABELS, ListEntry, Measure
+from registry.listing.models import LIST_KIND_LABELS, EntryStatus, ListEntry, Measure
+from registry.listing.panels import register_entry_link
 from registry.subjects.sections import register_subject_section
 
 bp = Blueprint("cases", __name__)
@@ -399,4 +400,12 @@ add_nav(
     order=86,
     officer=True,
     visible=lambda user: user.role in (Role.ADMIN, Role.AUDITOR),
+)
+
+
+# On the officer page of a published list entry: record a case that applied its measures.
+register_entry_link(
+    "record_case", order=10, label=_l("Record a case"),
+    url=lambda entry: url_for("cases.create", entry_id=entry.id),
+    visible=lambda entry, user: entry.status is EntryStatus.PUBLISHED and can_edit_unit(user, entry.unit_id),
 )

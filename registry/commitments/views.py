@@ -21,6 +21,7 @@ from registry.core.uploads import open_upload
 from registry.core.web import add_nav
 from registry.evaluations.operations import resolve_subject
 from registry.extensions import db
+from registry.listing.panels import register_entry_panel
 from registry.subjects.sections import register_subject_section
 
 bp = Blueprint("commitments", __name__, url_prefix="/officer/commitments")
@@ -121,6 +122,13 @@ def subject_section(subject, public: bool) -> dict:
     if public:
         return {}
     commitments = ops.commitments_of_subject(subject.id)
+    return {"commitments": commitments, "COMMITMENT_STATUS": STATUS_LABELS} if commitments else {}
+
+
+@register_entry_panel("commitments", order=30, template="commitments/_entry_panel.html")
+def entry_panel(entry, user) -> dict:
+    """On the officer page of a black list entry: the breached commitments it cites."""
+    commitments = ops.commitments_for_entry(entry.id)
     return {"commitments": commitments, "COMMITMENT_STATUS": STATUS_LABELS} if commitments else {}
 
 

@@ -42,6 +42,7 @@ from registry.listing.models import (
     ListKind,
     publicly_shown,
 )
+from registry.listing.panels import links_for, panels_for
 from registry.subjects.models import Subject
 from registry.subjects.operations import find_or_create_subject
 from registry.subjects.sections import register_subject_section
@@ -210,6 +211,8 @@ def show(entry_id: int):
         can_decide=can_review(current_user, entry),
         can_revoke=current_user.role is Role.REVIEWER and current_user.unit_id == entry.unit_id,
         holds=open_holds(ops.RECORD_TYPE, [entry.id])[entry.id],
+        entry_links=links_for(entry, current_user),
+        entry_panels=panels_for(entry, current_user),
     )
 
 

@@ -327,3 +327,28 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
 
 def decision_choices(labels: dict):
     return select_choices([(key.value, label) for key, label in labels.items()])
+
+
+def register_entry_applications_panel(pages: KindPages, *, order: int, hold_kind) -> None:
+    """On the officer page of a list entry: the open applications of this kind on it, with links.
+
+    Asks the holds first (one indexed lookup), so an entry without an open application costs no
+    query of the applications table.
+    """
+    from registry.core.holds import open_holds
+    from registry.listing.panels import register_entry_panel
+
+    model = pages.model
+
+    @register_entry_panel(f"open_{pages.kind}s", order=order, template="objections/_entry_panel.html")
+    def load(entry, user) -> dict:
+        if hold_kind not in open_holds(records.LIST_ENTRY, [entry.id])[entry.id]:
+            return {}
+        rows = [application for application in db.session.scalars(
+            sa.select(model).where(model.record_type == records.LIST_ENTRY, model.record_id == entry.id,
+                                   model.status.in_(OPEN_STATES)).order_by(model.filed_at, model.id)
+        ) if can_see_unit(user, application.unit_id)]
+        if not rows:
+            return {}
+        return {"applications": rows, "title": pages.titles["officer_list"], "endpoint": f"{pages.kind}s.officer_show",
+                "STATUS_LABELS": STATUS_LABELS}

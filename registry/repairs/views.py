@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from registry.core.holds import HoldKind
 from registry.core.permissions import is_officer
 from registry.core.web import add_nav
 from registry.objections import operations as objection_ops
 from registry.objections import records
 from registry.objections.handling import Applicant
-from registry.objections.web import KindPages, add_routes, decision_choices
+from registry.objections.web import KindPages, add_routes, decision_choices, register_entry_applications_panel
 from registry.repairs import operations as ops
 from registry.repairs.forms import RepairDecisionForm, RepairForm
 from registry.repairs.models import DOCUMENTS, OUTCOME_LABELS
@@ -49,6 +50,7 @@ PAGES = KindPages(
             "details_template": "repairs/_details.html"},
 )
 add_routes(bp, PAGES)
+register_entry_applications_panel(PAGES, order=41, hold_kind=HoldKind.REPAIR)
 
 add_nav("repairs.officer_index", _l("Credit repair"), order=61, officer=True, visible=is_officer)
 

@@ -1,0 +1,73 @@
+"""What other packages add to the officer page of a list entry: links and panels.
+
+Listing sits low in the domain and must not import the packages built on it (cases, commitments,
+objections, repairs, documents); they register here instead, as they register subject-page
+sections in ``registry.subjects.sections``.  A *link* is one action (``Record a case``, the
+decision notice); a *panel* is a template with context loaded for the entry (the breached
+commitments it cites, the open objections on it).  Both are asked whether they apply to the entry
+and the signed-in officer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class EntryLink:
+    name: str
+    order: int
+    label: object  # a lazy string
+    url: Callable[..., str]  # url(entry) -> str
+    visible: Callable[..., bool]  # visible(entry, user) -> bool
+    css_class: str = ""
+
+
+@dataclass(frozen=True)
+class EntryPanel:
+    name: str
+    order: int
+    template: str
+    load: Callable[..., dict]  # load(entry, user) -> template context, or {} to leave it out
+
+
+ENTRY_LINKS: list[EntryLink] = []
+ENTRY_PANELS: list[EntryPanel] = []
+
+
+def register_entry_link(name: str, *, order: int, label, url: Callable, visible: Callable,
+                        css_class: str = "") -> EntryLink:
+    """Offer a link on the entry page where ``visible(entry, user)``; registering a name twice keeps the first."""
+    link = EntryLink(name, order, label, url, visible, css_class)
+    if all(existing.name != name for existing in ENTRY_LINKS):
+        ENTRY_LINKS.append(link)
+        ENTRY_LINKS.sort(key=lambda item: item.order)
+    return link
+
+
+def register_entry_panel(name: str, *, order: int, template: str):
+    """Decorate ``load(entry, user) -> dict``: the panel is rendered with that context (``context``)."""
+
+    def decorator(load):
+        if all(panel.name != name for panel in ENTRY_PANELS):
+            ENTRY_PANELS.append(EntryPanel(name, order, template, load))
+            ENTRY_PANELS.sort(key=lambda panel: panel.order)
+        return load
+
+    return decorator
+
+
+def links_for(entry, user) -> list[tuple[EntryLink, str]]:
+    """The links that apply, each with its URL."""
+    return [(link, link.url(entry)) for link in ENTRY_LINKS if link.visible(entry, user)]
+
+
+def panels_for(entry, user) -> list[tuple[EntryPanel, dict]]:
+    """The panels to render, each with its loaded context (empty ones left out)."""
+    loaded = []
+    for panel in ENTRY_PANELS:
+        context = panel.load(entry, user)
+        if context:
+            loaded.append((panel, context))
+    return loaded
