@@ -30,5 +30,6 @@ class TaskForm(FlaskForm):
 
 
 class CopyYearForm(FlaskForm):
-    from_year = IntegerField(_l("Copy the list of year"), validators=[InputRequired()])
-    to_year = IntegerField(_l("into year"), validators=[InputRequired()])
+    # A range, not only a number: a 40-digit year would overflow the database's integer.
+    from_year = IntegerField(_l("Copy the list of year"), validators=[InputRequired(), NumberRange(2000, 2200)])
+    to_year = IntegerField(_l("into year"), validators=[InputRequired(), NumberRange(2000, 2200)])

@@ -153,7 +153,8 @@ def copy_year():
                               success=_("The task list was copied; adjust it for the new year."))
         if ok:
             return redirect(url_for(".index", year=form.to_year.data))
-    return redirect(url_for(".index", year=form.from_year.data or clock.today().year))
+    year = form.from_year.data if not form.from_year.errors and form.from_year.data else clock.today().year
+    return redirect(url_for(".index", year=year))
 
 
 @bp.route("/bulletin")

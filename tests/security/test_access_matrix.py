@@ -241,6 +241,7 @@ def world(db, make, frozen):
     from registry.commitments import operations as commitment_ops
     from registry.ledger import operations as ledger_ops
     from registry.objections.common import ApplicationFile
+    from registry.objections.records import target_key
 
     clerk = make.user(CLERK, unit="JJC")
     published_entry = make.entry("published", creator=clerk)
@@ -284,6 +285,8 @@ def world(db, make, frozen):
         "repair": repair.id,
         "repair_receipt": repair.receipt_number,
         "repair_file": first_file(repair, "repair"),
+        "objection_target": target_key(published_entry),
+        "repair_target": target_key(repairable),
         "assignment": assignment.id,
         "ledger_report": report.id,
         "target_user": make.user(CLERK, unit="JJC").id,
