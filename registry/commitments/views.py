@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,7 +15,7 @@ from registry.core.audit import history
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import apply_error
 from registry.core.permissions import can_edit_unit, officer_required, scope_to_user
-from registry.core.uploads import open_upload
+from registry.core.uploads import send_upload
 from registry.core.web import add_nav
 from registry.evaluations.operations import resolve_subject
 from registry.extensions import db
@@ -109,12 +107,8 @@ def show(commitment_id: int):
 @officer_required
 def download(commitment_id: int):
     commitment = _load(commitment_id)
-    try:
-        data = open_upload(commitment.file_stored_name)
-    except (OSError, ValueError):
-        abort(404)
-    return send_file(io.BytesIO(data), mimetype=commitment.file_type, as_attachment=True,
-                     download_name=commitment.file_original_name)
+    # The shared helper: an attachment, nosniff, no-store, and a download name made harmless.
+    return send_upload(commitment.file_stored_name, commitment.file_original_name, commitment.file_type)
 
 
 @register_subject_section("commitments", order=60, template="commitments/_section.html")
