@@ -302,7 +302,7 @@ def test_the_database_refuses_a_rejection_confirmed_by_its_preparer(make, db):
     objection, _ = _file(make.entry("published"))
     clerk = make.user("clerk")
     ops.reject(objection, clerk, objection.version, "不属于本单位受理范围。")
-    with db.session.begin_nested(), pytest.raises(sqlalchemy.exc.IntegrityError):
+    with pytest.raises(sqlalchemy.exc.IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(Objection).where(Objection.id == objection.id).values(
             status=S.INADMISSIBLE, reviewed_by_id=clerk.id, decided_on=objection.filed_on))
 
