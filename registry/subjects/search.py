@@ -30,15 +30,30 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _substring_condition(query: str):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite" and len(query) >= 3:
+_FTS = sa.table("subjects_fts", sa.column("rowid"))
+
+
+def _substring_matches(query: str, extra: list, limit: int) -> list[int]:
+    """Ids of subjects whose name contains ``query``, in id order, at most ``limit``.
+
+    On SQLite the text index drives the query in rowid order, so a common substring stops after
+    ``limit`` matches instead of collecting every one of them first.
+    """
+    if db.session.get_bind().dialect.name == "sqlite" and len(query) >= 3:
         phrase = '"' + query.replace('"', '""') + '"'
-        matching = sa.text("SELECT rowid FROM subjects_fts WHERE subjects_fts MATCH :phrase").bindparams(
-            phrase=phrase
+        statement = (
+            sa.select(Subject.id)
+            .select_from(_FTS.join(Subject, Subject.id == _FTS.c.rowid))
+            .where(sa.text("subjects_fts MATCH :phrase").bindparams(phrase=phrase), *extra)
+            .order_by(_FTS.c.rowid)
         )
-        return Subject.id.in_(matching)
-    return Subject.name.like(f"%{_escape_like(query)}%", escape="\\")
+    else:
+        statement = (
+            sa.select(Subject.id)
+            .where(Subject.name.like(f"%{_escape_like(query)}%", escape="\\"), *extra)
+            .order_by(Subject.id)
+        )
+    return list(db.session.scalars(statement.limit(limit)))
 
 
 @dataclass
@@ -73,12 +88,7 @@ def search_subjects(text: str, *, page: int = 1, per_page: int = 20, condition=N
     ids = exact + prefix
     if len(ids) < wanted:
         seen = set(ids)
-        rest = db.session.scalars(
-            sa.select(Subject.id)
-            .where(_substring_condition(query), *extra)
-            .order_by(Subject.id)
-            .limit(wanted - len(ids) + len(seen))
-        )
+        rest = _substring_matches(query, extra, wanted - len(ids) + len(seen))
         ids += [subject_id for subject_id in rest if subject_id not in seen][: wanted - len(ids)]
     page_ids = ids[(page - 1) * per_page: page * per_page]
     by_id = {s.id: s for s in db.session.scalars(sa.select(Subject).where(Subject.id.in_(page_ids)))}
