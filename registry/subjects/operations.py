@@ -60,8 +60,15 @@ def create_subject(
         region_code=region_code(kind, value),
         owner=owner,
     )
-    db.session.add(subject)
-    db.session.flush()
+    # Two officers registering the same party at the same moment: the unique identifier lets one
+    # win; the other gets the same refusal as above (in a savepoint, so its transaction goes on).
+    try:
+        with db.session.begin_nested():
+            db.session.add(subject)
+            db.session.flush()
+    except sa.exc.IntegrityError:
+        raise ValidationFailed(_l("A subject with this identifier is already registered."),
+                               field="identifier") from None
     record_event("subject.create", actor=actor, obj=subject, details={"kind": kind.value})
     return subject
 
@@ -75,7 +82,13 @@ def find_or_create_subject(*, kind, identifier, name, legal_representative=None,
     existing = get_by_identifier(kind, identifier)
     if existing is not None:
         return existing
-    return create_subject(
-        kind=kind, identifier=identifier, name=name, legal_representative=legal_representative,
-        owner=owner, actor=actor,
-    )
+    try:
+        return create_subject(
+            kind=kind, identifier=identifier, name=name, legal_representative=legal_representative,
+            owner=owner, actor=actor,
+        )
+    except ValidationFailed:
+        existing = get_by_identifier(kind, identifier)  # registered meanwhile by a concurrent request
+        if existing is None:
+            raise
+        return existing
