@@ -80,7 +80,8 @@ def _signed_in_client(live_app, email):
 
 def _subjects(engine, identifier) -> int:
     with engine.connect() as connection:
-        return connection.scalar(sa.select(sa.func.count()).select_from(Subject).where(Subject.identifier == identifier))
+        return connection.scalar(
+            sa.select(sa.func.count()).select_from(Subject).where(Subject.identifier == identifier))
 
 
 def test_the_same_form_submitted_twice_at_once_stores_one_subject(live):
