@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.db import str_enum
+from registry.core.labels import register_state_labels
 from registry.core.workflow import ReviewedMixin, review_constraints
 from registry.extensions import db
 
@@ -92,3 +93,6 @@ class Case(ReviewedMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.case_date.isoformat()} {self.subject.name if self.subject else ''}"
+
+
+register_state_labels("case", STATUS_LABELS)

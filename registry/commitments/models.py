@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core import clock
 from registry.core.db import str_enum
+from registry.core.labels import register_state_labels
 from registry.extensions import db
 
 
@@ -96,3 +97,6 @@ class CommitmentBreach(db.Model):
 
     commitment = relationship("CreditCommitment", back_populates="breaches")
     linked_by = relationship("User")
+
+
+register_state_labels("credit_commitment", STATUS_LABELS)

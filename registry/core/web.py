@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from registry.core import clock
+from registry.core import clock, labels
 from registry.core.errors import RegistryError
 from registry.extensions import db
 
@@ -106,6 +106,8 @@ def init_app(app: Flask) -> None:
     # A Jinja global, not only a context variable: macros imported without context
     # (``audit_table`` in _macros.html) see globals only.
     app.jinja_env.globals["local_time"] = clock.local
+    app.jinja_env.globals["action_label"] = labels.action_label
+    app.jinja_env.globals["state_label"] = labels.state_label
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
     if not app.debug and not app.testing:

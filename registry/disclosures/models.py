@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.db import str_enum
 from registry.core.identifiers import SubjectKind, public_identifier
+from registry.core.labels import register_state_labels
 from registry.core.workflow import ReviewedMixin, review_constraints
 from registry.extensions import db
 
@@ -252,3 +253,6 @@ class Disclosure(ReviewedMixin, db.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+register_state_labels("disclosure", STATUS_LABELS)

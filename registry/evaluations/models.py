@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.db import str_enum
+from registry.core.labels import register_state_labels
 from registry.core.workflow import ReviewedMixin, review_constraints
 from registry.extensions import db
 
@@ -129,3 +130,6 @@ class CreditEvaluation(ReviewedMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.year} {FIELD_NAMES_ZH[self.field]} {self.grade}"
+
+
+register_state_labels("credit_evaluation", STATUS_LABELS)

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.db import CreatedAtMixin, str_enum
+from registry.core.labels import register_state_labels
 from registry.core.workflow import ReviewedMixin, review_constraints
 from registry.extensions import db
 
@@ -211,3 +212,6 @@ class ListEntry(ReviewedMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.decision_number} {self.subject.name if self.subject else ''}"
+
+
+register_state_labels("list_entry", STATUS_LABELS)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 from registry.core import clock
 from registry.core.db import str_enum
 from registry.core.identifiers import SubjectKind, public_identifier
+from registry.core.labels import register_state_labels
 from registry.extensions import db
 
 
@@ -348,3 +349,7 @@ def find_application(model, receipt_text: str | None, code_text: str | None):
         hash_access_code(receipt, code_text or "")  # the same work either way
         return None
     return application if code_matches(application, code_text) else None
+
+
+register_state_labels("objection", STATUS_LABELS)
+register_state_labels("repair", STATUS_LABELS)

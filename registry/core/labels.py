@@ -1,0 +1,72 @@
+"""Readable names for the audit log's action codes and record states.
+
+Audit events store stable codes (``list_entry.approve``, ``pending_review``); people read labels.
+Each package registers the labels of its record states with ``register_state_labels``; actions
+are named by their last part (the verb), which the packages share.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+STATE_LABELS: dict[str, dict[str, object]] = {}
+
+ACTION_VERBS = {
+    "create": _l("created"),
+    "update": _l("edited"),
+    "submit": _l("submitted for review"),
+    "approve": _l("approved"),
+    "return": _l("returned for correction"),
+    "publish": _l("published"),
+    "expire": _l("expired"),
+    "withdraw": _l("withdrawn"),
+    "remove": _l("removed from public view"),
+    "remove_repaired": _l("removed after credit repair"),
+    "remove_revoked": _l("revoked"),
+    "correct": _l("corrected"),
+    "import": _l("imported"),
+    "import_file": _l("file imported"),
+    "issue": _l("document issued"),
+    "revoke": _l("revoked"),
+    "mark_typical": _l("marked as typical case"),
+    "breach": _l("breach recorded"),
+    "cite": _l("cited as a listing reason"),
+    "cite_commitment": _l("breached commitment cited"),
+    "acknowledge": _l("acknowledged"),
+    "amend": _l("amended"),
+    "accept": _l("accepted"),
+    "reject": _l("rejected as inadmissible"),
+    "prepare": _l("decision prepared"),
+    "prepare_reject": _l("inadmissibility prepared"),
+    "return_reject": _l("inadmissibility returned"),
+    "decide": _l("decision confirmed"),
+    "request_material": _l("more material requested"),
+    "black_list_draft": _l("black list draft prepared"),
+    "copy_year": _l("copied to another year"),
+    "login": _l("signed in"),
+    "logout": _l("signed out"),
+    "failed": _l("failed sign-in"),
+    "locked": _l("account locked"),
+    "refused_locked": _l("sign-in refused: account locked"),
+    "password": _l("password changed"),
+    "change": _l("changed"),
+    "set": _l("set"),
+}
+
+
+def register_state_labels(object_type: str, labels: dict) -> None:
+    """Name the states of one kind of record (``labels`` maps enum members or values to labels)."""
+    STATE_LABELS.setdefault(object_type, {}).update({str(getattr(k, "value", k)): v for k, v in labels.items()})
+
+
+def action_label(action: str) -> str:
+    verb = action.rsplit(".", 1)[-1]
+    label = ACTION_VERBS.get(verb)
+    return str(label) if label is not None else action
+
+
+def state_label(object_type: str | None, state: str | None) -> str:
+    if state is None:
+        return "—"
+    label = STATE_LABELS.get(object_type or "", {}).get(state)
+    return str(label) if label is not None else state
