@@ -20,10 +20,10 @@ from registry.cases.quota import monthly_quota  # noqa: F401  (re-exported: the 
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
-from registry.core.errors import NotFound, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
 from registry.core.permissions import Role, can_edit_unit, can_review, can_see_unit
-from registry.core.workflow import transition
+from registry.core.workflow import ensure_version, transition
 from registry.extensions import db
 from registry.listing.models import STATUS_LABELS as ENTRY_STATUS_LABELS
 from registry.listing.models import EntryStatus, ListEntry, Measure, category_measures
@@ -279,7 +279,7 @@ def create_case(*, actor, **fields) -> Case:
 
 def update_draft(case: Case, *, actor, expected_version, **fields) -> Case:
     """Change a draft (only a draft: what a reviewer or the public saw is never edited in place)."""
-    _ensure_version(case, expected_version)
+    ensure_version(case, expected_version)
     if not can_edit_unit(actor, case.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the case's unit can edit it."))
     if case.status is not CaseStatus.DRAFT:
@@ -309,15 +309,6 @@ def update_draft(case: Case, *, actor, expected_version, **fields) -> Case:
 # Review
 
 
-def _ensure_version(case: Case, expected_version) -> None:
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise StaleRecord() from None
-    if case.version != expected:
-        raise StaleRecord()
-
-
 def _ensure_reviewer(case: Case, actor) -> None:
     if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != case.unit_id:
         raise PermissionDenied(_l("Only a reviewer of the case's unit can decide on it."))
@@ -329,7 +320,7 @@ def _ensure_reviewer(case: Case, actor) -> None:
 
 def submit_case(case: Case, actor, expected_version) -> None:
     """Send a draft for review, after checking it against the rules as they stand today."""
-    _ensure_version(case, expected_version)
+    ensure_version(case, expected_version)
     if not can_edit_unit(actor, case.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the case's unit can submit it."))
     if case.status is CaseStatus.DRAFT:
@@ -352,7 +343,7 @@ def submit_case(case: Case, actor, expected_version) -> None:
 
 def approve_case(case: Case, actor, expected_version, comment: str | None = None) -> None:
     """Approve and publish: a case has no publicity period (SPEC §5)."""
-    _ensure_version(case, expected_version)
+    ensure_version(case, expected_version)
     _ensure_reviewer(case, actor)
     if case.status is CaseStatus.PENDING_REVIEW:
         _recheck(case)
@@ -372,7 +363,7 @@ def approve_case(case: Case, actor, expected_version, comment: str | None = None
 
 def return_case(case: Case, actor, expected_version, comment: str) -> None:
     """Send a pending case back to draft with the reviewer's comment (required)."""
-    _ensure_version(case, expected_version)
+    ensure_version(case, expected_version)
     _ensure_reviewer(case, actor)
     text = (comment or "").strip()
     if not text:
@@ -393,7 +384,7 @@ def return_case(case: Case, actor, expected_version, comment: str) -> None:
 
 def set_typical(case: Case, actor, expected_version, typical: bool) -> None:
     """An admin marks a published case as typical (典型案例), or takes the mark back."""
-    _ensure_version(case, expected_version)
+    ensure_version(case, expected_version)
     if getattr(actor, "role", None) is not Role.ADMIN:
         raise PermissionDenied(_l("Only an administrator can mark typical cases."))
     if case.status is not CaseStatus.PUBLISHED:

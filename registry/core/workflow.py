@@ -66,6 +66,21 @@ def review_constraints() -> tuple[sa.CheckConstraint, ...]:
     )
 
 
+def ensure_version(record, expected_version) -> None:
+    """Refuse with ``StaleRecord`` unless ``record`` is still at the version the user saw.
+
+    ``expected_version`` comes from a form, so text and garbage are accepted and refused alike.
+    Checked before anything else, so that the officer hears "changed by someone else" rather than
+    a rule about a state they never saw.
+    """
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise StaleRecord() from None
+    if record.version != expected:
+        raise StaleRecord()
+
+
 def transition(
     record,
     *,

@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
-from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from registry.core.permissions import Role, can_edit_unit, can_review
-from registry.core.workflow import transition
+from registry.core.workflow import ensure_version, transition
 from registry.evaluations.models import (
     D_GRADE_CATEGORIES,
     FIELD_NAMES_ZH,
@@ -199,18 +199,9 @@ def create_evaluation(*, actor, subject, **fields) -> CreditEvaluation:
     return evaluation
 
 
-def _ensure_version(evaluation: CreditEvaluation, expected_version) -> None:
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise StaleRecord() from None
-    if evaluation.version != expected:
-        raise StaleRecord()
-
-
 def update_draft(evaluation: CreditEvaluation, *, actor, expected_version, subject=None, **fields) -> None:
     """Change a draft; what a reviewer or the public saw is never edited in place."""
-    _ensure_version(evaluation, expected_version)
+    ensure_version(evaluation, expected_version)
     if not can_edit_unit(actor, evaluation.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the evaluation's unit can edit it."))
     if evaluation.status is not EvaluationStatus.DRAFT:
@@ -227,7 +218,7 @@ def update_draft(evaluation: CreditEvaluation, *, actor, expected_version, subje
 
 
 def submit_evaluation(evaluation: CreditEvaluation, actor, expected_version) -> None:
-    _ensure_version(evaluation, expected_version)
+    ensure_version(evaluation, expected_version)
     if not can_edit_unit(actor, evaluation.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the evaluation's unit can submit it."))
     transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.DRAFT},
@@ -247,7 +238,7 @@ def _ensure_reviewer(evaluation: CreditEvaluation, actor) -> None:
 
 def approve_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str | None = None) -> None:
     """Verify and publish: the result appears on the subject page and in the API and change feed."""
-    _ensure_version(evaluation, expected_version)
+    ensure_version(evaluation, expected_version)
     _ensure_reviewer(evaluation, actor)
     comment = (comment or "").strip()[:MAX_COMMENT] or None
     transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PENDING_REVIEW},
@@ -258,7 +249,7 @@ def approve_evaluation(evaluation: CreditEvaluation, actor, expected_version, co
 
 
 def return_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str) -> None:
-    _ensure_version(evaluation, expected_version)
+    ensure_version(evaluation, expected_version)
     _ensure_reviewer(evaluation, actor)
     text = (comment or "").strip()
     if not text:
@@ -283,7 +274,7 @@ def prepare_black_list_draft(evaluation: CreditEvaluation, actor, expected_versi
     from registry.listing import operations as listing_ops
     from registry.listing.models import ListCategory, ListKind
 
-    _ensure_version(evaluation, expected_version)
+    ensure_version(evaluation, expected_version)
     if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
         raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can prepare a black list draft."))
     if evaluation.status is not EvaluationStatus.PUBLISHED or evaluation.grade != "D":

@@ -18,12 +18,12 @@ from sqlalchemy.orm import selectinload
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
-from registry.core.errors import NotFound, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.permissions import Role, can_edit_unit, can_review, can_see_unit
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
-from registry.core.workflow import transition
+from registry.core.workflow import ensure_version, transition
 from registry.extensions import db
 from registry.listing.models import (
     EntryStatus,
@@ -221,7 +221,7 @@ def create_entry(*, actor, subject, **fields) -> ListEntry:
 
 def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None, **fields) -> ListEntry:
     """Change a draft (only a draft: what reviewers or the public saw is never edited in place)."""
-    _ensure_version(entry, expected_version)
+    ensure_version(entry, expected_version)
     if not can_edit_unit(actor, entry.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the entry's unit can edit it."))
     if entry.status is not EntryStatus.DRAFT:
@@ -251,16 +251,6 @@ def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None
 # Review
 
 
-def _ensure_version(entry: ListEntry, expected_version) -> None:
-    """Someone else changed the entry since the page was loaded: say so before anything else."""
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise StaleRecord() from None
-    if entry.version != expected:
-        raise StaleRecord()
-
-
 def _ensure_reviewer(entry: ListEntry, actor) -> None:
     if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != entry.unit_id:
         raise PermissionDenied(_l("Only a reviewer of the entry's unit can decide on it."))
@@ -272,7 +262,7 @@ def _ensure_reviewer(entry: ListEntry, actor) -> None:
 
 def submit_entry(entry: ListEntry, actor, expected_version: int) -> None:
     """Send a draft for review.  A previous reviewer's comment stays visible; their decision does not."""
-    _ensure_version(entry, expected_version)
+    ensure_version(entry, expected_version)
     if not can_edit_unit(actor, entry.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the entry's unit can submit it."))
     transition(
@@ -293,7 +283,7 @@ def submit_entry(entry: ListEntry, actor, expected_version: int) -> None:
 
 def approve_entry(entry: ListEntry, actor, expected_version: int, comment: str | None = None) -> None:
     """Approve: publicity starts today and lasts the configured number of working days."""
-    _ensure_version(entry, expected_version)
+    ensure_version(entry, expected_version)
     _ensure_reviewer(entry, actor)
     today = clock.today()
     end = add_working_days(today, get_setting("publicity_working_days"))
@@ -330,7 +320,7 @@ def _required_comment(comment: str | None, message) -> str:
 
 def return_entry(entry: ListEntry, actor, expected_version: int, comment: str) -> None:
     """Send a pending entry back to draft with the reviewer's comment (required)."""
-    _ensure_version(entry, expected_version)
+    ensure_version(entry, expected_version)
     _ensure_reviewer(entry, actor)
     text = _required_comment(comment, _l("A return needs a comment saying what to fix."))
     transition(
@@ -367,7 +357,7 @@ def _remove(entry: ListEntry, actor, reason: RemovalReason, comment: str, action
 
 def revoke_entry(entry: ListEntry, actor, expected_version: int, reason: str) -> None:
     """A reviewer of the unit revokes a published entry (e.g. the decision was annulled)."""
-    _ensure_version(entry, expected_version)
+    ensure_version(entry, expected_version)
     _ensure_unit_reviewer(entry, actor)
     text = _required_comment(reason, _l("A revocation needs the reason for it."))
     _remove(entry, actor, RemovalReason.REVOKED, text, "list_entry.revoke")
