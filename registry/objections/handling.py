@@ -30,7 +30,7 @@ from registry.core.permissions import Role, can_edit_unit
 from registry.core.settings import get_setting
 from registry.core.uploads import Upload, remove_upload, store_uploads
 from registry.core.workdays import add_working_days
-from registry.core.workflow import QueueItem, transition
+from registry.core.workflow import QueueItem, ensure_version, transition
 from registry.extensions import db
 from registry.objections.common import (
     APPLICANT_KINDS,
@@ -206,15 +206,6 @@ def add_material(handling: Handling, application, uploads: list[Upload], note: s
 # The unit's steps
 
 
-def _ensure_version(application, expected_version) -> None:
-    try:
-        expected = int(expected_version)
-    except (TypeError, ValueError):
-        raise StaleRecord() from None
-    if application.version != expected:
-        raise StaleRecord()
-
-
 def _ensure_officer(application, actor) -> None:
     if not can_edit_unit(actor, application.unit_id) or actor.unit_id != application.unit_id:
         raise PermissionDenied(_l("Only officers of the unit that handles the record may do this."))
@@ -232,7 +223,7 @@ _CLEARED_REJECTION = {"inadmissible_reason": None, "prepared_by_id": None, "prep
 
 def accept(handling: Handling, application, actor, expected_version) -> None:
     """Accept for decision: the decision is due N working days from today."""
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_officer(application, actor)
     _ensure_no_prepared_rejection(application)
     today = clock.today()
@@ -250,7 +241,7 @@ def reject_inadmissible(handling: Handling, application, actor, expected_version
     (``confirm_rejection``: it becomes inadmissible and the hold ends) or returns it.
     ``hold_kind`` is kept for the callers; the hold closes on confirmation.
     """
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_officer(application, actor)
     _ensure_no_prepared_rejection(application)
     text = clean_text(reason, "reason", _l("the reasons for rejecting it"), limit=2000)
@@ -267,7 +258,7 @@ def _ensure_prepared_rejection(application) -> None:
 
 def confirm_rejection(handling: Handling, application, actor, expected_version, hold_kind) -> None:
     """A reviewer who did not prepare it confirms the rejection: inadmissible (final); the hold ends."""
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_confirming_reviewer(application, actor)
     _ensure_prepared_rejection(application)
     transition(application, expected_version=application.version, allowed_from=set(REJECTABLE_STATES),
@@ -281,7 +272,7 @@ def confirm_rejection(handling: Handling, application, actor, expected_version, 
 def return_rejection(handling: Handling, application, actor, expected_version, comment: str) -> None:
     """The reviewer does not confirm the rejection (with what to reconsider); the application is
     back where it was, to be accepted, asked for material, or rejected again."""
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_confirming_reviewer(application, actor)
     _ensure_prepared_rejection(application)
     text = clean_text(comment, "comment", _l("a comment saying what to change"), limit=2000)
@@ -293,7 +284,7 @@ def return_rejection(handling: Handling, application, actor, expected_version, c
 
 def request_material(handling: Handling, application, actor, expected_version, note: str) -> None:
     """Ask the applicant for more material (what is missing); the applicant sees it with their code."""
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_officer(application, actor)
     _ensure_no_prepared_rejection(application)
     text = clean_text(note, "note", _l("what material is missing"), limit=2000)
@@ -305,7 +296,7 @@ def request_material(handling: Handling, application, actor, expected_version, n
 def prepare_decision(handling: Handling, application, actor, expected_version, outcome: str, reasons: str,
                      extra: dict | None = None) -> None:
     """An officer of the unit prepares the decision; a reviewer must confirm it from the queue."""
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_officer(application, actor)
     if outcome not in handling.outcomes:
         raise ValidationFailed(_l("Choose the decision."), field="outcome")
@@ -329,7 +320,7 @@ def _ensure_confirming_reviewer(application, actor) -> None:
 
 def confirm_decision(handling: Handling, application, actor, expected_version, hold_kind) -> None:
     """A second officer (a reviewer) confirms: the decision takes effect on the record now."""
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_confirming_reviewer(application, actor)
     transition(application, expected_version=application.version, allowed_from={S.PENDING_REVIEW}, to=S.DECIDED,
                actor=actor, action=f"{handling.kind}.decide", details={"outcome": application.outcome},
@@ -340,7 +331,7 @@ def confirm_decision(handling: Handling, application, actor, expected_version, h
 
 def return_decision(handling: Handling, application, actor, expected_version, comment: str) -> None:
     """The reviewer sends the prepared decision back (with what to change); it is accepted again."""
-    _ensure_version(application, expected_version)
+    ensure_version(application, expected_version)
     _ensure_confirming_reviewer(application, actor)
     text = clean_text(comment, "comment", _l("a comment saying what to change"), limit=2000)
     transition(application, expected_version=application.version, allowed_from={S.PENDING_REVIEW}, to=S.ACCEPTED,
