@@ -48,6 +48,16 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//")
 
 
+def remember_language() -> None:
+    """Store a ``?lang=`` choice in the session on every request, also one that only redirects.
+
+    (Flask-Babel asks for the locale only when something is translated, which a redirect may not do.)
+    """
+    wanted = request.args.get("lang")
+    if wanted in current_app.config["LANGUAGES"] and session.get("lang") != wanted:
+        session["lang"] = wanted
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and scheduled checks speak the default language
@@ -108,6 +118,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["local_time"] = clock.local
     app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["state_label"] = labels.state_label
+    app.before_request(remember_language)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
     if not app.debug and not app.testing:
