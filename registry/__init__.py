@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from registry.core import i18n, web
+    from registry.core import hygiene, i18n, web
     from registry.core.permissions import template_helpers
     from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -89,6 +89,7 @@ def _init_extensions(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
+    app.before_request(hygiene.refuse_nul_characters)
     app.context_processor(template_helpers)
     app.context_processor(web.template_globals)
 

@@ -76,3 +76,12 @@ def test_bad_form_input_never_fails_the_server(app, client, db, world, endpoint)
 def test_every_post_route_is_exercised():
     """Forms no role can post (nobody may acknowledge but 法规处) are checked by the matrix instead."""
     assert len(FORMS) > 30
+
+
+@pytest.mark.parametrize("path", ["/objections/status/%00", "/?q=%00", "/repairs/status?receipt=a%00b",
+                                  "/api/v1/credit/%00"])
+def test_a_nul_character_anywhere_is_a_bad_request(client, path):
+    """PostgreSQL text cannot hold NUL: such a request failed in the query (500) before it was refused."""
+    response = client.get(path)
+    assert response.status_code == 400
+    assert client.post("/objections/status", data={"receipt": "\x00", "code": "x"}).status_code == 400
