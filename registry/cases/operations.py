@@ -22,8 +22,8 @@ from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
-from registry.core.permissions import Role, can_edit_unit, can_review, can_see_unit
-from registry.core.workflow import ensure_version, transition
+from registry.core.permissions import Role, can_edit_unit, can_see_unit
+from registry.core.workflow import ensure_reviewer, ensure_version, transition
 from registry.extensions import db
 from registry.listing.models import STATUS_LABELS as ENTRY_STATUS_LABELS
 from registry.listing.models import EntryStatus, ListEntry, Measure, category_measures
@@ -310,12 +310,14 @@ def update_draft(case: Case, *, actor, expected_version, **fields) -> Case:
 
 
 def _ensure_reviewer(case: Case, actor) -> None:
-    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != case.unit_id:
-        raise PermissionDenied(_l("Only a reviewer of the case's unit can decide on it."))
-    if not can_review(actor, case):
-        raise PermissionDenied(
-            _l("You created or submitted this case: another reviewer must decide on it (four-eyes rule).")
-        )
+    ensure_reviewer(
+        case,
+        actor,
+        role_message=_l("Only a reviewer of the case's unit can decide on it."),
+        four_eyes_message=_l(
+            "You created or submitted this case: another reviewer must decide on it (four-eyes rule)."
+        ),
+    )
 
 
 def submit_case(case: Case, actor, expected_version) -> None:

@@ -32,7 +32,7 @@ from registry.core.permissions import (
     scope_to_user,
 )
 from registry.core.web import add_nav, perform
-from registry.core.workflow import QueueItem, register_queue_source
+from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_LABELS, EntryStatus, ListEntry, Measure
 from registry.listing.panels import register_entry_link
@@ -261,42 +261,27 @@ def effectiveness_pdf(month_text: str):
 # The review queue
 
 
-class CaseQueue:
+class CaseQueue(ReviewQueueSource):
     """Cases waiting for a reviewer, for ``/review``."""
 
     kind = "case"
     label = _l("Joint reward or punishment case")
+    model = Case
+    status = CaseStatus.PENDING_REVIEW
+    approve_operation = staticmethod(ops.approve_case)
+    return_operation = staticmethod(ops.return_case)
 
-    def pending(self, unit_id: int) -> list[QueueItem]:
-        cases = db.session.scalars(
-            sa.select(Case)
-            .where(Case.unit_id == unit_id, Case.status == CaseStatus.PENDING_REVIEW)
-            .options(selectinload(Case.submitted_by))
-            .order_by(Case.submitted_at)
-        ).all()
-        return [
-            QueueItem(
-                kind=self.kind,
-                id=c.id,
-                version=c.version,
-                title=f"{c.case_date.isoformat()} · {c.entry.decision_number}",
-                subject_label=str(c.subject),
-                unit_id=c.unit_id,
-                submitted_by_id=c.submitted_by_id,
-                submitted_by_label=c.submitted_by.name if c.submitted_by else "",
-                submitted_at=c.submitted_at,
-                url=url_for("cases.show", case_id=c.id),
-                category=c.entry.category.name,
-                created_by_id=c.created_by_id,
-            )
-            for c in cases
-        ]
+    def title(self, case: Case) -> str:
+        return f"{case.case_date.isoformat()} · {case.entry.decision_number}"
 
-    def approve(self, item_id: int, actor, expected_version: int) -> None:
-        ops.approve_case(ops.get_case_for(actor, item_id), actor, expected_version)
+    def url(self, case: Case) -> str:
+        return url_for("cases.show", case_id=case.id)
 
-    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
-        ops.return_case(ops.get_case_for(actor, item_id), actor, expected_version, comment)
+    def category(self, case: Case) -> str:
+        return case.entry.category.name
+
+    def load(self, item_id: int, actor) -> Case:
+        return ops.get_case_for(actor, item_id)
 
 
 register_queue_source(CaseQueue())

@@ -9,17 +9,18 @@ pending items into the one review queue.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, selectinload
 
 from registry.core import clock
 from registry.core.audit import record_event
-from registry.core.errors import InvalidTransition, StaleRecord
+from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
+from registry.core.permissions import Role, can_review
 from registry.extensions import db
 
 
@@ -79,6 +80,18 @@ def ensure_version(record, expected_version) -> None:
         raise StaleRecord() from None
     if record.version != expected:
         raise StaleRecord()
+
+
+def ensure_reviewer(record, actor, *, role_message, four_eyes_message) -> None:
+    """Refuse with ``PermissionDenied`` unless ``actor`` may approve or return ``record``.
+
+    ``role_message`` when the actor is not a reviewer of the record's unit, ``four_eyes_message``
+    when they created or submitted it themselves; each package words these for its own records.
+    """
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != record.unit_id:
+        raise PermissionDenied(role_message)
+    if not can_review(actor, record):
+        raise PermissionDenied(four_eyes_message)
 
 
 def transition(
@@ -160,6 +173,82 @@ class QueueSource(Protocol):
 
     def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
         """Send one item back to its author with the reviewer's comment."""
+
+
+class ReviewQueueSource:
+    """A ``QueueSource`` for a ``ReviewedMixin`` model whose items wait for review in one state.
+
+    A package sets ``kind``, ``label``, ``model``, the pending ``status`` and the two operations
+    that decide (``approve_operation(record, *, actor, expected_version)`` and
+    ``return_operation(record, *, actor, expected_version, comment)``, as ``staticmethod``), and
+    says how an item reads: ``title`` and ``url``, and where the defaults do not fit,
+    ``subject_label``, ``category`` and ``deadline``.  ``load`` finds the record of the actor's
+    unit; a package whose access rule differs overrides it.
+    """
+
+    kind: str
+    label: object
+    model: type
+    status: object
+    approve_operation: Callable
+    return_operation: Callable
+
+    def pending(self, unit_id: int) -> list[QueueItem]:
+        model = self.model
+        records = db.session.scalars(
+            sa.select(model)
+            .where(model.unit_id == unit_id, model.status == self.status)
+            .options(selectinload(model.submitted_by))
+            .order_by(model.submitted_at)
+        ).all()
+        return [self.item(record) for record in records]
+
+    def item(self, record) -> QueueItem:
+        return QueueItem(
+            kind=self.kind,
+            id=record.id,
+            version=record.version,
+            title=self.title(record),
+            subject_label=self.subject_label(record),
+            unit_id=record.unit_id,
+            submitted_by_id=record.submitted_by_id,
+            submitted_by_label=record.submitted_by.name if record.submitted_by else "",
+            submitted_at=record.submitted_at,
+            url=self.url(record),
+            category=self.category(record),
+            deadline=self.deadline(record),
+            created_by_id=record.created_by_id,
+        )
+
+    def title(self, record) -> str:
+        raise NotImplementedError
+
+    def url(self, record) -> str:
+        raise NotImplementedError
+
+    def subject_label(self, record) -> str:
+        return str(record.subject)
+
+    def category(self, record) -> str | None:
+        return None
+
+    def deadline(self, record) -> date | None:
+        return None
+
+    def load(self, item_id: int, actor):
+        """The record, if it belongs to the actor's unit; ``NotFound`` otherwise."""
+        record = db.session.get(self.model, item_id)
+        if record is None or record.unit_id != getattr(actor, "unit_id", None):
+            raise NotFound()
+        return record
+
+    def approve(self, item_id: int, actor, expected_version: int) -> None:
+        self.approve_operation(self.load(item_id, actor), actor=actor, expected_version=expected_version)
+
+    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
+        self.return_operation(
+            self.load(item_id, actor), actor=actor, expected_version=expected_version, comment=comment
+        )
 
 
 QUEUE_SOURCES: dict[str, QueueSource] = {}

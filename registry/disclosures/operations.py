@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
-from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
-from registry.core.permissions import can_edit_unit, can_review
-from registry.core.workflow import QueueItem, register_queue_source, transition
+from registry.core.errors import PermissionDenied, ValidationFailed
+from registry.core.permissions import can_edit_unit
+from registry.core.workflow import ReviewQueueSource, ensure_reviewer, register_queue_source, transition
 from registry.disclosures import queries, validation
 from registry.disclosures.models import (
     KIND_LABELS,
@@ -114,8 +114,8 @@ def submit_disclosure(disclosure: Disclosure, *, actor, expected_version: int) -
 
 
 def _ensure_reviewer(disclosure: Disclosure, actor) -> None:
-    if not can_review(actor, disclosure):
-        raise PermissionDenied(_l("Only a reviewer of the unit who neither created nor submitted it may decide."))
+    refusal = _l("Only a reviewer of the unit who neither created nor submitted it may decide.")
+    ensure_reviewer(disclosure, actor, role_message=refusal, four_eyes_message=refusal)
 
 
 def approve_disclosure(disclosure: Disclosure, *, actor, expected_version: int) -> None:
@@ -219,41 +219,30 @@ def expire_past_period(today: date) -> int:
 # The review queue
 
 
-class DisclosureQueue:
+class DisclosureQueue(ReviewQueueSource):
     """Submitted disclosures of a unit, with their publication deadline."""
 
     kind = "disclosure"
     label = _l("Disclosures")
+    model = Disclosure
+    status = S.PENDING_REVIEW
+    approve_operation = staticmethod(approve_disclosure)
+    return_operation = staticmethod(return_disclosure)
 
-    def pending(self, unit_id: int) -> list[QueueItem]:
-        rows = db.session.scalars(
-            sa.select(Disclosure).where(Disclosure.unit_id == unit_id, Disclosure.status == S.PENDING_REVIEW)
-            .order_by(Disclosure.submitted_at)
-        )
-        return [
-            QueueItem(
-                kind=self.kind, id=d.id, version=d.version, title=d.decision_number,
-                subject_label=f"{d.party_name} ({d.party_identifier})", unit_id=d.unit_id,
-                submitted_by_id=d.submitted_by_id,
-                submitted_by_label=d.submitted_by.name if d.submitted_by else "",
-                submitted_at=d.submitted_at, url=url_for("disclosures.show", disclosure_id=d.id),
-                category=str(KIND_LABELS[d.kind]), deadline=d.publication_deadline, created_by_id=d.created_by_id,
-            )
-            for d in rows
-        ]
+    def title(self, disclosure: Disclosure) -> str:
+        return disclosure.decision_number
 
-    def _load(self, item_id: int, actor) -> Disclosure:
-        disclosure = db.session.get(Disclosure, item_id)
-        if disclosure is None or disclosure.unit_id != actor.unit_id:
-            raise NotFound()
-        return disclosure
+    def subject_label(self, disclosure: Disclosure) -> str:
+        return f"{disclosure.party_name} ({disclosure.party_identifier})"
 
-    def approve(self, item_id: int, actor, expected_version: int) -> None:
-        approve_disclosure(self._load(item_id, actor), actor=actor, expected_version=expected_version)
+    def url(self, disclosure: Disclosure) -> str:
+        return url_for("disclosures.show", disclosure_id=disclosure.id)
 
-    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
-        return_disclosure(self._load(item_id, actor), actor=actor, expected_version=expected_version,
-                          comment=comment)
+    def category(self, disclosure: Disclosure) -> str:
+        return str(KIND_LABELS[disclosure.kind])
+
+    def deadline(self, disclosure: Disclosure) -> date | None:
+        return disclosure.publication_deadline
 
 
 register_queue_source(DisclosureQueue())

@@ -18,8 +18,8 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from registry.core.permissions import Role, can_edit_unit, can_review
-from registry.core.workflow import ensure_version, transition
+from registry.core.permissions import Role, can_edit_unit
+from registry.core.workflow import ensure_reviewer, ensure_version, transition
 from registry.evaluations.models import (
     D_GRADE_CATEGORIES,
     FIELD_NAMES_ZH,
@@ -228,12 +228,14 @@ def submit_evaluation(evaluation: CreditEvaluation, actor, expected_version) -> 
 
 
 def _ensure_reviewer(evaluation: CreditEvaluation, actor) -> None:
-    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
-        raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can decide on it."))
-    if not can_review(actor, evaluation):
-        raise PermissionDenied(
-            _l("You created or submitted this evaluation: another reviewer must decide on it (four-eyes rule).")
-        )
+    ensure_reviewer(
+        evaluation,
+        actor,
+        role_message=_l("Only a reviewer of the evaluation's unit can decide on it."),
+        four_eyes_message=_l(
+            "You created or submitted this evaluation: another reviewer must decide on it (four-eyes rule)."
+        ),
+    )
 
 
 def approve_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str | None = None) -> None:

@@ -9,11 +9,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.core.audit import history
-from registry.core.errors import RegistryError
+from registry.core.errors import NotFound, RegistryError
 from registry.core.forms import apply_error
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
 from registry.core.web import add_nav, perform
-from registry.core.workflow import QueueItem, register_queue_source
+from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
 from registry.evaluations.forms import ActionForm, EvaluationForm, ImportForm
@@ -181,39 +181,32 @@ def subject_section(subject, public: bool) -> dict:
             "STATUS_LABELS": STATUS_LABELS} if evaluations else {}
 
 
-class EvaluationQueue:
+class EvaluationQueue(ReviewQueueSource):
     kind = "credit_evaluation"
     label = _l("Credit evaluation")
+    model = CreditEvaluation
+    status = EvaluationStatus.PENDING_REVIEW
+    approve_operation = staticmethod(ops.approve_evaluation)
+    return_operation = staticmethod(ops.return_evaluation)
 
-    def pending(self, unit_id: int) -> list[QueueItem]:
-        rows = db.session.scalars(
-            sa.select(CreditEvaluation).where(CreditEvaluation.unit_id == unit_id,
-                                              CreditEvaluation.status == EvaluationStatus.PENDING_REVIEW)
-            .order_by(CreditEvaluation.submitted_at)
-        )
-        return [
-            QueueItem(kind=self.kind, id=e.id, version=e.version, title=str(e), subject_label=e.subject.name,
-                      unit_id=e.unit_id, submitted_by_id=e.submitted_by_id,
-                      submitted_by_label=e.submitted_by.name if e.submitted_by else "",
-                      submitted_at=e.submitted_at, url=url_for("evaluations.show", evaluation_id=e.id),
-                      category=str(e.field_label), created_by_id=e.created_by_id)
-            for e in rows
-        ]
+    def title(self, evaluation: CreditEvaluation) -> str:
+        return str(evaluation)
 
-    def approve(self, item_id: int, actor, expected_version: int) -> None:
-        ops.approve_evaluation(_get(item_id), actor, expected_version)
+    def subject_label(self, evaluation: CreditEvaluation) -> str:
+        return evaluation.subject.name
 
-    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
-        ops.return_evaluation(_get(item_id), actor, expected_version, comment)
+    def url(self, evaluation: CreditEvaluation) -> str:
+        return url_for("evaluations.show", evaluation_id=evaluation.id)
 
+    def category(self, evaluation: CreditEvaluation) -> str:
+        return str(evaluation.field_label)
 
-def _get(item_id: int) -> CreditEvaluation:
-    from registry.core.errors import NotFound
-
-    evaluation = db.session.get(CreditEvaluation, item_id)
-    if evaluation is None:
-        raise NotFound()
-    return evaluation
+    def load(self, item_id: int, actor) -> CreditEvaluation:
+        """Any unit's evaluation: ``approve_evaluation`` refuses a reviewer of another unit."""
+        evaluation = db.session.get(CreditEvaluation, item_id)
+        if evaluation is None:
+            raise NotFound()
+        return evaluation
 
 
 register_queue_source(EvaluationQueue())

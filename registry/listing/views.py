@@ -27,7 +27,7 @@ from registry.core.permissions import (
     scope_to_user,
 )
 from registry.core.web import add_nav, perform
-from registry.core.workflow import QueueItem, register_queue_source
+from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.listing import operations as ops
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm, RevokeForm
@@ -246,42 +246,27 @@ def act(entry_id: int, action: str):
 # The review queue
 
 
-class ListEntryQueue:
+class ListEntryQueue(ReviewQueueSource):
     """List entries waiting for a reviewer, for ``/review``."""
 
     kind = "list_entry"
     label = _l("List entry")
+    model = ListEntry
+    status = EntryStatus.PENDING_REVIEW
+    approve_operation = staticmethod(ops.approve_entry)
+    return_operation = staticmethod(ops.return_entry)
 
-    def pending(self, unit_id: int) -> list[QueueItem]:
-        entries = db.session.scalars(
-            sa.select(ListEntry)
-            .where(ListEntry.unit_id == unit_id, ListEntry.status == EntryStatus.PENDING_REVIEW)
-            .options(selectinload(ListEntry.submitted_by))
-            .order_by(ListEntry.submitted_at)
-        ).all()
-        return [
-            QueueItem(
-                kind=self.kind,
-                id=e.id,
-                version=e.version,
-                title=f"{LIST_KIND_SHORT[e.list_kind]} · {e.decision_number}",
-                subject_label=str(e.subject),
-                unit_id=e.unit_id,
-                submitted_by_id=e.submitted_by_id,
-                submitted_by_label=e.submitted_by.name if e.submitted_by else "",
-                submitted_at=e.submitted_at,
-                url=url_for("listing.show", entry_id=e.id),
-                category=e.category.name,
-                created_by_id=e.created_by_id,
-            )
-            for e in entries
-        ]
+    def title(self, entry: ListEntry) -> str:
+        return f"{LIST_KIND_SHORT[entry.list_kind]} · {entry.decision_number}"
 
-    def approve(self, item_id: int, actor, expected_version: int) -> None:
-        ops.approve_entry(ops.get_entry_for(actor, item_id), actor, expected_version)
+    def url(self, entry: ListEntry) -> str:
+        return url_for("listing.show", entry_id=entry.id)
 
-    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
-        ops.return_entry(ops.get_entry_for(actor, item_id), actor, expected_version, comment)
+    def category(self, entry: ListEntry) -> str:
+        return entry.category.name
+
+    def load(self, item_id: int, actor) -> ListEntry:
+        return ops.get_entry_for(actor, item_id)
 
 
 register_queue_source(ListEntryQueue())
