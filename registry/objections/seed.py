@@ -97,20 +97,21 @@ DEMO_OBJECTIONS = [
 ]
 
 
-def _act(objection, step: str, text: str | None, clerk, reviewer) -> None:
+def demo_act(operations, application, step: str, text: str | None, clerk, reviewer) -> None:
+    """Take one demo handling step on an objection or a repair, through its package's ``operations``."""
     if step == "accept":
-        ops.accept(objection, clerk, objection.version)
+        operations.accept(application, clerk, application.version)
     elif step == "request":
-        ops.request_material(objection, clerk, objection.version, text)
+        operations.request_material(application, clerk, application.version, text)
     elif step == "reject":
-        ops.reject(objection, clerk, objection.version, text)
+        operations.reject(application, clerk, application.version, text)
     elif step.startswith("prepare:"):
-        ops.prepare_decision(objection, clerk, objection.version, step.split(":", 1)[1], text)
+        operations.prepare_decision(application, clerk, application.version, step.split(":", 1)[1], text)
     elif step == "confirm":
-        if objection.rejection_prepared:
-            ops.confirm_rejection(objection, reviewer, objection.version)
+        if application.rejection_prepared:
+            operations.confirm_rejection(application, reviewer, application.version)
         else:
-            ops.confirm(objection, reviewer, objection.version)
+            operations.confirm(application, reviewer, application.version)
 
 
 @demo_step(60)
@@ -136,5 +137,5 @@ def demo_objections() -> None:
             )
         for days, step, text in steps:
             with clock.frozen_at(today - timedelta(days=days)):
-                _act(objection, step, text, clerk, reviewer)
+                demo_act(ops, objection, step, text, clerk, reviewer)
     db.session.flush()

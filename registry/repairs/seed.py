@@ -19,7 +19,7 @@ from registry.core.uploads import Upload
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
 from registry.objections.records import target_key
-from registry.objections.seed import applicant_for, demo_entry, demo_firm
+from registry.objections.seed import applicant_for, demo_act, demo_entry, demo_firm
 from registry.repairs import operations as ops
 from registry.repairs.models import DOCUMENTS, RepresentativeRole
 
@@ -51,22 +51,6 @@ def _uploads(subject_name: str) -> list[Upload]:
             for name, label, required in DOCUMENTS if required]
 
 
-def _act(application, step: str, text: str | None, clerk, reviewer) -> None:
-    if step == "accept":
-        ops.accept(application, clerk, application.version)
-    elif step == "request":
-        ops.request_material(application, clerk, application.version, text)
-    elif step == "reject":
-        ops.reject(application, clerk, application.version, text)
-    elif step.startswith("prepare:"):
-        ops.prepare_decision(application, clerk, application.version, step.split(":", 1)[1], text)
-    elif step == "confirm":
-        if application.rejection_prepared:
-            ops.confirm_rejection(application, reviewer, application.version)
-        else:
-            ops.confirm(application, reviewer, application.version)
-
-
 @demo_step(62)
 def demo_repairs() -> None:
     today = clock.today()
@@ -91,5 +75,5 @@ def demo_repairs() -> None:
             )
         for days, step, text in steps:
             with clock.frozen_at(today - timedelta(days=days)):
-                _act(application, step, text, clerk, reviewer)
+                demo_act(ops, application, step, text, clerk, reviewer)
     db.session.flush()
