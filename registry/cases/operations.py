@@ -23,7 +23,7 @@ from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
 from registry.core.permissions import Role, can_edit_unit, can_see_unit
-from registry.core.workflow import ensure_reviewer, ensure_version, transition
+from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
 from registry.extensions import db
 from registry.listing.models import STATUS_LABELS as ENTRY_STATUS_LABELS
 from registry.listing.models import EntryStatus, ListEntry, Measure, category_measures
@@ -367,11 +367,7 @@ def return_case(case: Case, actor, expected_version, comment: str) -> None:
     """Send a pending case back to draft with the reviewer's comment (required)."""
     ensure_version(case, expected_version)
     _ensure_reviewer(case, actor)
-    text = (comment or "").strip()
-    if not text:
-        raise ValidationFailed(_l("A return needs a comment saying what to fix."), field="comment")
-    if len(text) > MAX_COMMENT:
-        raise ValidationFailed(_l("The comment may have at most %(n)d characters.", n=MAX_COMMENT), field="comment")
+    text = required_comment(comment, _l("A return needs a comment saying what to fix."), limit=MAX_COMMENT)
     transition(
         case,
         expected_version=case.version,

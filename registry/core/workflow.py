@@ -15,11 +15,12 @@ from datetime import date, datetime
 from typing import Protocol
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, selectinload
 
 from registry.core import clock
 from registry.core.audit import record_event
-from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
+from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord, ValidationFailed
 from registry.core.permissions import Role, can_review
 from registry.extensions import db
 
@@ -92,6 +93,17 @@ def ensure_reviewer(record, actor, *, role_message, four_eyes_message) -> None:
         raise PermissionDenied(role_message)
     if not can_review(actor, record):
         raise PermissionDenied(four_eyes_message)
+
+
+def required_comment(comment: str | None, message, *, limit: int) -> str:
+    """The reviewer's comment, stripped; refused on the ``comment`` field when empty (``message``)
+    or longer than ``limit``."""
+    text = (comment or "").strip()
+    if not text:
+        raise ValidationFailed(message, field="comment")
+    if len(text) > limit:
+        raise ValidationFailed(_l("The comment may have at most %(n)d characters.", n=limit), field="comment")
+    return text
 
 
 def transition(

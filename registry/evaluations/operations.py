@@ -19,7 +19,7 @@ from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from registry.core.permissions import Role, can_edit_unit
-from registry.core.workflow import ensure_reviewer, ensure_version, transition
+from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
 from registry.evaluations.models import (
     D_GRADE_CATEGORIES,
     FIELD_NAMES_ZH,
@@ -253,11 +253,7 @@ def approve_evaluation(evaluation: CreditEvaluation, actor, expected_version, co
 def return_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str) -> None:
     ensure_version(evaluation, expected_version)
     _ensure_reviewer(evaluation, actor)
-    text = (comment or "").strip()
-    if not text:
-        raise ValidationFailed(_l("A return needs a comment saying what to fix."), field="comment")
-    if len(text) > MAX_COMMENT:
-        raise ValidationFailed(_l("The comment may have at most %(n)d characters.", n=MAX_COMMENT), field="comment")
+    text = required_comment(comment, _l("A return needs a comment saying what to fix."), limit=MAX_COMMENT)
     transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PENDING_REVIEW},
                to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.return", comment=text,
                values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": text})
