@@ -134,7 +134,7 @@ def test_behind_https_cookies_are_secure(database_url):
     assert strict.config["SESSION_COOKIE_SAMESITE"] in ("Lax", "Strict")
     with strict.test_client() as client:
         response = client.get("/login?lang=en")  # sets the language in the session: a cookie is sent
-        header = response.headers.get("Set-Cookie", "")
+        header = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
         assert "Secure" in header and "HttpOnly" in header and "SameSite=Lax" in header
 
 
