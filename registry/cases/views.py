@@ -19,8 +19,7 @@ from registry.cases.models import STATUS_LABELS, Case, CaseStatus
 from registry.cases.quota import monthly_quota, parse_month
 from registry.core import clock
 from registry.core.audit import history
-from registry.core.errors import RegistryError, ValidationFailed
-from registry.core.forms import apply_error
+from registry.core.errors import ValidationFailed
 from registry.core.permissions import (
     Role,
     can_edit_unit,
@@ -31,7 +30,7 @@ from registry.core.permissions import (
     roles_required,
     scope_to_user,
 )
-from registry.core.web import add_nav, perform
+from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_LABELS, EntryStatus, ListEntry, Measure
@@ -95,20 +94,14 @@ def index():
 
 def _save(form: CaseForm, case: Case | None):
     """Create or update the draft in one commit; None (with the refusal on its field) if refused."""
-    try:
+    def save():
         if case is None:
-            case = ops.create_case(actor=current_user, **form.case_fields())
-        else:
-            ops.update_draft(case, actor=current_user, expected_version=form.version.data, **form.case_fields())
-        db.session.commit()
-    except RegistryError as error:
-        db.session.rollback()
-        if isinstance(error, ValidationFailed) and apply_error(form, error):
-            flash(_("Nothing was saved: correct the marked fields."), "error")
-        else:
-            flash(str(error.message), "error")
-        return None
-    return case
+            return ops.create_case(actor=current_user, **form.case_fields())
+        ops.update_draft(case, actor=current_user, expected_version=form.version.data, **form.case_fields())
+        return case
+
+    ok, result = perform_form(form, save, marked=_("Nothing was saved: correct the marked fields."))
+    return result if ok else None
 
 
 @bp.route("/officer/cases/new", methods=["GET", "POST"])
@@ -360,16 +353,9 @@ def measure(measure_id: int | None):
         form.list_kind.data = measure.list_kind.value
         form.category_ids.data = [str(c.id) for c in measure.categories]
     if form.validate_on_submit():
-        try:
-            saved = measure_ops.save_measure(measure, actor=current_user, **form.measure_fields())
-            db.session.commit()
-        except RegistryError as error:
-            db.session.rollback()
-            if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-                flash(str(error.message), "error")
-            else:
-                flash(_("Nothing was saved: correct the marked fields."), "error")
-        else:
+        ok, saved = perform_form(form, measure_ops.save_measure, measure, actor=current_user,
+                                 marked=_("Nothing was saved: correct the marked fields."), **form.measure_fields())
+        if ok:
             flash(_("The measure was saved."), "success")
             return redirect(url_for(".measure", measure_id=saved.id))
     events = history("measure", measure.id) if measure is not None else []

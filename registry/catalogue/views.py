@@ -14,10 +14,9 @@ from registry.catalogue.coverage import coverage
 from registry.catalogue.forms import ItemForm
 from registry.catalogue.models import FREQUENCY_LABELS, OPENNESS_LABELS, SOURCE_LABELS, CatalogueItem
 from registry.core import clock
-from registry.core.errors import RegistryError, ValidationFailed
-from registry.core.forms import apply_error, select_choices
+from registry.core.forms import select_choices
 from registry.core.permissions import Role, is_admin, officer_required, roles_required
-from registry.core.web import add_nav
+from registry.core.web import add_nav, perform_form
 from registry.evaluations.models import FIELD_LABELS, EvaluationField
 from registry.extensions import db
 
@@ -65,18 +64,12 @@ def edit(item_id: int | None = None):
         form.source.data, form.frequency.data = item.source.value, item.frequency.value
         form.openness.data = item.openness.value
     if form.validate_on_submit():
-        try:
-            ops.save_item(item, actor=current_user, code=form.code.data, name=form.name.data,
-                          description=form.description.data, source=form.source.data,
-                          match_value=form.match_value.data, frequency=form.frequency.data,
-                          openness=form.openness.data, unit_ids=form.unit_ids.data,
-                          display_order=form.display_order.data or 0, is_active=form.is_active.data)
-            db.session.commit()
-        except RegistryError as error:
-            db.session.rollback()
-            if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-                flash(str(error.message), "error")
-        else:
+        ok, _saved = perform_form(form, ops.save_item, item, actor=current_user, code=form.code.data,
+                                  name=form.name.data, description=form.description.data, source=form.source.data,
+                                  match_value=form.match_value.data, frequency=form.frequency.data,
+                                  openness=form.openness.data, unit_ids=form.unit_ids.data,
+                                  display_order=form.display_order.data or 0, is_active=form.is_active.data)
+        if ok:
             flash(_("The catalogue item was saved."), "success")
             return redirect(url_for(".admin_index"))
     return render_template("catalogue/edit.html", form=form, item=item)

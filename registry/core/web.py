@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from registry.core import clock, labels
-from registry.core.errors import RegistryError
+from registry.core.errors import RegistryError, ValidationFailed
+from registry.core.forms import apply_error
 from registry.extensions import db
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,25 @@ def perform(operation, *args, success: str | None = None, **kwargs):
         return False, error
     if success:
         flash(success, "success")
+    return True, result
+
+
+def perform_form(form, operation, *args, marked: str | None = None, **kwargs):
+    """``perform`` for a form page: a refusal that names one of ``form``'s fields is shown on that
+    field (and ``marked``, when given, is flashed to point at it); any other refusal is flashed.
+
+    Returns ``(True, result)`` after a commit, ``(False, error)`` when the operation refused.
+    """
+    try:
+        result = operation(*args, **kwargs)
+        db.session.commit()
+    except RegistryError as error:
+        db.session.rollback()
+        if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
+            flash(str(error.message), "error")
+        elif marked:
+            flash(marked, "error")
+        return False, error
     return True, result
 
 

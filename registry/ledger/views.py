@@ -11,10 +11,9 @@ from flask_login import current_user
 from registry.accounts.models import Unit
 from registry.core import clock
 from registry.core.audit import history
-from registry.core.errors import RegistryError, ValidationFailed
-from registry.core.forms import apply_error, select_choices
+from registry.core.forms import select_choices
 from registry.core.permissions import Role, can_edit_unit, can_see_unit, officer_required, roles_required
-from registry.core.web import add_nav, is_safe_next, perform
+from registry.core.web import add_nav, is_safe_next, perform, perform_form
 from registry.extensions import db
 from registry.ledger import bulletin
 from registry.ledger import operations as ops
@@ -64,14 +63,9 @@ def assignment(assignment_id: int):
         (m, _("Month %(m)d", m=m)) for m in range(task.first_month, task.last_month + 1)
         if (task.year, m) <= (today.year, today.month))
     if form.validate_on_submit():
-        try:
-            result = ops.submit_report(item, actor=current_user, month=form.month.data, progress=form.progress.data)
-            db.session.commit()
-        except RegistryError as error:
-            db.session.rollback()
-            if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-                flash(str(error.message), "error")
-        else:
+        ok, result = perform_form(form, ops.submit_report, item, actor=current_user, month=form.month.data,
+                                  progress=form.progress.data)
+        if ok:
             flash(_("This month was already reported: your report was saved as amendment %(n)d.",
                     n=result.report.revision - 1) if result.amended else _("The report was submitted."), "success")
             return redirect(url_for(".assignment", assignment_id=item.id))
@@ -128,17 +122,12 @@ def task_form(task_id: int | None = None):
         form.year.data = task.year if task else request.args.get("year", clock.today().year, type=int)
         form.unit_ids.data = [a.unit_id for a in task.assignments] if task else []
     if form.validate_on_submit():
-        try:
-            saved = ops.save_task(task, actor=current_user, year=form.year.data, number=form.number.data,
-                                  goal=form.goal.data, title=form.title.data, deadline=form.deadline.data,
-                                  deadline_text=form.deadline_text.data, first_month=form.first_month.data,
-                                  unit_ids=form.unit_ids.data, lead_unit_id=form.lead_unit_id.data)
-            db.session.commit()
-        except RegistryError as error:
-            db.session.rollback()
-            if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-                flash(str(error.message), "error")
-        else:
+        ok, saved = perform_form(form, ops.save_task, task, actor=current_user, year=form.year.data,
+                                 number=form.number.data, goal=form.goal.data, title=form.title.data,
+                                 deadline=form.deadline.data, deadline_text=form.deadline_text.data,
+                                 first_month=form.first_month.data, unit_ids=form.unit_ids.data,
+                                 lead_unit_id=form.lead_unit_id.data)
+        if ok:
             flash(_("The task was saved."), "success")
             return redirect(url_for(".index", year=saved.year))
     return render_template("ledger/task_form.html", form=form, task=task)

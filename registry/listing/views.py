@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.core import clock
 from registry.core.audit import history
-from registry.core.errors import RegistryError, ValidationFailed
+from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices
 from registry.core.holds import open_holds
 from registry.core.identifiers import InvalidIdentifier
@@ -26,7 +26,7 @@ from registry.core.permissions import (
     roles_required,
     scope_to_user,
 )
-from registry.core.web import add_nav, perform
+from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.listing import operations as ops
@@ -124,27 +124,17 @@ def _subject_of(form: EntryForm):
 
 def _save(form: EntryForm, entry: ListEntry | None):
     """Find or register the subject and create or update the draft, in one commit; None if refused."""
-    try:
+    def save():
         subject = _subject_of(form)
         if entry is None:
-            entry = ops.create_entry(actor=current_user, subject=subject, **form.entry_fields())
-        else:
-            ops.update_draft(
-                entry,
-                actor=current_user,
-                expected_version=form.version.data,
-                subject=subject,
-                **form.entry_fields(),
-            )
-        db.session.commit()
-    except RegistryError as error:
-        db.session.rollback()
-        if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-            flash(str(error.message), "error")
-        else:
-            flash(_("Nothing was saved: correct the marked fields."), "error")
-        return None
-    return entry
+            return ops.create_entry(actor=current_user, subject=subject, **form.entry_fields())
+        ops.update_draft(
+            entry, actor=current_user, expected_version=form.version.data, subject=subject, **form.entry_fields()
+        )
+        return entry
+
+    ok, result = perform_form(form, save, marked=_("Nothing was saved: correct the marked fields."))
+    return result if ok else None
 
 
 @bp.route("/officer/entries/new", methods=["GET", "POST"])

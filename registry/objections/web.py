@@ -35,6 +35,7 @@ from registry.core.forms import apply_error, select_choices
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.permissions import can_edit_unit, can_see_unit, officer_required, scope_to_user
 from registry.core.uploads import Upload, send_upload
+from registry.core.web import perform_form
 from registry.documents.operations import document_pdf, pdf_filename
 from registry.extensions import db, limiter
 from registry.objections import common, records
@@ -123,14 +124,9 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
         form.record.data = target
         if request.method == "POST" and form.validate_on_submit():
             uploads = uploads_from([name for name, _purpose in pages.file_fields], dict(pages.file_fields))
-            try:
-                application, code = pages.file_operation(**pages.filing_kwargs(form, uploads))
-                db.session.commit()
-            except RegistryError as error:
-                db.session.rollback()
-                if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-                    flash(str(error.message), "error")
-            else:
+            ok, filed = perform_form(form, lambda: pages.file_operation(**pages.filing_kwargs(form, uploads)))
+            if ok:
+                application, code = filed
                 return render_template(f"{tpl}confirmation.html", pages=pages, application=application, code=code,
                                        summary=records.summary(record))
         return render_template(pages.titles["form_template"], form=form, pages=pages, summary=records.summary(record),
