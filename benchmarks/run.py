@@ -39,29 +39,49 @@ def _step(label: str, function, *args, **kwargs):
     return result
 
 
-def run_suite(dataset, *, requests: int, load_seconds: float) -> dict:
+STEPS = ("credit", "search", "batch", "http", "checks", "import", "documents")
+
+
+def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, ...] = STEPS) -> dict:
     app = make_app(dataset.url)
     identifiers = measure.sample_identifiers(app, max(requests, 1000), dataset.seed)
     figures: dict = {"dataset": {"subjects": dataset.subjects, "seed": dataset.seed, "today": str(dataset.today),
                                  "build_seconds": dataset.build_seconds, "dialect": dataset.dialect}}
     figures["due"] = measure.due_counts(app, dataset.today)
-    figures["credit"] = _step("credit check", measure.credit_check, app, dataset.api_key, identifiers[:requests])
-    figures["database_floor"] = _step("raw SQL floor", measure.database_floor, app, identifiers[:requests])
-    figures["flask_floor"] = _step("bare Flask floor", measure.framework_floor, requests)
-    figures["ratios"] = {
-        "credit_vs_flask": round(figures["credit"]["p50"] / figures["flask_floor"]["p50"], 2),
-        "credit_vs_database": round(figures["credit"]["p50"] / max(figures["database_floor"]["p50"], 1e-3), 1),
-    }
-    figures["search"] = _step("name search", measure.name_search, app, 10)
-    figures["batch"] = _step("batch of 1,000", measure.batch_check, app, dataset.api_key, identifiers)
-    http = _step("gunicorn load", gunicorn_load, dataset.url, dataset.api_key, identifiers, seconds=load_seconds)
-    http["max_worker_rss_mb"] = max(http["worker_peak_rss_mb"] or [0])
-    figures["http"] = http
+    if "credit" in only:
+        figures["credit"] = _step("credit check", measure.credit_check, app, dataset.api_key, identifiers[:requests])
+        figures["database_floor"] = _step("raw SQL floor", measure.database_floor, app, identifiers[:requests])
+        figures["flask_floor"] = _step("bare Flask floor", measure.framework_floor, requests)
+        figures["ratios"] = {
+            "credit_vs_flask": round(figures["credit"]["p50"] / figures["flask_floor"]["p50"], 2),
+            "credit_vs_database": round(figures["credit"]["p50"] / max(figures["database_floor"]["p50"], 1e-3), 1),
+        }
+    if "search" in only:
+        figures["search"] = _step("name search", measure.name_search, app, 10)
+    if "batch" in only:
+        figures["batch"] = _step("batch of 1,000", measure.batch_check, app, dataset.api_key, identifiers)
+    if "http" in only:
+        http = _step("gunicorn load", gunicorn_load, dataset.url, dataset.api_key, identifiers, seconds=load_seconds)
+        http["max_worker_rss_mb"] = max(http["worker_peak_rss_mb"] or [0])
+        figures["http"] = http
     # The steps below change the data: checks publish and expire, the import adds 10,000 drafts.
-    figures["checks"] = _step("run-checks", measure.run_checks, app, dataset.today)
-    figures["import"] = _step("10,000-row import", measure.disclosure_import, app)
-    figures["documents"] = _step("PDF documents", measure.documents, app, dataset.today)
+    if "checks" in only:
+        figures["checks"] = _step("run-checks", measure.run_checks, app, dataset.today)
+    if "import" in only:
+        figures["import"] = _step("10,000-row import", measure.disclosure_import, app)
+    if "documents" in only:
+        figures["documents"] = _step("PDF documents", measure.documents, app, dataset.today)
     return figures
+
+
+def _only(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return STEPS
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [part for part in chosen if part not in STEPS]
+    if unknown:
+        raise SystemExit(f"--only: unknown step(s) {', '.join(unknown)}; choose from {', '.join(STEPS)}")
+    return chosen
 
 
 def _get(figures: dict, path: tuple[str, str]):
@@ -128,24 +148,27 @@ def main(argv=None) -> None:
     parser.add_argument("--load-seconds", type=float, default=10.0)
     parser.add_argument("--rebuild", action="store_true", help="build the SQLite data set again")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--only", metavar="STEPS",
+                        help="comma-separated subset of " + ",".join(STEPS) + " (default: all)")
     args = parser.parse_args(argv)
+    only = _only(args.only)
     os.environ.setdefault("REGISTRY_SECRET_KEY", "benchmark-secret-key")
     today = date.today()
     runs = {}
     if not args.skip_sqlite:
         print("SQLite", flush=True)
         dataset = sqlite_dataset(args.subjects, args.seed, today, rebuild=args.rebuild)
-        runs["sqlite"] = run_suite(dataset, requests=args.requests, load_seconds=args.load_seconds)
+        runs["sqlite"] = run_suite(dataset, requests=args.requests, load_seconds=args.load_seconds, only=only)
     pg_url = os.environ.get("REGISTRY_BENCH_PG_URL")
     if pg_url:
         print("PostgreSQL", flush=True)
         dataset = postgres_dataset(pg_url, args.subjects, args.seed, today)
         try:
-            runs["postgresql"] = run_suite(dataset, requests=args.requests, load_seconds=args.load_seconds)
+            runs["postgresql"] = run_suite(dataset, requests=args.requests, load_seconds=args.load_seconds, only=only)
         finally:
             mark_dirty(pg_url)
     figures = {"subjects": args.subjects, "seed": args.seed, "machine": _machine(),
-               "finished": time.strftime("%Y-%m-%d %H:%M"), "runs": runs}
+               "finished": time.strftime("%Y-%m-%d %H:%M"), "only": list(only), "runs": runs}
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, "latest.json"), "w") as out:
         json.dump(figures, out, ensure_ascii=False, indent=2, default=str)

@@ -8,12 +8,16 @@ request made with a known key is logged after its answer is ready (``log_api_req
 
 from __future__ import annotations
 
+import hmac
 import logging
+from dataclasses import dataclass
 from functools import wraps
 
+import sqlalchemy as sa
 from flask import current_app, g, jsonify, request
 
 from registry.accounts import apikeys
+from registry.core import clock
 from registry.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,42 @@ def api_error(status: int, code: str, message: str, **extra):
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """What a request needs to know of its key, read as one row (not an ORM object)."""
+
+    id: int
+    scopes: str
+    rate_limit: str
+    revoked_at: object
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: apikeys.ApiScope) -> bool:
+        return scope.value in self.scopes.split()
+
+
+_KEY_COLUMNS = apikeys.ApiKey.__table__.c
+_FIND_KEY = sa.select(_KEY_COLUMNS.id, _KEY_COLUMNS.key_hash, _KEY_COLUMNS.scopes, _KEY_COLUMNS.rate_limit,
+                      _KEY_COLUMNS.revoked_at).where(_KEY_COLUMNS.prefix == sa.bindparam("prefix"))
+
+
+def find_key_row(raw_key: str | None) -> KeyRow | None:
+    """``apikeys.find_key`` for every request: the same rule (prefix, then a constant-time hash
+    comparison), one prepared SELECT instead of an ORM load."""
+    if not raw_key or not raw_key.startswith(apikeys.KEY_PREFIX) or len(raw_key) > 200:
+        return None
+    prefix = raw_key[len(apikeys.KEY_PREFIX):len(apikeys.KEY_PREFIX) + apikeys.PREFIX_LENGTH]
+    if len(prefix) != apikeys.PREFIX_LENGTH:
+        return None
+    row = db.session.connection().execute(_FIND_KEY, {"prefix": prefix}).first()
+    if row is None or not hmac.compare_digest(row.key_hash, apikeys.hash_key(raw_key)):
+        return None
+    return KeyRow(row.id, row.scopes, row.rate_limit, row.revoked_at)
 
 
 def _key_rate() -> str:
@@ -51,7 +91,7 @@ def api_view(scope: apikeys.ApiScope):
             raw = request.headers.get("X-API-Key", "").strip()
             if not raw:
                 return api_error(401, "missing_key", "Send your API key in the X-API-Key header.")
-            key = apikeys.find_key(raw)
+            key = find_key_row(raw)
             if key is None:
                 return api_error(401, "invalid_key", "This API key is not valid.")
             g.api_key_id = key.id
@@ -79,8 +119,17 @@ def note_identifiers(normalized: list[str]) -> None:
         g.api_identifier_hash = apikeys.identifier_hash("\n".join(normalized), secret)
 
 
+_LOG_INSERT = sa.insert(apikeys.ApiRequestLog.__table__)
+
+
 def log_api_request(response):
-    """After every API answer to a known key: one log row, committed on its own."""
+    """After every API answer to a known key: one log row, committed on its own.
+
+    The row goes in as one prepared INSERT (what ``apikeys.log_request`` stores, without the ORM
+    unit of work), after rolling back whatever the request left open: on SQLite a read
+    transaction cannot always be turned into a write, and nothing of a request's own work is
+    meant to be committed here.
+    """
     key_id = g.get("api_key_id")
     if key_id is None:
         return response
@@ -88,12 +137,13 @@ def log_api_request(response):
     if size is None and not response.direct_passthrough:
         size = len(response.get_data())
     try:
-        db.session.rollback()  # nothing of the request's own work is left uncommitted on purpose
-        apikeys.log_request(
-            key_id=key_id, method=request.method, endpoint=request.endpoint or request.path,
-            status=response.status_code, identifier_hash=g.get("api_identifier_hash"),
-            identifier_count=g.get("api_identifier_count", 0), result_size=size or 0,
-        )
+        db.session.rollback()
+        db.session.connection().execute(_LOG_INSERT, {
+            "key_id": key_id, "occurred_at": clock.utcnow(), "method": request.method[:10],
+            "endpoint": (request.endpoint or request.path)[:100], "status": response.status_code,
+            "identifier_hash": g.get("api_identifier_hash"), "identifier_count": g.get("api_identifier_count", 0),
+            "result_size": size or 0,
+        })
         db.session.commit()
     except Exception:  # the answer is ready: a failing log write must not turn it into an error
         db.session.rollback()

@@ -9,13 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from registry.core.holds import HoldKind
 from registry.core.identifiers import InvalidIdentifier, ParsedIdentifier, SubjectKind, parse_identifier
 from registry.core.identifiers import public_identifier as mask
-from registry.extensions import db
 from registry.listing.models import EntryStatus, ListKind
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.operations import public_payload as entry_payload
@@ -109,14 +107,15 @@ def credit_json(
 
 
 def credit_results(lookups: list[Lookup], today: date, as_of: datetime) -> list[dict]:
-    """For each lookup (in order): ``{"result": ...}`` or ``{"error": ...}``."""
-    values = sorted({reading.value for lookup in lookups for reading in lookup.readings})
-    subjects = {}
-    for start in range(0, len(values), queries.BATCH):
-        chunk = values[start:start + queries.BATCH]
-        rows = db.session.scalars(sa.select(Subject).where(Subject.identifier.in_(chunk)))
-        subjects.update({subject.identifier: subject for subject in rows})
-    records = queries.public_records([s.id for s in subjects.values()], today)
+    """For each lookup (in order): ``{"result": ...}`` or ``{"error": ...}``.
+
+    The reads are prepared Core SELECTs returning rows (``api.records``), a fixed number of them
+    for any batch size; the answers are built by the same payload functions as the change feed.
+    """
+    from registry.api import records as rows
+
+    subjects = rows.subjects_by_identifier((r.value for lookup in lookups for r in lookup.readings), today)
+    records = rows.public_records({subject.id: subject for subject in subjects.values()}, today)
     answers = []
     for lookup in lookups:
         if lookup.error is not None:

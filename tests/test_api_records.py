@@ -1,0 +1,94 @@
+"""The credit check reads rows (``api.records``), not ORM objects: its answers must be exactly what
+the ORM path (``public.queries.public_records`` + the payload functions) gives."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from registry.api import serializers
+from registry.core import clock
+from registry.core.holds import HoldKind, open_hold
+from registry.core.identifiers import SubjectKind
+from registry.evaluations.models import EvaluationField
+from registry.listing.models import EntryStatus
+from registry.public import queries
+
+
+def orm_answer(text: str, today, as_of) -> dict:
+    """The answer as it was built before the row path: ORM subject and ORM public records."""
+    import sqlalchemy as sa
+
+    from registry.extensions import db
+    from registry.subjects.models import Subject
+
+    lookup = serializers.parse(text)
+    values = [reading.value for reading in lookup.readings]
+    subjects = {s.identifier: s for s in db.session.scalars(sa.select(Subject).where(Subject.identifier.in_(values)))}
+    records = queries.public_records([s.id for s in subjects.values()], today)
+    candidates = [subjects[v] for v in values if v in subjects]
+    chosen = next((s for s in candidates if not records[s.id].is_empty), candidates[0] if candidates else None)
+    return serializers.credit_json(lookup, chosen, records.get(chosen.id) if chosen else None, as_of)
+
+
+@pytest.fixture
+def subjects(make):
+    """Subjects with every kind of public record, holds, hidden records, and a vehicle with an owner."""
+    today = clock.today()
+    organisation = make.subject()
+    make.entry(EntryStatus.PUBLISHED, subject=organisation)
+    make.entry(EntryStatus.IN_PUBLICITY, subject=organisation, category="安全生产失信")
+    make.entry(EntryStatus.EXPIRED, subject=organisation)
+    held = make.entry(EntryStatus.PUBLISHED, subject=organisation, decision_date=today - timedelta(days=5))
+    open_hold("list_entry", held.id, HoldKind.OBJECTION, 9001)
+    open_hold("list_entry", held.id, HoldKind.REPAIR, 9002)
+    make.evaluation(subject=organisation, status="published", year=2023, grade="B", score="70.25")
+    make.evaluation(subject=organisation, status="published", year=2024, grade="A", score="91.5")
+    make.evaluation(subject=organisation, status="published", field=EvaluationField.WATERWAY, year=2024)
+    make.evaluation(subject=organisation, status="draft", year=2025)
+
+    recent = today - timedelta(days=10)
+    penalty = make.disclosure("published", decision_date=recent)
+    serious = make.disclosure("published", decision_date=recent, severity="serious", fine_amount=None)
+    licence = make.disclosure("published", kind="licence")
+    open_hold("disclosure", licence.id, HoldKind.OBJECTION, 9003)
+    personal = make.disclosure("published", person=True, decision_date=recent)
+    old = make.disclosure("published", decision_date=today - timedelta(days=4000))
+    person = make.subject(SubjectKind.PERSON)
+    make.entry(EntryStatus.PUBLISHED, subject=person, category="安全生产失信")
+    owner = make.subject()
+    vehicle = make.subject(SubjectKind.VEHICLE, owner_id=owner.id)
+    make.entry(EntryStatus.PUBLISHED, subject=vehicle)
+    clean = make.subject()
+    make.entry(EntryStatus.DRAFT, subject=clean)
+    subjects = [organisation, person, owner, vehicle, clean]
+    from registry.extensions import db
+    from registry.subjects.models import Subject
+
+    subjects += [db.session.get(Subject, d.subject_id) for d in (penalty, serious, licence, personal, old)]
+    return [s.identifier for s in subjects] + ["91430100MA4L0000XX", "430102199001011234"]
+
+
+def test_the_row_path_answers_as_the_orm_path(subjects):
+    today, as_of = clock.today(), clock.utcnow()
+    lookups = [serializers.parse(text) for text in subjects]
+    rows = serializers.credit_results(lookups, today, as_of)
+    for text, answer in zip(subjects, rows, strict=True):
+        if "error" in answer:
+            assert serializers.parse(text).error is not None
+            continue
+        assert answer["result"] == orm_answer(text, today, as_of), text
+    found = [answer["result"] for answer in rows if "result" in answer and answer["result"]["found"]]
+    assert len(found) == 7
+    assert {d["kind"] for item in found for d in item["disclosures"]} == {"penalty", "licence"}
+    assert any(item["markers"]["objection_pending"] and item["markers"]["under_repair"] for item in found)
+    assert any(item["evaluations"] for item in found)
+    assert any(item["subject"]["owner"] for item in found)
+
+
+def test_a_single_check_answers_as_a_batch(subjects):
+    today, as_of = clock.today(), clock.utcnow()
+    batch = serializers.credit_results([serializers.parse(text) for text in subjects], today, as_of)
+    for text, item in zip(subjects, batch, strict=True):
+        assert serializers.credit_results([serializers.parse(text)], today, as_of)[0] == item
