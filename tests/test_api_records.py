@@ -14,6 +14,9 @@ from registry.core.identifiers import SubjectKind
 from registry.evaluations.models import EvaluationField
 from registry.listing.models import EntryStatus
 from registry.public import queries
+from tests.factories import valid_uscc
+
+VALID_USCC = valid_uscc()
 
 
 def orm_answer(text: str, today, as_of) -> dict:
@@ -92,3 +95,20 @@ def test_a_single_check_answers_as_a_batch(subjects):
     batch = serializers.credit_results([serializers.parse(text) for text in subjects], today, as_of)
     for text, item in zip(subjects, batch, strict=True):
         assert serializers.credit_results([serializers.parse(text)], today, as_of)[0] == item
+
+
+@pytest.mark.parametrize("text", [
+    VALID_USCC, VALID_USCC.lower(), VALID_USCC[:8] + "-" + VALID_USCC[8:], "91430100MA4L16XQ1B", "91430100ma4l16xq1b", "91430100MA4L16XQ1C", "9143010-MA4L16XQ1B", "91430100MA4L16XQ1",
+    "430102199001011234", "43010219900101123X", "430102199001011235", "湘A12345", "湘a12345", "", "  ",
+    "N1430100MA4L16XQ1B", "914301000000000000", "91430100MA4L16XQ1BB", "ＡＢＣ", "430102-19900101123X",
+])
+def test_parse_reads_as_parse_identifier(app, text):
+    from registry.core.identifiers import InvalidIdentifier, parse_identifier
+
+    lookup = serializers.parse(text)
+    try:
+        expected = tuple(parse_identifier(text))
+    except InvalidIdentifier as invalid:
+        assert lookup.readings == () and lookup.error == str(invalid.message)
+    else:
+        assert lookup.readings == expected and lookup.error is None

@@ -12,7 +12,13 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from registry.core.holds import HoldKind
-from registry.core.identifiers import InvalidIdentifier, ParsedIdentifier, SubjectKind, parse_identifier
+from registry.core.identifiers import (
+    InvalidIdentifier,
+    ParsedIdentifier,
+    SubjectKind,
+    normalize_uscc,
+    parse_identifier,
+)
 from registry.core.identifiers import public_identifier as mask
 from registry.listing.models import EntryStatus, ListKind
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
@@ -39,6 +45,13 @@ class Lookup:
 def parse(text: str) -> Lookup:
     if len(text) > MAX_IDENTIFIER_LENGTH:
         return Lookup(text[:MAX_IDENTIFIER_LENGTH], error=_("This is not a valid identifier: it is far too long."))
+    if len(text) == 18 and text.isascii() and not text[:17].isdigit():
+        # A code as systems send it (18 characters, no separators) that cannot be a resident ID
+        # number: its only reading is a USCC, so skip the resident-ID attempt and its refusal.
+        try:
+            return Lookup(text, (ParsedIdentifier(SubjectKind.ORGANISATION, normalize_uscc(text)),))
+        except InvalidIdentifier:
+            pass  # parse_identifier explains what is wrong
     try:
         return Lookup(text, tuple(parse_identifier(text)))
     except InvalidIdentifier as invalid:

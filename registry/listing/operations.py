@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from registry.core import clock
-from registry.core.audit import record_event
+from registry.core.audit import record_event, record_events
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, open_hold_exists
@@ -406,14 +406,15 @@ def _after_bulk(
         .options(selectinload(ListEntry.measures))
         .execution_options(populate_existing=True)
     ).all()
+    # One audit event per entry, appended to the chain in one INSERT (not one lookup of the last
+    # hash and one flush per entry).
+    record_events([
+        {"action": action, "object_type": ListEntry.__audit_type__, "object_id": entry.id,
+         "unit_id": entry.unit_id, "from_state": from_state, "to_state": entry.status,
+         "details": details(entry) if details else None}
+        for entry in entries
+    ])
     for entry in entries:
-        record_event(
-            action,
-            obj=entry,
-            from_state=from_state,
-            to_state=entry.status,
-            details=details(entry) if details else None,
-        )
         _feed(entry, change)
 
 
