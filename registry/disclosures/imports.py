@@ -48,6 +48,21 @@ from registry.subjects.models import Subject
 _CHUNK = 1000
 
 
+def _original():
+    """SQL: the disclosure is an original (not a correction), phrased so that a unit's decision
+    numbers are looked up through their partial unique index.
+
+    Nearly every row is an original, but SQLite's statistics for ``ix_disclosures_corrects_id``
+    read "few rows per value", so for a long ``IN`` list it would walk that index over the whole
+    table (0.4 s per thousand numbers at a million disclosures).  ``likelihood`` tells it the
+    truth; the partial index (``WHERE corrects_id IS NULL``) still matches.
+    """
+    condition = Disclosure.corrects_id.is_(None)
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.likelihood(condition, sa.literal_column("0.99"))
+    return condition
+
+
 def _inverse(mapping: dict) -> dict:
     return {text: value for value, text in mapping.items()}
 
@@ -142,8 +157,7 @@ def _check_numbers(records, unit_id: int, parsed) -> None:
     existing: set[str] = set()
     for start in range(0, len(numbers), _CHUNK):
         existing.update(db.session.scalars(sa.select(Disclosure.decision_number).where(
-            Disclosure.unit_id == unit_id, Disclosure.corrects_id.is_(None),
-            Disclosure.decision_number.in_(numbers[start:start + _CHUNK]),
+            Disclosure.unit_id == unit_id, _original(), Disclosure.decision_number.in_(numbers[start:start + _CHUNK]),
         )))
     for number, data in records:
         if data.decision_number in existing:
@@ -206,7 +220,7 @@ def _write(records, *, unit_id: int, actor, submit: bool, digest: str, filename:
     db.session.execute(sa.insert(Disclosure.__table__), rows)
     # Decision numbers are unique among a unit's originals: they find the new rows' ids.
     by_number = _ids_by(Disclosure.decision_number, Disclosure.id, [row["decision_number"] for row in rows],
-                        Disclosure.unit_id == unit_id, Disclosure.corrects_id.is_(None))
+                        Disclosure.unit_id == unit_id, _original())
     ids = [by_number[row["decision_number"]] for row in rows]
     record_events([
         {"action": "disclosure.import", "actor": actor, "object_type": Disclosure.__audit_type__, "object_id": new_id,
