@@ -404,8 +404,10 @@ def _application_row(ctx: Context, model, app_id: int, record, receipts: dict, o
         row.update(reviewed_by_id=reviewer, reviewed_at=ctx.at(accepted + timedelta(days=4), 15),
                    decided_on=accepted + timedelta(days=4), version=4)
     if status == "inadmissible":
+        # Rejected as inadmissible: prepared by one officer, confirmed by another (four-eyes).
         row.update(inadmissible_reason="申请事项不属于本单位受理范围。", decided_on=accepted, handled_by_id=clerk,
-                   version=2)
+                   prepared_by_id=clerk, prepared_at=ctx.at(accepted), reviewed_by_id=reviewer,
+                   reviewed_at=ctx.at(accepted, 15), version=3)
     return row
 
 

@@ -184,6 +184,16 @@ def application_constraints(table: str, outcomes: tuple[str, ...]) -> tuple:
             "status <> 'inadmissible' OR (inadmissible_reason IS NOT NULL AND decided_on IS NOT NULL)",
             name="inadmissible_has_reason",
         ),
+        # A rejection as inadmissible is a decision too: prepared by one officer, confirmed by another.
+        sa.CheckConstraint(
+            "status <> 'inadmissible' OR (prepared_by_id IS NOT NULL AND reviewed_by_id IS NOT NULL)",
+            name="inadmissible_confirmed",
+        ),
+        sa.CheckConstraint(
+            "inadmissible_reason IS NULL OR status NOT IN ('submitted', 'material_requested') "
+            "OR prepared_by_id IS NOT NULL",
+            name="prepared_rejection_has_preparer",
+        ),
         sa.CheckConstraint(
             "status NOT IN ('accepted', 'pending_review', 'decided') "
             "OR (accepted_on IS NOT NULL AND decide_due IS NOT NULL)",
