@@ -155,3 +155,15 @@ def test_officer_subject_page_lists_commitments(client, make, login, frozen):
     login("clerk")
     page = client.get(f"/officer/subjects/{commitment.subject_id}?lang=en").get_data(as_text=True)
     assert f"/officer/commitments/{commitment.id}" in page
+
+
+def test_recording_a_breach_through_the_page_confirms_and_redirects(client, make, login, frozen):
+    clerk = login("clerk")
+    with frozen(date(2026, 5, 1)):
+        commitment = _record(make, actor=clerk)
+        response = client.post(f"/officer/commitments/{commitment.id}?lang=en", data={
+            "action": "breach", "breach-breached_on": "2026-04-20", "breach-note": "未按承诺履行整改义务"})
+        assert response.status_code == 302
+        page = client.get(response.headers["Location"] + "?lang=en").get_data(as_text=True)
+    assert "The breach was recorded." in page
+    assert commitment.status is CommitmentStatus.BREACHED

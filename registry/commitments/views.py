@@ -12,11 +12,9 @@ from registry.commitments import operations as ops
 from registry.commitments.forms import BreachForm, CommitmentForm, LinkForm
 from registry.commitments.models import STATUS_LABELS, CreditCommitment
 from registry.core.audit import history
-from registry.core.errors import RegistryError, ValidationFailed
-from registry.core.forms import apply_error
 from registry.core.permissions import can_edit_unit, officer_required, scope_to_user
 from registry.core.uploads import send_upload
-from registry.core.web import add_nav
+from registry.core.web import add_nav, perform_form
 from registry.evaluations.operations import resolve_subject
 from registry.extensions import db
 from registry.listing.panels import register_entry_panel
@@ -44,18 +42,6 @@ def index():
                            page=page, mine=mine, STATUS_LABELS=STATUS_LABELS)
 
 
-def _attempt(form, operation, *args, **kwargs):
-    try:
-        result = operation(*args, **kwargs)
-        db.session.commit()
-    except RegistryError as error:
-        db.session.rollback()
-        if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-            flash(str(error.message), "error")
-        return None
-    return result
-
-
 def _record(form: CommitmentForm):
     subject = resolve_subject(form.subject_identifier.data, form.subject_name.data, actor=current_user)
     upload = form.file.data
@@ -71,8 +57,8 @@ def create():
         abort(403)
     form = CommitmentForm()
     if form.validate_on_submit():
-        commitment = _attempt(form, _record, form)
-        if commitment is not None:
+        ok, commitment = perform_form(form, _record, form)
+        if ok:
             flash(_("The commitment was recorded."), "success")
             return redirect(url_for(".show", commitment_id=commitment.id))
     return render_template("commitments/form.html", form=form)
@@ -85,8 +71,9 @@ def show(commitment_id: int):
     breach_form, link_form = BreachForm(prefix="breach"), LinkForm(prefix="link")
     if request.method == "POST":
         if request.form.get("action") == "breach" and breach_form.validate_on_submit():
-            if _attempt(breach_form, ops.mark_breached, commitment, actor=current_user,
-                        breached_on=breach_form.breached_on.data, note=breach_form.note.data):
+            ok, _result = perform_form(breach_form, ops.mark_breached, commitment, actor=current_user,
+                                       breached_on=breach_form.breached_on.data, note=breach_form.note.data)
+            if ok:
                 flash(_("The breach was recorded."), "success")
                 return redirect(url_for(".show", commitment_id=commitment.id))
         elif request.form.get("action") == "link" and link_form.validate_on_submit():
@@ -95,7 +82,7 @@ def show(commitment_id: int):
             entry = db.session.get(ListEntry, link_form.entry_id.data)
             if entry is None or not can_edit_unit(current_user, entry.unit_id):
                 link_form.entry_id.errors = [_("No black list entry of your unit has this number.")]
-            elif _attempt(link_form, ops.link_to_entry, commitment, entry, actor=current_user):
+            elif perform_form(link_form, ops.link_to_entry, commitment, entry, actor=current_user)[0]:
                 flash(_("The commitment is now cited on the entry."), "success")
                 return redirect(url_for(".show", commitment_id=commitment.id))
     return render_template("commitments/show.html", commitment=commitment, breach_form=breach_form,
