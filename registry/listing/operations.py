@@ -20,10 +20,10 @@ from registry.core.audit import record_event, record_events
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, open_hold_exists
-from registry.core.permissions import Role, can_edit_unit, can_review, can_see_unit
+from registry.core.permissions import Role, can_edit_unit, can_see_unit
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
-from registry.core.workflow import ensure_version, transition
+from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
 from registry.extensions import db
 from registry.listing.models import (
     EntryStatus,
@@ -252,12 +252,14 @@ def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None
 
 
 def _ensure_reviewer(entry: ListEntry, actor) -> None:
-    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != entry.unit_id:
-        raise PermissionDenied(_l("Only a reviewer of the entry's unit can decide on it."))
-    if not can_review(actor, entry):
-        raise PermissionDenied(
-            _l("You created or submitted this entry: another reviewer must decide on it (four-eyes rule).")
-        )
+    ensure_reviewer(
+        entry,
+        actor,
+        role_message=_l("Only a reviewer of the entry's unit can decide on it."),
+        four_eyes_message=_l(
+            "You created or submitted this entry: another reviewer must decide on it (four-eyes rule)."
+        ),
+    )
 
 
 def submit_entry(entry: ListEntry, actor, expected_version: int) -> None:
@@ -307,22 +309,11 @@ def approve_entry(entry: ListEntry, actor, expected_version: int, comment: str |
     _feed(entry, ChangeKind.PUBLISHED)
 
 
-def _required_comment(comment: str | None, message) -> str:
-    text = (comment or "").strip()
-    if not text:
-        raise ValidationFailed(message, field="comment")
-    if len(text) > MAX_COMMENT:
-        raise ValidationFailed(
-            _l("The comment may have at most %(n)d characters.", n=MAX_COMMENT), field="comment"
-        )
-    return text
-
-
 def return_entry(entry: ListEntry, actor, expected_version: int, comment: str) -> None:
     """Send a pending entry back to draft with the reviewer's comment (required)."""
     ensure_version(entry, expected_version)
     _ensure_reviewer(entry, actor)
-    text = _required_comment(comment, _l("A return needs a comment saying what to fix."))
+    text = required_comment(comment, _l("A return needs a comment saying what to fix."), limit=MAX_COMMENT)
     transition(
         entry,
         expected_version=entry.version,
@@ -359,14 +350,14 @@ def revoke_entry(entry: ListEntry, actor, expected_version: int, reason: str) ->
     """A reviewer of the unit revokes a published entry (e.g. the decision was annulled)."""
     ensure_version(entry, expected_version)
     _ensure_unit_reviewer(entry, actor)
-    text = _required_comment(reason, _l("A revocation needs the reason for it."))
+    text = required_comment(reason, _l("A revocation needs the reason for it."), limit=MAX_COMMENT)
     _remove(entry, actor, RemovalReason.REVOKED, text, "list_entry.revoke")
 
 
 def withdraw_entry(entry: ListEntry, actor, comment: str) -> None:
     """Withdraw an entry during publicity (an objection was upheld); it was never published."""
     _ensure_unit_reviewer(entry, actor)
-    text = _required_comment(comment, _l("A withdrawal needs the reason for it."))
+    text = required_comment(comment, _l("A withdrawal needs the reason for it."), limit=MAX_COMMENT)
     transition(
         entry,
         expected_version=entry.version,
@@ -386,7 +377,7 @@ def remove_entry(entry: ListEntry, reason: RemovalReason | str, actor, comment: 
     except ValueError:
         raise ValidationFailed(_l("Unknown removal reason."), field="reason") from None
     _ensure_unit_reviewer(entry, actor)
-    text = _required_comment(comment, _l("A removal needs the reason for it."))
+    text = required_comment(comment, _l("A removal needs the reason for it."), limit=MAX_COMMENT)
     _remove(entry, actor, reason, text, f"list_entry.remove_{reason.value}")
 
 
