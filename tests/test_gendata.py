@@ -7,6 +7,7 @@ commits and rebuilds the search index, which a rolled-back test transaction cann
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import date
 
@@ -169,3 +170,34 @@ def test_checks_run_on_the_generated_data(generated):
         assert counts["validity_end"]["expired"] > 0
         assert verify_chain().ok
         db.session.remove()
+
+
+@pytest.mark.skipif(not os.environ.get("REGISTRY_TEST_DATABASE_URL", "").startswith("postgresql"),
+                    reason="needs REGISTRY_TEST_DATABASE_URL pointing at PostgreSQL")
+def test_on_postgresql_new_rows_do_not_collide_with_generated_ids():
+    """Generated rows carry explicit ids: the id sequences must move past them."""
+    base = sa.engine.make_url(os.environ["REGISTRY_TEST_DATABASE_URL"])
+    name = f"gendata_{os.getpid()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": base.set(database=name)
+                          .render_as_string(hide_password=False), "RATELIMIT_ENABLED": False})
+        with app.app_context():
+            db.create_all()
+            generate(300, 1, TODAY)
+            before = db.session.scalar(sa.select(sa.func.max(Subject.id)))
+            from registry.subjects.operations import create_subject
+            from tests.factories import valid_uscc
+
+            subject = create_subject(kind="organisation", identifier=valid_uscc(987654), name="新登记主体有限公司")
+            db.session.commit()
+            assert subject.id > before
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        admin.dispose()

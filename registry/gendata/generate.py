@@ -537,6 +537,22 @@ def _sqlite_search_index(writer: BulkWriter, *, drop: bool) -> None:
         writer.connection.exec_driver_sql(statement)
 
 
+def _advance_postgres_sequences(writer: BulkWriter) -> None:
+    """Rows were inserted with explicit ids: move each id sequence past them, so that the
+    application's own inserts (an import, a new entry) do not collide with generated rows."""
+    if writer.dialect != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        column = table.c.get("id")
+        if column is None or not isinstance(column.type, sa.Integer) or not column.primary_key:
+            continue
+        writer.connection.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false) "
+            f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"
+        )
+
+
 def generate(subjects: int, seed: int, today: date, progress=lambda message: None) -> dict[str, int]:
     """Insert the synthetic data set and commit; returns the row counts per table."""
     from registry.core.seeding import SEED_STEPS
@@ -567,6 +583,7 @@ def generate(subjects: int, seed: int, today: date, progress=lambda message: Non
             progress(f"{label}: done")
     finally:
         _sqlite_search_index(writer, drop=False)
+    _advance_postgres_sequences(writer)
     db.session.commit()
     db.session.execute(sa.text("ANALYZE"))  # fresh planner statistics for the new volumes
     db.session.commit()
