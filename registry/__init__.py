@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import os
@@ -82,10 +83,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    try:
+    with contextlib.suppress(OSError):  # a read-only install ships its compiled catalogues
         i18n.compile_catalogues()
-    except OSError:  # a read-only install ships its compiled catalogues
-        pass
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(i18n.translation_directories())
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)

@@ -4,7 +4,9 @@ import pytest
 
 from registry.subjects.search import clean_query, search_subjects
 
-NAMES = ["湖南路桥建设集团有限公司", "路桥建设", "路桥建设有限公司", "长沙市通达公路工程有限公司", 'A"B OR NEAR(C) 公司*']
+NAMES = [
+    "湖南路桥建设集团有限公司", "路桥建设", "路桥建设有限公司", "长沙市通达公路工程有限公司", 'A"B OR NEAR(C) 公司*',
+]
 
 
 @pytest.fixture

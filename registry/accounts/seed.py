@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 import click
+import sqlalchemy as sa
 
 from registry.accounts.models import Unit, UnitKind, User
 from registry.core.identifiers import HUNAN_CITIES

@@ -11,8 +11,7 @@ from registry.accounts.forms import LoginForm, PasswordForm, UserCreateForm, Use
 from registry.accounts.models import Unit, User
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error
-from registry.core.permissions import Role, roles_required
-from registry.core.permissions import can_read_audit
+from registry.core.permissions import Role, can_read_audit, roles_required
 from registry.core.web import add_nav, is_safe_next, perform
 from registry.extensions import db, limiter, login_manager
 

@@ -10,7 +10,9 @@ class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[DataRequired()])
     kind = SelectField(
         _l("This date is"),
-        choices=select_choices([("holiday", _l("a holiday (not a working day)")), ("workday", _l("a working day (调休)"))]),
+        choices=select_choices(
+            [("holiday", _l("a holiday (not a working day)")), ("workday", _l("a working day (调休)"))]
+        ),
         validators=[DataRequired()],
     )
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -20,7 +20,7 @@ def utcnow() -> datetime:
     """The current instant, timezone-aware, in UTC."""
     if _frozen is not None:
         return _frozen
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def today() -> date:
@@ -31,7 +31,7 @@ def today() -> date:
 def local(moment: datetime) -> datetime:
     """``moment`` shown in Asia/Shanghai."""
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(LOCAL_TZ)
 
 
@@ -42,8 +42,8 @@ def frozen_at(moment: datetime | date) -> Iterator[datetime]:
     if isinstance(moment, date) and not isinstance(moment, datetime):
         moment = datetime(moment.year, moment.month, moment.day, 10, 0, tzinfo=LOCAL_TZ)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    previous, _frozen = _frozen, moment.astimezone(timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
+    previous, _frozen = _frozen, moment.astimezone(UTC)
     try:
         yield _frozen
     finally:

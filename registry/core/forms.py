@@ -7,8 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from registry.core.errors import ValidationFailed
-from registry.core.identifiers import InvalidIdentifier
-from registry.core.identifiers import normalize
+from registry.core.identifiers import InvalidIdentifier, normalize
 
 
 def select_choices(pairs) -> list[SelectChoice]:

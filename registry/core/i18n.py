@@ -6,7 +6,8 @@ templates); every later domain package keeps its own ``<package>/translations/zh
 messages.po``, so that work on one package never conflicts with another.  A string already
 translated anywhere needs no second entry.  ``python -m registry.core.i18n missing`` prints the
 untranslated strings as .po stubs.  The Chinese catalogues sit in ``zh_Hans_CN`` folders: Babel
-names the ``zh_CN`` locale so, and gettext looks for that name.  ``compile_catalogues`` turns the .po files into .mo files (``make`` runs it);
+names the ``zh_CN`` locale so, and gettext looks for that name.  ``compile_catalogues`` turns the .po
+files into .mo files (``make`` runs it);
 ``tests/test_i18n.py`` fails when a wrapped string has no Chinese translation.
 """
 

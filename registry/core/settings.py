@@ -38,7 +38,9 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("penalty_serious_visible_days", 1095, _l("Serious penalty shown publicly for (days)"), 1),
         SettingSpec("penalty_general_repair_after_days", 90, _l("General penalty repairable after (days)")),
         SettingSpec("penalty_serious_repair_after_days", 365, _l("Serious penalty repairable after (days)")),
-        SettingSpec("objection_accept_working_days", 3, _l("Accept or reject an objection within (working days)"), 1, 60),
+        SettingSpec(
+            "objection_accept_working_days", 3, _l("Accept or reject an objection within (working days)"), 1, 60
+        ),
         SettingSpec("objection_decide_working_days", 10, _l("Decide an objection within (working days)"), 1, 90),
         SettingSpec("repair_accept_working_days", 5, _l("Check a repair application within (working days)"), 1, 60),
         SettingSpec("repair_decide_working_days", 10, _l("Decide a repair application within (working days)"), 1, 90),
@@ -104,6 +106,8 @@ def set_setting(key: str, value, actor) -> None:
     row.value, row.updated_at, row.updated_by_id = json.dumps(number), clock.utcnow(), getattr(actor, "id", None)
     db.session.add(row)
     db.session.flush()
-    record_event("settings.change", actor=actor, object_type="setting", details={"key": key, "from": before, "to": number})
+    record_event(
+        "settings.change", actor=actor, object_type="setting", details={"key": key, "from": before, "to": number}
+    )
     if has_app_context():
         g.pop("registry_settings", None)

@@ -60,7 +60,7 @@ class WorkdayCalendar:
     @classmethod
     def load(cls) -> WorkdayCalendar:
         rows = db.session.execute(sa.select(CalendarDay.day, CalendarDay.is_workday))
-        return cls({day: is_workday for day, is_workday in rows})
+        return cls(dict(rows.tuples().all()))
 
     def _package_knows(self, year: int) -> bool:
         if year not in self._package_years:

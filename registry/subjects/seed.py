@@ -51,7 +51,9 @@ def demo_resident_id(region: str, birth: str, serial: int) -> str:
 def _add(kind: SubjectKind, identifier: str, name: str, **extra) -> Subject:
     subject = db.session.scalar(sa.select(Subject).where(Subject.identifier == identifier))
     if subject is None:
-        subject = Subject(kind=kind, identifier=identifier, name=name, region_code=region_code(kind, identifier), **extra)
+        subject = Subject(
+            kind=kind, identifier=identifier, name=name, region_code=region_code(kind, identifier), **extra
+        )
         db.session.add(subject)
         db.session.flush()
     return subject
