@@ -7,6 +7,7 @@ package's published query helpers, imported when the package exists:
 | check                 | when            | alert kinds |
 |-----------------------|-----------------|-------------|
 | disclosure_deadline   | daily 08:00     | disclosure_due_soon, disclosure_overdue |
+| application_deadlines | daily 08:00     | objection_due_soon/_overdue, repair_due_soon/_overdue |
 | biweekly_publication  | daily 08:00     | publication_gap |
 | monthly_case_quota    | daily 08:00     | case_quota_warning, case_quota_overdue |
 | calendar_coverage     | daily 07:00     | calendar_missing |
@@ -235,6 +236,57 @@ if _disclosure_queries is not None:
                              _disclosure_rows(_disclosure_queries.due_soon(today, lead))).counts("due_soon_")
         counts.update(sync_alerts("disclosure_overdue", today,
                                   _disclosure_rows(_disclosure_queries.overdue(today))).counts("overdue_"))
+        return counts
+
+
+# --- objection and repair deadlines (when those packages are installed) ---------------------------
+
+_APPLICATION_PACKAGES = {
+    kind: module
+    for kind, module in (("objection", _optional("registry.objections.operations")),
+                         ("repair", _optional("registry.repairs.operations")))
+    if module is not None
+}
+
+_APPLICATION_NAMES = {"objection": _l("Objection"), "repair": _l("Credit repair application")}
+for _kind in _APPLICATION_PACKAGES:
+    _endpoint = "objections.officer_show" if _kind == "objection" else "repairs.officer_show"
+    register_alert_kind(
+        f"{_kind}_due_soon", label=_l("%(what)s due soon", what=_APPLICATION_NAMES[_kind]),
+        message=_l("Application No. %(record_id)s must be accepted or decided by %(due_date)s."),
+        severity=WARNING, link=link_to(_endpoint, "application_id"),
+    )
+    register_alert_kind(
+        f"{_kind}_overdue", label=_l("%(what)s overdue", what=_APPLICATION_NAMES[_kind]),
+        message=_l("Application No. %(record_id)s was due to be accepted or decided on %(due_date)s."),
+        severity=OVERDUE, link=link_to(_endpoint, "application_id"),
+    )
+
+
+def _application_rows(kind: str, statement: sa.Select) -> sa.Select:
+    from registry.objections.handling import due_column
+
+    model = statement.column_descriptions[0]["entity"]
+    return statement.with_only_columns(
+        model.unit_id.label("unit_id"), sa.literal(kind).label("record_type"), model.id.label("record_id"),
+        due_column(model).label("due_date"), model.subject_id.label("subject_id"),
+    )
+
+
+if _APPLICATION_PACKAGES:
+
+    @register_check("application_deadlines", order=45, hour=8, minute=0)
+    def application_deadlines(today: date) -> dict:
+        """Objections and repair applications whose next deadline (acceptance, then decision) is
+        within the lead time in working days, and those past it (SPEC §9)."""
+        lead = get_setting("alert_lead_working_days")
+        counts: dict = {}
+        for kind, operations in _APPLICATION_PACKAGES.items():
+            counts.update(sync_alerts(f"{kind}_due_soon", today,
+                                      _application_rows(kind, operations.due_soon(today, lead)))
+                          .counts(f"{kind}_due_soon_"))
+            counts.update(sync_alerts(f"{kind}_overdue", today, _application_rows(kind, operations.overdue(today)))
+                          .counts(f"{kind}_overdue_"))
         return counts
 
 

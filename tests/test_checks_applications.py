@@ -1,0 +1,58 @@
+"""The objection and repair deadline check (SPEC §9): due-soon warnings, overdue alerts, resolution."""
+
+from datetime import date
+
+import pytest
+
+from registry.checks.models import Alert
+from registry.core import clock
+from tests.conftest import count
+from tests.test_checks_generic import open_alerts, run
+
+FILED = date(2026, 9, 28)  # acceptance due on the 3rd working day after: 2026-10-08 (National Day between)
+
+
+@pytest.fixture
+def objection(make):
+    with clock.frozen_at(FILED):
+        application, _code = make.objection()
+    assert application.accept_due == date(2026, 10, 8)
+    return application
+
+
+@pytest.mark.parametrize(("day", "due_soon", "overdue"), [
+    (date(2026, 9, 28), False, False),  # 2 working days ahead is 09-30: not yet
+    (date(2026, 9, 30), True, False),  # 10-08 is within the next 2 working days
+    (date(2026, 10, 8), True, False),  # the due day itself
+    (date(2026, 10, 9), False, True),  # past it
+])
+def test_objection_acceptance_deadline_boundaries(db, objection, day, due_soon, overdue):
+    run("application_deadlines", day)
+    assert bool(open_alerts("objection_due_soon", record_id=objection.id)) is due_soon
+    assert bool(open_alerts("objection_overdue", record_id=objection.id)) is overdue
+    alert = (open_alerts("objection_due_soon") + open_alerts("objection_overdue") or [None])[0]
+    if alert is not None:
+        assert alert.unit_id == objection.unit_id and alert.due_date == date(2026, 10, 8)
+
+
+def test_overdue_alert_resolves_when_the_unit_accepts_and_a_rerun_changes_nothing(db, make, objection):
+    from registry.objections import operations
+
+    run("application_deadlines", date(2026, 10, 9))
+    assert open_alerts("objection_overdue", record_id=objection.id)
+    officer = make.user("clerk", unit=objection.unit.code)
+    with clock.frozen_at(date(2026, 10, 9)):
+        operations.accept(objection, officer, objection.version)
+    counts = run("application_deadlines", date(2026, 10, 9))
+    assert counts["objection_overdue_resolved"] == 1
+    assert not open_alerts("objection_overdue", record_id=objection.id)
+    before = count(Alert)
+    again = run("application_deadlines", date(2026, 10, 9))
+    assert count(Alert) == before and not any(again.values())
+
+
+def test_repair_applications_are_checked_too(db, make):
+    with clock.frozen_at(FILED):
+        application, _code = make.repair(make.repairable_entry())
+    run("application_deadlines", application.accept_due)
+    assert open_alerts("repair_due_soon", record_id=application.id)
