@@ -56,3 +56,19 @@ def test_repair_applications_are_checked_too(db, make):
         application, _code = make.repair(make.repairable_entry())
     run("application_deadlines", application.accept_due)
     assert open_alerts("repair_due_soon", record_id=application.id)
+
+
+def test_compliance_table_counts_applications_handled_on_time_and_coverage(db, make, objection):
+    from registry.checks.compliance import month_table
+    from registry.objections import operations
+
+    clerk = make.user("clerk", unit=objection.unit.code)
+    reviewer = make.user("reviewer", unit=objection.unit.code)
+    with clock.frozen_at(date(2026, 10, 12)):  # acceptance was due on 10-08: this objection is late
+        operations.accept(objection, clerk, objection.version)
+        operations.prepare_decision(objection, clerk, objection.version, "dismissed", "理由不成立。")
+        operations.confirm(objection, reviewer, objection.version)
+    table = month_table(2026, 10, objection.unit_id)
+    assert {"objections_on_time", "repairs_on_time", "coverage"} <= {figure.key for figure in table.figures}
+    figure = table.rows[0].values["objections_on_time"]
+    assert (figure.text, figure.ok) == ("0/1", False)  # handled in October, one deadline missed

@@ -7,9 +7,7 @@ A figure is a column of the compliance dashboard and of the monthly and quarterl
 
 ``compute`` answers for all units of a month at once (one or a few queries) and may leave a unit
 out (shown as "—").  ``ok`` colours the cell: True met, False missed, None neutral.  Figures
-whose package is not installed are simply not registered; the hooks still to be filled by their
-packages are objections and repairs handled on time, and coverage (subjects with at least one
-credit record / subjects known).
+whose package is not installed are simply not registered.
 """
 
 from __future__ import annotations
@@ -191,6 +189,52 @@ if _disclosure_queries is not None:
         return values
 
     register_figure("disclosures_on_time", _l("Disclosures on time / due"), order=20, compute=_disclosures_on_time)
+
+
+def _handled_on_time_figure(operations):
+    """A figure from a package's ``handled_on_time(unit_id, year, month)`` (objections, repairs)."""
+
+    def compute(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+        values = {}
+        for unit_id in unit_ids:
+            result = operations.handled_on_time(unit_id, year, month)
+            values[unit_id] = FigureValue(
+                f"{result.on_time}/{result.handled}", ok=(result.late == 0) if result.handled else None,
+                number=round(result.rate * 100, 1) if result.rate is not None else None,
+            )
+        return values
+
+    return compute
+
+
+for _name, _module, _label, _order in (
+    ("objections_on_time", "registry.objections.operations", _l("Objections handled on time"), 40),
+    ("repairs_on_time", "registry.repairs.operations", _l("Repair applications handled on time"), 45),
+):
+    _operations = _optional(_module)
+    if _operations is not None:
+        register_figure(_name, _label, order=_order, compute=_handled_on_time_figure(_operations))
+
+_coverage = _optional("registry.catalogue.coverage")
+
+if _coverage is not None:
+    def _coverage_figure(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+        """Subjects with at least one credit record / subjects known, over the unit's fields."""
+        known: dict[int, int] = {}
+        covered: dict[int, int] = {}
+        for row in _coverage.coverage(year, month):
+            known[row.unit_id] = known.get(row.unit_id, 0) + row.known
+            covered[row.unit_id] = covered.get(row.unit_id, 0) + row.covered
+        target = get_setting("coverage_target_percent")
+        values = {}
+        for unit_id in unit_ids:
+            if not known.get(unit_id):
+                continue
+            share = round(100 * covered[unit_id] / known[unit_id], 1)
+            values[unit_id] = FigureValue(f"{share}%", ok=share >= target, number=share)
+        return values
+
+    register_figure("coverage", _l("Coverage of known subjects"), order=60, compute=_coverage_figure)
 
 
 def last_months(today: date, n: int = 12) -> list[tuple[int, int]]:
