@@ -1,0 +1,114 @@
+"""联合奖惩案例通报: the notice of a joint reward or punishment actually applied (SPEC §5, §12).
+
+Issued for a published case.  It states the listed subject (a person's name as the public may see
+it), the list entry the measures rest on, the measures applied, by whom, in what matter, and the
+effect.  Printed texts are Chinese literals: the department issues its documents in Chinese.
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from reportlab.lib.units import mm
+from reportlab.platypus import Spacer
+
+from registry.core.identifiers import SubjectKind
+from registry.core.pdf import facts_table, para, signature_block
+from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.notices import optional_module
+from registry.documents.notices._common import chinese_iso, iso, unit_full_name
+from registry.documents.report import IDENTIFIER_LABEL_CN
+
+case_models = optional_module("registry.cases.models")
+
+KIND_NAME = "case"
+KIND_CN = {"red": "联合激励", "black": "联合惩戒"}
+
+
+def case_content(case) -> dict:
+    from registry.cases.operations import public_subject_name
+
+    entry = case.entry
+    subject = entry.subject
+    return {
+        "subject": {"name": public_subject_name(subject, entry), "kind": subject.kind.value,
+                    "identifier": subject.public_identifier},
+        "list": entry.list_kind.value,
+        "category": entry.category.name,
+        "entry_decision_number": entry.decision_number,
+        "case_date": iso(case.case_date),
+        "applying_party": case.applying_party,
+        "matter": case.matter,
+        "effect": case.effect,
+        "measures": [{"code": m.code, "description": m.description} for m in case.measures],
+        "typical": case.is_typical,
+        "issuing_unit": unit_full_name(case.unit),
+        "published": case.status.value == "published",
+    }
+
+
+def render_case(content: dict, meta, style) -> list:
+    subject = content["subject"]
+    kind = KIND_CN.get(content["list"], "联合奖惩")
+    story = [
+        para(f"现将{kind}案例通报如下{'（典型案例）' if content['typical'] else ''}：", style["body"]),
+        para("一、基本情况", style["heading"]),
+        facts_table([
+            ("主体名称", subject["name"]),
+            (IDENTIFIER_LABEL_CN[SubjectKind(subject["kind"])], subject["identifier"]),
+            ("名单类别", content["category"]),
+            ("认定文书号", content["entry_decision_number"]),
+            ("实施日期", chinese_iso(content["case_date"])),
+            ("实施单位", content["applying_party"]),
+            ("事项", content["matter"]),
+        ], style),
+        para(f"二、实施的{kind}措施", style["heading"]),
+    ]
+    for index, measure in enumerate(content["measures"] or [{"code": "", "description": "—"}], start=1):
+        code = f"（{measure['code']}）" if measure["code"] else ""
+        story.append(para(f"{index}. {measure['description']}{code}", style["body"]))
+    story += [
+        para("三、实施成效", style["heading"]),
+        para(content["effect"], style["body"]),
+        para("特此通报。", style["body"]),
+        Spacer(1, 2 * mm),
+        signature_block(meta.issuing_unit, meta.issued_at, style),
+    ]
+    return story
+
+
+def case_facts(content: dict) -> list:
+    return [
+        (_l("Subject"), content["subject"]["name"]),
+        (_l("Identifier"), content["subject"]["identifier"]),
+        (_l("Category"), content["category"]),
+        (_l("Date"), chinese_iso(content["case_date"])),
+        (_l("Applied by"), content["applying_party"]),
+    ]
+
+
+def describe_case_change(case):
+    if case is None or case.status.value != "published":
+        return _l("The case this notice reports is no longer published.")
+    return _l("The case has been changed since this notice was issued.")
+
+
+if case_models is not None:
+    from registry.extensions import db
+
+    Case = case_models.Case
+
+    register_notice_kind(NoticeKind(
+        name=KIND_NAME,
+        title="联合奖惩案例通报",
+        label=_l("Joint reward or punishment case notice"),
+        number_prefix="湘交信案例",
+        record_type=Case.__audit_type__,
+        load=lambda document: db.session.get(Case, document.record_id),
+        record_ref=lambda case: RecordRef(record_id=case.id, subject_id=case.entry.subject_id, unit_id=case.unit_id),
+        content=case_content,
+        render=render_case,
+        issuing_unit=lambda content: content["issuing_unit"],
+        key_facts=case_facts,
+        can_issue=lambda case: case.status.value == "published",
+        describe_change=describe_case_change,
+    ))
