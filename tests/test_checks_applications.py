@@ -72,3 +72,13 @@ def test_compliance_table_counts_applications_handled_on_time_and_coverage(db, m
     assert {"objections_on_time", "repairs_on_time", "coverage"} <= {figure.key for figure in table.figures}
     figure = table.rows[0].values["objections_on_time"]
     assert (figure.text, figure.ok) == ("0/1", False)  # handled in October, one deadline missed
+
+
+def test_compliance_table_counts_repair_cases_of_the_month(db, make):
+    from registry.checks.compliance import month_table
+
+    with clock.frozen_at(FILED):
+        application, _code = make.repair(make.repairable_entry())
+    figure = month_table(2026, 9, application.unit_id).rows[0].values["repair_cases"]
+    assert figure.text == "1 / 0"
+    assert month_table(2026, 10, application.unit_id).rows[0].values["repair_cases"].text == "0 / 0"

@@ -215,6 +215,19 @@ for _name, _module, _label, _order in (
     if _operations is not None:
         register_figure(_name, _label, order=_order, compute=_handled_on_time_figure(_operations))
 
+_repairs = _optional("registry.repairs.operations")
+
+if _repairs is not None:
+    def _repair_cases(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+        """Repair cases of the month (seed task 19): filed, and approved of those finished."""
+        wanted = set(unit_ids)
+        return {
+            row.unit_id: FigureValue(f"{row.filed} / {row.approved}", number=row.filed)
+            for row in _repairs.repair_cases_per_unit(year, month) if row.unit_id in wanted
+        }
+
+    register_figure("repair_cases", _l("Repair applications filed / approved"), order=47, compute=_repair_cases)
+
 _coverage = _optional("registry.catalogue.coverage")
 
 if _coverage is not None:
