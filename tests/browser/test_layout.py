@@ -77,6 +77,18 @@ def test_officer_pages_fit_and_label_every_field(browser, live_server, artifacts
     context.close()
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_admin_pages_with_wide_tables_fit(browser, live_server, artifacts, viewport):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    shot = artifacts(page)
+    switch_user(page, live_server, "admin@demo.hn")
+    for name, path in {"compliance": "/compliance", "audit-log": "/admin/audit", "users": "/admin/users"}.items():
+        page.goto(f"{live_server}{path}")
+        _check_page(page, shot, name, viewport["width"])
+    context.close()
+
+
 def test_keyboard_focus_is_visible_and_the_current_page_is_marked(page, live_server):
     page.goto(f"{live_server}/lists/black")
     expect(page.locator(".main-nav a[aria-current=page]")).to_have_text("黑名单")
