@@ -82,3 +82,11 @@ def test_compliance_table_counts_repair_cases_of_the_month(db, make):
     figure = month_table(2026, 9, application.unit_id).rows[0].values["repair_cases"]
     assert figure.text == "1 / 0"
     assert month_table(2026, 10, application.unit_id).rows[0].values["repair_cases"].text == "0 / 0"
+
+
+def test_alert_names_the_application_by_its_receipt_number(db, objection):
+    from registry.checks.alerts import alert_message
+
+    run("application_deadlines", date(2026, 10, 9))
+    alert = open_alerts("objection_overdue", record_id=objection.id)[0]
+    assert objection.receipt_number in alert_message(alert) and "2026-10-08" in alert_message(alert)

@@ -253,12 +253,12 @@ for _kind in _APPLICATION_PACKAGES:
     _endpoint = "objections.officer_show" if _kind == "objection" else "repairs.officer_show"
     register_alert_kind(
         f"{_kind}_due_soon", label=_l("%(what)s due soon", what=_APPLICATION_NAMES[_kind]),
-        message=_l("Application No. %(record_id)s must be accepted or decided by %(due_date)s."),
+        message=_l("Application %(receipt)s must be accepted or decided by %(due_date)s."),
         severity=WARNING, link=link_to(_endpoint, "application_id"),
     )
     register_alert_kind(
         f"{_kind}_overdue", label=_l("%(what)s overdue", what=_APPLICATION_NAMES[_kind]),
-        message=_l("Application No. %(record_id)s was due to be accepted or decided on %(due_date)s."),
+        message=_l("Application %(receipt)s was due to be accepted or decided on %(due_date)s."),
         severity=OVERDUE, link=link_to(_endpoint, "application_id"),
     )
 
@@ -270,6 +270,8 @@ def _application_rows(kind: str, statement: sa.Select) -> sa.Select:
     return statement.with_only_columns(
         model.unit_id.label("unit_id"), sa.literal(kind).label("record_type"), model.id.label("record_id"),
         due_column(model).label("due_date"), model.subject_id.label("subject_id"),
+        # The receipt number names the application for officers (receipt numbers are [A-Z0-9-]).
+        (sa.literal('{"receipt": "') + model.receipt_number + sa.literal('"}')).label("params"),
     )
 
 
