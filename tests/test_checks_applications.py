@@ -90,3 +90,14 @@ def test_alert_names_the_application_by_its_receipt_number(db, objection):
     run("application_deadlines", date(2026, 10, 9))
     alert = open_alerts("objection_overdue", record_id=objection.id)[0]
     assert objection.receipt_number in alert_message(alert) and "2026-10-08" in alert_message(alert)
+
+
+def test_disclosure_alert_names_the_decision_number_even_with_quotes(db, make):
+    from registry.checks.alerts import alert_message
+    from registry.disclosures.models import DisclosureStatus
+
+    disclosure = make.disclosure(DisclosureStatus.DRAFT, decision_date=date(2026, 9, 30),
+                                 decision_number='湘交罚〔2026〕"7"号')
+    run("disclosure_deadline", date(2026, 10, 16))
+    alert = open_alerts("disclosure_overdue", record_id=disclosure.id)[0]
+    assert '湘交罚〔2026〕"7"号' in alert_message(alert)

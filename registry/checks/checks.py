@@ -48,6 +48,16 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
 
 
+def json_param(key: str, column):
+    """SQL: ``{"key": column}`` as JSON text, for an alert's message values (quotes escaped by the
+    database's own JSON function)."""
+    from registry.extensions import db
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.cast(sa.func.json_build_object(key, column), sa.Text).label("params")
+    return sa.func.json_object(key, column).label("params")
+
+
 def _optional(module: str):
     try:
         return importlib.import_module(module)
@@ -210,12 +220,12 @@ _disclosure_queries = _optional("registry.disclosures.queries")
 if _disclosure_queries is not None:
     register_alert_kind(
         "disclosure_due_soon", label=_l("Disclosure due soon"),
-        message=_l("Disclosure No. %(record_id)s must be published by %(due_date)s."),
+        message=_l("Disclosure %(number)s must be published by %(due_date)s."),
         severity=WARNING, link=link_to("disclosures.show", "disclosure_id"),
     )
     register_alert_kind(
         "disclosure_overdue", label=_l("Disclosure overdue"),
-        message=_l("Disclosure No. %(record_id)s was due for publication on %(due_date)s and is not published."),
+        message=_l("Disclosure %(number)s was due for publication on %(due_date)s and is not published."),
         severity=OVERDUE, link=link_to("disclosures.show", "disclosure_id"),
     )
 
@@ -225,7 +235,7 @@ if _disclosure_queries is not None:
         return statement.with_only_columns(
             Disclosure.unit_id.label("unit_id"), sa.literal("disclosure").label("record_type"),
             Disclosure.id.label("record_id"), Disclosure.publication_deadline.label("due_date"),
-            Disclosure.subject_id.label("subject_id"),
+            Disclosure.subject_id.label("subject_id"), json_param("number", Disclosure.decision_number),
         )
 
     @register_check("disclosure_deadline", order=40, hour=8, minute=0)
@@ -270,8 +280,7 @@ def _application_rows(kind: str, statement: sa.Select) -> sa.Select:
     return statement.with_only_columns(
         model.unit_id.label("unit_id"), sa.literal(kind).label("record_type"), model.id.label("record_id"),
         due_column(model).label("due_date"), model.subject_id.label("subject_id"),
-        # The receipt number names the application for officers (receipt numbers are [A-Z0-9-]).
-        (sa.literal('{"receipt": "') + model.receipt_number + sa.literal('"}')).label("params"),
+        json_param("receipt", model.receipt_number),
     )
 
 
