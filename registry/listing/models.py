@@ -210,6 +210,10 @@ class ListEntry(ReviewedMixin, db.Model):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATES
 
+    def is_shown_on(self, today: date) -> bool:
+        """``publicly_shown`` for one loaded entry: public state and not past its validity."""
+        return self.is_public and (self.valid_until is None or self.valid_until >= today)
+
     def __str__(self) -> str:
         return f"{self.decision_number} {self.subject.name if self.subject else ''}"
 

@@ -67,9 +67,7 @@ HANDLING = Handling(
 
 def objectable(record) -> bool:
     """SPEC §6: a list entry in publicity or published, or a disclosure the public sees."""
-    if isinstance(record, ListEntry):
-        return record.status in (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED)
-    return isinstance(record, Disclosure) and records.is_public(record)
+    return isinstance(record, (ListEntry, Disclosure)) and records.is_public(record)
 
 
 def file_objection(*, target: str, applicant: Applicant, grounds: str, uploads: list[Upload]) -> tuple[Objection, str]:

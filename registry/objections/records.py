@@ -13,7 +13,7 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import KIND_LABELS, Disclosure, DisclosureKind, DisclosureStatus
 from registry.disclosures.operations import RECORD_TYPE as DISCLOSURE
 from registry.extensions import db
-from registry.listing.models import LIST_KIND_SHORT, STATUS_LABELS, EntryStatus, ListEntry
+from registry.listing.models import LIST_KIND_SHORT, STATUS_LABELS, EntryStatus, ListEntry, publicly_shown
 from registry.listing.operations import RECORD_TYPE as LIST_ENTRY
 
 RECORD_TYPES = (LIST_ENTRY, DISCLOSURE)
@@ -41,7 +41,7 @@ def load_record(record_type: str, record_id: int):
 def is_public(record) -> bool:
     """What the public sees today: an entry in publicity or published, a disclosure in its period."""
     if isinstance(record, ListEntry):
-        return record.status in (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED)
+        return record.is_shown_on(clock.today())
     return disclosure_queries.is_publicly_visible(record, clock.today())
 
 
@@ -70,8 +70,7 @@ def summary(record) -> RecordSummary:
 def public_records_of(subject_id: int) -> tuple[list[ListEntry], list[Disclosure]]:
     """The subject's records the public sees today (candidates for an objection or a repair)."""
     entries = list(db.session.scalars(
-        sa.select(ListEntry).where(ListEntry.subject_id == subject_id,
-                                   ListEntry.status.in_([EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED]))
+        sa.select(ListEntry).where(ListEntry.subject_id == subject_id, publicly_shown(clock.today()))
         .order_by(ListEntry.decision_date.desc(), ListEntry.id.desc())
     ).unique())
     disclosures = list(db.session.scalars(

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from registry.core.holds import HoldKind, open_holds
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind
 from registry.extensions import db
-from registry.listing.models import PUBLIC_STATES, EntryStatus, ListEntry, ListKind
+from registry.listing.models import EntryStatus, ListEntry, ListKind, publicly_shown
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.subjects.models import Subject
 
@@ -38,11 +38,8 @@ def optional_module(name: str):
 
 
 def public_entry_condition(today: date):
-    """SQL: the public may see the list entry today."""
-    return sa.and_(
-        ListEntry.status.in_(PUBLIC_STATES),
-        sa.or_(ListEntry.valid_until.is_(None), ListEntry.valid_until >= today),
-    )
+    """SQL: the public may see the list entry today (the listing package's one definition)."""
+    return publicly_shown(today)
 
 
 @dataclass

@@ -85,7 +85,7 @@ def _entry_eligibility(entry: ListEntry, today: date) -> Eligibility:
     if entry.list_kind is ListKind.RED:
         return Eligibility(False, _l("A red list entry is not a dishonesty record: credit repair applies only to "
                                      "black list entries and penalties."))
-    if entry.status is not EntryStatus.PUBLISHED:
+    if entry.status is not EntryStatus.PUBLISHED or not entry.is_shown_on(today):
         return Eligibility(False, _l("Only a published black list entry can be repaired; this entry is not "
                                      "published."))
     category = entry.category

@@ -31,8 +31,7 @@ if listing_models is not None:
     def collect_entries(subject, today) -> list[dict]:
         """Entries the public sees: in publicity or published (never drafts or ended entries)."""
         entries = db.session.scalars(
-            sa.select(ListEntry).where(ListEntry.subject_id == subject.id,
-                                       ListEntry.status.in_(listing_models.PUBLIC_STATES))
+            sa.select(ListEntry).where(ListEntry.subject_id == subject.id, listing_models.publicly_shown(today))
             .order_by(ListEntry.decision_date, ListEntry.id)
         ).all()
         markers = _markers(ListEntry.__audit_type__, [entry.id for entry in entries])
