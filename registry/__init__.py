@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 
@@ -35,16 +34,6 @@ PACKAGES = [
 ]
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _optional_import(name: str):
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        # Only a missing module (or missing package) of that name is optional, not its imports.
-        if error.name is None or not (name == error.name or name.startswith(error.name + ".")):
-            raise
-        return None
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -96,16 +85,17 @@ def _init_extensions(app: Flask) -> None:
 def _register_packages(app: Flask) -> None:
     from registry import cli as core_cli
     from registry.core import models  # noqa: F401  (the core's tables)
+    from registry.core.modules import optional_module
 
     for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
         app.cli.add_command(command)
     for package in PACKAGES:
         for part in ("models", "seed", "checks"):
-            _optional_import(f"registry.{package}.{part}")
-        views = _optional_import(f"registry.{package}.views")
+            optional_module(f"registry.{package}.{part}")
+        views = optional_module(f"registry.{package}.views")
         if views is not None and hasattr(views, "bp"):
             app.register_blueprint(views.bp)
-        cli = _optional_import(f"registry.{package}.cli")
+        cli = optional_module(f"registry.{package}.cli")
         if cli is not None:
             for command in cli.COMMANDS:
                 app.cli.add_command(command)

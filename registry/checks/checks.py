@@ -19,7 +19,6 @@ every run retries deliveries that failed, so a failure is retried the next night
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -30,6 +29,7 @@ from registry.checks.alerts import OVERDUE, WARNING, canonical_json, link_to, re
 from registry.checks.registry import register_check
 from registry.core import clock
 from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.modules import optional_module
 from registry.core.settings import get_setting
 from registry.core.workdays import current_calendar
 
@@ -56,15 +56,6 @@ def json_param(key: str, column):
     if db.session.get_bind().dialect.name == "postgresql":
         return sa.cast(sa.func.json_build_object(key, column), sa.Text).label("params")
     return sa.func.json_object(key, column).label("params")
-
-
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name and module.startswith(error.name):
-            return None
-        raise
 
 
 # --- calendar coverage ------------------------------------------------------------------------
@@ -215,7 +206,7 @@ def monthly_case_quota(today: date) -> dict:
 
 # --- disclosure deadlines (when the disclosures package is installed) -----------------------------
 
-_disclosure_queries = _optional("registry.disclosures.queries")
+_disclosure_queries = optional_module("registry.disclosures.queries")
 
 if _disclosure_queries is not None:
     register_alert_kind(
@@ -253,8 +244,8 @@ if _disclosure_queries is not None:
 
 _APPLICATION_PACKAGES = {
     kind: module
-    for kind, module in (("objection", _optional("registry.objections.operations")),
-                         ("repair", _optional("registry.repairs.operations")))
+    for kind, module in (("objection", optional_module("registry.objections.operations")),
+                         ("repair", optional_module("registry.repairs.operations")))
     if module is not None
 }
 

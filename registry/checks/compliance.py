@@ -12,7 +12,6 @@ whose package is not installed are simply not registered.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -30,6 +29,7 @@ from registry.checks.checks import (
 )
 from registry.core import clock
 from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.modules import optional_module
 from registry.core.settings import get_setting
 from registry.extensions import db
 
@@ -157,16 +157,7 @@ register_figure("days_since_publication", _l("Days since last publication"), ord
 register_figure("case_quota", _l("Verified cases / quota"), order=50, compute=_case_quota)
 
 
-def _optional(module: str):
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name and module.startswith(error.name):
-            return None
-        raise
-
-
-_disclosure_queries = _optional("registry.disclosures.queries")
+_disclosure_queries = optional_module("registry.disclosures.queries")
 
 
 def on_time_rate(unit_id: int, year: int, month: int):
@@ -211,11 +202,11 @@ for _name, _module, _label, _order in (
     ("objections_on_time", "registry.objections.operations", _l("Objections handled on time"), 40),
     ("repairs_on_time", "registry.repairs.operations", _l("Repair applications handled on time"), 45),
 ):
-    _operations = _optional(_module)
+    _operations = optional_module(_module)
     if _operations is not None:
         register_figure(_name, _label, order=_order, compute=_handled_on_time_figure(_operations))
 
-_repairs = _optional("registry.repairs.operations")
+_repairs = optional_module("registry.repairs.operations")
 
 if _repairs is not None:
     def _repair_cases(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
@@ -228,7 +219,7 @@ if _repairs is not None:
 
     register_figure("repair_cases", _l("Repair applications filed / approved"), order=47, compute=_repair_cases)
 
-_coverage = _optional("registry.catalogue.coverage")
+_coverage = optional_module("registry.catalogue.coverage")
 
 if _coverage is not None:
     def _coverage_figure(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from registry.accounts.models import Unit, User
 from registry.core.identifiers import SubjectKind, region_code
+from registry.core.modules import optional_module
 from registry.core.permissions import Role
 from registry.core.workdays import add_working_days
 from registry.extensions import db
@@ -498,9 +499,7 @@ SYNTHETIC_MARK = "91______MB%"  # the USCCs names.uscc_for makes (demo data uses
 
 
 def _optional(module: str) -> bool:
-    from registry import _optional_import
-
-    return _optional_import(module) is not None
+    return optional_module(module) is not None
 
 
 def _context(rng: random.Random, today: date, writer: BulkWriter) -> Context:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from registry import _optional_import
 from registry.core import clock
+from registry.core.modules import optional_module
 from registry.extensions import db
 from registry.ledger.models import LedgerAssignment, LedgerReport, LedgerTask, ReportStatus
 from registry.ledger.operations import report_due
@@ -136,7 +136,7 @@ def _as_date(content: dict):
 
 
 def _register() -> bool:
-    kinds = _optional_import("registry.documents.kinds")
+    kinds = optional_module("registry.documents.kinds")
     if kinds is None:
         return False
     kinds.register_notice_kind(kinds.NoticeKind(

@@ -9,7 +9,6 @@ a "clean" subject: its page says so, and a person's name is not shown on it (SPE
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,22 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from registry.core.holds import HoldKind, open_holds
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind
+from registry.core.modules import optional_module
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry, ListKind, publicly_shown
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.subjects.models import Subject
 
 BATCH = 500  # ids per IN (...) query
-
-
-def optional_module(name: str):
-    """A module of a package that may not be installed yet (disclosures, evaluations)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as error:
-        if error.name is None or not (name == error.name or name.startswith(error.name + ".")):
-            raise
-        return None
 
 
 def public_entry_condition(today: date):

@@ -9,12 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from registry import _optional_import
-
-
-def optional_module(name: str):
-    """The module ``name``, or None when its package is not part of this installation."""
-    return _optional_import(name)
+from registry.core.modules import optional_module  # noqa: F401  (the notice modules import it from here)
 
 
 def load_all() -> None:
