@@ -99,6 +99,10 @@ def test_on_time_rate_counts_deadlines_of_the_month(db, make):
     assert (rate.due, rate.on_time, rate.late) == (3, 1, 2)
     assert rate.rate == pytest.approx(1 / 3)
     assert queries.on_time_rate(unit.id, 2026, 11).rate is None
+    rates = queries.on_time_rates(2026, 10)  # every unit in one query
+    ysc = make.unit("YSC")
+    assert (rates[unit.id].due, rates[ysc.id].due, rates[ysc.id].on_time) == (3, 1, 1)
+    assert queries.on_time_rates(2026, 11) == {}
 
 
 def test_due_soon_and_overdue(db, make):

@@ -160,19 +160,20 @@ register_figure("case_quota", _l("Verified cases / quota"), order=50, compute=_c
 _disclosure_queries = optional_module("registry.disclosures.queries")
 
 
-def on_time_rate(unit_id: int, year: int, month: int):
-    """The disclosures package's on-time rate, or None while that package is not installed."""
+def on_time_rates(year: int, month: int) -> dict:
+    """The disclosures package's on-time rates per unit ({} while that package is not installed)."""
     if _disclosure_queries is None:
-        return None
-    return _disclosure_queries.on_time_rate(unit_id, year, month)
+        return {}
+    return _disclosure_queries.on_time_rates(year, month)
 
 
 if _disclosure_queries is not None:
     def _disclosures_on_time(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+        rates = on_time_rates(year, month)
         values = {}
         for unit_id in unit_ids:
-            rate = _disclosure_queries.on_time_rate(unit_id, year, month)
-            if not rate.due:
+            rate = rates.get(unit_id)
+            if rate is None or not rate.due:
                 values[unit_id] = FigureValue("0/0")
                 continue
             values[unit_id] = FigureValue(f"{rate.on_time}/{rate.due}", ok=rate.late == 0,
@@ -182,13 +183,15 @@ if _disclosure_queries is not None:
     register_figure("disclosures_on_time", _l("Disclosures on time / due"), order=20, compute=_disclosures_on_time)
 
 
-def _handled_on_time_figure(operations):
-    """A figure from a package's ``handled_on_time(unit_id, year, month)`` (objections, repairs)."""
+def _handled_on_time_figure(model):
+    """A figure from the applications' ``handled_on_time_by_unit`` (objections, repairs)."""
+    from registry.objections.handling import OnTime, handled_on_time_by_unit
 
     def compute(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+        results = handled_on_time_by_unit(model, year, month)
         values = {}
         for unit_id in unit_ids:
-            result = operations.handled_on_time(unit_id, year, month)
+            result = results.get(unit_id, OnTime(handled=0, on_time=0))
             values[unit_id] = FigureValue(
                 f"{result.on_time}/{result.handled}", ok=(result.late == 0) if result.handled else None,
                 number=round(result.rate * 100, 1) if result.rate is not None else None,
@@ -198,13 +201,14 @@ def _handled_on_time_figure(operations):
     return compute
 
 
-for _name, _module, _label, _order in (
-    ("objections_on_time", "registry.objections.operations", _l("Objections handled on time"), 40),
-    ("repairs_on_time", "registry.repairs.operations", _l("Repair applications handled on time"), 45),
+for _name, _module, _model, _label, _order in (
+    ("objections_on_time", "registry.objections.models", "Objection", _l("Objections handled on time"), 40),
+    ("repairs_on_time", "registry.repairs.models", "RepairApplication", _l("Repair applications handled on time"),
+     45),
 ):
-    _operations = optional_module(_module)
-    if _operations is not None:
-        register_figure(_name, _label, order=_order, compute=_handled_on_time_figure(_operations))
+    _models = optional_module(_module)
+    if _models is not None:
+        register_figure(_name, _label, order=_order, compute=_handled_on_time_figure(getattr(_models, _model)))
 
 _repairs = optional_module("registry.repairs.operations")
 
@@ -253,13 +257,10 @@ def last_months(today: date, n: int = 12) -> list[tuple[int, int]]:
 
 def on_time_series(today: date, unit_id: int | None = None) -> list[tuple[str, float | None, int]]:
     """Per month of the last 12: (YYYY-MM, share of disclosures published on time or None, due)."""
-    units = [unit.id for unit in active_units(unit_id)]
+    units = {unit.id for unit in active_units(unit_id)}
     series = []
     for year, month in last_months(today):
-        due = on_time = 0
-        for uid in units:
-            rate = on_time_rate(uid, year, month)
-            if rate is not None:
-                due, on_time = due + rate.due, on_time + rate.on_time
+        rates = [rate for uid, rate in on_time_rates(year, month).items() if uid in units]
+        due, on_time = sum(rate.due for rate in rates), sum(rate.on_time for rate in rates)
         series.append((f"{year:04d}-{month:02d}", on_time / due if due else None, due))
     return series

@@ -129,8 +129,9 @@ class OnTimeRate:
         return self.on_time / self.due if self.due else None
 
 
-def on_time_rate(unit_id: int, year: int, month: int) -> OnTimeRate:
-    """Disclosures of ``unit_id`` whose deadline falls in the month: how many were published by it.
+def on_time_rates(year: int, month: int) -> dict[int, OnTimeRate]:
+    """Per unit, disclosures whose deadline falls in the month and how many were published by it
+    (one query for every unit; units with nothing due are absent).
 
     Original records only (a correction does not count again); one not yet published counts as late.
     """
@@ -138,15 +139,19 @@ def on_time_rate(unit_id: int, year: int, month: int) -> OnTimeRate:
     end = date(year + (month == 12), month % 12 + 1, 1)
     on_time = sa.and_(Disclosure.published_on.is_not(None),
                       Disclosure.published_on <= Disclosure.publication_deadline)
-    due, punctual = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
-            Disclosure.unit_id == unit_id,
+    rows = db.session.execute(
+        sa.select(Disclosure.unit_id, sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
             Disclosure.corrects_id.is_(None),
             Disclosure.publication_deadline >= start,
             Disclosure.publication_deadline < end,
-        )
-    ).one()
-    return OnTimeRate(due=due, on_time=punctual)
+        ).group_by(Disclosure.unit_id)
+    )
+    return {unit_id: OnTimeRate(due=due, on_time=punctual) for unit_id, due, punctual in rows}
+
+
+def on_time_rate(unit_id: int, year: int, month: int) -> OnTimeRate:
+    """``on_time_rates`` for one unit."""
+    return on_time_rates(year, month).get(unit_id, OnTimeRate(due=0, on_time=0))
 
 
 def _label(labels: dict, value) -> str | None:

@@ -452,7 +452,12 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
 
 
 def handled_on_time(model, unit_id: int, year: int, month: int) -> OnTime:
-    """Applications of ``unit_id`` finished in the month, and how many met every deadline.
+    """``handled_on_time_by_unit`` for one unit."""
+    return handled_on_time_by_unit(model, year, month).get(unit_id, OnTime(handled=0, on_time=0))
+
+
+def handled_on_time_by_unit(model, year: int, month: int) -> dict[int, OnTime]:
+    """Per unit, applications finished in the month and how many met every deadline (one query).
 
     On time: accepted (if it was) by its acceptance deadline, and decided by its decision
     deadline; a rejection as inadmissible by the acceptance deadline.
@@ -463,13 +468,12 @@ def handled_on_time(model, unit_id: int, year: int, month: int) -> OnTime:
         (model.status == S.INADMISSIBLE, model.decided_on <= model.accept_due),
         else_=sa.and_(accepted_in_time, model.decided_on <= model.decide_due),
     )
-    handled, punctual = db.session.execute(
-        sa.select(sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
-            model.unit_id == unit_id, model.status.in_([S.DECIDED, S.INADMISSIBLE]),
-            model.decided_on >= start, model.decided_on < end,
-        )
-    ).one()
-    return OnTime(handled=handled, on_time=punctual)
+    rows = db.session.execute(
+        sa.select(model.unit_id, sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
+            model.status.in_([S.DECIDED, S.INADMISSIBLE]), model.decided_on >= start, model.decided_on < end,
+        ).group_by(model.unit_id)
+    )
+    return {unit_id: OnTime(handled=handled, on_time=punctual) for unit_id, handled, punctual in rows}
 
 
 def open_for_record(model, record_type: str, record_id: int):
