@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
 from registry.cases.models import Case, CaseStatus
+from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.core.settings import get_setting
 from registry.extensions import db
@@ -34,8 +35,7 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
         raise ValidationFailed(
             _l("Enter a month as YYYY-MM (the month must be 01 to 12)."), field="month"
         ) from None
-    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return start, end
+    return start, clock.month_bounds(year, month)[1]
 
 
 def parse_month(text: str | None) -> tuple[int, int]:

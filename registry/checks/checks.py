@@ -29,6 +29,7 @@ from registry.checks.alerts import OVERDUE, WARNING, canonical_json, link_to, re
 from registry.checks.registry import register_check
 from registry.core import clock
 from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.clock import month_bounds
 from registry.core.modules import optional_module
 from registry.core.settings import get_setting
 from registry.core.workdays import current_calendar
@@ -41,11 +42,6 @@ CASE_RECORD_TYPE = "case"
 def local_midnight_utc(day: date) -> datetime:
     """The instant Asia/Shanghai's ``day`` begins, for comparing with UTC timestamps."""
     return datetime.combine(day, time(0), tzinfo=clock.LOCAL_TZ).astimezone(UTC)
-
-
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    """First day of the month and first day of the next."""
-    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
 
 
 def json_param(key: str, column):

@@ -35,6 +35,11 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ)
 
 
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """The first day of the month and the first day of the next (a half-open range of dates)."""
+    return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
+
+
 @contextmanager
 def frozen_at(moment: datetime | date) -> Iterator[datetime]:
     """Freeze ``utcnow`` at ``moment`` (a date means 10:00 that day in Asia/Shanghai)."""

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
 from registry.core.audit import record_event
+from registry.core.clock import month_bounds
 from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord, ValidationFailed
 from registry.core.holds import close_hold, open_hold
 from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
@@ -444,11 +445,6 @@ class OnTime:
     @property
     def rate(self) -> float | None:
         return self.on_time / self.handled if self.handled else None
-
-
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    start = date(year, month, 1)
-    return start, date(year + (month == 12), month % 12 + 1, 1)
 
 
 def handled_on_time(model, unit_id: int, year: int, month: int) -> OnTime:
