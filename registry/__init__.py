@@ -26,6 +26,7 @@ PACKAGES = [
     "documents",
     "exchange",
     "checks",
+    "oversight",
     "review",
     "public",
     "api",

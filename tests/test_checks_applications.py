@@ -59,8 +59,8 @@ def test_repair_applications_are_checked_too(db, make):
 
 
 def test_compliance_table_counts_applications_handled_on_time_and_coverage(db, make, objection):
-    from registry.checks.compliance import month_table
     from registry.objections import operations
+    from registry.oversight.compliance import month_table
 
     clerk = make.user("clerk", unit=objection.unit.code)
     reviewer = make.user("reviewer", unit=objection.unit.code)
@@ -75,7 +75,7 @@ def test_compliance_table_counts_applications_handled_on_time_and_coverage(db, m
 
 
 def test_compliance_table_counts_repair_cases_of_the_month(db, make):
-    from registry.checks.compliance import month_table
+    from registry.oversight.compliance import month_table
 
     with clock.frozen_at(FILED):
         application, _code = make.repair(make.repairable_entry())

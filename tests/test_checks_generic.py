@@ -153,7 +153,7 @@ def test_every_check_is_idempotent(db, make, name):
 
 
 def test_a_failing_check_leaves_nothing_behind_and_the_next_run_completes(db, make, monkeypatch):
-    from registry.checks import checks
+    from registry.oversight import checks
 
     original = checks.sync_alerts
     calls = []

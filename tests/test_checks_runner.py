@@ -175,7 +175,7 @@ def test_unit_less_alerts_go_to_administrators(app, db, make, smtp):
 
 
 def test_no_mail_when_the_check_rolls_back(app, db, make, smtp, temporary_check):
-    from registry.checks.checks import biweekly_publication
+    from registry.oversight.checks import biweekly_publication
 
     _officers(make)
 

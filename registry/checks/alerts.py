@@ -144,6 +144,14 @@ def _current(rows) -> sa.Subquery:
     return sa.select(*columns).subquery("current_alerts")
 
 
+def json_param(key: str, column):
+    """SQL: ``{"key": column}`` as JSON text, for an alert's message values (quotes escaped by the
+    database's own JSON function)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.cast(sa.func.json_build_object(key, column), sa.Text).label("params")
+    return sa.func.json_object(key, column).label("params")
+
+
 def canonical_json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -38,6 +38,11 @@ def local(moment: datetime) -> datetime:
 def month_bounds(year: int, month: int) -> tuple[date, date]:
     """The first day of the month and the first day of the next (a half-open range of dates)."""
     return date(year, month, 1), date(year + (month == 12), month % 12 + 1, 1)
+
+
+def local_midnight_utc(day: date) -> datetime:
+    """The instant Asia/Shanghai's ``day`` begins, for comparing a calendar date with UTC timestamps."""
+    return datetime.combine(day, time(0), tzinfo=LOCAL_TZ).astimezone(UTC)
 
 
 @contextmanager

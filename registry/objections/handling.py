@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from flask import url_for
@@ -23,7 +22,6 @@ from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
 from registry.core.audit import record_event
-from registry.core.clock import month_bounds
 from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord, ValidationFailed
 from registry.core.holds import close_hold, open_hold
 from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
@@ -402,74 +400,9 @@ class ApplicationQueue:
             return_decision(self.handling, application, actor, expected_version, comment)
 
 
-# ---------------------------------------------------------------------------------------------
-# Deadlines and figures, for the alerts, the dashboard and the reports
-
-
-def _awaiting_acceptance(model):
-    return sa.and_(model.status == S.SUBMITTED, model.accept_due.is_not(None))
-
-
-def _awaiting_decision(model):
-    return model.status.in_([S.ACCEPTED, S.PENDING_REVIEW])
-
-
 def due_column(model):
     """SQL: the deadline of the step the unit must take next."""
     return sa.case((model.status == S.SUBMITTED, model.accept_due), else_=model.decide_due)
-
-
-def due_soon(model, today: date, lead: int) -> sa.Select:
-    """Open applications whose next deadline falls from today to ``lead`` working days ahead."""
-    horizon = add_working_days(today, lead)
-    due = due_column(model)
-    return sa.select(model).where(sa.or_(_awaiting_acceptance(model), _awaiting_decision(model)),
-                                  due >= today, due <= horizon)
-
-
-def overdue(model, today: date) -> sa.Select:
-    """Open applications whose next deadline has passed."""
-    return sa.select(model).where(sa.or_(_awaiting_acceptance(model), _awaiting_decision(model)),
-                                  due_column(model) < today)
-
-
-@dataclass(frozen=True)
-class OnTime:
-    handled: int
-    on_time: int
-
-    @property
-    def late(self) -> int:
-        return self.handled - self.on_time
-
-    @property
-    def rate(self) -> float | None:
-        return self.on_time / self.handled if self.handled else None
-
-
-def handled_on_time(model, unit_id: int, year: int, month: int) -> OnTime:
-    """``handled_on_time_by_unit`` for one unit."""
-    return handled_on_time_by_unit(model, year, month).get(unit_id, OnTime(handled=0, on_time=0))
-
-
-def handled_on_time_by_unit(model, year: int, month: int) -> dict[int, OnTime]:
-    """Per unit, applications finished in the month and how many met every deadline (one query).
-
-    On time: accepted (if it was) by its acceptance deadline, and decided by its decision
-    deadline; a rejection as inadmissible by the acceptance deadline.
-    """
-    start, end = month_bounds(year, month)
-    accepted_in_time = sa.or_(model.accepted_on.is_(None), model.accepted_on <= model.accept_due)
-    on_time = sa.case(
-        (model.status == S.INADMISSIBLE, model.decided_on <= model.accept_due),
-        else_=sa.and_(accepted_in_time, model.decided_on <= model.decide_due),
-    )
-    rows = db.session.execute(
-        sa.select(model.unit_id, sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
-            model.status.in_([S.DECIDED, S.INADMISSIBLE]), model.decided_on >= start, model.decided_on < end,
-        ).group_by(model.unit_id)
-    )
-    return {unit_id: OnTime(handled=handled, on_time=punctual) for unit_id, handled, punctual in rows}
 
 
 def open_for_record(model, record_type: str, record_id: int):

@@ -23,7 +23,7 @@ from registry.disclosures.operations import approve_disclosure, end_public_view
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry, RemovalReason
 from registry.listing.operations import remove_entry, withdraw_entry
-from registry.objections import handling, records
+from registry.objections import deadlines, handling, records
 from registry.objections.handling import Applicant, Handling
 from registry.objections.models import OUTCOME_LABELS, DisclosureEffect, Objection, ObjectionOutcome
 
@@ -54,11 +54,11 @@ def apply_decision(objection: Objection, actor) -> None:
             end_public_view(record, DisclosureRemoval.REVOKED, actor, _comment(objection))
 
 
-HANDLING = Handling(
+HANDLING = deadlines.register_handling(Handling(
     kind=KIND, model=Objection, accept_setting="objection_accept_working_days",
     decide_setting="objection_decide_working_days", outcomes=OUTCOME_LABELS, apply_decision=apply_decision,
     show_endpoint="objections.officer_show",
-)
+), name=_l("Objection"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,17 +166,17 @@ def return_decision(objection: Objection, actor, expected_version, comment: str)
 
 def due_soon(today: date, lead: int) -> sa.Select:
     """Open objections whose next deadline (acceptance or decision) is within ``lead`` working days."""
-    return handling.due_soon(Objection, today, lead)
+    return deadlines.due_soon(Objection, today, lead)
 
 
 def overdue(today: date) -> sa.Select:
     """Open objections past their next deadline."""
-    return handling.overdue(Objection, today)
+    return deadlines.overdue(Objection, today)
 
 
-def handled_on_time(unit_id: int, year: int, month: int) -> handling.OnTime:
+def handled_on_time(unit_id: int, year: int, month: int) -> deadlines.OnTime:
     """Objections of the unit finished in the month, and how many met every deadline."""
-    return handling.handled_on_time(Objection, unit_id, year, month)
+    return deadlines.handled_on_time(Objection, unit_id, year, month)
 
 
 def _describe(objection: Objection) -> tuple[str, str]:

@@ -37,7 +37,7 @@ from registry.disclosures.operations import end_public_view
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry, ListKind, RemovalReason
 from registry.listing.operations import remove_entry
-from registry.objections import handling, records
+from registry.objections import deadlines, handling, records
 from registry.objections.handling import Applicant, Handling
 from registry.objections.notices import register_application_notice
 from registry.repairs.models import DOCUMENTS, OUTCOME_LABELS, RepairApplication, RepairOutcome, RepresentativeRole
@@ -175,11 +175,11 @@ def apply_decision(application: RepairApplication, actor) -> None:
         end_public_view(record, DisclosureRemoval.REPAIRED, actor, _comment(application))
 
 
-HANDLING = Handling(
+HANDLING = deadlines.register_handling(Handling(
     kind=KIND, model=RepairApplication, accept_setting="repair_accept_working_days",
     decide_setting="repair_decide_working_days", outcomes=OUTCOME_LABELS, apply_decision=apply_decision,
     show_endpoint="repairs.officer_show",
-)
+), name=_l("Credit repair application"))
 
 
 def accept(application, actor, expected_version) -> None:
@@ -222,17 +222,17 @@ def return_decision(application, actor, expected_version, comment: str) -> None:
 
 def due_soon(today: date, lead: int) -> sa.Select:
     """Open repair applications whose next deadline is within ``lead`` working days."""
-    return handling.due_soon(RepairApplication, today, lead)
+    return deadlines.due_soon(RepairApplication, today, lead)
 
 
 def overdue(today: date) -> sa.Select:
     """Open repair applications past their next deadline."""
-    return handling.overdue(RepairApplication, today)
+    return deadlines.overdue(RepairApplication, today)
 
 
-def handled_on_time(unit_id: int, year: int, month: int) -> handling.OnTime:
+def handled_on_time(unit_id: int, year: int, month: int) -> deadlines.OnTime:
     """Repair applications of the unit finished in the month, and how many met every deadline."""
-    return handling.handled_on_time(RepairApplication, unit_id, year, month)
+    return deadlines.handled_on_time(RepairApplication, unit_id, year, month)
 
 
 @dataclass(frozen=True)
@@ -253,7 +253,7 @@ def repair_cases_per_unit(year: int, month: int) -> list[RepairCount]:
     """
     from registry.accounts.models import Unit
 
-    start, end = handling.month_bounds(year, month)
+    start, end = clock.month_bounds(year, month)
     model = RepairApplication
     finished = sa.and_(model.decided_on >= start, model.decided_on < end)
 

@@ -211,8 +211,8 @@ MATRIX: dict[str, Access] = {
     "cases.measure": Access(get=SEE_ALL, post=ONLY_ADMIN),
     "listing.categories": Access(get=SEE_ALL),
     "listing.category": Access(get=SEE_ALL, post=ONLY_ADMIN),
-    "checks.compliance": Access(get=SEE_ALL),
-    "checks.report": Access(get=SEE_ALL, args={"period": "2026-01", "fmt": "xlsx"}),
+    "oversight.compliance": Access(get=SEE_ALL),
+    "oversight.report": Access(get=SEE_ALL, args={"period": "2026-01", "fmt": "xlsx"}),
     "exchange.batches": Access(get=SEE_ALL),
 }
 

@@ -1,7 +1,7 @@
 """Monthly and quarterly compliance reports as XLSX and PDF (SPEC §9, seed task 2).
 
 The PDF is issued through ``registry.documents`` (numbered, with a verification code that
-``/verify`` knows) when that package is installed, else printed on the plain PDF base.
+``/verify`` knows).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from registry.checks.compliance import MonthTable, month_table
+from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.operations import document_pdf
+from registry.oversight.compliance import MonthTable, month_table
 
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
 
@@ -109,43 +111,18 @@ def _render(content: dict, meta, style) -> list:
     return [Paragraph(escape(intro), style["body"]), Spacer(1, 8), table]
 
 
-def _kinds():
-    try:
-        from registry.documents import kinds
-    except ModuleNotFoundError:
-        return None
-    return kinds
-
-
-_documents = _kinds()
-if _documents is not None:
-    _documents.register_notice_kind(_documents.NoticeKind(
-        name="compliance_report", title="信用信息工作合规情况报告", label=_l("Compliance report"),
-        number_prefix="湘交信合规", record_type="compliance_period",
-        load=lambda document: ReportPeriod.parse(document.record_key),
-        record_ref=lambda period: _documents.RecordRef(record_key=period.key),
-        content=report_content, render=_render, issuing_unit=lambda content: content["issuing_unit"],
-        key_facts=lambda content: [("报告期", content["period"]), ("单位数", str(len(content["rows"])))],
-        officer_download=False, daily=True,
-    ))
+register_notice_kind(NoticeKind(
+    name="compliance_report", title="信用信息工作合规情况报告", label=_l("Compliance report"),
+    number_prefix="湘交信合规", record_type="compliance_period",
+    load=lambda document: ReportPeriod.parse(document.record_key),
+    record_ref=lambda period: RecordRef(record_key=period.key),
+    content=report_content, render=_render, issuing_unit=lambda content: content["issuing_unit"],
+    key_facts=lambda content: [("报告期", content["period"]), ("单位数", str(len(content["rows"])))],
+    officer_download=False, daily=True,
+))
 
 
 def report_pdf(period: ReportPeriod, actor) -> bytes:
-    """The report as a PDF: an issued, verifiable document when the documents package exists."""
-    if _documents is not None:
-        from registry.documents.operations import document_pdf
-
-        pdf, _document = document_pdf("compliance_report", period, actor=actor)
-        return pdf
-    return _plain_pdf(period)
-
-
-def _plain_pdf(period: ReportPeriod) -> bytes:
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.platypus import SimpleDocTemplate, Table
-
-    content = report_content(period)
-    buffer = io.BytesIO()
-    SimpleDocTemplate(buffer, pagesize=landscape(A4), invariant=1).build(
-        [Table([content["header"], *content["rows"]], repeatRows=1)])
-    return buffer.getvalue()
+    """The report as an issued, verifiable PDF document."""
+    pdf, _document = document_pdf("compliance_report", period, actor=actor)
+    return pdf

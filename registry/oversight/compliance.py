@@ -6,8 +6,7 @@ A figure is a column of the compliance dashboard and of the monthly and quarterl
                     compute=lambda year, month, unit_ids: {unit_id: FigureValue("3/4", ok=False), ...})
 
 ``compute`` answers for all units of a month at once (one or a few queries) and may leave a unit
-out (shown as "—").  ``ok`` colours the cell: True met, False missed, None neutral.  Figures
-whose package is not installed are simply not registered.
+out (shown as "—").  ``ok`` colours the cell: True met, False missed, None neutral.
 """
 
 from __future__ import annotations
@@ -20,18 +19,20 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
-from registry.checks.checks import (
-    CASE_RECORD_TYPE,
-    PUBLICATION_RECORD_TYPES,
-    last_publication_by_unit,
-    local_midnight_utc,
-    month_bounds,
-)
+from registry.catalogue import coverage
 from registry.core import clock
 from registry.core.changes import ChangeEvent, ChangeKind
-from registry.core.modules import optional_module
+from registry.core.clock import local_midnight_utc, month_bounds
 from registry.core.settings import get_setting
+from registry.disclosures import queries as disclosure_queries
 from registry.extensions import db
+from registry.objections.deadlines import OnTime, handled_on_time_by_unit
+from registry.objections.models import Objection
+from registry.oversight.publication import PUBLICATION_RECORD_TYPES, last_publication_by_unit
+from registry.repairs.models import RepairApplication
+from registry.repairs.operations import repair_cases_per_unit
+
+CASE_RECORD_TYPE = "case"
 
 
 @dataclass(frozen=True)
@@ -157,36 +158,28 @@ register_figure("days_since_publication", _l("Days since last publication"), ord
 register_figure("case_quota", _l("Verified cases / quota"), order=50, compute=_case_quota)
 
 
-_disclosure_queries = optional_module("registry.disclosures.queries")
-
-
 def on_time_rates(year: int, month: int) -> dict:
-    """The disclosures package's on-time rates per unit ({} while that package is not installed)."""
-    if _disclosure_queries is None:
-        return {}
-    return _disclosure_queries.on_time_rates(year, month)
+    """The disclosures' on-time rates per unit."""
+    return disclosure_queries.on_time_rates(year, month)
 
 
-if _disclosure_queries is not None:
-    def _disclosures_on_time(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
-        rates = on_time_rates(year, month)
-        values = {}
-        for unit_id in unit_ids:
-            rate = rates.get(unit_id)
-            if rate is None or not rate.due:
-                values[unit_id] = FigureValue("0/0")
-                continue
-            values[unit_id] = FigureValue(f"{rate.on_time}/{rate.due}", ok=rate.late == 0,
-                                          number=round(rate.rate * 100, 1))
-        return values
+def _disclosures_on_time(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+    rates = on_time_rates(year, month)
+    values = {}
+    for unit_id in unit_ids:
+        rate = rates.get(unit_id)
+        if rate is None or not rate.due:
+            values[unit_id] = FigureValue("0/0")
+            continue
+        values[unit_id] = FigureValue(f"{rate.on_time}/{rate.due}", ok=rate.late == 0,
+                                      number=round(rate.rate * 100, 1))
+    return values
 
-    register_figure("disclosures_on_time", _l("Disclosures on time / due"), order=20, compute=_disclosures_on_time)
+register_figure("disclosures_on_time", _l("Disclosures on time / due"), order=20, compute=_disclosures_on_time)
 
 
 def _handled_on_time_figure(model):
     """A figure from the applications' ``handled_on_time_by_unit`` (objections, repairs)."""
-    from registry.objections.handling import OnTime, handled_on_time_by_unit
-
     def compute(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
         results = handled_on_time_by_unit(model, year, month)
         values = {}
@@ -201,48 +194,39 @@ def _handled_on_time_figure(model):
     return compute
 
 
-for _name, _module, _model, _label, _order in (
-    ("objections_on_time", "registry.objections.models", "Objection", _l("Objections handled on time"), 40),
-    ("repairs_on_time", "registry.repairs.models", "RepairApplication", _l("Repair applications handled on time"),
-     45),
-):
-    _models = optional_module(_module)
-    if _models is not None:
-        register_figure(_name, _label, order=_order, compute=_handled_on_time_figure(getattr(_models, _model)))
+register_figure("objections_on_time", _l("Objections handled on time"), order=40,
+                compute=_handled_on_time_figure(Objection))
+register_figure("repairs_on_time", _l("Repair applications handled on time"), order=45,
+                compute=_handled_on_time_figure(RepairApplication))
 
-_repairs = optional_module("registry.repairs.operations")
 
-if _repairs is not None:
-    def _repair_cases(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
-        """Repair cases of the month (seed task 19): filed, and approved of those finished."""
-        wanted = set(unit_ids)
-        return {
-            row.unit_id: FigureValue(f"{row.filed} / {row.approved}", number=row.filed)
-            for row in _repairs.repair_cases_per_unit(year, month) if row.unit_id in wanted
-        }
+def _repair_cases(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+    """Repair cases of the month (seed task 19): filed, and approved of those finished."""
+    wanted = set(unit_ids)
+    return {
+        row.unit_id: FigureValue(f"{row.filed} / {row.approved}", number=row.filed)
+        for row in repair_cases_per_unit(year, month) if row.unit_id in wanted
+    }
 
-    register_figure("repair_cases", _l("Repair applications filed / approved"), order=47, compute=_repair_cases)
+register_figure("repair_cases", _l("Repair applications filed / approved"), order=47, compute=_repair_cases)
 
-_coverage = optional_module("registry.catalogue.coverage")
+def _coverage_figure(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+    """Subjects with at least one credit record / subjects known, over the unit's fields."""
+    known: dict[int, int] = {}
+    covered: dict[int, int] = {}
+    for row in coverage.coverage(year, month):
+        known[row.unit_id] = known.get(row.unit_id, 0) + row.known
+        covered[row.unit_id] = covered.get(row.unit_id, 0) + row.covered
+    target = get_setting("coverage_target_percent")
+    values = {}
+    for unit_id in unit_ids:
+        if not known.get(unit_id):
+            continue
+        share = round(100 * covered[unit_id] / known[unit_id], 1)
+        values[unit_id] = FigureValue(f"{share}%", ok=share >= target, number=share)
+    return values
 
-if _coverage is not None:
-    def _coverage_figure(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
-        """Subjects with at least one credit record / subjects known, over the unit's fields."""
-        known: dict[int, int] = {}
-        covered: dict[int, int] = {}
-        for row in _coverage.coverage(year, month):
-            known[row.unit_id] = known.get(row.unit_id, 0) + row.known
-            covered[row.unit_id] = covered.get(row.unit_id, 0) + row.covered
-        target = get_setting("coverage_target_percent")
-        values = {}
-        for unit_id in unit_ids:
-            if not known.get(unit_id):
-                continue
-            share = round(100 * covered[unit_id] / known[unit_id], 1)
-            values[unit_id] = FigureValue(f"{share}%", ok=share >= target, number=share)
-        return values
-
-    register_figure("coverage", _l("Coverage of known subjects"), order=60, compute=_coverage_figure)
+register_figure("coverage", _l("Coverage of known subjects"), order=60, compute=_coverage_figure)
 
 
 def last_months(today: date, n: int = 12) -> list[tuple[int, int]]:

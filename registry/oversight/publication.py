@@ -1,0 +1,24 @@
+"""When each unit last published credit information, read from the change feed (SPEC §9)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from registry.core.changes import ChangeEvent, ChangeKind
+
+# Record types whose publication counts as "credit information" (SPEC §9: disclosure, entry, case).
+PUBLICATION_RECORD_TYPES = ("disclosure", "list_entry", "case")
+
+
+def last_publication_by_unit(until: datetime | None = None) -> sa.Subquery:
+    """Per unit, the time of its latest publication of credit information (from the change feed)."""
+    statement = sa.select(ChangeEvent.unit_id.label("unit_id"),
+                          sa.func.max(ChangeEvent.occurred_at).label("last_at")).where(
+        ChangeEvent.unit_id.is_not(None), ChangeEvent.change == ChangeKind.PUBLISHED,
+        ChangeEvent.record_type.in_(PUBLICATION_RECORD_TYPES),
+    )
+    if until is not None:
+        statement = statement.where(ChangeEvent.occurred_at < until)
+    return statement.group_by(ChangeEvent.unit_id).subquery("last_publication")
