@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from registry.core.audit import AuditEvent
+from registry.core.tabular import FileRefused
 from registry.disclosures.imports import COLUMNS, ImportRefused, import_disclosures
 from registry.disclosures.models import Disclosure, DisclosureStatus
-from registry.exchange.tabular import FileRefused
 from registry.subjects.models import Subject
 from tests.conftest import count
 from tests.factories.core import valid_resident_id, valid_uscc

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from registry.exchange.tabular import (
+from registry.core.tabular import (
     Column,
     FileRefused,
     choice_parser,
@@ -152,7 +152,7 @@ def test_decimal_refusals(app, text):
 
 
 def test_error_report_is_csv_excel_can_open_and_defuses_formulas(app):
-    from registry.exchange.tabular import RowError
+    from registry.core.tabular import RowError
 
     with app.test_request_context():
         body = error_report_csv([RowError(2, "名称", "必填"), RowError(3, "金额", "=HYPERLINK(1)")])

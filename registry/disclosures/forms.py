@@ -11,6 +11,7 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from registry.core.forms import select_choices
+from registry.core.tabular import parse_decimal
 from registry.disclosures.models import (
     KIND_LABELS,
     LICENCE_TYPE_LABELS,
@@ -24,7 +25,6 @@ from registry.disclosures.models import (
     Severity,
 )
 from registry.disclosures.validation import DisclosureData
-from registry.exchange.tabular import parse_decimal
 
 _NONE = ("", "—")
 

@@ -22,6 +22,15 @@ from registry.core.audit import record_event, record_events
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.identifiers import region_code
 from registry.core.permissions import can_edit_unit
+from registry.core.tabular import (
+    Column,
+    RowError,
+    choice_parser,
+    parse_date,
+    parse_decimal,
+    parse_rows,
+    read_table,
+)
 from registry.disclosures import queries, validation
 from registry.disclosures.models import (
     KIND_CN,
@@ -33,15 +42,6 @@ from registry.disclosures.models import (
     DisclosureStatus,
 )
 from registry.disclosures.validation import DisclosureData
-from registry.exchange.tabular import (
-    Column,
-    RowError,
-    choice_parser,
-    parse_date,
-    parse_decimal,
-    parse_rows,
-    read_table,
-)
 from registry.extensions import db
 from registry.subjects.models import Subject
 

@@ -19,6 +19,7 @@ from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
+from registry.core.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
 from registry.core.web import add_nav, perform
 from registry.disclosures import imports, operations, queries
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
@@ -34,7 +35,6 @@ from registry.disclosures.models import (
     DisclosureKind,
     DisclosureStatus,
 )
-from registry.exchange.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
 from registry.extensions import db
 from registry.subjects.sections import register_subject_section
 
@@ -331,7 +331,7 @@ def import_page():
 
 
 def imports_max_bytes() -> int:
-    from registry.exchange.tabular import DEFAULT_MAX_BYTES
+    from registry.core.tabular import DEFAULT_MAX_BYTES
 
     return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 

@@ -18,9 +18,9 @@ from registry.core.audit import record_event
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
 from registry.core.permissions import can_edit_unit
+from registry.core.tabular import Column, RowError, parse_date, parse_rows, read_table
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.evaluations.operations import validated_values
-from registry.exchange.tabular import Column, RowError, parse_date, parse_rows, read_table
 from registry.extensions import db
 from registry.subjects.models import Subject
 from registry.subjects.operations import create_subject

@@ -12,13 +12,13 @@ from registry.core.audit import history
 from registry.core.errors import NotFound, RegistryError
 from registry.core.forms import apply_error
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
+from registry.core.tabular import template_csv, template_xlsx
 from registry.core.web import add_nav, perform
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
 from registry.evaluations.forms import ActionForm, EvaluationForm, ImportForm
 from registry.evaluations.models import STATUS_LABELS, CreditEvaluation, EvaluationStatus
-from registry.exchange.tabular import template_csv, template_xlsx
 from registry.extensions import db
 from registry.subjects.sections import register_subject_section
 

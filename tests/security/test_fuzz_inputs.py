@@ -16,8 +16,8 @@ from stdnum.cn import ric, uscc
 
 from registry.core import identifiers
 from registry.core.identifiers import InvalidIdentifier, SubjectKind
+from registry.core.tabular import Column, FileRefused, parse_rows, read_table
 from registry.core.workdays import WorkdayCalendar
-from registry.exchange.tabular import Column, FileRefused, parse_rows, read_table
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
