@@ -91,7 +91,7 @@ def _register_packages(app: Flask) -> None:
     for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
         app.cli.add_command(command)
     for package in PACKAGES:
-        for part in ("models", "seed", "checks"):
+        for part in ("models", "seed", "checks", "documents"):
             optional_module(f"registry.{package}.{part}")
         views = optional_module(f"registry.{package}.views")
         if views is not None and hasattr(views, "bp"):

@@ -27,7 +27,7 @@ def test_objection_and_repair_no_longer_offered(db, lapsed):
 
 
 def test_credit_report_leaves_it_out(db, make, lapsed):
-    from registry.documents.notices.report_sections import collect_entries
+    from registry.listing.documents import collect_entries
 
     with clock.frozen_at(TODAY):
         assert collect_entries(lapsed.subject, TODAY) == []

@@ -4,8 +4,8 @@ A notice kind says how to turn a record into the facts a notice states and how t
 ``registry.documents.operations`` does the rest (numbering, the verification code, storing the
 issued document, idempotence, regeneration, ``/verify``).  To add a kind (objection decision
 异议处理答复书, repair decision 信用修复决定书, case notice 联合奖惩案例通报, monthly reports …),
-write a module ``registry/documents/notices/<kind>.py`` (every module there is imported when the
-app starts; guard imports of packages that may not exist yet) that calls::
+the domain package that owns the record writes it in its own ``documents.py`` (``create_app``
+imports that module of every package at start), which calls::
 
     register_notice_kind(NoticeKind(
         name="repair_decision",            # URL and database key

@@ -11,9 +11,9 @@ from report sections that the packages holding public records contribute::
         heading=lambda row: row["matter"],
     ))
 
-``registry/documents/notices/report_sections.py`` registers the sections of the packages that
-exist (list entries, disclosures).  A report states only what its sections collected: nothing
-unpublished, person ID numbers masked, and a person's name only where a public record names them.
+Each domain registers its own section in its ``documents.py`` (list entries, disclosures).  A
+report states only what its sections collected: nothing unpublished, person ID numbers masked, and
+a person's name only where a public record names them.
 """
 
 from __future__ import annotations

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
-from flask_babel import lazy_gettext as _l
+from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 
 from registry.core.errors import RegistryError
@@ -11,13 +10,10 @@ from registry.core.identifiers import InvalidIdentifier
 from registry.core.permissions import ensure_can_see, officer_required
 from registry.documents import operations
 from registry.documents.kinds import get_kind
-from registry.documents.notices import load_all, optional_module
 from registry.documents.report import credit_report_pdf, has_public_records
 from registry.extensions import db, limiter
 from registry.subjects.models import Subject
 from registry.subjects.sections import register_subject_section
-
-load_all()
 
 bp = Blueprint("documents", __name__)
 
@@ -95,13 +91,3 @@ def verify(code: str):
 @register_subject_section("credit_report", order=900, template="documents/_subject_report.html")
 def _report_section(subject, public: bool) -> dict:
     return {"report_subject": subject} if has_public_records(subject) else {}
-
-
-_entry_panels = optional_module("registry.listing.panels")
-if _entry_panels is not None:
-    # On the officer page of a list entry the notice exists for (in publicity or published).
-    _entry_panels.register_entry_link(
-        "decision_notice", order=20, label=_l("Decision notice (PDF)"),
-        url=lambda entry: url_for("documents.officer_notice", kind_name="list_entry", record_id=entry.id),
-        visible=lambda entry, user: entry.status.value in ("in_publicity", "published"),
-    )

@@ -14,7 +14,7 @@ from reportlab.platypus import Spacer
 
 from registry.core.pdf import facts_table, para, signature_block
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.notices._common import chinese_iso, iso, unit_full_name
+from registry.documents.printing import chinese_iso, iso, unit_full_name
 from registry.extensions import db
 from registry.objections import records
 from registry.objections.common import ApplicationStatus

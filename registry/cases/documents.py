@@ -11,22 +11,20 @@ from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from registry.cases.models import Case
+from registry.cases.operations import public_subject_name
 from registry.core.identifiers import SubjectKind
 from registry.core.pdf import facts_table, para, signature_block
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.notices import optional_module
-from registry.documents.notices._common import chinese_iso, iso, unit_full_name
+from registry.documents.printing import chinese_iso, iso, unit_full_name
 from registry.documents.report import IDENTIFIER_LABEL_CN
-
-case_models = optional_module("registry.cases.models")
+from registry.extensions import db
 
 KIND_NAME = "case"
 KIND_CN = {"red": "联合激励", "black": "联合惩戒"}
 
 
 def case_content(case) -> dict:
-    from registry.cases.operations import public_subject_name
-
     entry = case.entry
     subject = entry.subject
     return {
@@ -92,23 +90,18 @@ def describe_case_change(case):
     return _l("The case has been changed since this notice was issued.")
 
 
-if case_models is not None:
-    from registry.extensions import db
-
-    Case = case_models.Case
-
-    register_notice_kind(NoticeKind(
-        name=KIND_NAME,
-        title="联合奖惩案例通报",
-        label=_l("Joint reward or punishment case notice"),
-        number_prefix="湘交信案例",
-        record_type=Case.__audit_type__,
-        load=lambda document: db.session.get(Case, document.record_id),
-        record_ref=lambda case: RecordRef(record_id=case.id, subject_id=case.entry.subject_id, unit_id=case.unit_id),
-        content=case_content,
-        render=render_case,
-        issuing_unit=lambda content: content["issuing_unit"],
-        key_facts=case_facts,
-        can_issue=lambda case: case.status.value == "published",
-        describe_change=describe_case_change,
-    ))
+register_notice_kind(NoticeKind(
+    name=KIND_NAME,
+    title="联合奖惩案例通报",
+    label=_l("Joint reward or punishment case notice"),
+    number_prefix="湘交信案例",
+    record_type=Case.__audit_type__,
+    load=lambda document: db.session.get(Case, document.record_id),
+    record_ref=lambda case: RecordRef(record_id=case.id, subject_id=case.entry.subject_id, unit_id=case.unit_id),
+    content=case_content,
+    render=render_case,
+    issuing_unit=lambda content: content["issuing_unit"],
+    key_facts=case_facts,
+    can_issue=lambda case: case.status.value == "published",
+    describe_change=describe_case_change,
+))

@@ -9,6 +9,8 @@ the department issues its documents in Chinese whatever the reader's language.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
@@ -16,11 +18,11 @@ from reportlab.platypus import Spacer
 from registry.core.identifiers import SubjectKind
 from registry.core.pdf import facts_table, para, signature_block
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.notices import optional_module
-from registry.documents.notices._common import chinese_iso, duration, iso, period, unit_full_name
-from registry.documents.report import IDENTIFIER_LABEL_CN
-
-listing_models = optional_module("registry.listing.models")
+from registry.documents.printing import chinese_iso, duration, hold_markers, iso, period, unit_full_name
+from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, register_report_section
+from registry.extensions import db
+from registry.listing.models import PUBLIC_STATES, ListEntry, publicly_shown
+from registry.listing.panels import register_entry_link
 
 KIND_NAME = "list_entry"
 LIST_TITLE_CN = {"red": "守信联合激励对象名单（红名单）", "black": "失信联合惩戒对象名单（黑名单）"}
@@ -140,23 +142,63 @@ def describe_entry_change(entry):
     }.get(standing, _l("The entry has been changed since this notice was issued."))
 
 
-if listing_models is not None:
-    from registry.extensions import db
+register_notice_kind(NoticeKind(
+    name=KIND_NAME,
+    title="列入名单决定书",
+    label=_l("List entry decision"),
+    number_prefix="湘交信列决",
+    record_type=ListEntry.__audit_type__,
+    load=lambda document: db.session.get(ListEntry, document.record_id),
+    record_ref=lambda entry: RecordRef(record_id=entry.id, subject_id=entry.subject_id, unit_id=entry.unit_id),
+    content=entry_content,
+    render=render_entry,
+    issuing_unit=lambda content: content["issuing_unit"],
+    key_facts=entry_facts,
+    can_issue=lambda entry: entry.status in PUBLIC_STATES,
+    describe_change=describe_entry_change,
+))
 
-    ListEntry = listing_models.ListEntry
+# On the officer page of a list entry the notice exists for (in publicity or published).
+register_entry_link(
+    "decision_notice", order=20, label=_l("Decision notice (PDF)"),
+    url=lambda entry: url_for("documents.officer_notice", kind_name=KIND_NAME, record_id=entry.id),
+    visible=lambda entry, user: entry.status in PUBLIC_STATES,
+)
 
-    register_notice_kind(NoticeKind(
-        name=KIND_NAME,
-        title="列入名单决定书",
-        label=_l("List entry decision"),
-        number_prefix="湘交信列决",
-        record_type=ListEntry.__audit_type__,
-        load=lambda document: db.session.get(ListEntry, document.record_id),
-        record_ref=lambda entry: RecordRef(record_id=entry.id, subject_id=entry.subject_id, unit_id=entry.unit_id),
-        content=entry_content,
-        render=render_entry,
-        issuing_unit=lambda content: content["issuing_unit"],
-        key_facts=entry_facts,
-        can_issue=lambda entry: entry.status in listing_models.PUBLIC_STATES,
-        describe_change=describe_entry_change,
-    ))
+
+# --- the credit report's section ----------------------------------------------------------------
+
+REPORT_LIST_CN = {"red": "红名单（守信联合激励对象）", "black": "黑名单（失信联合惩戒对象）"}
+ENTRY_STATE_CN = {"in_publicity": "公示中", "published": "已发布"}
+
+
+def collect_entries(subject, today) -> list[dict]:
+    """Entries the public sees: in publicity or published (never drafts or ended entries)."""
+    entries = db.session.scalars(
+        sa.select(ListEntry).where(ListEntry.subject_id == subject.id, publicly_shown(today))
+        .order_by(ListEntry.decision_date, ListEntry.id)
+    ).all()
+    markers = hold_markers(ListEntry.__audit_type__, [entry.id for entry in entries])
+    return [{
+        "id": entry.id,
+        "list": entry.list_kind.value,
+        "category": entry.category.name,
+        "status": ENTRY_STATE_CN[entry.status.value],
+        "reason": entry.reason,
+        "legal_basis": entry.legal_basis,
+        "decision_number": entry.decision_number,
+        "deciding_unit": entry.deciding_unit,
+        "decision_date": chinese_iso(iso(entry.decision_date)),
+        "publicity": period(iso(entry.publicity_start), iso(entry.publicity_end)),
+        "validity": period(iso(entry.valid_from), iso(entry.valid_until)) if entry.valid_from else None,
+        "measures": "；".join(f"{m.code} {m.description}" for m in entry.measures) or None,
+        "marker": markers.get(entry.id),
+    } for entry in entries]
+
+register_report_section(ReportSection(
+    name="list_entries", order=10, title="红黑名单信息", collect=collect_entries,
+    fields=[("category", "名单类别"), ("status", "状态"), ("reason", "认定事由"), ("legal_basis", "认定依据"),
+            ("deciding_unit", "认定单位"), ("decision_number", "认定文书号"), ("decision_date", "认定日期"),
+            ("publicity", "公示期"), ("validity", "有效期"), ("measures", "奖惩措施"), ("marker", "提示")],
+    heading=lambda row: REPORT_LIST_CN.get(row["list"], row["list"]),
+))
