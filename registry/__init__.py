@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import logging
 import os
 
 from flask import Flask
 
-# Domain packages, in dependency order.  Each may provide views (``bp``), a ``cli`` module with
-# click commands listed in ``COMMANDS``, ``seed`` (seed and demo steps) and ``checks``; importing them registers those.
-# Packages not written yet are skipped, so the list can name the whole plan.
+# The packages, bottom floor first (docs/DEVELOPING.md has the map).  Each may provide the modules
+# named in PACKAGE_PARTS; importing them registers what they declare (models, seed and demo steps,
+# scheduled checks, notice kinds and report sections), ``views.bp`` is a blueprint and
+# ``cli.COMMANDS`` a list of click commands.
 PACKAGES = [
     "accounts",
     "subjects",
@@ -33,6 +36,8 @@ PACKAGES = [
     "admin",
     "gendata",
 ]
+
+PACKAGE_PARTS = ("models", "seed", "checks", "documents", "views", "cli")
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -86,17 +91,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_packages(app: Flask) -> None:
     from registry import cli as core_cli
     from registry.core import models  # noqa: F401  (the core's tables)
-    from registry.core.modules import optional_module
-
     for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
         app.cli.add_command(command)
     for package in PACKAGES:
-        for part in ("models", "seed", "checks", "documents"):
-            optional_module(f"registry.{package}.{part}")
-        views = optional_module(f"registry.{package}.views")
-        if views is not None and hasattr(views, "bp"):
-            app.register_blueprint(views.bp)
-        cli = optional_module(f"registry.{package}.cli")
-        if cli is not None:
-            for command in cli.COMMANDS:
-                app.cli.add_command(command)
+        parts = {part: importlib.import_module(f"registry.{package}.{part}")
+                 for part in PACKAGE_PARTS if importlib.util.find_spec(f"registry.{package}.{part}")}
+        if hasattr(parts.get("views"), "bp"):
+            app.register_blueprint(parts["views"].bp)
+        for command in getattr(parts.get("cli"), "COMMANDS", ()):
+            app.cli.add_command(command)

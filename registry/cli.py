@@ -26,7 +26,7 @@ DATE = _Date(formats=["%Y-%m-%d"])
 
 
 def _run_steps(steps) -> None:
-    for step in steps:
+    for step in steps.ordered():
         step.run()
     db.session.commit()
 

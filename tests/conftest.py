@@ -54,7 +54,7 @@ def app(database_url, tmp_path_factory):
         _db.drop_all()
         _reset_postgres_extras()
         _db.create_all()
-        for step in SEED_STEPS:
+        for step in SEED_STEPS.ordered():
             step.run()
         _db.session.commit()
         _db.session.remove()

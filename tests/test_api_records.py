@@ -13,7 +13,7 @@ from registry.core.holds import HoldKind, open_hold
 from registry.core.identifiers import SubjectKind
 from registry.evaluations.models import EvaluationField
 from registry.listing.models import EntryStatus
-from registry.public import queries
+from registry.readmodel import queries
 from tests.factories import valid_uscc
 
 VALID_USCC = valid_uscc()

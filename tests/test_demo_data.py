@@ -15,7 +15,7 @@ from registry.core.uploads import detect_type
 
 
 def _run_all() -> None:
-    for step in [*SEED_STEPS, *DEMO_STEPS]:
+    for step in [*SEED_STEPS.ordered(), *DEMO_STEPS.ordered()]:
         step.run()
 
 

@@ -220,9 +220,8 @@ def test_bulletin_xlsx_and_pdf_downloads(client, make, login, frozen):
         assert xlsx.status_code == 200
         sheet = load_workbook(io.BytesIO(xlsx.data)).active
         assert any(row[0] == "长沙市交通运输局" and "未报送" in row for row in sheet.iter_rows(values_only=True))
-        if bulletin.DOCUMENTS_AVAILABLE:
-            pdf = client.get("/officer/ledger/bulletin/2026-Q1.pdf")
-            assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+        pdf = client.get("/officer/ledger/bulletin/2026-Q1.pdf")
+        assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
         assert client.get("/officer/ledger/bulletin/2026-Q5.xlsx").status_code == 404
 
 

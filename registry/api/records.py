@@ -19,10 +19,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from registry.core.holds import HoldKind, open_hold_exists
+from registry.disclosures import queries as disclosure_queries
+from registry.disclosures.models import Disclosure, DisclosureStatus
+from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
 from registry.listing.models import ListCategory, ListEntry, Measure, entry_measures
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
-from registry.public import queries
+from registry.readmodel import queries
 from registry.subjects.models import Subject
 
 BATCH = queries.BATCH
@@ -67,12 +70,8 @@ def _subjects_statement() -> sa.Select:
         ListEntry.subject_id == Subject.id, queries.public_entry_condition(sa.bindparam("today", type_=sa.Date))
     ).exists()
     flags = [public_entries.label("has_entries")]
-    disclosures = queries.optional_module("registry.disclosures.models")
-    flags.append((_published(disclosures.Disclosure, disclosures.DisclosureStatus.PUBLISHED) if disclosures
-                   else sa.false()).label("has_disclosures"))
-    evaluations = queries.optional_module("registry.evaluations.models")
-    flags.append((_published(evaluations.CreditEvaluation, evaluations.EvaluationStatus.PUBLISHED) if evaluations
-                  else sa.false()).label("has_evaluations"))
+    flags.append(_published(Disclosure, DisclosureStatus.PUBLISHED).label("has_disclosures"))
+    flags.append(_published(CreditEvaluation, EvaluationStatus.PUBLISHED).label("has_evaluations"))
     return (
         sa.select(*_columns(Subject), owner.id.label("owner_row_id"), owner.kind.label("owner_kind"),
                   owner.identifier.label("owner_identifier"), owner.name.label("owner_name"), *flags)
@@ -136,8 +135,6 @@ def _measures_statement() -> sa.Select:
 def _disclosures_statement():
     """Published disclosures (the period is checked per row by ``is_publicly_visible``, the
     Python twin of ``publicly_visible``, so that the check needs the settings only for penalties)."""
-    from registry.disclosures.models import Disclosure, DisclosureStatus
-
     return (
         sa.select(*_columns(Disclosure), *_hold_flags("disclosure", Disclosure.id))
         .where(Disclosure.subject_id.in_(sa.bindparam("ids", expanding=True)),
@@ -148,8 +145,6 @@ def _disclosures_statement():
 
 @functools.cache
 def _evaluations_statement():
-    from registry.evaluations.models import CreditEvaluation, EvaluationStatus
-
     return (
         sa.select(*_columns(CreditEvaluation))
         .where(CreditEvaluation.subject_id.in_(sa.bindparam("ids", expanding=True)),
@@ -163,12 +158,10 @@ def _evaluations_statement():
 def _row_classes() -> dict[str, type]:
     """Read-only records with the models' own properties, for the payload functions."""
     classes = {"entry": type("EntryRow", (SimpleNamespace,), {})}
-    disclosures = queries.optional_module("registry.disclosures.models")
-    if disclosures is not None:
-        classes["disclosure"] = type("DisclosureRow", (SimpleNamespace,), {
-            "public_party_identifier": disclosures.Disclosure.public_party_identifier,
-            "model": disclosures.Disclosure,
-        })
+    classes["disclosure"] = type("DisclosureRow", (SimpleNamespace,), {
+        "public_party_identifier": Disclosure.public_party_identifier,
+        "model": Disclosure,
+    })
     classes["evaluation"] = type("EvaluationRow", (SimpleNamespace,), {})
     return classes
 
@@ -222,14 +215,11 @@ def _attach_measures(connection, entries: list) -> None:
 
 
 def _load_disclosures(connection, classes, chunk: list[int], today: date, result) -> None:
-    module = queries.optional_module("registry.disclosures.queries")
-    if module is None:
-        return
     columns = [column.key for column in _columns(classes["disclosure"].model)]
     for row in connection.execute(_disclosures_statement(), {"ids": chunk}):
         mapping = row._mapping
         disclosure = classes["disclosure"](**{key: mapping[key] for key in columns})
-        if module.is_publicly_visible(disclosure, today):
+        if disclosure_queries.is_publicly_visible(disclosure, today):
             records = result[disclosure.subject_id]
             records.disclosures.append(disclosure)
             if kinds := _holds(mapping):
@@ -239,8 +229,6 @@ def _load_disclosures(connection, classes, chunk: list[int], today: date, result
 def _load_evaluations(connection, classes, chunk: list[int], subjects, result) -> None:
     """The latest published evaluation per field (latest year, then publication), as
     ``evaluations.operations.latest_evaluations_many`` chooses it."""
-    if queries.optional_module("registry.evaluations.models") is None:
-        return
     latest: dict[int, dict] = {}
     for row in connection.execute(_evaluations_statement(), {"ids": chunk}):
         evaluation = classes["evaluation"](**row._asdict())

@@ -23,7 +23,7 @@ from registry.core.identifiers import public_identifier as mask
 from registry.listing.models import EntryStatus, ListKind
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.operations import public_payload as entry_payload
-from registry.public import queries
+from registry.readmodel import queries
 from registry.subjects.models import Subject
 
 MAX_IDENTIFIER_LENGTH = 64

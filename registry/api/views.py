@@ -21,9 +21,9 @@ from registry.api.admin_views import admin_bp
 from registry.api.keys import api_error, api_view, log_api_request, note_identifiers
 from registry.api.openapi import openapi_document
 from registry.core import clock
+from registry.core.caching import conditional
 from registry.core.changes import ChangeEvent
 from registry.extensions import csrf, db
-from registry.public.caching import conditional
 
 PREFIX = "/api/v1"
 MAX_BATCH = 1000

@@ -30,6 +30,7 @@ from registry.cases.models import Case, CaseStatus
 from registry.cases.operations import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
 from registry.core.pdf import DEPARTMENT, MARGIN_X, PAGE_WIDTH, ChineseParagraph, escape, para
+from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.extensions import db
 from registry.listing.models import ListEntry, ListKind
 
@@ -253,31 +254,23 @@ def _key_facts(content: dict) -> list:
     ]
 
 
-def _register_notice_kind() -> bool:
-    try:
-        from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-    except ModuleNotFoundError:  # the documents package is not installed: no PDF
-        return False
-    register_notice_kind(
-        NoticeKind(
-            name=NOTICE_KIND,
-            title="交通运输联合奖惩成效清单",
-            label=_l("Monthly effectiveness list"),
-            number_prefix="湘交信奖惩清单",
-            record_type="case_month",
-            load=lambda document: Month.from_key(document.record_key),
-            record_ref=lambda record: RecordRef(record_key=record.key),
-            content=notice_content,
-            render=render_notice,
-            issuing_unit=lambda content: content["issuing_unit"],
-            key_facts=_key_facts,
-            officer_download=False,
-        )
+register_notice_kind(
+    NoticeKind(
+        name=NOTICE_KIND,
+        title="交通运输联合奖惩成效清单",
+        label=_l("Monthly effectiveness list"),
+        number_prefix="湘交信奖惩清单",
+        record_type="case_month",
+        load=lambda document: Month.from_key(document.record_key),
+        record_ref=lambda record: RecordRef(record_key=record.key),
+        content=notice_content,
+        render=render_notice,
+        issuing_unit=lambda content: content["issuing_unit"],
+        key_facts=_key_facts,
+        officer_download=False,
     )
-    return True
+)
 
-
-PDF_AVAILABLE = _register_notice_kind()
 
 
 def effectiveness_pdf(year: int, month: int, *, actor=None) -> tuple[bytes, object]:

@@ -94,6 +94,20 @@ def _plain(value):
     return getattr(value, "value", value)
 
 
+def _list_kind(measure: Measure | None, list_kind) -> ListKind:
+    """The measure's list; a measure already applied keeps it."""
+    try:
+        kind = ListKind(list_kind)
+    except ValueError:
+        raise ValidationFailed(_l("Choose the red or the black list."), field="list_kind") from None
+    if measure is not None and kind is not measure.list_kind and _in_use(measure):
+        raise ValidationFailed(
+            _l("The list of a measure that has been applied cannot change: deactivate it and add a new one."),
+            field="list_kind",
+        )
+    return kind
+
+
 def save_measure(
     measure: Measure | None,
     *,
@@ -114,15 +128,7 @@ def save_measure(
     if getattr(actor, "role", None) is not Role.ADMIN:
         raise PermissionDenied(_l("Only an administrator can change the measures list."))
     code = _code(measure, code)
-    try:
-        kind = ListKind(list_kind)
-    except ValueError:
-        raise ValidationFailed(_l("Choose the red or the black list."), field="list_kind") from None
-    if measure is not None and kind is not measure.list_kind and _in_use(measure):
-        raise ValidationFailed(
-            _l("The list of a measure that has been applied cannot change: deactivate it and add a new one."),
-            field="list_kind",
-        )
+    kind = _list_kind(measure, list_kind)
     values = {
         "code": code,
         "list_kind": kind,

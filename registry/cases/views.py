@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from registry.cases import effectiveness
+from registry.cases import effectiveness, validation
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
@@ -108,7 +108,7 @@ def _save(form: CaseForm, case: Case | None):
 @roles_required(Role.CLERK, Role.REVIEWER)
 def create():
     entry_id = request.args.get("entry_id", type=int) or 0
-    entry = db.session.get(ListEntry, entry_id) if 0 < entry_id <= ops.MAX_ID else None
+    entry = db.session.get(ListEntry, entry_id) if 0 < entry_id <= validation.MAX_ID else None
     form = CaseForm(entry=entry)
     if request.method == "GET":
         form.applying_party.data = current_user.unit.name
@@ -207,7 +207,6 @@ def effectiveness_page():
         month=f"{year:04d}-{month:02d}",
         groups=effectiveness.effectiveness_list(year, month),
         quota=monthly_quota(year, month),
-        pdf_available=effectiveness.PDF_AVAILABLE,
     )
 
 
@@ -236,7 +235,7 @@ def effectiveness_xlsx(month_text: str):
 @officer_required
 def effectiveness_pdf(month_text: str):
     month = _download_month(month_text)
-    if month is None or not effectiveness.PDF_AVAILABLE:
+    if month is None:
         return redirect(url_for(".effectiveness_page"))
     from registry.documents.operations import pdf_filename
 

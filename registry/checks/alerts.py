@@ -36,6 +36,7 @@ from werkzeug.routing import BuildError
 
 from registry.checks.models import Alert
 from registry.core import clock
+from registry.core.registry import Registry
 from registry.extensions import db
 
 WARNING = "warning"
@@ -52,14 +53,12 @@ class AlertKind:
     link: Callable[[Alert], str | None] | None = None
 
 
-ALERT_KINDS: dict[str, AlertKind] = {}
+ALERT_KINDS: Registry[AlertKind] = Registry("alert kind")
 
 
 def register_alert_kind(name: str, *, label, message, severity: str = WARNING,
                         link: Callable[[Alert], str | None] | None = None) -> AlertKind:
-    kind = AlertKind(name, label, message, severity, link)
-    ALERT_KINDS[name] = kind
-    return kind
+    return ALERT_KINDS.add(AlertKind(name, label, message, severity, link))
 
 
 def link_to(endpoint: str, argument: str = "id", **fixed) -> Callable[[Alert], str | None]:

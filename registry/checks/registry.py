@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from registry.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class Check:
@@ -20,16 +22,16 @@ class Check:
     order: int
 
 
-CHECKS: dict[str, Check] = {}
+CHECKS: Registry[Check] = Registry("scheduled check", sort_key=lambda check: (check.order, check.name))
 
 
 def register_check(name: str, *, order: int, **schedule):
     def decorator(fn):
-        CHECKS[name] = Check(name, fn, schedule, order)
+        CHECKS.add(Check(name, fn, schedule, order))
         return fn
 
     return decorator
 
 
 def ordered_checks() -> list[Check]:
-    return sorted(CHECKS.values(), key=lambda check: (check.order, check.name))
+    return CHECKS.ordered()

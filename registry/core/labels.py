@@ -7,9 +7,20 @@ are named by their last part (the verb), which the packages share.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
 
-STATE_LABELS: dict[str, dict[str, object]] = {}
+from registry.core.registry import Registry
+
+
+@dataclass(frozen=True)
+class StateLabels:
+    object_type: str
+    labels: dict  # state value -> lazy label
+
+
+STATE_LABELS: Registry[StateLabels] = Registry("state labels", key=lambda item: item.object_type)
 
 ACTION_VERBS = {
     "create": _l("created"),
@@ -56,7 +67,7 @@ ACTION_VERBS = {
 
 def register_state_labels(object_type: str, labels: dict) -> None:
     """Name the states of one kind of record (``labels`` maps enum members or values to labels)."""
-    STATE_LABELS.setdefault(object_type, {}).update({str(getattr(k, "value", k)): v for k, v in labels.items()})
+    STATE_LABELS.add(StateLabels(object_type, {str(getattr(k, "value", k)): v for k, v in labels.items()}))
 
 
 def action_label(action: str) -> str:
@@ -68,5 +79,6 @@ def action_label(action: str) -> str:
 def state_label(object_type: str | None, state: str | None) -> str:
     if state is None:
         return "—"
-    label = STATE_LABELS.get(object_type or "", {}).get(state)
+    labels = STATE_LABELS.get(object_type or "")
+    label = labels.labels.get(state) if labels else None
     return str(label) if label is not None else state

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from registry.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class Step:
@@ -18,15 +20,17 @@ class Step:
     run: Callable[[], object]
 
 
-SEED_STEPS: list[Step] = []
-DEMO_STEPS: list[Step] = []
+def _step_key(step: Step) -> str:
+    return f"{step.run.__module__}.{step.name}"
 
 
-def _register(steps: list[Step], order: int):
+SEED_STEPS: Registry[Step] = Registry("seed step", key=_step_key)
+DEMO_STEPS: Registry[Step] = Registry("demo step", key=_step_key)
+
+
+def _register(steps: Registry[Step], order: int):
     def decorator(fn):
-        if all(step.name != fn.__qualname__ or step.run.__module__ != fn.__module__ for step in steps):
-            steps.append(Step(order, fn.__qualname__, fn))
-            steps.sort(key=lambda step: step.order)
+        steps.add(Step(order, fn.__qualname__, fn))
         return fn
 
     return decorator

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from registry.core import clock, labels
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import apply_error
+from registry.core.registry import Registry
 from registry.extensions import db
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,10 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(Exception, _unexpected_error)
 
 
+def _always(user) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class NavItem:
     endpoint: str
@@ -153,24 +158,22 @@ class NavItem:
     visible: Callable[[object], bool] = lambda user: True
 
 
-PUBLIC_NAV: list[NavItem] = []
-OFFICER_NAV: list[NavItem] = []
+PUBLIC_NAV: Registry[NavItem] = Registry("public navigation item", key=lambda item: item.endpoint)
+OFFICER_NAV: Registry[NavItem] = Registry("officer navigation item", key=lambda item: item.endpoint)
 
 
 def add_nav(endpoint: str, label, *, order: int, officer: bool = False, visible=None) -> None:
     """Put a page into the header navigation (public side, or officer side with ``visible(user)``)."""
     items = OFFICER_NAV if officer else PUBLIC_NAV
-    if all(item.endpoint != endpoint for item in items):
-        items.append(NavItem(endpoint, label, order, visible or (lambda user: True)))
-        items.sort(key=lambda item: item.order)
+    items.add(NavItem(endpoint, label, order, visible or _always))
 
 
 def template_globals() -> dict:
     locale = get_locale()
     registered = current_app.view_functions
     return {
-        "public_nav_items": [item for item in PUBLIC_NAV if item.endpoint in registered],
-        "officer_nav_items": [item for item in OFFICER_NAV if item.endpoint in registered],
+        "public_nav_items": [item for item in PUBLIC_NAV.ordered() if item.endpoint in registered],
+        "officer_nav_items": [item for item in OFFICER_NAV.ordered() if item.endpoint in registered],
         "current_locale": "en" if locale is not None and locale.language == "en" else "zh_CN",
         "today": clock.today(),
     }

@@ -22,6 +22,7 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord, ValidationFailed
 from registry.core.permissions import Role, can_review
+from registry.core.registry import Registry
 from registry.extensions import db
 
 
@@ -263,9 +264,8 @@ class ReviewQueueSource:
         )
 
 
-QUEUE_SOURCES: dict[str, QueueSource] = {}
+QUEUE_SOURCES: Registry[QueueSource] = Registry("review queue source", key=lambda source: source.kind)
 
 
 def register_queue_source(source: QueueSource) -> QueueSource:
-    QUEUE_SOURCES[source.kind] = source
-    return source
+    return QUEUE_SOURCES.add(source)

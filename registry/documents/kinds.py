@@ -40,6 +40,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from registry.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class RecordRef:
@@ -72,16 +74,12 @@ class NoticeKind:
     extras: dict = field(default_factory=dict)
 
 
-NOTICE_KINDS: dict[str, NoticeKind] = {}
+NOTICE_KINDS: Registry[NoticeKind] = Registry("notice kind")
 
 
 def register_notice_kind(kind: NoticeKind) -> NoticeKind:
     """Make ``kind`` known to issuing, regeneration, verification and the officer download."""
-    existing = NOTICE_KINDS.get(kind.name)
-    if existing is not None and existing.number_prefix != kind.number_prefix:
-        raise ValueError(f"notice kind {kind.name!r} is already registered differently")
-    NOTICE_KINDS[kind.name] = kind
-    return kind
+    return NOTICE_KINDS.add(kind)
 
 
 def get_kind(name: str) -> NoticeKind | None:

@@ -28,6 +28,7 @@ from reportlab.platypus import Spacer
 from registry.core import clock
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind, parse_identifier, public_identifier, region_code
 from registry.core.pdf import DEPARTMENT, chinese_datetime, facts_table, para, signature_block
+from registry.core.registry import Registry
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.subjects.models import Subject
 from registry.subjects.operations import get_by_identifier
@@ -52,14 +53,11 @@ class ReportSection:
     heading: Callable = lambda row: ""
 
 
-REPORT_SECTIONS: list[ReportSection] = []
+REPORT_SECTIONS: Registry[ReportSection] = Registry("credit report section")
 
 
 def register_report_section(section: ReportSection) -> ReportSection:
-    if all(existing.name != section.name for existing in REPORT_SECTIONS):
-        REPORT_SECTIONS.append(section)
-        REPORT_SECTIONS.sort(key=lambda item: item.order)
-    return section
+    return REPORT_SECTIONS.add(section)
 
 
 @dataclass(frozen=True)
@@ -92,7 +90,7 @@ def report_content(target: ReportTarget, only: list[str] | None = None) -> dict:
     """
     today = clock.today()
     sections = {}
-    for section in REPORT_SECTIONS:
+    for section in REPORT_SECTIONS.ordered():
         if only is None or section.name in only:
             sections[section.name] = section.collect(target.subject, today) if target.subject else []
     region = HUNAN_CITIES.get((region_code(target.kind, target.identifier) or "")[:4])
@@ -120,7 +118,7 @@ def _record_ref(target: ReportTarget) -> RecordRef:
 
 
 def _section_titles(content: dict) -> list[ReportSection]:
-    known = {section.name: section for section in REPORT_SECTIONS}
+    known = REPORT_SECTIONS
     return [known[name] for name in sorted(content["sections"], key=lambda n: known[n].order if n in known else 99)
             if name in known]
 

@@ -20,7 +20,6 @@ import sqlalchemy as sa
 
 from registry.accounts.models import Unit, User
 from registry.core.identifiers import SubjectKind, region_code
-from registry.core.modules import optional_module
 from registry.core.permissions import Role
 from registry.core.workdays import add_working_days
 from registry.extensions import db
@@ -498,10 +497,6 @@ class AlreadyGenerated(Exception):
 SYNTHETIC_MARK = "91______MB%"  # the USCCs names.uscc_for makes (demo data uses MA)
 
 
-def _optional(module: str) -> bool:
-    return optional_module(module) is not None
-
-
 def _context(rng: random.Random, today: date, writer: BulkWriter) -> Context:
     from registry.listing.models import Measure
 
@@ -556,7 +551,7 @@ def generate(subjects: int, seed: int, today: date, progress=lambda message: Non
     """Insert the synthetic data set and commit; returns the row counts per table."""
     from registry.core.seeding import SEED_STEPS
 
-    for step in SEED_STEPS:
+    for step in SEED_STEPS.ordered():
         step.run()
     db.session.commit()
     if db.session.scalar(sa.select(Subject.id).where(Subject.identifier.like(SYNTHETIC_MARK)).limit(1)):
@@ -565,19 +560,16 @@ def generate(subjects: int, seed: int, today: date, progress=lambda message: Non
     if writer.dialect == "sqlite":
         writer.connection.exec_driver_sql("PRAGMA cache_size=-200000")
     ctx = _context(random.Random(seed), today, writer)
-    steps = [("subjects", lambda: _subjects(ctx, subjects), "registry.subjects.models"),
-             ("list entries", lambda: _entries(ctx), "registry.listing.models"),
-             ("disclosures", lambda: _disclosures(ctx), "registry.disclosures.models"),
-             ("cases", lambda: _cases(ctx), "registry.cases.models"),
-             ("objections", lambda: _objections(ctx), "registry.objections.models"),
-             ("repairs", lambda: _repairs(ctx), "registry.repairs.models"),
-             ("evaluations", lambda: _evaluations(ctx), "registry.evaluations.models")]
+    steps = [("subjects", lambda: _subjects(ctx, subjects)),
+             ("list entries", lambda: _entries(ctx)),
+             ("disclosures", lambda: _disclosures(ctx)),
+             ("cases", lambda: _cases(ctx)),
+             ("objections", lambda: _objections(ctx)),
+             ("repairs", lambda: _repairs(ctx)),
+             ("evaluations", lambda: _evaluations(ctx))]
     _sqlite_search_index(writer, drop=True)
     try:
-        for label, step, module in steps:
-            if not _optional(module):
-                progress(f"{label}: package absent, skipped")
-                continue
+        for label, step in steps:
             step()
             progress(f"{label}: done")
     finally:

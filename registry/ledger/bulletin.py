@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
-from registry.core.modules import optional_module
+from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.extensions import db
 from registry.ledger.models import LedgerAssignment, LedgerReport, LedgerTask, ReportStatus
 from registry.ledger.operations import report_due
@@ -135,21 +135,16 @@ def _as_date(content: dict):
     return date.fromisoformat(content["as_of"])
 
 
-def _register() -> bool:
-    kinds = optional_module("registry.documents.kinds")
-    if kinds is None:
-        return False
-    kinds.register_notice_kind(kinds.NoticeKind(
-        name=KIND_NAME, title="信用体系建设工作台账季度通报", label=_l("Quarterly ledger bulletin"),
-        number_prefix="湘交信台通", record_type="ledger_quarter",
-        load=lambda document: _quarter_of(document.record_key),
-        record_ref=lambda period: kinds.RecordRef(record_key=period.key),
-        content=bulletin_content, render=_render, issuing_unit=lambda content: content["issuing_unit"],
-        key_facts=lambda content: [(_l("Period"), f"{content['year']}年第{content['quarter']}季度"),
-                                   (_l("As of"), content["as_of"])],
-        officer_download=False, daily=True,
+register_notice_kind(NoticeKind(
+    name=KIND_NAME, title="信用体系建设工作台账季度通报", label=_l("Quarterly ledger bulletin"),
+    number_prefix="湘交信台通", record_type="ledger_quarter",
+    load=lambda document: _quarter_of(document.record_key),
+    record_ref=lambda period: RecordRef(record_key=period.key),
+    content=bulletin_content, render=_render, issuing_unit=lambda content: content["issuing_unit"],
+    key_facts=lambda content: [(_l("Period"), f"{content['year']}年第{content['quarter']}季度"),
+                               (_l("As of"), content["as_of"])],
+    officer_download=False, daily=True,
     ))
-    return True
 
 
 def _quarter_of(key: str | None) -> Quarter | None:
@@ -159,8 +154,6 @@ def _quarter_of(key: str | None) -> Quarter | None:
     except ValueError:
         return None
 
-
-DOCUMENTS_AVAILABLE = _register()
 
 
 def bulletin_pdf(period: Quarter, *, actor) -> tuple[bytes, str]:

@@ -156,7 +156,7 @@ def bulletin_page():
         abort(404)
     content = bulletin.bulletin_content(bulletin.Quarter(year, quarter))
     return render_template("ledger/bulletin.html", content=content, year=year, quarter=quarter,
-                           CODES=bulletin.CODES_CN, pdf_available=bulletin.DOCUMENTS_AVAILABLE)
+                           CODES=bulletin.CODES_CN)
 
 
 @bp.route("/bulletin/<int:year>-Q<int:quarter>.<ext>")
@@ -168,7 +168,7 @@ def bulletin_file(year: int, quarter: int, ext: str):
     if ext == "xlsx":
         return bulletin.bulletin_xlsx(bulletin.bulletin_content(period)), 200, {
             "Content-Type": XLSX, "Content-Disposition": f"attachment; filename=ledger-bulletin-{period.key}.xlsx"}
-    if ext == "pdf" and bulletin.DOCUMENTS_AVAILABLE:
+    if ext == "pdf":
         ok, result = perform(bulletin.bulletin_pdf, period, actor=current_user)
         if not ok:
             return redirect(url_for(".bulletin_page", year=year, quarter=quarter))

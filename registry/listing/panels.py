@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from registry.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class EntryLink:
@@ -32,27 +34,21 @@ class EntryPanel:
     load: Callable[..., dict]  # load(entry, user) -> template context, or {} to leave it out
 
 
-ENTRY_LINKS: list[EntryLink] = []
-ENTRY_PANELS: list[EntryPanel] = []
+ENTRY_LINKS: Registry[EntryLink] = Registry("entry-page link")
+ENTRY_PANELS: Registry[EntryPanel] = Registry("entry-page panel")
 
 
 def register_entry_link(name: str, *, order: int, label, url: Callable, visible: Callable,
                         css_class: str = "") -> EntryLink:
-    """Offer a link on the entry page where ``visible(entry, user)``; registering a name twice keeps the first."""
-    link = EntryLink(name, order, label, url, visible, css_class)
-    if all(existing.name != name for existing in ENTRY_LINKS):
-        ENTRY_LINKS.append(link)
-        ENTRY_LINKS.sort(key=lambda item: item.order)
-    return link
+    """Offer a link on the entry page where ``visible(entry, user)``."""
+    return ENTRY_LINKS.add(EntryLink(name, order, label, url, visible, css_class))
 
 
 def register_entry_panel(name: str, *, order: int, template: str):
     """Decorate ``load(entry, user) -> dict``: the panel is rendered with that context (``context``)."""
 
     def decorator(load):
-        if all(panel.name != name for panel in ENTRY_PANELS):
-            ENTRY_PANELS.append(EntryPanel(name, order, template, load))
-            ENTRY_PANELS.sort(key=lambda panel: panel.order)
+        ENTRY_PANELS.add(EntryPanel(name, order, template, load))
         return load
 
     return decorator
@@ -60,13 +56,13 @@ def register_entry_panel(name: str, *, order: int, template: str):
 
 def links_for(entry, user) -> list[tuple[EntryLink, str]]:
     """The links that apply, each with its URL."""
-    return [(link, link.url(entry)) for link in ENTRY_LINKS if link.visible(entry, user)]
+    return [(link, link.url(entry)) for link in ENTRY_LINKS.ordered() if link.visible(entry, user)]
 
 
 def panels_for(entry, user) -> list[tuple[EntryPanel, dict]]:
     """The panels to render, each with its loaded context (empty ones left out)."""
     loaded = []
-    for panel in ENTRY_PANELS:
+    for panel in ENTRY_PANELS.ordered():
         context = panel.load(entry, user)
         if context:
             loaded.append((panel, context))

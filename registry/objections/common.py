@@ -362,4 +362,3 @@ def find_application(model, receipt_text: str | None, code_text: str | None):
 
 
 register_state_labels("objection", STATUS_LABELS)
-register_state_labels("repair", STATUS_LABELS)

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from registry.checks.alerts import OVERDUE, WARNING, json_param, link_to, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check
 from registry.core.clock import month_bounds
+from registry.core.registry import Registry
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
 from registry.extensions import db
@@ -24,12 +25,12 @@ from registry.objections.common import ApplicationStatus
 from registry.objections.handling import Handling, due_column
 
 S = ApplicationStatus
-HANDLINGS: dict[str, Handling] = {}
+HANDLINGS: Registry[Handling] = Registry("kind of application", key=lambda handling: handling.kind)
 
 
 def register_handling(handling: Handling, name) -> Handling:
     """Make a kind of application known to the deadline check, with its two alert kinds."""
-    HANDLINGS[handling.kind] = handling
+    HANDLINGS.add(handling)
     register_alert_kind(
         f"{handling.kind}_due_soon", label=_l("%(what)s due soon", what=name),
         message=_l("Application %(receipt)s must be accepted or decided by %(due_date)s."),

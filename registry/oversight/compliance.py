@@ -23,6 +23,7 @@ from registry.catalogue import coverage
 from registry.core import clock
 from registry.core.changes import ChangeEvent, ChangeKind
 from registry.core.clock import local_midnight_utc, month_bounds
+from registry.core.registry import Registry
 from registry.core.settings import get_setting
 from registry.disclosures import queries as disclosure_queries
 from registry.extensions import db
@@ -50,16 +51,15 @@ class Figure:
     compute: Callable[[int, int, list[int]], dict[int, FigureValue]]
 
 
-FIGURES: dict[str, Figure] = {}
+FIGURES: Registry[Figure] = Registry("compliance figure", key=lambda figure: figure.key)
 
 
 def register_figure(key: str, label, *, order: int, compute) -> Figure:
-    FIGURES[key] = Figure(key, label, order, compute)
-    return FIGURES[key]
+    return FIGURES.add(Figure(key, label, order, compute))
 
 
 def ordered_figures() -> list[Figure]:
-    return sorted(FIGURES.values(), key=lambda figure: (figure.order, figure.key))
+    return FIGURES.ordered()
 
 
 @dataclass

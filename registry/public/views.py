@@ -1,6 +1,6 @@
 """Public pages: the lookup, the red and black lists, subject pages (SPEC §2, §10).
 
-Only public information appears here (``registry.public.queries`` says what that is); person ID
+Only public information appears here (``registry.readmodel.queries`` says what that is); person ID
 numbers are always masked.  Every page is rate-limited per client address (``RATELIMIT_PUBLIC``)
 and answers with an ETag, so that an unchanged page costs a 304.
 """
@@ -17,14 +17,14 @@ from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
 from registry.core import clock
+from registry.core.caching import conditional
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
 from registry.core.web import add_nav
 from registry.extensions import db, limiter
 from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind
-from registry.public import queries
-from registry.public.caching import conditional
 from registry.public.forms import ListFilterForm
+from registry.readmodel import queries
 from registry.subjects import operations as subject_operations
 from registry.subjects.models import Subject
 from registry.subjects.search import MAX_QUERY_LENGTH, search_subjects
@@ -120,7 +120,7 @@ def _name_search(query: str):
 def subject(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)
     records = queries.public_records([subject.id], clock.today())[subject.id]
-    section_names = {section.name for section in SUBJECT_SECTIONS}
+    section_names = set(SUBJECT_SECTIONS)
     return render_template(
         "public/subject.html",
         subject=subject,

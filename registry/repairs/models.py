@@ -13,8 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core.db import str_enum
 from registry.core.holds import HoldKind
+from registry.core.labels import register_state_labels
 from registry.extensions import db
-from registry.objections.common import _OPEN_SQL, ApplicationMixin, application_constraints
+from registry.objections.common import _OPEN_SQL, STATUS_LABELS, ApplicationMixin, application_constraints
 
 
 class RepairOutcome(StrEnum):
@@ -59,3 +60,6 @@ class RepairApplication(ApplicationMixin, db.Model):
     )
     statement: Mapped[str] = mapped_column(sa.Text)  # 整改情况
     outcome: Mapped[RepairOutcome | None] = mapped_column(str_enum(RepairOutcome, "repair_outcome"))
+
+
+register_state_labels("repair", STATUS_LABELS)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from registry.core.registry import Registry
+
 
 @dataclass(frozen=True)
 class SubjectSection:
@@ -19,14 +21,12 @@ class SubjectSection:
     load: Callable[..., dict]  # load(subject, public: bool) -> template context, or {} to hide
 
 
-SUBJECT_SECTIONS: list[SubjectSection] = []
+SUBJECT_SECTIONS: Registry[SubjectSection] = Registry("subject-page section")
 
 
 def register_subject_section(name: str, *, order: int, template: str):
     def decorator(load):
-        if all(section.name != name for section in SUBJECT_SECTIONS):
-            SUBJECT_SECTIONS.append(SubjectSection(name, order, template, load))
-            SUBJECT_SECTIONS.sort(key=lambda section: section.order)
+        SUBJECT_SECTIONS.add(SubjectSection(name, order, template, load))
         return load
 
     return decorator
@@ -35,7 +35,7 @@ def register_subject_section(name: str, *, order: int, template: str):
 def sections_for(subject, *, public: bool) -> list[tuple[SubjectSection, dict]]:
     """The sections to render, each with its loaded context (empty ones left out)."""
     loaded = []
-    for section in SUBJECT_SECTIONS:
+    for section in SUBJECT_SECTIONS.ordered():
         context = section.load(subject, public=public)
         if context:
             loaded.append((section, context))

@@ -33,7 +33,7 @@ def _fill(app, events: int = 25) -> int:
     """Schema, seed data and ``events`` audit events, committed."""
     with app.app_context():
         _db.create_all()
-        for step in SEED_STEPS:
+        for step in SEED_STEPS.ordered():
             step.run()
         for n in range(events):
             record_event("backup.test", object_type="test", object_id=n, comment=f"事件 {n}",

@@ -18,7 +18,10 @@ from sqlalchemy.orm import selectinload
 
 from registry.core.holds import HoldKind, open_holds
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind
-from registry.core.modules import optional_module
+from registry.disclosures import queries as disclosure_queries
+from registry.disclosures.models import Disclosure
+from registry.evaluations.models import CreditEvaluation, EvaluationStatus
+from registry.evaluations.operations import latest_evaluations_many
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry, ListKind, publicly_shown
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
@@ -76,21 +79,15 @@ def public_records(subject_ids: Iterable[int], today: date) -> dict[int, PublicR
         )
         for entry in entries:
             result[entry.subject_id].entries.append(entry)
-        disclosure_module = optional_module("registry.disclosures.queries")
-        if disclosure_module is not None:
-            from registry.disclosures.models import Disclosure
-
-            rows = db.session.scalars(
-                sa.select(Disclosure)
-                .where(Disclosure.subject_id.in_(chunk), disclosure_module.publicly_visible(today))
-                .order_by(Disclosure.decision_date.desc(), Disclosure.id.desc())
-            )
-            for disclosure in rows:
-                result[disclosure.subject_id].disclosures.append(disclosure)
-        evaluation_module = optional_module("registry.evaluations.operations")
-        if evaluation_module is not None and hasattr(evaluation_module, "latest_evaluations_many"):
-            for subject_id, by_field in evaluation_module.latest_evaluations_many(chunk).items():
-                result[subject_id].evaluations = [by_field[key] for key in sorted(by_field, key=str)]
+        rows = db.session.scalars(
+            sa.select(Disclosure)
+            .where(Disclosure.subject_id.in_(chunk), disclosure_queries.publicly_visible(today))
+            .order_by(Disclosure.decision_date.desc(), Disclosure.id.desc())
+        )
+        for disclosure in rows:
+            result[disclosure.subject_id].disclosures.append(disclosure)
+        for subject_id, by_field in latest_evaluations_many(chunk).items():
+            result[subject_id].evaluations = [by_field[key] for key in sorted(by_field, key=str)]
     _attach_holds(result)
     return result
 
@@ -115,24 +112,16 @@ def public_subject_condition(today: date):
     conditions = [
         sa.select(ListEntry.id).where(ListEntry.subject_id == Subject.id, public_entry_condition(today)).exists()
     ]
-    disclosure_module = optional_module("registry.disclosures.queries")
-    if disclosure_module is not None:
-        from registry.disclosures.models import Disclosure
-
-        conditions.append(
-            sa.select(Disclosure.id)
-            .where(Disclosure.subject_id == Subject.id, disclosure_module.publicly_visible(today))
-            .exists()
-        )
-    evaluation_models = optional_module("registry.evaluations.models")
-    if evaluation_models is not None:
-        evaluation = evaluation_models.CreditEvaluation
-        conditions.append(
-            sa.select(evaluation.id)
-            .where(evaluation.subject_id == Subject.id,
-                   evaluation.status == evaluation_models.EvaluationStatus.PUBLISHED)
-            .exists()
-        )
+    conditions.append(
+        sa.select(Disclosure.id)
+        .where(Disclosure.subject_id == Subject.id, disclosure_queries.publicly_visible(today))
+        .exists()
+    )
+    conditions.append(
+        sa.select(CreditEvaluation.id)
+        .where(CreditEvaluation.subject_id == Subject.id, CreditEvaluation.status == EvaluationStatus.PUBLISHED)
+        .exists()
+    )
     return sa.or_(*conditions)
 
 
