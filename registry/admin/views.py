@@ -12,6 +12,7 @@ from registry.admin.forms import CalendarDayForm
 from registry.core import clock, settings, workdays
 from registry.core.audit import AuditEvent
 from registry.core.errors import ValidationFailed
+from registry.core.pagination import paginate
 from registry.core.permissions import Role, can_read_audit, roles_required
 from registry.core.web import add_nav
 from registry.extensions import db
@@ -80,14 +81,13 @@ def calendar_delete(day: str):
 @bp.route("/audit")
 @roles_required(Role.ADMIN, Role.AUDITOR)
 def audit_log():
-    page = max(request.args.get("page", 1, type=int), 1)
     statement = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
     action = (request.args.get("action") or "").strip()[:80]
     if action:
         statement = statement.where(AuditEvent.action.startswith(action, autoescape=True))
-    events = db.session.scalars(statement.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)).all()
-    return render_template("admin/audit.html", events=events[:AUDIT_PAGE_SIZE], page=page,
-                           has_next=len(events) > AUDIT_PAGE_SIZE, action=action)
+    page = paginate(statement, AUDIT_PAGE_SIZE)
+    return render_template("admin/audit.html", events=page.items, page=page.number, has_next=page.has_next,
+                           action=action)
 
 
 add_nav("admin.settings_page", _l("Settings"), order=91, officer=True, visible=can_read_audit)

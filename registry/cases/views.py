@@ -20,6 +20,7 @@ from registry.cases.quota import monthly_quota, parse_month
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import ValidationFailed
+from registry.core.pagination import paginate
 from registry.core.permissions import (
     Role,
     can_edit_unit,
@@ -78,17 +79,11 @@ def index():
         else:
             start, end = effectiveness.month_bounds(year, month)
             statement = statement.where(Case.case_date >= start, Case.case_date < end)
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(
-        statement.options(selectinload(Case.measures))
-        .order_by(Case.case_date.desc(), Case.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
+    page = paginate(statement.options(selectinload(Case.measures)).order_by(Case.case_date.desc(), Case.id.desc()),
+                    PAGE_SIZE)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "cases/index.html", cases=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page, form=form,
-        filters=filters,
+        "cases/index.html", cases=page.items, has_next=page.has_next, page=page.number, form=form, filters=filters,
     )
 
 
@@ -293,15 +288,8 @@ def _published():
 
 @bp.route("/cases/typical")
 def typical():
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(
-        _published()
-        .where(Case.is_typical)
-        .order_by(Case.case_date.desc(), Case.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
-    return render_template("cases/typical.html", cases=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page)
+    page = paginate(_published().where(Case.is_typical).order_by(Case.case_date.desc(), Case.id.desc()), PAGE_SIZE)
+    return render_template("cases/typical.html", cases=page.items, has_next=page.has_next, page=page.number)
 
 
 @register_subject_section("cases", order=40, template="cases/_subject_section.html")

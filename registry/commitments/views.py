@@ -12,6 +12,7 @@ from registry.commitments import operations as ops
 from registry.commitments.forms import BreachForm, CommitmentForm, LinkForm
 from registry.commitments.models import STATUS_LABELS, CreditCommitment
 from registry.core.audit import history
+from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, officer_required, scope_to_user
 from registry.core.uploads import send_upload
 from registry.core.web import add_nav, perform_form
@@ -31,15 +32,13 @@ def _load(commitment_id: int) -> CreditCommitment:
 @bp.route("/")
 @officer_required
 def index():
-    page = max(request.args.get("page", 1, type=int), 1)
     mine = request.args.get("all") is None
     statement = sa.select(CreditCommitment)
     if mine:
         statement = scope_to_user(statement, CreditCommitment.unit_id)
-    rows = db.session.scalars(statement.order_by(CreditCommitment.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    return render_template("commitments/index.html", commitments=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
-                           page=page, mine=mine, STATUS_LABELS=STATUS_LABELS)
+    page = paginate(statement.order_by(CreditCommitment.id.desc()), PAGE_SIZE)
+    return render_template("commitments/index.html", commitments=page.items, has_next=page.has_next,
+                           page=page.number, mine=mine, STATUS_LABELS=STATUS_LABELS)
 
 
 def _record(form: CommitmentForm):

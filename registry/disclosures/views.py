@@ -18,6 +18,7 @@ from registry.core.audit import history
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
+from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
 from registry.core.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
 from registry.core.web import add_nav, perform
@@ -62,15 +63,6 @@ def _labels() -> dict:
     return {"disclosure_labels": _Labels}
 
 
-def _page() -> int:
-    return max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
-
-
-def _paginate(statement, page: int):
-    rows = list(db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)))
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-
-
 def _search(statement, text: str):
     """Match an identifier exactly (any spacing or case) or a name by substring."""
     try:
@@ -104,11 +96,10 @@ def public_index():
             statement = statement.where(Disclosure.decision_date <= form.date_to.data)
     else:
         statement = statement.where(sa.false())
-    page = _page()
-    rows, has_next = _paginate(statement.order_by(Disclosure.decision_date.desc(), Disclosure.id.desc()), page)
+    page = paginate(statement.order_by(Disclosure.decision_date.desc(), Disclosure.id.desc()), PAGE_SIZE)
     filters = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("disclosures/public_index.html", form=form, rows=rows, page=page, has_next=has_next,
-                           filters=filters)
+    return render_template("disclosures/public_index.html", form=form, rows=page.items, page=page.number,
+                           has_next=page.has_next, filters=filters)
 
 
 @bp.route("/disclosures/<int:disclosure_id>")
@@ -147,10 +138,10 @@ def index():
     query = (request.args.get("q") or "").strip()[:100]
     if query:
         statement = _search(statement, query)
-    page = _page()
-    rows, has_next = _paginate(statement.order_by(Disclosure.id.desc()), page)
+    page = paginate(statement.order_by(Disclosure.id.desc()), PAGE_SIZE)
     filters = {key: value for key, value in request.args.items() if key != "page" and value}
-    return render_template("disclosures/index.html", rows=rows, page=page, has_next=has_next, filters=filters,
+    return render_template("disclosures/index.html", rows=page.items, page=page.number, has_next=page.has_next,
+                           filters=filters,
                            status=status, kind=kind, query=query, today=clock.today())
 
 

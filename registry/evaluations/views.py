@@ -11,6 +11,7 @@ from flask_login import current_user
 from registry.core.audit import history
 from registry.core.errors import NotFound, RegistryError
 from registry.core.forms import apply_error
+from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
 from registry.core.tabular import template_csv, template_xlsx
 from registry.core.web import add_nav, perform
@@ -36,14 +37,12 @@ def _load(evaluation_id: int) -> CreditEvaluation:
 @officer_required
 def index():
     status = request.args.get("status") or None
-    page = max(request.args.get("page", 1, type=int), 1)
     statement = scope_to_user(sa.select(CreditEvaluation), CreditEvaluation.unit_id)
     if status in {s.value for s in EvaluationStatus}:
         statement = statement.where(CreditEvaluation.status == status)
-    rows = db.session.scalars(statement.order_by(CreditEvaluation.id.desc())
-                              .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    return render_template("evaluations/index.html", evaluations=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE,
-                           page=page, status=status, STATUS_LABELS=STATUS_LABELS)
+    page = paginate(statement.order_by(CreditEvaluation.id.desc()), PAGE_SIZE)
+    return render_template("evaluations/index.html", evaluations=page.items, has_next=page.has_next,
+                           page=page.number, status=status, STATUS_LABELS=STATUS_LABELS)
 
 
 def _save(form: EvaluationForm, evaluation: CreditEvaluation | None):

@@ -16,6 +16,7 @@ from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices
 from registry.core.holds import open_holds
 from registry.core.identifiers import InvalidIdentifier
+from registry.core.pagination import paginate
 from registry.core.permissions import (
     Role,
     can_edit_unit,
@@ -89,16 +90,13 @@ def index():
         statement = statement.where(ListEntry.list_kind == ListKind(form.list_kind.data))
     if form.category_id.data:
         statement = statement.where(ListEntry.category_id == form.category_id.data)
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows = db.session.scalars(
-        statement.order_by(ListEntry.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
+    page = paginate(statement.order_by(ListEntry.id.desc()), PAGE_SIZE)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "listing/index.html",
-        entries=rows[:PAGE_SIZE],
-        has_next=len(rows) > PAGE_SIZE,
-        page=page,
+        entries=page.items,
+        has_next=page.has_next,
+        page=page.number,
         form=form,
         filters=filters,
     )

@@ -33,6 +33,7 @@ from registry.core.audit import history
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import apply_error, select_choices
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
+from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_see_unit, officer_required, scope_to_user
 from registry.core.uploads import Upload, send_upload
 from registry.core.web import perform_form
@@ -236,15 +237,13 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
     @bp.route("/officer/", endpoint="officer_index")
     @officer_required
     def officer_index():
-        page = max(request.args.get("page", 1, type=int), 1)
         show = request.args.get("show", "open")
         statement = scope_to_user(sa.select(model), model.unit_id)
         if show == "open":
             statement = statement.where(model.status.in_(OPEN_STATES))
-        rows = db.session.scalars(statement.order_by(model.filed_at.desc(), model.id.desc())
-                                  .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-        return render_template(f"{tpl}officer_index.html", pages=pages, applications=rows[:PAGE_SIZE],
-                               has_next=len(rows) > PAGE_SIZE, page=page, show=show, STATUS_LABELS=STATUS_LABELS)
+        page = paginate(statement.order_by(model.filed_at.desc(), model.id.desc()), PAGE_SIZE)
+        return render_template(f"{tpl}officer_index.html", pages=pages, applications=page.items,
+                               has_next=page.has_next, page=page.number, show=show, STATUS_LABELS=STATUS_LABELS)
 
     def _render_show(application, forms=None):
         forms = forms or {}

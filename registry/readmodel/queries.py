@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.core.holds import HoldKind, open_holds
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind
+from registry.core.pagination import paginate
 from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
@@ -173,13 +174,8 @@ def list_statement(filters: ListFilter, today: date) -> sa.Select:
 
 
 def list_page(filters: ListFilter, today: date, *, page: int, per_page: int) -> tuple[list[ListEntry], bool]:
-    rows = list(db.session.scalars(
-        list_statement(filters, today)
-        .options(selectinload(ListEntry.unit))
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
-    ))
-    return rows[:per_page], len(rows) > per_page
+    found = paginate(list_statement(filters, today).options(selectinload(ListEntry.unit)), per_page, page)
+    return found.items, found.has_next
 
 
 def iter_list(filters: ListFilter, today: date) -> Iterator[ListEntry]:
