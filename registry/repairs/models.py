@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core.db import str_enum
 from registry.core.holds import HoldKind
+from registry.core.identifiers import register_stored_identifiers
 from registry.extensions import db
 from registry.objections.common import _OPEN_SQL, ApplicationMixin, application_constraints
 
@@ -59,3 +60,7 @@ class RepairApplication(ApplicationMixin, db.Model):
     )
     statement: Mapped[str] = mapped_column(sa.Text)  # 整改情况
     outcome: Mapped[RepairOutcome | None] = mapped_column(str_enum(RepairOutcome, "repair_outcome"))
+
+
+register_stored_identifiers("repair_applications.applicant_identifier", row_id=RepairApplication.id,
+                            value=RepairApplication.applicant_identifier, kind=RepairApplication.applicant_kind)
