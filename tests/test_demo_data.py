@@ -133,6 +133,25 @@ def _check_the_earlier_demo_steps_still_load(db, app):
         assert len({row.status for row in db.session.scalars(sa.select(model))}) > 2, model
 
 
+def _check_every_identifier_passes_the_standards_checked_independently(db, app):
+    from registry.disclosures.models import Disclosure
+    from registry.objections.models import Objection
+    from registry.repairs.models import RepairApplication
+    from registry.subjects.models import Subject
+    from tests.standards import plate_valid, ric_valid, uscc_valid
+
+    valid = {"organisation": uscc_valid, "person": ric_valid, "vehicle": plate_valid}
+    rows = [(kind.value, value) for kind, value in db.session.execute(sa.select(Subject.kind, Subject.identifier))]
+    rows += [(category.subject_kind.value, value) for category, value
+             in db.session.execute(sa.select(Disclosure.party_category, Disclosure.party_identifier))]
+    rows += [("organisation", value) for value in db.session.scalars(sa.select(Disclosure.authority_uscc))]
+    for model in (Objection, RepairApplication):
+        rows += [(kind.value, value) for kind, value
+                 in db.session.execute(sa.select(model.applicant_kind, model.applicant_identifier))]
+    assert {kind for kind, _value in rows} == set(valid)
+    assert [(kind, value) for kind, value in rows if not valid[kind](value)] == []
+
+
 CHECKS = [value for name, value in sorted(globals().items()) if name.startswith("_check_")]
 
 

@@ -19,8 +19,8 @@ from registry.core.audit import verify_chain
 from registry.core.identifiers import SubjectKind, normalize
 from registry.extensions import db
 from registry.gendata.generate import AlreadyGenerated, generate
-from registry.gendata.names import uscc_check
 from registry.subjects.models import Subject
+from tests.standards import plate_valid, ric_valid, uscc_valid
 
 TODAY = date(2026, 11, 27)
 SUBJECTS = 2000
@@ -93,11 +93,33 @@ def test_identifiers_are_valid_and_unique(generated):
     assert kinds[SubjectKind.ORGANISATION] > kinds[SubjectKind.PERSON] > kinds[SubjectKind.VEHICLE] > 0
 
 
-def test_fast_check_character_matches_python_stdnum():
-    from stdnum.cn import uscc
+VALID = {"organisation": uscc_valid, "person": lambda n: ric_valid(n, TODAY), "vehicle": plate_valid}
 
-    for body in ("91430100MA0001001", "N1430100MB00000A0", "11430000006142384", "Y2430102MB1234567"):
-        assert uscc_check(body) == uscc.calc_check_digit(body)
+
+def test_every_generated_identifier_passes_the_standards_checked_independently(generated):
+    """Subjects, disclosures' parties and authorities, applicants: all by tests/standards.py."""
+    rows = _rows(generated, "SELECT kind, identifier FROM subjects")
+    rows += _rows(generated, "SELECT CASE party_category WHEN 'person' THEN 'person' ELSE 'organisation' END, "
+                             "party_identifier FROM disclosures")
+    rows += _rows(generated, "SELECT DISTINCT 'organisation', authority_uscc FROM disclosures")
+    for table in ("objections", "repair_applications"):
+        rows += _rows(generated, f"SELECT applicant_kind, applicant_identifier FROM {table}")
+    assert {kind for kind, _value in rows} == set(VALID)
+    bad = [(kind, value) for kind, value in rows if not VALID[kind](value)]
+    assert bad == []
+
+
+def test_check_identifiers_finds_nothing_in_generated_data(generated):
+    result = generated.test_cli_runner().invoke(args=["subjects", "check-identifiers"])
+    assert result.exit_code == 0, result.output
+    assert "every stored identifier passes" in result.output
+
+
+def _rows(app, sql: str) -> list[tuple]:
+    with app.app_context():
+        rows = [tuple(row) for row in db.session.execute(sa.text(sql))]
+        db.session.remove()
+    return rows
 
 
 def test_proportions(generated):

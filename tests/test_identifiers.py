@@ -1,9 +1,15 @@
-"""Identifiers of subjects (SPEC §2): normalisation, validation, messages, masking."""
+"""Identifiers of subjects (SPEC §2): normalisation, validation, messages, masking.
+
+Expected values come from the standards (their published examples and tables) and from the
+second implementation in ``tests/standards.py``, never from the code under test.
+"""
 
 from __future__ import annotations
 
+import random
+from datetime import date
+
 import pytest
-from stdnum.cn import ric, uscc
 
 from registry.core.identifiers import (
     InvalidIdentifier,
@@ -20,10 +26,21 @@ from registry.core.identifiers import (
     region_code,
 )
 from tests.factories import valid_resident_id, valid_uscc
+from tests.standards import (
+    RIC_WEIGHTS,
+    USCC_WEIGHTS_PUBLISHED,
+    plate_valid,
+    ric_check,
+    ric_valid,
+    uscc_check,
+    uscc_valid,
+    uscc_weights,
+)
 
-# An 18-digit number that is both a valid resident ID and a valid USCC (found by search).
-AMBIGUOUS = "430102198506120073"
-WITH_X = "43010219850612020X"
+# An 18-digit number that is both a valid resident ID and a valid USCC (found by search with
+# tests/standards.py).
+AMBIGUOUS = "430102198506120099"
+WITH_X = "43010219850612003X"
 
 
 @pytest.fixture
@@ -39,7 +56,7 @@ def message(error: InvalidIdentifier) -> str:
 
 def uscc_with(prefix: str, region: str = "430100", serial: int = 1) -> str:
     body = f"{prefix}{region}MA{serial:07d}"[:17]
-    return body + uscc.calc_check_digit(body)
+    return body + uscc_check(body)
 
 
 def wrong_last(code: str, alphabet: str = "0123456789ABCDEFGHJKLMNPQRTUWXY") -> str:
@@ -127,7 +144,7 @@ def test_valid_resident_id(serial):
 
 
 def test_resident_id_ending_in_x_in_either_case():
-    assert ric.calc_check_digit(WITH_X[:17]) == "X"
+    assert ric_check(WITH_X[:17]) == "X"
     assert normalize_resident_id(WITH_X) == WITH_X
     assert normalize_resident_id(WITH_X.lower()) == WITH_X
 
@@ -143,7 +160,7 @@ def test_resident_id_with_wrong_check_digit_says_so(english):
 @pytest.mark.parametrize("birth", ["19990230", "19851301", "19850000", "20230229"])
 def test_resident_id_with_impossible_birth_date(english, birth):
     body = f"430102{birth}123"
-    number = body + ric.calc_check_digit(body)  # the check digit is right; the date is not
+    number = body + ric_check(body)  # the check digit is right; the date is not
     with pytest.raises(InvalidIdentifier) as raised:
         normalize_resident_id(number)
     assert "birth date" in message(raised.value)
@@ -209,7 +226,7 @@ def test_parse_identifier_returns_both_readings_of_an_ambiguous_number_person_fi
         ("", "Enter an identifier"),
         ("   ", "Enter an identifier"),
         (wrong_last(valid_resident_id(21), "0123456789"), "check digit of this resident ID"),
-        ("43010219990230123" + ric.calc_check_digit("43010219990230123"), "birth date"),
+        ("43010219990230123" + ric_check("43010219990230123"), "birth date"),
         (wrong_last(uscc_with("91", serial=22)), "check character"),
         (wrong_last(uscc_with("N1", serial=23)), "check character"),
         ("湘A1234", "plate number"),
@@ -237,7 +254,7 @@ def test_looks_like_identifier(text, expected):
 
 def test_mask_resident_id_keeps_first_six_and_last_four():
     assert mask_resident_id("430102198506121234") == "430102********1234"
-    assert mask_resident_id(WITH_X) == "430102********020X"
+    assert mask_resident_id(WITH_X) == "430102********003X"
 
 
 def test_public_identifier_masks_persons_only():
@@ -259,3 +276,175 @@ def test_public_identifier_masks_persons_only():
 )
 def test_region_code(kind, value, region):
     assert region_code(kind, value) == region
+
+
+# --- the standards' own vectors -----------------------------------------------------------
+
+
+def test_the_second_implementation_agrees_with_the_standards_tables():
+    # GB 11643: Wi = 2^(18-i) mod 11 for i = 1 … 17 (table 1 lists the same numbers).
+    assert list(RIC_WEIGHTS) == [2 ** (17 - i) % 11 for i in range(17)]
+    # GB 32100: Wi = 3^(i-1) mod 31 (table 3 lists the same numbers).
+    assert uscc_weights() == list(USCC_WEIGHTS_PUBLISHED)
+
+
+@pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014"])
+def test_the_examples_printed_in_gb_11643_are_accepted(number):
+    # The two worked examples of GB 11643-1999 (Beijing Chaoyang 1949-12-31, Guangdong Jieyang 1880-01-01);
+    # ric_valid recomputes them by the standard's tables, so a mistyped vector fails here first.
+    assert ric_valid(number)
+    assert normalize_resident_id(number) == number
+    assert normalize_resident_id(number.lower()) == number
+    for wrong in "0123456789X":
+        if wrong != number[-1]:
+            with pytest.raises(InvalidIdentifier):
+                normalize_resident_id(number[:-1] + wrong)
+
+
+def test_resident_id_check_digit_agrees_with_the_standard_on_random_numbers():
+    """3,000 numbers of random districts and dates: the right digit accepted, the ten wrong ones refused."""
+    rng = random.Random(11643)
+    for _ in range(3000):
+        born = date(1930, 1, 1).toordinal() + rng.randrange(90 * 365)
+        body = f"{rng.randrange(110000, 660000)}{date.fromordinal(born):%Y%m%d}{rng.randrange(1000):03d}"
+        right = ric_check(body)
+        assert normalize_resident_id(body + right) == body + right
+        wrong = rng.choice([c for c in "0123456789X" if c != right])
+        with pytest.raises(InvalidIdentifier):
+            normalize_resident_id(body + wrong)
+
+
+def test_resident_id_born_in_the_future_is_refused(english, frozen):
+    body = "43010220261128123"
+    number = body + ric_check(body)
+    with frozen(date(2026, 11, 28)):
+        assert normalize_resident_id(number) == number  # born today
+    with frozen(date(2026, 11, 27)), pytest.raises(InvalidIdentifier) as raised:
+        normalize_resident_id(number)
+    assert "in the future" in message(raised.value)
+
+
+# Codes printed on the business licences of well-known companies (华为技术有限公司, 小米科技有限责任公司,
+# 深圳市腾讯计算机系统有限公司, …); uscc_valid recomputes each by the standard's weights, so
+# a vector copied wrongly fails in the test, not silently.
+PUBLISHED_USCCS = ["91110000600037341L", "914403001922038216", "91110108551385082Q", "91440300708461136T",
+                   "9144030071526726XG", "91330100799655058B", "11100000000013127D", "91110000802100433B"]
+
+
+@pytest.mark.parametrize("code", PUBLISHED_USCCS)
+def test_published_usccs_are_accepted_and_each_altered_check_refused(code):
+    assert uscc_valid(code)
+    assert normalize_uscc(code) == code
+    assert normalize_uscc(code.lower()) == code
+    for wrong in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+        if wrong != code[-1]:
+            with pytest.raises(InvalidIdentifier):
+                normalize_uscc(code[:-1] + wrong)
+
+
+def test_uscc_check_character_agrees_with_the_standard_on_random_codes():
+    rng = random.Random(32100)
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    for _ in range(2000):
+        body = "".join(rng.choice(alphabet) for _ in range(17))
+        assert normalize_uscc(body + uscc_check(body)) == body + uscc_check(body)
+        with pytest.raises(InvalidIdentifier):
+            normalize_uscc(wrong_last(body + uscc_check(body)))
+
+
+def test_uscc_whose_check_is_31_is_written_0():
+    body = next(b for b in (f"91430100MA{n:07d}" for n in range(10000)) if uscc_check(b) == "0")
+    assert normalize_uscc(body + "0") == body + "0"
+
+
+# --- plates (GA 36-2018) -------------------------------------------------------------------
+
+# Each vector with the rule that makes it valid or invalid; plate_valid (tests/standards.py)
+# states the rules a second time, character by character.
+PLATES = [
+    ("湘A12345", True, "ordinary: province, office letter, five digits"),
+    ("湘A8K765", True, "ordinary: one letter among the five"),
+    ("湘AB8K76", True, "ordinary: two letters among the five"),
+    ("京NAB2C3", False, "ordinary: three letters among the five"),
+    ("湘AAAAAA", False, "ordinary: five letters"),
+    ("湘A123456", False, "six digits: neither ordinary nor new energy"),
+    ("湘A1234I", False, "I is never used"),
+    ("湘O12345", False, "O is not an office letter"),
+    ("湘AD12345", True, "new energy, small: D first"),
+    ("粤BF12345", True, "new energy, small: F first"),
+    ("沪ADA1234", True, "new energy, small: the second may be a letter"),
+    ("湘AD1A234", False, "new energy, small: the last four are digits"),
+    ("湘A12345D", True, "new energy, large: D last"),
+    ("湘A12345F", True, "new energy, large: F last"),
+    ("湘A1234AD", False, "new energy, large: the first five are digits"),
+    ("湘AA12345", False, "six characters, neither D nor F first or last"),
+    ("粤B1234挂", True, "trailer: four characters and 挂"),
+    ("湘A0K23挂", True, "trailer: a letter among the four"),
+    ("湘A12345挂", False, "trailer: five characters before 挂"),
+    ("湘A1234学", True, "driving-school car"),
+    ("湘A0123警", True, "police"),
+    ("粤Z1234港", True, "Hong Kong vehicle: 粤Z"),
+    ("粤Z1A23澳", True, "Macao vehicle: 粤Z"),
+    ("湘A1234港", False, "港 only after 粤Z"),
+    ("沪A1234领", False, "consular plates are not accepted"),
+    ("使123456", False, "embassy plates are not accepted"),
+    ("湘A1234试", False, "test-vehicle plates are not accepted"),
+    ("XA12345", False, "no province"),
+]
+
+
+@pytest.mark.parametrize("plate, valid, rule", PLATES, ids=[rule for _p, _v, rule in PLATES])
+def test_plate_numbers_as_ga_36_defines_them(english, plate, valid, rule):
+    assert plate_valid(plate) is valid, "the vector contradicts the rule it states"
+    if valid:
+        assert normalize_plate(plate) == plate
+        assert normalize_plate(f" {plate[:2].lower()}·{plate[2:].lower()} ") == plate
+    else:
+        with pytest.raises(InvalidIdentifier) as raised:
+            normalize_plate(plate)
+        text = message(raised.value)
+        assert "湘A12345" in text and "湘AD12345" in text and "湘A1234挂" in text  # what a plate looks like
+
+
+def test_suffixed_plates_are_looked_up_as_identifiers():
+    assert looks_like_identifier("粤B1234挂") and looks_like_identifier("粤Z1234港")
+    assert not looks_like_identifier("湘江航运")
+
+
+# --- identifiers typed in other scripts (issue 22 §3) -------------------------------------
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def _arabic_indic(text: str) -> str:
+    return "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in text)
+
+
+def _devanagari(text: str) -> str:
+    return "".join(chr(0x0966 + int(c)) if c.isdigit() else c for c in text)
+
+
+@pytest.mark.parametrize("dress", [_full_width, _arabic_indic, _devanagari, lambda t: _full_width(t[:9]) + t[9:],
+                                   lambda t: "\u3000" + _full_width(t) + "\u3000"],
+                         ids=["full-width", "arabic-indic", "devanagari", "half-full-width", "ideographic-spaces"])
+def test_identifiers_typed_in_other_digits_become_ascii(dress):
+    person, firm = "11010519491231002X", "91110000600037341L"
+    assert dress(person) != person
+    assert normalize_resident_id(dress(person)) == person
+    assert normalize_uscc(dress(firm)) == firm
+    assert parse_identifier(dress(person))[0].value == person
+    assert parse_identifier(dress(firm)) == [ParsedIdentifier(SubjectKind.ORGANISATION, firm)]
+    assert normalize_plate(dress("湘A12345")) == "湘A12345"
+
+
+@pytest.mark.parametrize("text", [
+    "11010519491231002Х",   # Cyrillic Ha, not X
+    "91110000600037341Λ",  # Greek Lambda, not L
+    "91110000600037341\u200bL",  # a zero-width space inside
+    "湘Α12345",  # Greek Alpha
+])
+def test_identifiers_with_characters_that_are_not_ascii_after_folding_are_refused(text):
+    with pytest.raises(InvalidIdentifier):
+        parse_identifier(text)

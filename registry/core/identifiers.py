@@ -1,30 +1,42 @@
-"""Identifiers of subjects: USCC (GB 32100-2015), resident ID (GB 11643) and vehicle plates.
+"""Identifiers of subjects: USCC (GB 32100-2015), resident ID (GB 11643-1999) and vehicle plates (GA 36-2018).
 
 Each ``normalize_*`` returns the canonical form or raises ``InvalidIdentifier`` with a message
-saying what is wrong.  python-stdnum computes the check characters; its ``uscc.validate`` is not
-used because it rejects codes whose first two characters are letters (N, Y, ...), which the
-standard allows.
+saying what is wrong.  The check characters are computed here, as the standards define them,
+rather than by python-stdnum: its ``ric.calc_check_digit`` wants the whole 18-character number
+(a 17-character body gives a wrong digit, which once made the registry refuse nine genuine
+numbers in ten), and its ``uscc.validate`` rejects codes whose first two characters are letters
+(N, Y, ...), which the standard allows.
+
+Every path that takes an identifier (forms, imports, the API, applications, search) comes
+through ``_compact``, which folds what people type into the canonical ASCII form: full-width
+characters (NFKC) and other scripts' decimal digits (Arabic-Indic ٤٣٠…) become ASCII, so that
+``４３０２０３…`` finds the subject ``430203…`` instead of registering a second one.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from stdnum.cn import ric, uscc
 
+from registry.core import clock
 from registry.core.errors import ValidationFailed
+from registry.core.registry import Registry
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_RE = re.compile(f"^[{USCC_ALPHABET}]{{18}}$")
-_RIC_RE = re.compile(r"^\d{17}[\dX]$")
-_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-# Province character, issuing-office letter, then 5 characters (6 for new-energy plates);
-# the last may be one of the special suffixes.
-_PLATE_RE = re.compile(f"^[{_PROVINCES}][A-HJ-NP-Z][A-HJ-NP-Z0-9]{{4,5}}[A-HJ-NP-Z0-9挂学警港澳]$")
-_SEPARATORS = re.compile(r"[\s\-·•.]")
+# GB 32100-2015 §5 (ISO 7064 MOD 31-3 style): the weight of position i (0-based) is 3^i mod 31.
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_USCC_VALUE = {char: index for index, char in enumerate(USCC_ALPHABET)}
+_USCC_RE = re.compile(f"[{USCC_ALPHABET}]{{18}}")
+# re.ASCII: ``\d`` would otherwise match every script's digits, which is how ٤٣٠… once got in.
+_RIC_RE = re.compile(r"[0-9]{17}[0-9X]", re.ASCII)
+_SEPARATORS = re.compile(r"[\s\-·•.・]")
 
 
 class SubjectKind(StrEnum):
@@ -38,7 +50,28 @@ class InvalidIdentifier(ValidationFailed):
 
 
 def _compact(value: str) -> str:
-    return _SEPARATORS.sub("", value or "").upper()
+    """``value`` folded to ASCII where it has an ASCII equivalent, without separators, upper-cased.
+
+    NFKC turns full-width letters and digits (and the ideographic space) into ASCII; digits of
+    other scripts, which NFKC leaves alone, are replaced by their ASCII value.  Whatever is still
+    not ASCII is left for the format checks to refuse.
+    """
+    text = unicodedata.normalize("NFKC", value or "")
+    text = "".join(str(unicodedata.decimal(char)) if char.isdecimal() and not char.isascii() else char
+                   for char in text)
+    return _SEPARATORS.sub("", text).upper()
+
+
+# --- USCC ---------------------------------------------------------------------------------
+
+
+def uscc_check_character(body: str) -> str:
+    """The 18th character of a USCC whose first 17 are ``body`` (GB 32100-2015).
+
+    C18 = 31 - (Σ value(Ci) × Wi mod 31), a result of 31 written 0.
+    """
+    total = sum(_USCC_VALUE[char] * weight for char, weight in zip(body, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def normalize_uscc(value: str) -> str:
@@ -47,36 +80,107 @@ def normalize_uscc(value: str) -> str:
         raise InvalidIdentifier(
             _l("A unified social credit code has 18 characters; this one has %(n)d.", n=len(code))
         )
-    if not _USCC_RE.match(code):
+    if not _USCC_RE.fullmatch(code):
         raise InvalidIdentifier(
             _l("A unified social credit code uses only digits and the letters A–Y except I, O, S, V and Z.")
         )
-    if uscc.calc_check_digit(code[:17]) != code[17]:
+    if uscc_check_character(code[:17]) != code[17]:
         raise InvalidIdentifier(
             _l("The check character of this unified social credit code is wrong: please check the code.")
         )
     return code
 
 
+# --- resident ID --------------------------------------------------------------------------
+
+
+def resident_id_check_digit(body: str) -> str:
+    """The 18th character of a resident ID number whose first 17 digits are ``body``.
+
+    GB 11643-1999 §7 (ISO 7064 MOD 11-2): digit i (1-based) weighs 2^(18-i) mod 11; the check
+    digit is (12 - Σ mod 11) mod 11, 10 written X.
+    """
+    if len(body) != 17 or not body.isascii() or not body.isdigit():
+        raise ValueError("a resident ID body is 17 ASCII digits")
+    total = sum(int(digit) * pow(2, 17 - index, 11) for index, digit in enumerate(body))
+    check = (12 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
+def resident_id_birth_date(number: str) -> date | None:
+    """The birth date a resident ID number carries (digits 7–14), None when it is no real date."""
+    try:
+        return date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return None
+
+
 def normalize_resident_id(value: str) -> str:
     number = _compact(value)
     if len(number) != 18:
         raise InvalidIdentifier(_l("A resident ID number has 18 characters; this one has %(n)d.", n=len(number)))
-    if not _RIC_RE.match(number):
+    if not _RIC_RE.fullmatch(number):
         raise InvalidIdentifier(_l("A resident ID number is 17 digits followed by a digit or X."))
-    try:
-        ric.get_birth_date(number)
-    except Exception:
-        raise InvalidIdentifier(_l("The birth date inside this resident ID number is not a real date.")) from None
-    if ric.calc_check_digit(number[:17]) != number[17]:
+    born = resident_id_birth_date(number)
+    if born is None:
+        raise InvalidIdentifier(_l("The birth date inside this resident ID number is not a real date."))
+    if born > clock.today():
+        raise InvalidIdentifier(_l("The birth date inside this resident ID number is in the future."))
+    if resident_id_check_digit(number[:17]) != number[17]:
         raise InvalidIdentifier(_l("The check digit of this resident ID number is wrong: please check the number."))
     return number
 
 
+# --- plates -------------------------------------------------------------------------------
+
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# GA 36-2018 leaves I and O out of plates (they read as 1 and 0), both as the issuing office's
+# letter (发牌机关代号) and in the serial (序号).
+_LETTER = "A-HJ-NP-Z"
+_SERIAL = f"[0-9{_LETTER}]"
+# The suffixed plates the registry meets, with four serial characters before the suffix:
+# 挂 trailers (on the overloading list with their tractor), 学 driving-school cars (a road
+# transport trade), 警 police vehicles, and 港/澳 for vehicles of Hong Kong and Macao, issued
+# only as 粤Z.  Not accepted, because no transport credit record is about them: 使/领
+# (embassies and consulates), 试 (test vehicles), 应急 (fire and rescue), military and
+# armed-police plates.
+PLATE_SUFFIXES = "挂学警港澳"
+_PLATE_FORMS = [
+    # Ordinary plate: province, office letter, five digits or letters.
+    re.compile(f"[{_PROVINCES}][{_LETTER}]{_SERIAL}{{5}}"),
+    # New-energy plates (GA 36-2018, 新能源汽车号牌): six serial characters; D (battery
+    # electric) or F (other new energy) first for small vehicles, the second a digit or a letter
+    # and the last four digits; for large vehicles five digits, then D or F.
+    re.compile(f"[{_PROVINCES}][{_LETTER}][DF]{_SERIAL}[0-9]{{4}}"),
+    re.compile(f"[{_PROVINCES}][{_LETTER}][0-9]{{5}}[DF]"),
+    re.compile(f"[{_PROVINCES}][{_LETTER}]{_SERIAL}{{4}}[挂学警]"),
+    re.compile(f"粤Z{_SERIAL}{{4}}[港澳]"),
+]
+# GA 36's serial rule (序号编码规则) allows at most two letters among the serial characters of
+# an ordinary or suffixed plate (湘A8K765 and 湘AB8K76 are plates, 湘AAAAAA is not); the
+# new-energy forms above fix where their letters may stand.
+MAX_SERIAL_LETTERS = 2
+
+
+def _plate_form_ok(plate: str) -> bool:
+    for index, form in enumerate(_PLATE_FORMS):
+        if form.fullmatch(plate):
+            if index in (1, 2):
+                return True
+            return sum(char.isalpha() and char.isascii() for char in plate[2:]) <= MAX_SERIAL_LETTERS
+    return False
+
+
 def normalize_plate(value: str) -> str:
     plate = _compact(value)
-    if not _PLATE_RE.match(plate):
-        raise InvalidIdentifier(_l("This is not a valid vehicle plate number (for example 湘A12345)."))
+    if not _plate_form_ok(plate):
+        raise InvalidIdentifier(_l(
+            "This is not a plate number. A plate is a province character, the issuing office's letter "
+            "and five digits or letters, at most two of them letters and never I or O (湘A12345, "
+            "湘A8K765); new-energy plates have six, with D or F first for small vehicles (湘AD12345) "
+            "or last for large ones (湘A12345D); trailer, driving-school and police plates have four "
+            "followed by 挂, 学 or 警 (湘A1234挂); Hong Kong and Macao vehicles: 粤Z1234港, 粤Z1234澳."
+        ))
     return plate
 
 
@@ -102,7 +206,8 @@ def looks_like_identifier(value: str) -> bool:
     compact = _compact(value)
     if len(compact) == 18 and re.fullmatch(r"[0-9A-Z]{18}", compact):
         return True
-    return bool(compact) and compact[0] in _PROVINCES and len(compact) in (7, 8) and compact[1:].isascii()
+    return (bool(compact) and compact[0] in _PROVINCES and len(compact) in (7, 8)
+            and compact[1:-1].isascii() and (compact[-1].isascii() or compact[-1] in PLATE_SUFFIXES))
 
 
 def parse_identifier(value: str) -> list[ParsedIdentifier]:
@@ -127,7 +232,7 @@ def parse_identifier(value: str) -> list[ParsedIdentifier]:
     if readings:
         return readings
     # Explain in terms of the kind the text most resembles.
-    if _RIC_RE.match(compact):
+    if _RIC_RE.fullmatch(compact):
         raise errors[0]
     if len(compact) == 18:
         raise errors[1]
@@ -175,4 +280,42 @@ def region_code(kind: SubjectKind | str, value: str) -> str | None:
         return value[:6]
     if kind is SubjectKind.ORGANISATION and value[2:8].isdigit():
         return value[2:8]
+    return None
+
+
+# --- identifiers stored in the database ---------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # its columns compare as SQL, not as values
+class StoredIdentifiers:
+    """A column that stores identifiers, checked by ``flask subjects check-identifiers``.
+
+    ``kind`` is a fixed ``SubjectKind`` or the mapped column holding the row's kind, which
+    ``kind_of`` turns into a ``SubjectKind``.
+    """
+
+    name: str
+    row_id: Any
+    value: Any
+    kind: Any
+    kind_of: Callable[[Any], SubjectKind] = SubjectKind
+
+
+# A domain package registers its identifier columns next to its models, so that the check
+# knows every one of them without importing the packages above subjects.
+STORED_IDENTIFIERS: Registry[StoredIdentifiers] = Registry("stored identifier column")
+
+
+def register_stored_identifiers(name: str, *, row_id, value, kind, kind_of=SubjectKind) -> None:
+    STORED_IDENTIFIERS.add(StoredIdentifiers(name, row_id, value, kind, kind_of))
+
+
+def identifier_problem(kind: SubjectKind | str, value: str) -> str | None:
+    """Why a stored identifier is wrong (invalid, or valid but not in its canonical form); None if right."""
+    try:
+        canonical = normalize(kind, value)
+    except InvalidIdentifier as invalid:
+        return str(invalid.message)
+    if canonical != value:
+        return str(_l("Not stored in its canonical form %(value)s.", value=public_identifier(kind, canonical)))
     return None

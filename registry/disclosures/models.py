@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core.db import str_enum
-from registry.core.identifiers import SubjectKind, public_identifier
+from registry.core.identifiers import SubjectKind, public_identifier, register_stored_identifiers
 from registry.core.labels import register_state_labels
 from registry.core.workflow import ReviewedMixin, review_constraints
 from registry.extensions import db
@@ -256,3 +256,7 @@ class Disclosure(ReviewedMixin, db.Model):
 
 
 register_state_labels("disclosure", STATUS_LABELS)
+register_stored_identifiers("disclosures.party_identifier", row_id=Disclosure.id, value=Disclosure.party_identifier,
+                            kind=Disclosure.party_category, kind_of=lambda category: category.subject_kind)
+register_stored_identifiers("disclosures.authority_uscc", row_id=Disclosure.id, value=Disclosure.authority_uscc,
+                            kind=SubjectKind.ORGANISATION)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core.db import str_enum
 from registry.core.holds import HoldKind
+from registry.core.identifiers import register_stored_identifiers
 from registry.extensions import db
 from registry.objections.common import AccessFailure, ApplicationFile, ApplicationMixin, application_constraints
 
@@ -57,3 +58,7 @@ class Objection(ApplicationMixin, db.Model):
         str_enum(DisclosureEffect, "objection_disclosure_effect")
     )
     correction_id: Mapped[int | None] = mapped_column(sa.ForeignKey("disclosures.id"))
+
+
+register_stored_identifiers("objections.applicant_identifier", row_id=Objection.id,
+                            value=Objection.applicant_identifier, kind=Objection.applicant_kind)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core.db import str_enum
 from registry.core.holds import HoldKind
+from registry.core.identifiers import register_stored_identifiers
 from registry.core.labels import register_state_labels
 from registry.extensions import db
 from registry.objections.common import _OPEN_SQL, STATUS_LABELS, ApplicationMixin, application_constraints
@@ -63,3 +64,6 @@ class RepairApplication(ApplicationMixin, db.Model):
 
 
 register_state_labels("repair", STATUS_LABELS)
+
+register_stored_identifiers("repair_applications.applicant_identifier", row_id=RepairApplication.id,
+                            value=RepairApplication.applicant_identifier, kind=RepairApplication.applicant_kind)

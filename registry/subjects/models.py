@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core import clock
 from registry.core.db import CreatedAtMixin, str_enum
-from registry.core.identifiers import HUNAN_CITIES, SubjectKind, public_identifier
+from registry.core.identifiers import HUNAN_CITIES, SubjectKind, public_identifier, register_stored_identifiers
 from registry.extensions import db
 
 
@@ -43,6 +43,9 @@ class Subject(CreatedAtMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.public_identifier})"
+
+
+register_stored_identifiers("subjects.identifier", row_id=Subject.id, value=Subject.identifier, kind=Subject.kind)
 
 
 # Substring search on names (registry/subjects/search.py).  SQLite: an FTS5 trigram table kept in

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from stdnum.cn import ric, uscc
 
-from registry.core.identifiers import SubjectKind, region_code
+from registry.core.identifiers import SubjectKind, region_code, resident_id_check_digit, uscc_check_character
 from registry.core.seeding import demo_step
 from registry.extensions import db
 from registry.subjects.models import Subject
@@ -40,12 +39,12 @@ DEMO_PLATES = ["湘A12345", "湘B8K765", "湘C3E211", "湘D66789", "湘F5G432", 
 
 def demo_uscc(region: str, serial: int) -> str:
     body = f"91{region}MA{serial:07d}"[:17]
-    return body + uscc.calc_check_digit(body)
+    return body + uscc_check_character(body)
 
 
 def demo_resident_id(region: str, birth: str, serial: int) -> str:
     body = f"{region}{birth}{serial:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + resident_id_check_digit(body)
 
 
 def _add(kind: SubjectKind, identifier: str, name: str, **extra) -> Subject:

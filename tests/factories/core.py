@@ -5,13 +5,13 @@ from __future__ import annotations
 import itertools
 
 import sqlalchemy as sa
-from stdnum.cn import ric, uscc
 from werkzeug.security import generate_password_hash
 
 from registry.accounts.models import Unit, User
 from registry.core.identifiers import SubjectKind, region_code
 from registry.core.permissions import Role
 from registry.subjects.models import Subject
+from tests.standards import ric_check, uscc_check
 
 TEST_PASSWORD = "correct-horse-battery"
 _PASSWORD_HASH = generate_password_hash(TEST_PASSWORD)  # hashed once: scrypt is slow on purpose
@@ -21,13 +21,13 @@ _serial = itertools.count(1)
 def valid_uscc(serial: int | None = None, region: str = "430100", prefix: str = "91") -> str:
     serial = next(_serial) if serial is None else serial
     body = f"{prefix}{region}MA{serial:07d}"[:17]
-    return body + uscc.calc_check_digit(body)
+    return body + uscc_check(body)
 
 
 def valid_resident_id(serial: int | None = None, region: str = "430102", birth: str = "19850612") -> str:
     serial = (next(_serial) if serial is None else serial) % 1000
     body = f"{region}{birth}{serial:03d}"
-    return body + ric.calc_check_digit(body)
+    return body + ric_check(body)
 
 
 class CoreFactories:
