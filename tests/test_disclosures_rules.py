@@ -46,11 +46,17 @@ def _visible_ids(db, today):
     return set(db.session.scalars(sa.select(Disclosure.id).where(queries.publicly_visible(today))))
 
 
-@pytest.mark.parametrize(("severity", "days"), [(Severity.GENERAL, 365), (Severity.SERIOUS, 1095)])
-def test_penalty_visible_through_its_last_day_and_not_the_next(db, make, severity, days):
-    decided = date(2025, 1, 10)
+# General penalties 1 year, serious 3 years from the decision, in calendar years: the corresponding
+# day is the last one (民法典 art. 202), the month's end where there is none.  Dates by hand.
+@pytest.mark.parametrize(("severity", "decided", "last_day"), [
+    (Severity.GENERAL, date(2025, 1, 10), date(2026, 1, 10)),
+    (Severity.SERIOUS, date(2025, 1, 10), date(2028, 1, 10)),
+    (Severity.GENERAL, date(2024, 2, 29), date(2025, 2, 28)),
+    (Severity.SERIOUS, date(2024, 2, 29), date(2027, 2, 28)),
+    (Severity.GENERAL, date(2025, 12, 31), date(2026, 12, 31)),
+])
+def test_penalty_visible_through_its_last_day_and_not_the_next(db, make, severity, decided, last_day):
     row = make.disclosure(S.PUBLISHED, decision_date=decided, severity=severity)
-    last_day = decided + timedelta(days=days)
     assert queries.visible_until(row) == last_day
     assert row.id in _visible_ids(db, decided)
     assert row.id in _visible_ids(db, last_day)
@@ -61,9 +67,28 @@ def test_penalty_visible_through_its_last_day_and_not_the_next(db, make, severit
 
 def test_visibility_follows_the_settings(db, make):
     row = make.disclosure(S.PUBLISHED, decision_date=date(2026, 1, 10))
-    set_setting("penalty_general_visible_days", 30, actor=None)
-    assert row.id in _visible_ids(db, date(2026, 2, 9))
-    assert row.id not in _visible_ids(db, date(2026, 2, 10))
+    set_setting("penalty_general_visible_months", 1, actor=None)
+    assert row.id in _visible_ids(db, date(2026, 2, 10))
+    assert row.id not in _visible_ids(db, date(2026, 2, 11))
+
+
+def test_visibility_at_month_ends_agrees_in_sql_and_in_python(db, make):
+    """With a one-month period, decisions of 28–31 January all end on 28 February 2026."""
+    set_setting("penalty_general_visible_months", 1, actor=None)
+    rows = {day: make.disclosure(S.PUBLISHED, decision_date=date(2026, *day))
+            for day in ((1, 27), (1, 28), (1, 29), (1, 31), (2, 1), (2, 28), (3, 1))}
+    visible_on = {  # by hand, from a calendar
+        date(2026, 2, 27): {(1, 27), (1, 28), (1, 29), (1, 31), (2, 1), (2, 28), (3, 1)},
+        date(2026, 2, 28): {(1, 28), (1, 29), (1, 31), (2, 1), (2, 28), (3, 1)},
+        date(2026, 3, 1): {(2, 1), (2, 28), (3, 1)},
+        date(2026, 3, 28): {(2, 28), (3, 1)},
+        date(2026, 3, 31): {(3, 1)},   # 28 February + 1 month is 28 March; 1 March + 1 month is 1 April
+        date(2026, 4, 2): set(),
+    }
+    for today, expected in visible_on.items():
+        expected_ids = {rows[day].id for day in expected}
+        assert _visible_ids(db, today) & {row.id for row in rows.values()} == expected_ids, today
+        assert {row.id for row in rows.values() if queries.is_publicly_visible(row, today)} == expected_ids, today
 
 
 def test_licence_visible_while_valid(db, make):

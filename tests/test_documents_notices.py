@@ -52,6 +52,50 @@ def test_list_entry_notice_states_the_decision(make):
         assert measure.description in text
 
 
+@pytest.mark.parametrize(("validity", "repair", "validity_text", "repair_text"), [
+    (36, 12, "自公示期满正式发布之日起3年", "列入名单满1年后"),
+    (18, 3, "自公示期满正式发布之日起18个月", "列入名单满3个月后"),
+])
+def test_list_entry_notice_states_periods_in_months_and_years(make, db, validity, repair, validity_text,
+                                                              repair_text):
+    entry = make.entry("in_publicity")
+    entry.category.validity_months, entry.category.repair_min_months = validity, repair
+    db.session.flush()
+    text = squeezed(make.issued("list_entry", entry)[0])
+    assert validity_text in text and repair_text in text
+
+
+def _issued_in_days(db, document, validity_days: int = 1095, repair_days: int = 365):
+    """Restate an issued notice's content as notices issued before the months migration held it."""
+    content = document.content
+    del content["validity_months"], content["repair_min_months"]
+    content.update(validity_days=validity_days, repair_min_days=repair_days)
+    document.content_json = operations.canonical_json(content)
+    document.content_hash = operations.content_hash(content)
+    db.session.flush()
+
+
+def test_a_notice_issued_in_days_still_prints_and_verifies(make, client, db):
+    entry = make.entry("published")
+    _, document = make.issued("list_entry", entry)
+    _issued_in_days(db, document)
+    text = squeezed(operations.render_document(document))
+    assert "自公示期满正式发布之日起3年" in text and "列入名单满1年后" in text
+    html = client.get(f"/verify/{document.verification_code}?lang=en").get_data(as_text=True)
+    assert "unchanged since this document was issued" in html   # 1095 days were restated as 36 months
+    entry.category.validity_months = 24
+    db.session.flush()
+    html = client.get(f"/verify/{document.verification_code}?lang=en").get_data(as_text=True)
+    assert "has changed since this document was issued" in html
+
+
+def test_a_notice_issued_in_odd_days_prints_them(make, db):
+    _, document = make.issued("list_entry", make.entry("published"))
+    _issued_in_days(db, document, validity_days=1000, repair_days=180)
+    text = squeezed(operations.render_document(document))
+    assert "自公示期满正式发布之日起1000日" in text and "列入名单满180日后" in text
+
+
 @pytest.mark.parametrize("status", ["draft", "pending_review"])
 def test_no_notice_for_an_entry_not_yet_approved(make, status):
     from registry.core.errors import InvalidTransition

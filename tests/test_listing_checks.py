@@ -49,8 +49,8 @@ def test_publish_on_the_day_after_publicity(db, make):
     assert ops.publish_due_entries(day) == 1
     db.session.refresh(entry)
     assert entry.status is S.PUBLISHED and entry.version == 2
-    assert entry.valid_from == day
-    assert entry.valid_until == day + timedelta(days=make.category().validity_days - 1)
+    assert entry.valid_from == day == date(2026, 10, 14)
+    assert entry.valid_until == date(2029, 10, 14)  # 3 years (36 months), the corresponding day its last
     event_ = history("list_entry", entry.id)[-1]
     assert (event_.action, event_.actor_label, event_.to_state) == ("list_entry.publish", "system", "published")
     change = db.session.scalars(sa.select(ChangeEvent).where(ChangeEvent.record_id == entry.id)).one()
@@ -65,7 +65,26 @@ def test_publish_keeps_a_decided_end_and_uses_each_category_validity(db, make):
     db.session.refresh(own_end)
     db.session.refresh(red)
     assert own_end.valid_until == date(2027, 6, 30)
-    assert red.valid_until == day + timedelta(days=729)
+    assert red.valid_until == date(2028, 10, 20)  # 2 years
+
+
+@pytest.mark.parametrize(("published", "months", "last_valid"), [
+    (date(2028, 2, 29), 36, date(2031, 2, 28)),   # 29 February: no corresponding day, the month's end
+    (date(2028, 2, 29), 48, date(2032, 2, 29)),
+    (date(2027, 1, 31), 1, date(2027, 2, 28)),
+    (date(2026, 8, 31), 6, date(2027, 2, 28)),
+    (date(2026, 12, 30), 2, date(2027, 2, 28)),
+])
+def test_validity_is_counted_in_calendar_months(db, make, published, months, last_valid):
+    category = make.category()
+    category.validity_months = months
+    entry = _in_publicity(make, publicity_start=published - timedelta(days=9),
+                          publicity_end=published - timedelta(days=1))
+    ops.publish_due_entries(published)
+    db.session.refresh(entry)
+    assert (entry.valid_from, entry.valid_until) == (published, last_valid)
+    assert ops.expire_due_entries(last_valid) == 0
+    assert ops.expire_due_entries(last_valid + timedelta(days=1)) == 1
 
 
 def test_a_decided_end_already_past_ends_validity_on_the_publication_day(db, make):

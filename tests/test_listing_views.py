@@ -259,21 +259,67 @@ def test_officer_subject_section_shows_own_unit_entries(app, make):
 def test_admin_edits_a_category(client, login, make):
     admin = login("admin", unit="FGC")
     category = make.category("严重超限超载")
-    data = {"name": category.name, "list_kind": "black", "validity_days": "1000", "repair_allowed": "y",
-            "repair_min_days": "180", "display_order": "5", "is_active": "y",
+    page = client.get(f"/admin/list-categories/{category.id}?lang=en").get_data(as_text=True)
+    assert "Validity (months)" in page and 'max="120" min="1" name="validity_months"' in page
+    assert 'name="validity_months" required type="number" value="24"' in page
+    data = {"name": category.name, "list_kind": "black", "validity_months": "30", "repair_allowed": "y",
+            "repair_min_months": "6", "display_order": "5", "is_active": "y",
             "measure_ids": [str(make.measure("HB-07").id)]}
     assert client.post(f"/admin/list-categories/{category.id}", data=data).status_code == 302
     make.db.session.refresh(category)
-    assert (category.validity_days, category.repair_min_days) == (1000, 180)
+    assert (category.validity_months, category.repair_min_months) == (30, 6)
     assert [m.code for m in category.measures] == ["HB-07"]
     event = make.db.session.scalars(sa.select(AuditEvent).where(AuditEvent.object_type == "list_category")).one()
-    assert event.actor_id == admin.id and "validity_days" in event.details_dict
+    assert event.actor_id == admin.id and "validity_months" in event.details_dict
+    page = client.get("/admin/list-categories?lang=en").get_data(as_text=True)
+    assert "after 6 months" in page
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("validity_months", "0"), ("validity_months", "121"), ("validity_months", "1.5"),
+    ("repair_min_months", "-1"), ("repair_min_months", "121"),
+])
+def test_a_category_refuses_a_period_out_of_range(client, login, make, field, value):
+    login("admin", unit="FGC")
+    category = make.category("严重超限超载")
+    data = {"name": category.name, "list_kind": "black", "validity_months": "24", "repair_allowed": "y",
+            "repair_min_months": "12", "display_order": "1", "is_active": "y", field: value}
+    response = client.post(f"/admin/list-categories/{category.id}?lang=en", data=data)
+    assert response.status_code == 200
+    make.db.session.refresh(category)
+    assert (category.validity_months, category.repair_min_months) == (24, 12)
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("validity_months", 0), ("validity_months", 121), ("validity_months", "36"), ("repair_min_months", -1),
+    ("repair_min_months", 121),
+])
+def test_save_category_refuses_a_period_out_of_range(db, make, field, value):
+    from registry.core.errors import ValidationFailed
+    from registry.listing.operations import save_category
+
+    values = {"name": "治超失信", "list_kind": "black", "validity_months": 24, "repair_allowed": True,
+              "repair_min_months": 12, "display_order": 0, "is_active": True, "measure_ids": [], field: value}
+    with pytest.raises(ValidationFailed) as refused:
+        save_category(None, actor=make.user("admin", unit="FGC"), **values)
+    assert refused.value.field == field
+    assert count(ListCategory, ListCategory.name == "治超失信") == 0
+
+
+@pytest.mark.parametrize(("column", "value"), [("validity_months", 0), ("validity_months", 121),
+                                                ("repair_min_months", -1), ("repair_min_months", 121)])
+def test_the_database_refuses_a_period_out_of_range(db, make, column, value):
+    from sqlalchemy.exc import IntegrityError
+
+    category = make.category()
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(sa.update(ListCategory).where(ListCategory.id == category.id).values({column: value}))
 
 
 def test_a_category_refuses_a_measure_of_the_other_list(client, login, make):
     login("admin", unit="FGC")
     category = make.category("严重超限超载")
-    data = {"name": category.name, "list_kind": "black", "validity_days": "730", "repair_min_days": "365",
+    data = {"name": category.name, "list_kind": "black", "validity_months": "24", "repair_min_months": "12",
             "display_order": "1", "is_active": "y", "measure_ids": [str(make.measure("HH-01").id)]}
     page = client.post(f"/admin/list-categories/{category.id}?lang=en", data=data).get_data(as_text=True)
     assert "belongs to the other list" in page
@@ -282,7 +328,7 @@ def test_a_category_refuses_a_measure_of_the_other_list(client, login, make):
 
 def test_admin_adds_a_category(client, login, make):
     login("admin", unit="FGC")
-    data = {"name": "治超失信", "list_kind": "black", "validity_days": "365", "repair_min_days": "365",
+    data = {"name": "治超失信", "list_kind": "black", "validity_months": "12", "repair_min_months": "12",
             "display_order": "90", "is_active": "y"}
     assert client.post("/admin/list-categories/new", data=data).status_code == 302
     assert make.db.session.scalar(sa.select(ListCategory).where(ListCategory.name == "治超失信")) is not None

@@ -9,6 +9,7 @@ database when REGISTRY_TEST_DATABASE_URL is set.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import flask_migrate
 import pytest
@@ -104,3 +105,49 @@ def test_one_head_only(migrated_app):
     config = migrated_app.extensions["migrate"].migrate.get_config()
     heads = ScriptDirectory.from_config(config).get_heads()
     assert len(heads) == 1, f"several migration heads, merge them: {heads}"
+
+
+def test_day_counts_become_calendar_months_and_back(migrated_app):
+    """0272425ac51c restates stored day counts in months (round(days / 30.4375)) and back."""
+    from registry.core.db import UTCDateTime
+
+    before = "2aec951941b9"
+    flask_migrate.upgrade(revision=before)
+    created = datetime(2026, 1, 5, tzinfo=UTC)
+    categories = sa.table("list_categories", *(sa.column(name) for name in (
+        "name", "list_kind", "validity_days", "repair_allowed", "repair_min_days", "display_order", "is_active")),
+        sa.column("created_at", UTCDateTime()))
+    settings = sa.table("settings", sa.column("key"), sa.column("value"), sa.column("updated_at", UTCDateTime()))
+    days = {"three years": (1095, 365), "two years": (730, 0), "short": (10, 45), "ten years": (3650, 100)}
+    with _db.engine.begin() as connection:
+        connection.execute(categories.insert(), [
+            {"name": name, "list_kind": "black", "validity_days": validity, "repair_allowed": True,
+             "repair_min_days": repair, "display_order": 0, "is_active": True, "created_at": created}
+            for name, (validity, repair) in days.items()])
+        connection.execute(settings.insert(), [
+            {"key": "penalty_general_visible_days", "value": "365", "updated_at": created},
+            {"key": "penalty_serious_repair_after_days", "value": "180", "updated_at": created}])
+
+    def rows(columns: str) -> dict:
+        with _db.engine.connect() as connection:
+            found = connection.execute(sa.text(f"SELECT name, {columns} FROM list_categories"))
+            return {name: (a, b) for name, a, b in found}
+
+    def stored_settings() -> dict:
+        with _db.engine.connect() as connection:
+            return dict(connection.execute(sa.text("SELECT key, value FROM settings")).tuples().all())
+
+    flask_migrate.upgrade()
+    # by hand: 1095/30.4375 = 35.98, 365 → 11.99, 730 → 23.98, 10 → 0.33 (at least one month), 45 → 1.48,
+    # 3650 → 119.9, 100 → 3.29; 180 → 5.91
+    assert rows("validity_months, repair_min_months") == {
+        "three years": (36, 12), "two years": (24, 0), "short": (1, 1), "ten years": (120, 3)}
+    assert stored_settings() == {"penalty_general_visible_months": "12", "penalty_serious_repair_after_months": "6"}
+    for column, value in (("validity_months", 0), ("validity_months", 121), ("repair_min_months", -1)):
+        with pytest.raises(sa.exc.IntegrityError), _db.engine.begin() as connection:
+            connection.execute(sa.text(f"UPDATE list_categories SET {column} = {value} WHERE name = 'short'"))
+
+    flask_migrate.downgrade(revision=before)
+    assert rows("validity_days, repair_min_days") == {
+        "three years": (1095, 365), "two years": (730, 0), "short": (30, 30), "ten years": (3650, 90)}
+    assert stored_settings() == {"penalty_general_visible_days": "365", "penalty_serious_repair_after_days": "180"}

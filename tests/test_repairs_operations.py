@@ -8,6 +8,7 @@ import pytest
 
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, RecordHold, open_holds
+from registry.core.periods import add_months
 from registry.core.settings import set_setting
 from registry.disclosures.models import DisclosureStatus, Severity
 from registry.disclosures.models import RemovalReason as DisclosureRemoval
@@ -33,7 +34,7 @@ def english(db):
 def _entry_at(make, valid_from: date, **fields):
     entry = make.entry("published", **fields)
     entry.valid_from = valid_from
-    entry.valid_until = valid_from + timedelta(days=entry.category.validity_days - 1)
+    entry.valid_until = add_months(valid_from, entry.category.validity_months)
     make.db.session.flush()
     return entry
 
@@ -42,10 +43,16 @@ def _entry_at(make, valid_from: date, **fields):
 # Eligibility
 
 
-def test_black_entry_eligible_from_publication_plus_the_categorys_minimum(make, db, frozen):
-    entry = _entry_at(make, date(2025, 6, 1))
-    minimum = entry.category.repair_min_days
-    eligible_from = date(2025, 6, 1) + timedelta(days=minimum)
+# The category's minimum is 12 months; its last day is the corresponding day (民法典 art. 202), the
+# party may apply from the next day.  Dates by hand.
+@pytest.mark.parametrize(("published", "eligible_from"), [
+    (date(2025, 6, 1), date(2026, 6, 2)),
+    (date(2024, 2, 29), date(2025, 3, 1)),   # no 29 February 2025: the period ends on the 28th
+    (date(2025, 12, 31), date(2027, 1, 1)),
+])
+def test_black_entry_eligible_once_the_categorys_minimum_is_over(make, db, frozen, published, eligible_from):
+    entry = _entry_at(make, published)
+    assert entry.category.repair_min_months == 12
     with frozen(eligible_from - timedelta(days=1)):
         verdict = ops.eligibility(entry)
         assert not verdict.eligible and verdict.eligible_from == eligible_from
@@ -61,11 +68,18 @@ def test_black_entry_eligible_from_publication_plus_the_categorys_minimum(make, 
     assert open_holds("list_entry", [entry.id])[entry.id] == {HoldKind.REPAIR}
 
 
-@pytest.mark.parametrize(("severity", "setting"), [(Severity.GENERAL, 90), (Severity.SERIOUS, 365)])
-def test_penalty_eligible_from_the_decision_date_plus_the_minimum(make, db, frozen, severity, setting):
-    decided = date(2026, 1, 5)
+# Defaults: general 3 months, serious 12 months from the decision (NDRC measures); dates by hand.
+@pytest.mark.parametrize(("severity", "decided", "eligible_from"), [
+    (Severity.GENERAL, date(2026, 1, 5), date(2026, 4, 6)),
+    (Severity.GENERAL, date(2026, 1, 31), date(2026, 5, 1)),     # 30 April is the period's last day
+    (Severity.GENERAL, date(2025, 11, 30), date(2026, 3, 1)),    # 28 February is
+    (Severity.GENERAL, date(2027, 11, 29), date(2028, 3, 1)),    # 29 February 2028 is
+    (Severity.SERIOUS, date(2026, 1, 5), date(2027, 1, 6)),
+    (Severity.SERIOUS, date(2028, 2, 29), date(2029, 3, 1)),
+])
+def test_penalty_eligible_once_the_minimum_from_the_decision_is_over(make, db, frozen, severity, decided,
+                                                                       eligible_from):
     disclosure = make.disclosure("published", severity=severity, decision_date=decided, published_on=decided)
-    eligible_from = decided + timedelta(days=setting)
     with frozen(eligible_from - timedelta(days=1)):
         verdict = ops.eligibility(disclosure)
         assert not verdict.eligible and verdict.eligible_from == eligible_from
@@ -76,8 +90,10 @@ def test_penalty_eligible_from_the_decision_date_plus_the_minimum(make, db, froz
 def test_the_penalty_minimum_follows_the_setting(make, db, frozen):
     decided = date(2026, 1, 5)
     disclosure = make.disclosure("published", severity=Severity.GENERAL, decision_date=decided, published_on=decided)
-    set_setting("penalty_general_repair_after_days", 30, make.user("admin"))
-    with frozen(decided + timedelta(days=30)):
+    set_setting("penalty_general_repair_after_months", 1, make.user("admin"))
+    with frozen(date(2026, 2, 5)):
+        assert not ops.eligibility(disclosure).eligible
+    with frozen(date(2026, 2, 6)):
         assert ops.eligibility(disclosure).eligible
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import date
 
 from registry.core import clock
 from registry.listing.models import EntryStatus, RemovalReason
@@ -30,13 +30,16 @@ def _post(client, record, **fields):
     return client.post("/repairs/new?lang=en", data=_form(record, **fields), content_type="multipart/form-data")
 
 
-def test_an_ineligible_record_shows_why_and_from_when(client, make, db):
-    entry = make.entry("published")
-    eligible_from = entry.valid_from + timedelta(days=entry.category.repair_min_days)
-    page = client.get(f"/repairs/new?record={target_key(entry)}&lang=en").get_data(as_text=True)
-    assert eligible_from.isoformat() in page and "<form method=\"post\"" not in page
-    response = _post(client, entry)
-    assert eligible_from.isoformat() in response.get_data(as_text=True)
+def test_an_ineligible_record_shows_why_and_from_when(client, make, db, frozen):
+    with frozen(date(2026, 3, 12)):
+        entry = make.entry("published")
+        assert entry.valid_from == date(2026, 2, 28)  # the factory publishes 20 - 8 days before today
+        eligible_from = "2027-03-01"  # 12 months: the period's last day is 28 February 2027
+        page = client.get(f"/repairs/new?record={target_key(entry)}&lang=en").get_data(as_text=True)
+        assert eligible_from in page and "<form method=\"post\"" not in page
+        assert "minimum period of 12 months" in page
+        response = _post(client, entry)
+        assert eligible_from in response.get_data(as_text=True)
     assert count(RepairApplication) == 0 and count(ApplicationFile) == 0
 
 

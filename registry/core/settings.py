@@ -34,10 +34,11 @@ SPECS: dict[str, SettingSpec] = {
     for spec in (
         SettingSpec("publicity_working_days", 5, _l("Publicity period of list entries (working days)"), 1, 60),
         SettingSpec("disclosure_deadline_working_days", 7, _l("Publish disclosures within (working days)"), 1, 60),
-        SettingSpec("penalty_general_visible_days", 365, _l("General penalty shown publicly for (days)"), 1),
-        SettingSpec("penalty_serious_visible_days", 1095, _l("Serious penalty shown publicly for (days)"), 1),
-        SettingSpec("penalty_general_repair_after_days", 90, _l("General penalty repairable after (days)")),
-        SettingSpec("penalty_serious_repair_after_days", 365, _l("Serious penalty repairable after (days)")),
+        # Calendar months (core.periods), as the NDRC credit-repair measures state them.
+        SettingSpec("penalty_general_visible_months", 12, _l("General penalty shown publicly for (months)"), 1, 120),
+        SettingSpec("penalty_serious_visible_months", 36, _l("Serious penalty shown publicly for (months)"), 1, 120),
+        SettingSpec("penalty_general_repair_after_months", 3, _l("General penalty repairable after (months)"), 0, 120),
+        SettingSpec("penalty_serious_repair_after_months", 12, _l("Serious penalty repairable after (months)"), 0, 120),
         SettingSpec(
             "objection_accept_working_days", 3, _l("Accept or reject an objection within (working days)"), 1, 60
         ),

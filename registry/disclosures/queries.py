@@ -5,19 +5,21 @@
 - ``on_time_rate``: published within the deadline / due, per unit and month (compliance dashboard).
 - ``public_payload``: what the change feed and the API may show of one disclosure.
 
-Disclosure periods (SPEC §4) count calendar days from the decision date: a general penalty is
-public through decision date + ``penalty_general_visible_days`` (that day included) and leaves
-the next day; serious ones likewise with ``penalty_serious_visible_days``; minor ones never.  A
-licence is public while valid: through its valid-to date, or indefinitely without one.
+Disclosure periods (SPEC §4) are calendar months from the decision date (``core.periods``): a
+general penalty is public through ``add_months(decision date, penalty_general_visible_months)``,
+that corresponding day included as the period's last day (民法典 art. 202), and leaves the next
+day; serious ones likewise with ``penalty_serious_visible_months``; minor ones never.  A licence is
+public while valid: through its valid-to date, or indefinitely without one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 
+from registry.core.periods import add_months, earliest_start
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
 from registry.disclosures.models import (
@@ -44,11 +46,11 @@ def publication_deadline(decision_date: date, severity: Severity | None) -> date
     return add_working_days(decision_date, get_setting("disclosure_deadline_working_days"))
 
 
-def penalty_visible_days(severity: Severity) -> int | None:
+def penalty_visible_months(severity: Severity) -> int | None:
     if severity is Severity.GENERAL:
-        return get_setting("penalty_general_visible_days")
+        return get_setting("penalty_general_visible_months")
     if severity is Severity.SERIOUS:
-        return get_setting("penalty_serious_visible_days")
+        return get_setting("penalty_serious_visible_months")
     return None
 
 
@@ -56,14 +58,18 @@ def visible_until(disclosure: Disclosure) -> date | None:
     """The last day the disclosure may be public (None: a licence without end date, or never)."""
     if disclosure.kind is DisclosureKind.LICENCE:
         return disclosure.licence_valid_to
-    days = penalty_visible_days(disclosure.severity)
-    return None if days is None else disclosure.decision_date + timedelta(days=days)
+    months = penalty_visible_months(disclosure.severity)
+    return None if months is None else add_months(disclosure.decision_date, months)
 
 
 def within_period(today: date):
-    """SQL: the disclosure's period (by kind and severity) includes ``today``."""
-    general = today - timedelta(days=get_setting("penalty_general_visible_days"))
-    serious = today - timedelta(days=get_setting("penalty_serious_visible_days"))
+    """SQL: the disclosure's period (by kind and severity) includes ``today``.
+
+    The set-based twin of ``visible_until(d) >= today``: the earliest decision date still public
+    is computed once here, so the comparison in SQL is a plain date comparison.
+    """
+    general = earliest_start(get_setting("penalty_general_visible_months"), today)
+    serious = earliest_start(get_setting("penalty_serious_visible_months"), today)
     return sa.or_(
         sa.and_(
             Disclosure.kind == DisclosureKind.LICENCE,

@@ -34,7 +34,7 @@ def unit_full_name(unit) -> str:
 
 
 def duration(days: int) -> str:
-    """730 → 2年, 90 → 90日: validity and waiting periods as a notice states them."""
+    """730 → 2年, 90 → 90日: periods as notices issued before they were counted in months state them."""
     if days % 365 == 0:
         return f"{days // 365}年"
     return f"{days}日"
@@ -49,3 +49,10 @@ def hold_markers(record_type: str, ids) -> dict:
 
     return {record_id: "、".join(sorted(HOLD_CN[kind.value] for kind in kinds)) or None
             for record_id, kinds in open_holds(record_type, ids).items()}
+
+
+def months_duration(months: int) -> str:
+    """36 → 3年, 3 → 3个月: a period of calendar months (core.periods) as a notice states it."""
+    if months and months % 12 == 0:
+        return f"{months // 12}年"
+    return f"{months}个月"

@@ -20,7 +20,9 @@ import sqlalchemy as sa
 
 from registry.accounts.models import Unit, User
 from registry.core.identifiers import SubjectKind, region_code
+from registry.core.periods import add_months, add_years, earliest_start
 from registry.core.permissions import Role
+from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
 from registry.extensions import db
 from registry.gendata import names
@@ -38,7 +40,7 @@ class Context:
     writer: BulkWriter
     units: list[tuple[int, str, str]]  # id, code, name
     officers: dict[int, tuple[int, int]]  # unit id -> (clerk id, reviewer id)
-    categories: list[tuple[int, str, int, str]]  # id, list kind, validity days, name
+    categories: list[tuple[int, str, int, str]]  # id, list kind, validity months, name
     measures_of: dict[int, list[int]]
     measures_by_kind: dict[str, list[int]]
     subjects: list[tuple[int, str, str, str]] = field(default_factory=list)  # id, kind, identifier, name
@@ -138,7 +140,7 @@ ENTRY_STATES = [
 ]
 
 
-def _entry_dates(ctx: Context, state: str, validity: int) -> dict:
+def _entry_dates(ctx: Context, state: str, months: int) -> dict:
     rng, today = ctx.rng, ctx.today
     if state in ("draft", "pending_review"):
         return {"decision_date": today - timedelta(days=rng.randrange(1, 30))}
@@ -146,22 +148,25 @@ def _entry_dates(ctx: Context, state: str, validity: int) -> dict:
         start = today - timedelta(days=rng.randrange(12, 30) if state != "publicity" else rng.randrange(0, 5))
         return {"decision_date": start - timedelta(days=2), "publicity_start": start,
                 "publicity_end": start + timedelta(days=7)}
+    # Validity runs through add_months(valid_from, months) (core.periods): still valid tomorrow
+    # from earliest_start(months, tomorrow) on, past its end today before earliest_start(months, today).
     if state == "published":
-        valid_from = today - timedelta(days=rng.randrange(0, validity - 1))
+        span = (today - earliest_start(months, today + timedelta(days=1))).days
+        valid_from = today - timedelta(days=rng.randrange(0, span + 1))
     elif state == "published_due":
-        valid_from = today - timedelta(days=validity + rng.randrange(0, 20))
+        valid_from = earliest_start(months, today) - timedelta(days=1 + rng.randrange(0, 20))
     else:  # expired, removed
-        valid_from = today - timedelta(days=validity + rng.randrange(30, 900))
+        valid_from = earliest_start(months, today) - timedelta(days=1 + rng.randrange(30, 900))
     start = valid_from - timedelta(days=9)
     return {"decision_date": start - timedelta(days=2), "publicity_start": start,
             "publicity_end": start + timedelta(days=7), "valid_from": valid_from,
-            "valid_until": valid_from + timedelta(days=validity - 1)}
+            "valid_until": add_months(valid_from, months)}
 
 
 def _entry_row(ctx: Context, entry_id: int, subject_id: int, category, state: str, unit) -> dict:
-    category_id, list_kind, validity, category_name = category
+    category_id, list_kind, months, category_name = category
     clerk, reviewer = ctx.officers[unit[0]]
-    dates = _entry_dates(ctx, state, validity)
+    dates = _entry_dates(ctx, state, months)
     status = {"publicity": "in_publicity", "publicity_due": "in_publicity",
               "published_due": "published"}.get(state, state)
     decided = dates["decision_date"]
@@ -227,7 +232,8 @@ PENALTY_TYPES = [("warning", 0.25), ("fine", 0.6), ("licence_suspension", 0.05),
 DISCLOSURE_COUNTS = [(0, 0.35), (1, 0.35), (2, 0.2), (3, 0.1)]  # mean 1.05 over organisations and persons
 
 
-def _disclosure_state(ctx: Context, kind: str, severity: str | None, decided: date, visible_days: int) -> str:
+def _disclosure_state(ctx: Context, kind: str, severity: str | None, decided: date, until: date | None) -> str:
+    """``until``: the last day the record may be public (None: indefinitely)."""
     rng, age = ctx.rng, (ctx.today - decided).days
     if age < 12 and rng.random() < 0.5:
         return rng.choice(["draft", "pending_review"])
@@ -235,7 +241,8 @@ def _disclosure_state(ctx: Context, kind: str, severity: str | None, decided: da
         return "not_public"
     if rng.random() < 0.02:
         return "removed"
-    return "expired" if age > visible_days + rng.randrange(0, 5) else "published"
+    late = timedelta(days=rng.randrange(0, 5))  # the nightly check has not always run yet
+    return "expired" if until is not None and ctx.today > until + late else "published"
 
 
 def _disclosure_row(ctx: Context, disclosure_id: int, subject, unit, serial: int) -> dict:
@@ -267,15 +274,15 @@ def _disclosure_row(ctx: Context, disclosure_id: int, subject, unit, serial: int
         fine = Decimal(rng.randrange(1, 500)) / 10 if penalty_type == "fine" else None
         row.update(violation_type=violation, violation_facts=facts, legal_basis=basis, penalty_type=penalty_type,
                    penalty_content=f"罚款{fine}万元" if fine else "警告", fine_amount=fine, severity=severity)
-        visible = 365 if severity == "general" else 1095
+        months = get_setting(f"penalty_{'serious' if severity == 'serious' else 'general'}_visible_months")
+        until = add_months(decided, months)
     else:
-        severity, visible = None, 3 * 365
-        valid_to = decided + timedelta(days=3 * 365) if rng.random() < 0.8 else None
+        severity = None
+        until = add_years(decided, 3) - timedelta(days=1) if rng.random() < 0.8 else None
         row.update(licence_type=rng.choice(["general", "special", "approval", "registration"]),
                    licence_number=f"湘交许字{disclosure_id:08d}", licence_content=rng.choice(LICENCE_CONTENTS),
-                   licence_valid_from=decided, licence_valid_to=valid_to)
-        visible = 10 ** 6 if valid_to is None else visible
-    state = _disclosure_state(ctx, kind, severity, decided, visible)
+                   licence_valid_from=decided, licence_valid_to=until)
+    state = _disclosure_state(ctx, kind, severity, decided, until)
     if severity != "minor":
         row["publication_deadline"] = ctx.deadline(decided)
     row["status"] = state
@@ -287,7 +294,8 @@ def _disclosure_row(ctx: Context, disclosure_id: int, subject, unit, serial: int
         published = min(decided + timedelta(days=rng.choice([0, 1, 2, 3, 5, 8, 12])), today)
         row.update(published_on=published, published_on_time=published <= row["publication_deadline"])
     if state in ("expired", "removed"):
-        row.update(ended_at=ctx.at(min(decided + timedelta(days=min(visible, 3000) + 1), today), 1), version=4)
+        ended = until + timedelta(days=1) if until else decided + timedelta(days=3001)
+        row.update(ended_at=ctx.at(min(ended, today), 1), version=4)
     if state == "removed":
         row["removal_reason"] = rng.choice(["repaired", "revoked"])
     return row
@@ -503,7 +511,7 @@ def _context(rng: random.Random, today: date, writer: BulkWriter) -> Context:
     units = [tuple(row) for row in db.session.execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.id))]
     categories = [
         (cid, kind.value, days, name) for cid, kind, days, name in db.session.execute(
-            sa.select(ListCategory.id, ListCategory.list_kind, ListCategory.validity_days, ListCategory.name)
+            sa.select(ListCategory.id, ListCategory.list_kind, ListCategory.validity_months, ListCategory.name)
             .order_by(ListCategory.id))
     ]
     measures_of: dict[int, list[int]] = {}

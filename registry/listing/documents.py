@@ -18,7 +18,15 @@ from reportlab.platypus import Spacer
 from registry.core.identifiers import SubjectKind
 from registry.core.pdf import facts_table, para, signature_block
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.printing import chinese_iso, duration, hold_markers, iso, period, unit_full_name
+from registry.documents.printing import (
+    chinese_iso,
+    duration,
+    hold_markers,
+    iso,
+    months_duration,
+    period,
+    unit_full_name,
+)
 from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, register_report_section
 from registry.extensions import db
 from registry.listing.models import PUBLIC_STATES, ListEntry, publicly_shown
@@ -53,12 +61,38 @@ def entry_content(entry) -> dict:
         "measures": [{"code": m.code, "description": m.description} for m in entry.measures],
         "publicity_start": iso(entry.publicity_start),
         "publicity_end": iso(entry.publicity_end),
-        "validity_days": category.validity_days,
+        "validity_months": category.validity_months,
         "repair_allowed": category.repair_allowed,
-        "repair_min_days": category.repair_min_days,
+        "repair_min_months": category.repair_min_months,
         "issuing_unit": unit_full_name(entry.unit),
         "standing": _standing(entry),
     }
+
+
+# Notices issued before periods were counted in calendar months state them in days.
+_DAYS_PER_MONTH = 30.4375  # 365.25 / 12, the conversion of the migration to months
+
+
+def _period(content: dict, name: str) -> str:
+    if f"{name}_months" in content:
+        return months_duration(content[f"{name}_months"])
+    return duration(content[f"{name}_days"])
+
+
+def recompute_entry(entry, stored: dict) -> dict:
+    """The content ``entry`` gives today, in the form ``stored`` was issued in.
+
+    A notice issued while the category's periods were day counts is not "changed" because the
+    migration restated 1,095 days as 36 months: if the stored days convert to today's months, the
+    stored day counts stand in for them.
+    """
+    content = entry_content(entry)
+    for name in ("validity", "repair_min"):
+        days = stored.get(f"{name}_days")
+        if days is not None and round(days / _DAYS_PER_MONTH) == content[f"{name}_months"]:
+            content[f"{name}_days"] = days
+            del content[f"{name}_months"]
+    return content
 
 
 def _addressee(subject: dict) -> tuple[str, str]:
@@ -92,7 +126,7 @@ def render_entry(content: dict, meta, style) -> list:
             ("认定单位", content["deciding_unit"]),
             ("认定文书号", content["decision_number"]),
             ("公示期", period(content["publicity_start"], content["publicity_end"])),
-            ("有效期", f"自公示期满正式发布之日起{duration(content['validity_days'])}"),
+            ("有效期", f"自公示期满正式发布之日起{_period(content, 'validity')}"),
         ], style),
         para(f"二、{MEASURE_HEADING_CN.get(list_kind, '措施')}", style["heading"]),
     ]
@@ -107,7 +141,7 @@ def render_entry(content: dict, meta, style) -> list:
     if list_kind == "black":
         if content["repair_allowed"]:
             story.append(para(
-                f"列入名单满{duration(content['repair_min_days'])}后，{you}已纠正失信行为、履行相关义务的，"
+                f"列入名单满{_period(content, 'repair_min')}后，{you}已纠正失信行为、履行相关义务的，"
                 "可依法申请信用修复。", style["body"]))
         else:
             story.append(para("本类别名单不适用信用修复，有效期届满后自动移出。", style["body"]))
@@ -156,6 +190,7 @@ register_notice_kind(NoticeKind(
     key_facts=entry_facts,
     can_issue=lambda entry: entry.status in PUBLIC_STATES,
     describe_change=describe_entry_change,
+    recompute=recompute_entry,
 ))
 
 # On the officer page of a list entry the notice exists for (in publicity or published).

@@ -25,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from registry.core.forms import select_choices
 from registry.extensions import db
-from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind, Measure
+from registry.listing.models import LIST_KIND_SHORT, MAX_CATEGORY_MONTHS, ListCategory, ListKind, Measure
 from registry.subjects.forms import SUBJECT_KIND_LABELS
 
 
@@ -144,10 +144,12 @@ class CategoryForm(FlaskForm):
     list_kind = SelectField(
         _l("List"), choices=list_choices(), validators=[DataRequired()], validate_choice=False
     )
-    validity_days = IntegerField(_l("Validity (days)"), validators=[InputRequired(), NumberRange(1, 3650)])
+    validity_months = IntegerField(
+        _l("Validity (months)"), validators=[InputRequired(), NumberRange(1, MAX_CATEGORY_MONTHS)]
+    )
     repair_allowed = BooleanField(_l("Credit repair allowed"))
-    repair_min_days = IntegerField(
-        _l("Minimum period before repair (days)"), validators=[InputRequired(), NumberRange(0, 3650)]
+    repair_min_months = IntegerField(
+        _l("Minimum period before repair (months)"), validators=[InputRequired(), NumberRange(0, MAX_CATEGORY_MONTHS)]
     )
     display_order = IntegerField(
         _l("Display order"), default=0, validators=[Optional(), NumberRange(0, 10000)]
@@ -163,9 +165,9 @@ class CategoryForm(FlaskForm):
         return {
             "name": self.name.data,
             "list_kind": self.list_kind.data,
-            "validity_days": self.validity_days.data,
+            "validity_months": self.validity_months.data,
             "repair_allowed": self.repair_allowed.data,
-            "repair_min_days": self.repair_min_days.data,
+            "repair_min_months": self.repair_min_months.data,
             "display_order": self.display_order.data or 0,
             "is_active": self.is_active.data,
             "measure_ids": _ints(self.measure_ids.data),

@@ -58,6 +58,8 @@ REMOVAL_LABELS = {RemovalReason.REPAIRED: _l("credit repaired"), RemovalReason.R
 
 # States whose entries the public sees (SPEC §3: in publicity marked 公示中, then published).
 PUBLIC_STATES = (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED)
+# The longest validity or minimum repair period a category may set, in calendar months (ten years).
+MAX_CATEGORY_MONTHS = 120
 
 
 def publicly_shown(today: date):
@@ -117,16 +119,19 @@ class ListCategory(CreatedAtMixin, db.Model):
     __tablename__ = "list_categories"
     __table_args__ = (
         sa.UniqueConstraint("id", "list_kind", name="uq_list_categories_id_list_kind"),
-        sa.CheckConstraint("validity_days > 0", name="validity_positive"),
-        sa.CheckConstraint("repair_min_days >= 0", name="repair_min_days_not_negative"),
+        sa.CheckConstraint(f"validity_months BETWEEN 1 AND {MAX_CATEGORY_MONTHS}", name="validity_months_in_range"),
+        sa.CheckConstraint(
+            f"repair_min_months BETWEEN 0 AND {MAX_CATEGORY_MONTHS}", name="repair_min_months_in_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     list_kind: Mapped[ListKind] = mapped_column(str_enum(ListKind, "list_kind"))
-    validity_days: Mapped[int]
+    # Calendar months (core.periods): the rules state these periods in months and years.
+    validity_months: Mapped[int]
     repair_allowed: Mapped[bool] = mapped_column(default=True)
-    repair_min_days: Mapped[int] = mapped_column(default=365)
+    repair_min_months: Mapped[int] = mapped_column(default=12)
     display_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
 

@@ -9,7 +9,7 @@ them commits: the view or the check runner does.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -20,12 +20,14 @@ from registry.core.audit import record_event, record_events
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, open_hold_exists
+from registry.core.periods import add_months
 from registry.core.permissions import Role, can_edit_unit, can_see_unit
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
 from registry.extensions import db
 from registry.listing.models import (
+    MAX_CATEGORY_MONTHS,
     EntryStatus,
     ListCategory,
     ListEntry,
@@ -413,19 +415,21 @@ def publish_due_entries(today: date) -> int:
     """Publish entries whose publicity ended before ``today`` and that no open objection holds.
 
     The publicity period includes its last day, so an entry is published on the first day after
-    it.  Validity starts on the publication date and lasts the category's validity (inclusive),
-    unless the decision set an end of its own.
+    it.  Validity starts on the publication date and lasts the category's ``validity_months``
+    calendar months: its last day is ``add_months(publication date, months)``, the corresponding
+    day (民法典 art. 202; published 2026-01-31 for 36 months: valid through 2029-01-31), unless the
+    decision set an end of its own.
     """
     due = sa.and_(
         ListEntry.status == EntryStatus.IN_PUBLICITY,
         ListEntry.publicity_end < today,
         ~open_hold_exists(RECORD_TYPE, ListEntry.id, HoldKind.OBJECTION),
     )
-    validity = dict(db.session.execute(sa.select(ListCategory.id, ListCategory.validity_days)).tuples().all())
+    validity = dict(db.session.execute(sa.select(ListCategory.id, ListCategory.validity_months)).tuples().all())
     if not validity:
         return 0
     default_end = sa.case(
-        {cid: today + timedelta(days=days - 1) for cid, days in validity.items()}, value=ListEntry.category_id
+        {cid: add_months(today, months) for cid, months in validity.items()}, value=ListEntry.category_id
     )
     # A decision's own end that has already passed by publication ends validity on its first day.
     valid_until = sa.case(
@@ -494,9 +498,9 @@ def save_category(
     actor,
     name: str,
     list_kind,
-    validity_days: int,
+    validity_months: int,
     repair_allowed: bool,
-    repair_min_days: int,
+    repair_min_months: int,
     display_order: int,
     is_active: bool,
     measure_ids: Iterable,
@@ -518,19 +522,22 @@ def save_category(
         raise ValidationFailed(
             _l("The list of a category that has entries cannot change."), field="list_kind"
         )
-    if not isinstance(validity_days, int) or not 1 <= validity_days <= 3650:
-        raise ValidationFailed(_l("The validity must be between 1 and 3650 days."), field="validity_days")
-    if not isinstance(repair_min_days, int) or not 0 <= repair_min_days <= 3650:
+    if not isinstance(validity_months, int) or not 1 <= validity_months <= MAX_CATEGORY_MONTHS:
         raise ValidationFailed(
-            _l("The minimum period before repair must be between 0 and 3650 days."), field="repair_min_days"
+            _l("The validity must be between 1 and %(max)d months.", max=MAX_CATEGORY_MONTHS), field="validity_months"
+        )
+    if not isinstance(repair_min_months, int) or not 0 <= repair_min_months <= MAX_CATEGORY_MONTHS:
+        raise ValidationFailed(
+            _l("The minimum period before repair must be between 0 and %(max)d months.", max=MAX_CATEGORY_MONTHS),
+            field="repair_min_months",
         )
     measures = _validated_measures(measure_ids, kind) if measure_ids else []
     values = {
         "name": name,
         "list_kind": kind,
-        "validity_days": validity_days,
+        "validity_months": validity_months,
         "repair_allowed": bool(repair_allowed),
-        "repair_min_days": repair_min_days,
+        "repair_min_months": repair_min_months,
         "display_order": int(display_order or 0),
         "is_active": bool(is_active),
     }

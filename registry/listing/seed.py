@@ -68,16 +68,17 @@ MEASURES = [
     ("HH-05", RED, "安排财政性资金项目时同等条件下优先", GUIDANCE, "省交通运输厅财务处"),
 ]
 
-# (name, list, validity days, repair allowed, minimum days before repair, default measures)
+# (name, list, validity in months, repair allowed, minimum months before repair, default measures);
+# calendar months (core.periods), as the rules state them: 36 = 3 years, 24 = 2 years.
 CATEGORIES = [
-    ("公路建设市场严重失信", BLACK, 1095, True, 365, ["HB-01", "HB-04", "HB-05", "HB-06"]),
-    ("水运工程建设市场严重失信", BLACK, 1095, True, 365, ["HB-02", "HB-04", "HB-05", "HB-06"]),
-    ("道路运输严重失信", BLACK, 1095, True, 365, ["HB-03", "HB-04", "HB-06"]),
-    ("严重超限超载", BLACK, 730, True, 365, ["HB-03", "HB-04", "HB-07"]),
-    ("安全生产失信", BLACK, 1095, True, 365, ["HB-04", "HB-05", "HB-06", "HB-08"]),
-    ("公路水运工程守信典型企业", RED, 730, False, 0, ["HH-01", "HH-02", "HH-03", "HH-04"]),
-    ("道路运输守信", RED, 730, False, 0, ["HH-01", "HH-03", "HH-04"]),
-    ("信用评价AA级", RED, 730, False, 0, ["HH-02", "HH-03", "HH-05"]),
+    ("公路建设市场严重失信", BLACK, 36, True, 12, ["HB-01", "HB-04", "HB-05", "HB-06"]),
+    ("水运工程建设市场严重失信", BLACK, 36, True, 12, ["HB-02", "HB-04", "HB-05", "HB-06"]),
+    ("道路运输严重失信", BLACK, 36, True, 12, ["HB-03", "HB-04", "HB-06"]),
+    ("严重超限超载", BLACK, 24, True, 12, ["HB-03", "HB-04", "HB-07"]),
+    ("安全生产失信", BLACK, 36, True, 12, ["HB-04", "HB-05", "HB-06", "HB-08"]),
+    ("公路水运工程守信典型企业", RED, 24, False, 0, ["HH-01", "HH-02", "HH-03", "HH-04"]),
+    ("道路运输守信", RED, 24, False, 0, ["HH-01", "HH-03", "HH-04"]),
+    ("信用评价AA级", RED, 24, False, 0, ["HH-02", "HH-03", "HH-05"]),
 ]
 
 
@@ -103,15 +104,15 @@ def seed_categories() -> None:
     """Add missing categories with their default measures; never overwrite an admin's changes."""
     existing = set(db.session.scalars(sa.select(ListCategory.name)))
     measures = {m.code: m for m in db.session.scalars(sa.select(Measure))}
-    for order, (name, kind, days, repair, repair_days, codes) in enumerate(CATEGORIES, start=1):
+    for order, (name, kind, months, repair, repair_months, codes) in enumerate(CATEGORIES, start=1):
         if name in existing:
             continue
         category = ListCategory(
             name=name,
             list_kind=kind,
-            validity_days=days,
+            validity_months=months,
             repair_allowed=repair,
-            repair_min_days=repair_days,
+            repair_min_months=repair_months,
             display_order=order * 10,
         )
         category.measures = [measures[code] for code in codes]

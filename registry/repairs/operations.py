@@ -3,15 +3,18 @@
 Eligibility is checked before anything is stored, and a refusal says why in plain words with the
 date from which the party may apply:
 
-- a list entry: published, on the black list, of a category that allows repair, and at least the
-  category's ``repair_min_days`` after its publication (``valid_from``, the first day it was on
-  the published list): eligible from ``valid_from + repair_min_days``;
-- a penalty disclosure: published and in its disclosure period, general or serious, and at least
-  ``penalty_general_repair_after_days`` / ``penalty_serious_repair_after_days`` after its
-  *decision date* (SPEC §4 counts a penalty's periods from the decision date, as the NDRC
-  measures count the minimum disclosure period from the day of the penalty decision): eligible
-  from ``decision_date + days``;
+- a list entry: published, on the black list, of a category that allows repair, and past the
+  category's minimum period of ``repair_min_months`` calendar months from its publication
+  (``valid_from``, the first day it was on the published list);
+- a penalty disclosure: published and in its disclosure period, general or serious, and past the
+  minimum period of ``penalty_general_repair_after_months`` / ``penalty_serious_repair_after_months``
+  from its *decision date* (SPEC §4 counts a penalty's periods from the decision date, as the NDRC
+  measures count the minimum disclosure period from the day of the penalty decision);
 - no other open repair application for the same record.
+
+A minimum period of N months from day D is counted as the Civil Code counts it (``core.periods``):
+its last day is ``add_months(D, N)`` (art. 202), so the party may apply from the day after —
+from 2026-05-01 for a 3-month minimum from a decision of 2026-01-31 (last day 2026-04-30).
 
 Filing opens a REPAIR hold (修复中); an approved repair removes the entry (``removed (repaired)``)
 or takes the penalty out of public view, both in the change feed.
@@ -28,6 +31,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.core.holds import HoldKind
+from registry.core.periods import add_months
 from registry.core.settings import get_setting
 from registry.core.uploads import Upload
 from registry.core.workflow import register_queue_source
@@ -72,12 +76,13 @@ def _record_type(record) -> str:
     return records.LIST_ENTRY if isinstance(record, ListEntry) else records.DISCLOSURE
 
 
-def _waiting(start_label, start: date, days: int, today: date) -> Eligibility:
-    eligible_from = start + timedelta(days=days)
+def _waiting(start_label, start: date, months: int, today: date) -> Eligibility:
+    eligible_from = add_months(start, months) + timedelta(days=1)  # the minimum period's last day is over
     if today < eligible_from:
-        return Eligibility(False, _l("Credit repair is possible only %(days)d days after %(start)s (%(day)s); "
-                                     "you may apply from %(since)s.", days=days, start=start_label,
-                                     day=start.isoformat(), since=eligible_from.isoformat()), eligible_from)
+        return Eligibility(False, _l("Credit repair is possible only after a minimum period of %(months)d months "
+                                     "from %(start)s (%(day)s); you may apply from %(since)s.", months=months,
+                                     start=start_label, day=start.isoformat(), since=eligible_from.isoformat()),
+                           eligible_from)
     return Eligibility(True, eligible_from=eligible_from)
 
 
@@ -93,7 +98,7 @@ def _entry_eligibility(entry: ListEntry, today: date) -> Eligibility:
         until = entry.valid_until.isoformat() if entry.valid_until else "—"
         return Eligibility(False, _l("Entries of the category %(name)s cannot be repaired; the entry leaves the list "
                                      "when its validity ends (%(day)s).", name=category.name, day=until))
-    return _waiting(_l("publication on the black list"), entry.valid_from, category.repair_min_days, today)
+    return _waiting(_l("publication on the black list"), entry.valid_from, category.repair_min_months, today)
 
 
 def _penalty_eligibility(disclosure: Disclosure, today: date) -> Eligibility:
@@ -103,12 +108,12 @@ def _penalty_eligibility(disclosure: Disclosure, today: date) -> Eligibility:
     if not records.is_public(disclosure):
         return Eligibility(False, _l("Only a penalty that is publicly disclosed can be repaired; this one is not."))
     if disclosure.severity is Severity.SERIOUS:
-        days = get_setting("penalty_serious_repair_after_days")
+        months = get_setting("penalty_serious_repair_after_months")
     elif disclosure.severity is Severity.GENERAL:
-        days = get_setting("penalty_general_repair_after_days")
+        months = get_setting("penalty_general_repair_after_months")
     else:
         return Eligibility(False, _l("A minor penalty is not published and needs no repair."))
-    return _waiting(_l("the penalty decision"), disclosure.decision_date, days, today)
+    return _waiting(_l("the penalty decision"), disclosure.decision_date, months, today)
 
 
 def repairable_kind(record) -> bool:

@@ -53,7 +53,15 @@ def _eligible_from(live_app, decision_number):
 
     with app_session(live_app) as session:
         entry = session.scalar(sa.select(ListEntry).where(ListEntry.decision_number == decision_number))
-        return entry.valid_from + timedelta(days=entry.category.repair_min_days)
+        assert entry.category.repair_min_months == 12
+        published = entry.valid_from
+    # One calendar year: the same day a year later is the minimum period's last day (28 February
+    # for 29 February); repair is possible from the next day.
+    try:
+        last_day = published.replace(year=published.year + 1)
+    except ValueError:
+        last_day = published.replace(year=published.year + 1, day=28)
+    return last_day + timedelta(days=1)
 
 
 def _choose(page, live_server, identifier, decision_number):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from registry.core import clock
+from registry.core.periods import add_months
 from registry.listing.models import EntryStatus, ListCategory, Measure, RemovalReason
 
 _numbers = itertools.count(1)
@@ -50,7 +51,7 @@ class ListingFactories:
                 start = today - timedelta(days=900 if status is EntryStatus.EXPIRED else 20)
                 values.update(publicity_start=start, publicity_end=start + timedelta(days=7),
                               valid_from=start + timedelta(days=8))
-                values["valid_until"] = values["valid_from"] + timedelta(days=cat.validity_days - 1)
+                values["valid_until"] = add_months(values["valid_from"], cat.validity_months)
         if status is EntryStatus.REMOVED:
             values.update(removal_reason=RemovalReason.REVOKED, removal_date=today)
         values.update(fields)

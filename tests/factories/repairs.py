@@ -29,9 +29,11 @@ class RepairFactories:
         from datetime import timedelta
 
         from registry.core import clock
+        from registry.core.periods import add_months
 
         entry = self.entry("published", **fields)
-        entry.valid_from = clock.today() - timedelta(days=entry.category.repair_min_days + 1)
-        entry.valid_until = entry.valid_from + timedelta(days=entry.category.validity_days - 1)
+        # the minimum period ended a few days ago
+        entry.valid_from = add_months(clock.today(), -entry.category.repair_min_months) - timedelta(days=4)
+        entry.valid_until = add_months(entry.valid_from, entry.category.validity_months)
         self.db.session.flush()
         return entry
