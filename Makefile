@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app registry
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench install lint translations migrate serve
+.PHONY: run test bench install lint translations compile-translations migrate serve
 
 $(STAMP): setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,17 +25,35 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 	@echo "wrote $@ with a new SECRET_KEY"
 
+# The one catalogue: registry/translations/zh_Hans_CN/LC_MESSAGES/messages.po (committed, sorted by
+# msgid, no source locations, so that branches adding strings merge cleanly). `make translations`
+# extracts the wrapped strings into messages.pot (not committed), updates the catalogue from it
+# (new strings arrive untranslated, strings no longer in the code leave, nothing is guessed by
+# fuzzy matching) and compiles it; `python -m registry.core.i18n missing` then prints the stubs.
+# It stops first when a msgid has two entries (pasted in from two branches): Babel's reader would
+# keep one of them without a word. run/test/bench only compile: they never rewrite the catalogue.
+BABEL_DIR := registry/translations
+BABEL_COMPILE = $(BIN)/pybabel compile -d $(BABEL_DIR) -D messages --statistics
+BABEL_KEYWORDS := --no-default-keywords -k _ -k gettext -k ngettext:1,2 -k lazy_gettext -k _l -k lazy_ngettext:1,2
 translations: install
-	$(BIN)/python -m registry.core.i18n
+	$(BIN)/python -m registry.core.i18n duplicates
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --project registry \
+		--no-location --sort-output --no-wrap -o $(BABEL_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(BABEL_DIR)/messages.pot -d $(BABEL_DIR) -D messages \
+		--no-fuzzy-matching --ignore-obsolete --ignore-pot-creation-date --no-wrap
+	$(BABEL_COMPILE)
+
+compile-translations: install
+	$(BABEL_COMPILE)
 
 migrate: install instance/config.py
 	$(FLASK) db upgrade
 
-run: install instance/config.py translations migrate
+run: install instance/config.py compile-translations migrate
 	$(FLASK) demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install translations
+test: install compile-translations
 	REGISTRY_SECRET_KEY=test $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -43,6 +61,6 @@ lint: install
 
 BENCH_SUBJECTS ?= 100000
 BENCH_SEED ?= 1
-bench: install translations
+bench: install compile-translations
 	REGISTRY_SECRET_KEY=$${REGISTRY_SECRET_KEY:-benchmark-secret-key} \
 	$(BIN)/python -m benchmarks.run --subjects $(BENCH_SUBJECTS) --seed $(BENCH_SEED) $(BENCH_ARGS)
