@@ -296,7 +296,7 @@ def test_a_category_refuses_a_period_out_of_range(client, login, make, field, va
 ])
 def test_save_category_refuses_a_period_out_of_range(db, make, field, value):
     from registry.core.errors import ValidationFailed
-    from registry.listing.operations import save_category
+    from registry.listing.categories import save_category
 
     values = {"name": "治超失信", "list_kind": "black", "validity_months": 24, "repair_allowed": True,
               "repair_min_months": 12, "display_order": 0, "is_active": True, "measure_ids": [], field: value}

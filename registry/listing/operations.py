@@ -8,7 +8,6 @@ them commits: the view or the check runner does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 
 import sqlalchemy as sa
@@ -26,19 +25,16 @@ from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
 from registry.extensions import db
+from registry.listing import validation
 from registry.listing.models import (
-    MAX_CATEGORY_MONTHS,
     EntryStatus,
     ListCategory,
     ListEntry,
-    ListKind,
-    Measure,
     RemovalReason,
 )
 
 RECORD_TYPE = "list_entry"
 MAX_COMMENT = 2000
-_TEXT_LIMITS = {"reason": 4000, "legal_basis": 2000, "decision_number": 100, "deciding_unit": 200}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,101 +90,6 @@ def _feed(entry: ListEntry, change: ChangeKind, reason: str | None = None) -> No
 # Drafts
 
 
-def _clean_text(values: dict, name: str, label, *, required: bool = True) -> str | None:
-    text = (values.get(name) or "").strip()
-    if not text:
-        if required:
-            raise ValidationFailed(_l("Enter %(field)s.", field=label), field=name)
-        return None
-    if len(text) > _TEXT_LIMITS[name]:
-        raise ValidationFailed(
-            _l("%(field)s may have at most %(n)d characters.", field=label, n=_TEXT_LIMITS[name]), field=name
-        )
-    return text
-
-
-def _validated_fields(
-    *,
-    list_kind,
-    category_id,
-    reason,
-    legal_basis,
-    decision_number,
-    deciding_unit,
-    decision_date,
-    measure_ids,
-    valid_until=None,
-) -> tuple[dict, list[Measure]]:
-    """Check a draft's content; returns the column values and the measures."""
-    try:
-        kind = ListKind(list_kind)
-    except ValueError:
-        raise ValidationFailed(_l("Choose the red or the black list."), field="list_kind") from None
-    category = db.session.get(ListCategory, category_id) if category_id else None
-    if category is None or not category.is_active:
-        raise ValidationFailed(_l("Choose a category of the list."), field="category_id")
-    if category.list_kind is not kind:
-        raise ValidationFailed(
-            _l("The category %(name)s belongs to the other list.", name=category.name), field="category_id"
-        )
-    texts = {
-        "reason": reason,
-        "legal_basis": legal_basis,
-        "decision_number": decision_number,
-        "deciding_unit": deciding_unit,
-    }
-    labels = {
-        "reason": _l("the reason for listing"),
-        "legal_basis": _l("the legal basis"),
-        "decision_number": _l("the decision document number"),
-        "deciding_unit": _l("the deciding unit"),
-    }
-    cleaned = {name: _clean_text(texts, name, labels[name]) for name in texts}
-    if not isinstance(decision_date, date):
-        raise ValidationFailed(_l("Enter the decision date."), field="decision_date")
-    today = clock.today()
-    if decision_date > today:
-        raise ValidationFailed(_l("The decision date cannot be in the future."), field="decision_date")
-    # Validity starts at publication, which comes after publicity: today at the earliest.
-    if valid_until is not None and (valid_until < today or valid_until < decision_date):
-        raise ValidationFailed(
-            _l("The validity end cannot be before its start (publication, at the earliest today)."),
-            field="valid_until",
-        )
-    if measure_ids:
-        measures = _validated_measures(measure_ids, kind)
-    else:  # none ticked: the category's default measures (its object-list rows)
-        measures = [m for m in category.measures if m.is_active and m.list_kind is kind]
-        if not measures:
-            raise ValidationFailed(_l("Choose at least one measure that applies."), field="measure_ids")
-    values = dict(
-        cleaned, list_kind=kind, category_id=category.id, decision_date=decision_date, valid_until=valid_until
-    )
-    return values, measures
-
-
-def _validated_measures(measure_ids: Iterable, kind: ListKind) -> list[Measure]:
-    try:
-        wanted = {int(value) for value in measure_ids or ()}
-    except (TypeError, ValueError):
-        raise ValidationFailed(_l("Unknown measure."), field="measure_ids") from None
-    if not wanted:
-        raise ValidationFailed(_l("Choose at least one measure that applies."), field="measure_ids")
-    measures = list(
-        db.session.scalars(sa.select(Measure).where(Measure.id.in_(wanted)).order_by(Measure.code))
-    )
-    if len(measures) != len(wanted) or any(not m.is_active for m in measures):
-        raise ValidationFailed(
-            _l("Unknown measure: choose measures from the measures list."), field="measure_ids"
-        )
-    other = [m.code for m in measures if m.list_kind is not kind]
-    if other:
-        raise ValidationFailed(
-            _l("Measure %(codes)s belongs to the other list.", codes=", ".join(other)), field="measure_ids"
-        )
-    return measures
-
-
 def create_entry(*, actor, subject, **fields) -> ListEntry:
     """Start a draft entry for ``subject`` in the actor's unit.
 
@@ -199,7 +100,7 @@ def create_entry(*, actor, subject, **fields) -> ListEntry:
         raise PermissionDenied(_l("Only clerks and reviewers of a unit can draft list entries."))
     if subject is None:
         raise ValidationFailed(_l("Choose the subject of the entry."), field="subject_identifier")
-    values, measures = _validated_fields(**fields)
+    values, measures = validation.validated_fields(**fields)
     entry = ListEntry(
         **values,
         subject_id=subject.id,
@@ -230,7 +131,7 @@ def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None
         raise ValidationFailed(
             _l("Only a draft can be edited; this entry is no longer a draft."), field="status"
         )
-    values, measures = _validated_fields(**fields)
+    values, measures = validation.validated_fields(**fields)
     if subject is not None:
         values["subject_id"] = subject.id
     changed = sorted(k for k, v in values.items() if getattr(entry, k) != v)
@@ -486,93 +387,3 @@ def get_entry_for(actor, entry_id: int) -> ListEntry:
     if entry is None or not can_see_unit(actor, entry.unit_id):
         raise NotFound()
     return entry
-
-
-# ---------------------------------------------------------------------------------------------
-# Categories (admin)
-
-
-def save_category(
-    category: ListCategory | None,
-    *,
-    actor,
-    name: str,
-    list_kind,
-    validity_months: int,
-    repair_allowed: bool,
-    repair_min_months: int,
-    display_order: int,
-    is_active: bool,
-    measure_ids: Iterable,
-) -> ListCategory:
-    """Create or change a list category and its default measures (admins only; audited)."""
-    if getattr(actor, "role", None) is not Role.ADMIN:
-        raise PermissionDenied()
-    name = (name or "").strip()
-    if not name or len(name) > 100:
-        raise ValidationFailed(_l("Enter a name of at most 100 characters."), field="name")
-    clash = db.session.scalar(sa.select(ListCategory.id).where(ListCategory.name == name))
-    if clash is not None and (category is None or clash != category.id):
-        raise ValidationFailed(_l("Another category already has this name."), field="name")
-    try:
-        kind = ListKind(list_kind)
-    except ValueError:
-        raise ValidationFailed(_l("Choose the red or the black list."), field="list_kind") from None
-    if category is not None and kind is not category.list_kind and _has_entries(category):
-        raise ValidationFailed(
-            _l("The list of a category that has entries cannot change."), field="list_kind"
-        )
-    if not isinstance(validity_months, int) or not 1 <= validity_months <= MAX_CATEGORY_MONTHS:
-        raise ValidationFailed(
-            _l("The validity must be between 1 and %(max)d months.", max=MAX_CATEGORY_MONTHS), field="validity_months"
-        )
-    if not isinstance(repair_min_months, int) or not 0 <= repair_min_months <= MAX_CATEGORY_MONTHS:
-        raise ValidationFailed(
-            _l("The minimum period before repair must be between 0 and %(max)d months.", max=MAX_CATEGORY_MONTHS),
-            field="repair_min_months",
-        )
-    measures = _validated_measures(measure_ids, kind) if measure_ids else []
-    values = {
-        "name": name,
-        "list_kind": kind,
-        "validity_months": validity_months,
-        "repair_allowed": bool(repair_allowed),
-        "repair_min_months": repair_min_months,
-        "display_order": int(display_order or 0),
-        "is_active": bool(is_active),
-    }
-    before = {} if category is None else {k: _plain(getattr(category, k)) for k in values}
-    before_measures = [] if category is None else [m.code for m in category.measures]
-    if category is None:
-        category = ListCategory(**values)
-        db.session.add(category)
-    else:
-        for key, value in values.items():
-            setattr(category, key, value)
-    category.measures = measures
-    db.session.flush()
-    after = {k: _plain(v) for k, v in values.items()}
-    changes = {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
-    new_measures = [m.code for m in measures]
-    if new_measures != before_measures:
-        changes["measures"] = [before_measures, new_measures]
-    if changes:
-        record_event(
-            "list_category.create" if not before else "list_category.update",
-            actor=actor,
-            object_type="list_category",
-            object_id=category.id,
-            details=changes,
-        )
-    return category
-
-
-def _plain(value):
-    return getattr(value, "value", value)
-
-
-def _has_entries(category: ListCategory) -> bool:
-    return (
-        db.session.scalar(sa.select(ListEntry.id).where(ListEntry.category_id == category.id).limit(1))
-        is not None
-    )

@@ -30,6 +30,7 @@ from registry.core.permissions import (
 from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
+from registry.listing import categories as category_ops
 from registry.listing import operations as ops
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm, RevokeForm
 from registry.listing.models import (
@@ -315,7 +316,7 @@ def category(category_id: int | None):
         abort(403)
     if form.validate_on_submit():
         try:
-            saved = ops.save_category(category, actor=current_user, **form.category_fields())
+            saved = category_ops.save_category(category, actor=current_user, **form.category_fields())
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
