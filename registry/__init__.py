@@ -22,6 +22,7 @@ PACKAGES = [
     "cases",
     "evaluations",
     "commitments",
+    "applications",
     "objections",
     "repairs",
     "catalogue",
@@ -37,7 +38,7 @@ PACKAGES = [
     "gendata",
 ]
 
-PACKAGE_PARTS = ("models", "seed", "checks", "documents", "views", "cli")
+PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "views", "cli")
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

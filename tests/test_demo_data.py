@@ -56,7 +56,7 @@ def _check_list_entries_in_every_state(db, app):
 
 
 def _application_states(db, model) -> Counter:
-    from registry.objections.common import ApplicationStatus as S
+    from registry.applications.models import ApplicationStatus as S
 
     counts = Counter()
     for application in db.session.scalars(sa.select(model)):

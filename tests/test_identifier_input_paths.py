@@ -17,13 +17,13 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from registry.applications.targets import target_key
 from registry.core import clock
 from registry.disclosures.imports import COLUMNS, import_disclosures
 from registry.disclosures.models import Disclosure
 from registry.evaluations import importing as evaluation_import
 from registry.listing.models import EntryStatus, ListEntry
 from registry.objections.models import Objection
-from registry.objections.records import target_key
 from registry.repairs.models import RepairApplication
 from registry.subjects.models import Subject
 from tests.conftest import count

@@ -8,6 +8,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from registry.applications.models import AccessFailure, ApplicationFile, ApplicationStatus, code_matches, files_of
+from registry.applications.targets import target_key
 from registry.core.audit import history
 from registry.core.changes import ChangeEvent
 from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed
@@ -19,9 +21,7 @@ from registry.disclosures.operations import start_correction, submit_disclosure
 from registry.listing.models import EntryStatus, RemovalReason
 from registry.listing.operations import publish_due_entries
 from registry.objections import operations as ops
-from registry.objections.common import AccessFailure, ApplicationFile, ApplicationStatus, code_matches, files_of
 from registry.objections.models import Objection
-from registry.objections.records import target_key
 from tests.conftest import count
 from tests.factories.disclosures import penalty_data
 from tests.factories.objections import PDF, applicant, pdf_upload
@@ -459,7 +459,7 @@ def test_deadlines_for_alerts_and_on_time_figures(make, db, frozen):
 
 
 def test_failed_lookups_are_counted_per_receipt_and_client(make, db):
-    from registry.objections import common
+    from registry.applications import models as common
 
     for _ in range(common.MAX_FAILURES_PER_RECEIPT):
         assert not common.lookup_throttled("YY20260601-0001", "10.0.0.1")

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from registry.applications.models import ApplicationFile, files_of
+from registry.applications.targets import target_key
 from registry.listing.models import EntryStatus
 from registry.objections import operations as ops
-from registry.objections.common import ApplicationFile, files_of
 from registry.objections.models import Objection
-from registry.objections.records import target_key
 from tests.conftest import count
 from tests.factories.core import valid_uscc
 from tests.factories.objections import PDF

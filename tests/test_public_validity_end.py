@@ -5,9 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from registry.applications.targets import public_records_of
 from registry.core import clock
 from registry.objections.operations import objectable
-from registry.objections.records import public_records_of
 from registry.repairs.operations import eligibility
 
 TODAY = date(2026, 11, 27)
@@ -22,7 +22,7 @@ def lapsed(make):
 def test_objection_and_repair_no_longer_offered(db, lapsed):
     with clock.frozen_at(TODAY):
         assert not objectable(lapsed)
-        assert lapsed not in public_records_of(lapsed.subject_id)[0]
+        assert lapsed not in public_records_of(lapsed.subject_id)
         assert not eligibility(lapsed, TODAY).eligible
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from registry.applications.models import ApplicationFile, ApplicationStatus
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, RecordHold, open_holds
 from registry.core.periods import add_months
@@ -13,7 +14,6 @@ from registry.core.settings import set_setting
 from registry.disclosures.models import DisclosureStatus, Severity
 from registry.disclosures.models import RemovalReason as DisclosureRemoval
 from registry.listing.models import EntryStatus, RemovalReason
-from registry.objections.common import ApplicationFile, ApplicationStatus
 from registry.repairs import operations as ops
 from registry.repairs.models import RepairApplication
 from tests.conftest import count

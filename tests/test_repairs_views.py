@@ -6,10 +6,10 @@ import io
 import re
 from datetime import date
 
+from registry.applications.models import ApplicationFile
+from registry.applications.targets import target_key
 from registry.core import clock
 from registry.listing.models import EntryStatus, RemovalReason
-from registry.objections.common import ApplicationFile
-from registry.objections.records import target_key
 from registry.repairs.models import RepairApplication
 from tests.conftest import count
 from tests.factories.core import valid_uscc

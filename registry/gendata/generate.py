@@ -374,7 +374,7 @@ APPLICATION_STATES = [("submitted", 0.2), ("material_requested", 0.1), ("accepte
 
 
 def _application_row(ctx: Context, model, app_id: int, record, receipts: dict, outcomes) -> dict:
-    from registry.objections.common import hash_access_code
+    from registry.applications.models import hash_access_code
 
     rng = ctx.rng
     record_type, record_id, subject, unit_id = record

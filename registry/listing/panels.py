@@ -13,7 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
+from registry.applications.models import OPEN_STATES, STATUS_LABELS
+from registry.core.holds import open_holds
+from registry.core.permissions import can_see_unit
 from registry.core.registry import Registry
+from registry.extensions import db
+from registry.listing.operations import RECORD_TYPE
 
 
 @dataclass(frozen=True)
@@ -67,3 +74,24 @@ def panels_for(entry, user) -> list[tuple[EntryPanel, dict]]:
         if context:
             loaded.append((panel, context))
     return loaded
+
+
+def register_applications_panel(*, kind: str, model, title, hold_kind, order: int) -> None:
+    """On the officer page of a list entry: the open applications of one kind on it, with links.
+
+    Asks the holds first (one indexed lookup), so an entry without an open application costs no
+    query of the applications table.
+    """
+
+    @register_entry_panel(f"open_{kind}s", order=order, template="applications/_entry_panel.html")
+    def load(entry, user) -> dict:
+        if hold_kind not in open_holds(RECORD_TYPE, [entry.id])[entry.id]:
+            return {}
+        rows = [application for application in db.session.scalars(
+            sa.select(model).where(model.record_type == RECORD_TYPE, model.record_id == entry.id,
+                                   model.status.in_(OPEN_STATES)).order_by(model.filed_at, model.id)
+        ) if can_see_unit(user, application.unit_id)]
+        if not rows:
+            return {}
+        return {"applications": rows, "title": title, "endpoint": f"{kind}s.officer_show",
+                "STATUS_LABELS": STATUS_LABELS}

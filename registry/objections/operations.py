@@ -13,18 +13,20 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from registry.applications import deadlines, handling, targets
+from registry.applications.handling import Applicant, Handling
+from registry.applications.queue import ApplicationQueue
 from registry.core.errors import ValidationFailed
 from registry.core.holds import HoldKind
 from registry.core.uploads import Upload
 from registry.core.workflow import register_queue_source
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.disclosures.models import RemovalReason as DisclosureRemoval
+from registry.disclosures.operations import RECORD_TYPE as DISCLOSURE
 from registry.disclosures.operations import approve_disclosure, end_public_view
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry, RemovalReason
 from registry.listing.operations import remove_entry, withdraw_entry
-from registry.objections import deadlines, handling, records
-from registry.objections.handling import Applicant, Handling
 from registry.objections.models import OUTCOME_LABELS, DisclosureEffect, Objection, ObjectionOutcome
 
 KIND = "objection"
@@ -39,7 +41,7 @@ def apply_decision(objection: Objection, actor) -> None:
     """The effect of a confirmed decision on the record (same transaction, audited, in the feed)."""
     if objection.outcome is not ObjectionOutcome.UPHELD:
         return  # dismissed: the hold is closed; the publicity check publishes a held entry next
-    record = records.load_record(objection.record_type, objection.record_id)
+    record = targets.load_record(objection.record_type, objection.record_id)
     if isinstance(record, ListEntry):
         if record.status is EntryStatus.IN_PUBLICITY:
             withdraw_entry(record, actor, _comment(objection))
@@ -67,12 +69,12 @@ HANDLING = deadlines.register_handling(Handling(
 
 def objectable(record) -> bool:
     """SPEC §6: a list entry in publicity or published, or a disclosure the public sees."""
-    return isinstance(record, (ListEntry, Disclosure)) and records.is_public(record)
+    return isinstance(record, (ListEntry, Disclosure)) and targets.is_public(record)
 
 
 def file_objection(*, target: str, applicant: Applicant, grounds: str, uploads: list[Upload]) -> tuple[Objection, str]:
     """File an objection: everything checked first, then stored with its files; ``(objection, code)``."""
-    record_type, record = records.parse_target(target)
+    record_type, record = targets.parse_target(target)
     if not objectable(record):
         raise ValidationFailed(
             _l("An objection can be filed only against a list entry in publicity or published, or a "
@@ -128,7 +130,7 @@ def _pending_correction(disclosure: Disclosure, correction_id) -> Disclosure:
 
 def pending_corrections(objection: Objection) -> list[Disclosure]:
     """Corrected versions of the disclosure waiting for review (what an upheld decision can publish)."""
-    if objection.record_type != records.DISCLOSURE:
+    if objection.record_type != DISCLOSURE:
         return []
     return list(db.session.scalars(
         sa.select(Disclosure).where(Disclosure.corrects_id == objection.record_id,
@@ -140,7 +142,7 @@ def prepare_decision(objection: Objection, actor, expected_version, outcome: str
                      disclosure_effect: str | None = None, correction_id: int | None = None) -> None:
     """Prepare upheld / dismissed; for an upheld objection to a disclosure, also what happens to it."""
     extra = {"disclosure_effect": None, "correction_id": None}
-    if outcome == ObjectionOutcome.UPHELD and objection.record_type == records.DISCLOSURE:
+    if outcome == ObjectionOutcome.UPHELD and objection.record_type == DISCLOSURE:
         try:
             effect = DisclosureEffect(disclosure_effect or "")
         except ValueError:
@@ -180,11 +182,9 @@ def handled_on_time(unit_id: int, year: int, month: int) -> deadlines.OnTime:
 
 
 def _describe(objection: Objection) -> tuple[str, str]:
-    record = records.load_record(objection.record_type, objection.record_id)
-    title = f"{objection.receipt_number} · {records.summary(record).title}" if record else objection.receipt_number
+    record = targets.load_record(objection.record_type, objection.record_id)
+    title = f"{objection.receipt_number} · {targets.summary(record).title}" if record else objection.receipt_number
     return title, objection.subject.name
 
 
-register_queue_source(handling.ApplicationQueue(HANDLING, _l("Objection decisions"), HOLD, _describe))
-
-from registry.objections import notices  # noqa: E402,F401  (registers the 异议处理答复书 notice kind)
+register_queue_source(ApplicationQueue(HANDLING, _l("Objection decisions"), HOLD, _describe))

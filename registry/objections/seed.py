@@ -13,6 +13,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from registry.accounts.seed import demo_user
+from registry.applications.handling import Applicant
+from registry.applications.targets import target_key
 from registry.core import clock
 from registry.core.seeding import demo_pdf, demo_step
 from registry.core.uploads import Upload
@@ -20,8 +22,6 @@ from registry.extensions import db
 from registry.listing import operations as listing_ops
 from registry.listing.models import EntryStatus, ListCategory, ListEntry
 from registry.objections import operations as ops
-from registry.objections.handling import Applicant
-from registry.objections.records import target_key
 from registry.subjects.models import Subject
 from registry.subjects.seed import DEMO_FIRMS, demo_uscc
 

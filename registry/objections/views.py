@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from registry.applications.handling import Applicant
+from registry.applications.web import KindPages, add_routes, decision_choices
 from registry.core.forms import select_choices
 from registry.core.holds import HoldKind
 from registry.core.permissions import is_officer
 from registry.core.web import add_nav
+from registry.listing.panels import register_applications_panel
 from registry.objections import operations as ops
-from registry.objections import records
 from registry.objections.forms import ObjectionDecisionForm, ObjectionForm
-from registry.objections.handling import Applicant
 from registry.objections.models import EFFECT_LABELS, OUTCOME_LABELS
-from registry.objections.web import KindPages, add_routes, decision_choices, register_entry_applications_panel
 
 bp = Blueprint("objections", __name__, url_prefix="/objections")
 
@@ -55,9 +55,10 @@ PAGES = KindPages(
             "details_template": "objections/_details.html"},
 )
 add_routes(bp, PAGES)
-register_entry_applications_panel(PAGES, order=40, hold_kind=HoldKind.OBJECTION)
+register_applications_panel(kind=PAGES.kind, model=PAGES.model, title=PAGES.titles["officer_list"], order=40,
+                            hold_kind=HoldKind.OBJECTION)
 
 add_nav("objections.lookup", _l("Application status"), order=80)
 add_nav("objections.officer_index", _l("Objections"), order=60, officer=True, visible=is_officer)
 
-__all__ = ["PAGES", "bp", "records"]
+__all__ = ["PAGES", "bp"]

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
+from registry.applications.deadlines import OnTime, handled_on_time_by_unit
 from registry.catalogue import coverage
 from registry.core import clock
 from registry.core.changes import ChangeEvent, ChangeKind
@@ -27,7 +28,6 @@ from registry.core.registry import Registry
 from registry.core.settings import get_setting
 from registry.disclosures import queries as disclosure_queries
 from registry.extensions import db
-from registry.objections.deadlines import OnTime, handled_on_time_by_unit
 from registry.objections.models import Objection
 from registry.oversight.publication import PUBLICATION_RECORD_TYPES, last_publication_by_unit
 from registry.repairs.models import RepairApplication

@@ -1,5 +1,5 @@
 """Credit repair (信用修复): ending a black list entry or a published penalty early (SPEC §7).
 
-Built on ``registry.objections.common``: the same receipt, access code, files, handling steps and
+Built on ``registry.applications.models``: the same receipt, access code, files, handling steps and
 four-eyes decision, with eligibility checked before anything is stored.
 """

@@ -7,8 +7,8 @@ from flask_wtf.file import FileField
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import Length
 
+from registry.applications.forms import ApplicantFields, DecisionForm
 from registry.core.forms import select_choices
-from registry.objections.forms import ApplicantFields, DecisionForm
 from registry.repairs.models import DOCUMENTS, ROLE_LABELS
 
 _LABELS = {name: label for name, label, _required in DOCUMENTS}

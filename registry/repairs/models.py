@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from registry.applications.models import _OPEN_SQL, STATUS_LABELS, ApplicationMixin, application_constraints
 from registry.core.db import str_enum
 from registry.core.holds import HoldKind
 from registry.core.identifiers import register_stored_identifiers
 from registry.core.labels import register_state_labels
 from registry.extensions import db
-from registry.objections.common import _OPEN_SQL, STATUS_LABELS, ApplicationMixin, application_constraints
 
 
 class RepairOutcome(StrEnum):

@@ -28,6 +28,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from registry.applications import deadlines, handling, targets
+from registry.applications.handling import Applicant, Handling
+from registry.applications.queue import ApplicationQueue
 from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.core.holds import HoldKind
@@ -41,9 +44,6 @@ from registry.disclosures.operations import end_public_view
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry, ListKind, RemovalReason
 from registry.listing.operations import remove_entry
-from registry.objections import deadlines, handling, records
-from registry.objections.handling import Applicant, Handling
-from registry.objections.notices import register_application_notice
 from registry.repairs.models import DOCUMENTS, OUTCOME_LABELS, RepairApplication, RepairOutcome, RepresentativeRole
 
 KIND = "repair"
@@ -73,7 +73,7 @@ def eligibility(record, today: date | None = None) -> Eligibility:
 
 
 def _record_type(record) -> str:
-    return records.LIST_ENTRY if isinstance(record, ListEntry) else records.DISCLOSURE
+    return targets.record_type_of(record)
 
 
 def _waiting(start_label, start: date, months: int, today: date) -> Eligibility:
@@ -105,7 +105,7 @@ def _penalty_eligibility(disclosure: Disclosure, today: date) -> Eligibility:
     if disclosure.kind is not DisclosureKind.PENALTY:
         return Eligibility(False, _l("A licence is not a dishonesty record: credit repair applies only to black "
                                      "list entries and penalties."))
-    if not records.is_public(disclosure):
+    if not targets.is_public(disclosure):
         return Eligibility(False, _l("Only a penalty that is publicly disclosed can be repaired; this one is not."))
     if disclosure.severity is Severity.SERIOUS:
         months = get_setting("penalty_serious_repair_after_months")
@@ -120,7 +120,7 @@ def repairable_kind(record) -> bool:
     """Records a repair can concern at all (black entries, penalties) — for the pages' links."""
     if isinstance(record, ListEntry):
         return record.list_kind is ListKind.BLACK and record.status is EntryStatus.PUBLISHED
-    return isinstance(record, Disclosure) and record.kind is DisclosureKind.PENALTY and records.is_public(record)
+    return isinstance(record, Disclosure) and record.kind is DisclosureKind.PENALTY and targets.is_public(record)
 
 
 def eligibility_note(record) -> Eligibility:
@@ -134,7 +134,7 @@ def eligibility_note(record) -> Eligibility:
 def file_repair(*, target: str, applicant: Applicant, representative_name: str, representative_role: str,
                 statement: str, uploads: list[Upload]) -> tuple[RepairApplication, str]:
     """File a repair application: eligibility, fields and files checked before anything is stored."""
-    record_type, record = records.parse_target(target)
+    record_type, record = targets.parse_target(target)
     verdict = eligibility(record)
     if not verdict.eligible:
         raise ValidationFailed(verdict.reason, field="record")
@@ -173,7 +173,7 @@ def apply_decision(application: RepairApplication, actor) -> None:
     """Approved: the entry is removed (repaired) or the penalty leaves public view, in the change feed."""
     if application.outcome is not RepairOutcome.APPROVED:
         return
-    record = records.load_record(application.record_type, application.record_id)
+    record = targets.load_record(application.record_type, application.record_id)
     if isinstance(record, ListEntry) and record.status is EntryStatus.PUBLISHED:
         remove_entry(record, RemovalReason.REPAIRED, actor, _comment(application))
     elif isinstance(record, Disclosure) and record.status is DisclosureStatus.PUBLISHED:
@@ -280,24 +280,9 @@ def repair_cases_per_unit(year: int, month: int) -> list[RepairCount]:
 
 
 def _describe(application: RepairApplication) -> tuple[str, str]:
-    record = records.load_record(application.record_type, application.record_id)
-    title = f"{application.receipt_number} · {records.summary(record).title}" if record else application.receipt_number
+    record = targets.load_record(application.record_type, application.record_id)
+    title = f"{application.receipt_number} · {targets.summary(record).title}" if record else application.receipt_number
     return title, application.subject.name
 
 
-register_queue_source(handling.ApplicationQueue(HANDLING, _l("Credit repair decisions"), HOLD, _describe))
-
-
-def _repair_effect(application) -> str | None:
-    if application.outcome is not RepairOutcome.APPROVED:
-        return "维持原信息，继续按规定公示。"
-    if application.record_type == records.LIST_ENTRY:
-        return "准予信用修复，将相关记录移出失信联合惩戒对象名单（黑名单）。"
-    return "准予信用修复，相关行政处罚信息停止公示。"
-
-
-register_application_notice(
-    name="repair_decision", title="信用修复决定书", label=_l("Credit repair decision"), number_prefix="湘交信修决",
-    model=RepairApplication, kind_cn="信用修复", outcome_cn={"approved": "准予信用修复", "rejected": "不予信用修复"},
-    effect_cn=_repair_effect,
-)
+register_queue_source(ApplicationQueue(HANDLING, _l("Credit repair decisions"), HOLD, _describe))

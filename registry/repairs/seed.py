@@ -13,12 +13,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from registry.accounts.seed import demo_user
+from registry.applications.targets import target_key
 from registry.core import clock
 from registry.core.seeding import demo_pdf, demo_step
 from registry.core.uploads import Upload
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
-from registry.objections.records import target_key
 from registry.objections.seed import applicant_for, demo_act, demo_entry, demo_firm
 from registry.repairs import operations as ops
 from registry.repairs.models import DOCUMENTS, RepresentativeRole

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from registry.applications import targets
+from registry.applications.handling import Applicant
+from registry.applications.web import KindPages, add_routes, decision_choices
 from registry.core.holds import HoldKind
 from registry.core.permissions import is_officer
 from registry.core.web import add_nav
+from registry.listing.panels import register_applications_panel
 from registry.objections import operations as objection_ops
-from registry.objections import records
-from registry.objections.handling import Applicant
-from registry.objections.web import KindPages, add_routes, decision_choices, register_entry_applications_panel
 from registry.repairs import operations as ops
 from registry.repairs.forms import RepairDecisionForm, RepairForm
 from registry.repairs.models import DOCUMENTS, OUTCOME_LABELS
@@ -50,7 +51,8 @@ PAGES = KindPages(
             "details_template": "repairs/_details.html"},
 )
 add_routes(bp, PAGES)
-register_entry_applications_panel(PAGES, order=41, hold_kind=HoldKind.REPAIR)
+register_applications_panel(kind=PAGES.kind, model=PAGES.model, title=PAGES.titles["officer_list"], order=41,
+                            hold_kind=HoldKind.REPAIR)
 
 add_nav("repairs.officer_index", _l("Credit repair"), order=61, officer=True, visible=is_officer)
 
@@ -60,7 +62,7 @@ def _subject_section(subject, public: bool) -> dict:
     """On the public subject page: a link to object to, or apply to repair, each record it shows."""
     if not public:
         return {}
-    entries, disclosures = records.public_records_of(subject.id)
-    rows = [(records.summary(r), objection_ops.objectable(r), ops.repairable_kind(r)) for r in [*entries, *disclosures]]
+    rows = [(targets.summary(record), objection_ops.objectable(record), ops.repairable_kind(record))
+            for record in targets.public_records_of(subject.id)]
     rows = [row for row in rows if row[1] or row[2]]
     return {"application_rows": rows} if rows else {}

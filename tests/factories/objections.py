@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from registry.applications.handling import Applicant
 from registry.core.uploads import Upload
-from registry.objections.handling import Applicant
 from tests.factories.core import valid_uscc
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -26,8 +26,8 @@ class ObjectionFactories:
 
     def objection(self, record=None, *, grounds: str = "认定事实有误，相关处罚决定已被撤销。", uploads=None, **fields):
         """An objection filed against ``record`` (a new published black entry by default); (objection, code)."""
+        from registry.applications.targets import target_key
         from registry.objections import operations as ops
-        from registry.objections.records import target_key
 
         record = record if record is not None else self.entry("published")
         return ops.file_objection(target=target_key(record), applicant=applicant(**fields), grounds=grounds,

@@ -17,7 +17,7 @@ class RepairFactories:
 
     def repair(self, record, *, uploads=None, statement: str = "已全面整改并履行处罚决定。", **fields):
         """A repair application for ``record`` (which must be eligible today); (application, code)."""
-        from registry.objections.records import target_key
+        from registry.applications.targets import target_key
         from registry.repairs import operations as ops
 
         return ops.file_repair(target=target_key(record), applicant=applicant(**fields), representative_name="张三",

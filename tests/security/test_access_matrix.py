@@ -238,10 +238,10 @@ def test_every_classified_method_exists(app):
 
 @pytest.fixture
 def world(db, make, frozen):
+    from registry.applications.models import ApplicationFile
+    from registry.applications.targets import target_key
     from registry.commitments import operations as commitment_ops
     from registry.ledger import operations as ledger_ops
-    from registry.objections.common import ApplicationFile
-    from registry.objections.records import target_key
 
     clerk = make.user(CLERK, unit="JJC")
     published_entry = make.entry("published", creator=clerk)

@@ -1,7 +1,7 @@
 """The decision notices of applications, issued through ``registry.documents`` (SPEC §12).
 
-异议处理答复书 for objections (here), 信用修复决定书 for repairs (``registry.repairs.operations``
-registers its own through ``register_application_notice``).  Issued when the application is
+Each kind registers its own through ``register_application_notice``: 异议处理答复书 in
+``registry.objections.documents``, 信用修复决定书 in ``registry.repairs.documents``.  Issued when the application is
 finished (decided, or rejected as inadmissible); the content is what the notice prints, with
 person ID numbers masked, so that regenerating it gives the same bytes.
 """
@@ -12,20 +12,20 @@ from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
+from registry.applications import targets
+from registry.applications.models import ApplicationStatus
 from registry.core.pdf import facts_table, para, signature_block
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import chinese_iso, iso, unit_full_name
 from registry.extensions import db
-from registry.objections import records
-from registry.objections.common import ApplicationStatus
 
 RECORD_KIND_CN = {"list_entry": "信用名单记录", "disclosure": "行政处罚（许可）公示信息"}
 IDENTIFIER_CN = {"organisation": "统一社会信用代码", "person": "公民身份号码"}
 
 
 def application_content(application, *, kind_cn: str, outcome_cn: dict, effect_cn) -> dict:
-    record = records.load_record(application.record_type, application.record_id)
-    title = records.summary(record).title if record is not None else ""
+    record = targets.load_record(application.record_type, application.record_id)
+    title = targets.summary(record).title if record is not None else ""
     finished = application.status is ApplicationStatus.DECIDED
     return {
         "receipt_number": application.receipt_number,
@@ -91,26 +91,3 @@ def register_application_notice(*, name: str, title: str, label, number_prefix: 
         key_facts=application_facts,
         can_issue=lambda app: app.status in (ApplicationStatus.DECIDED, ApplicationStatus.INADMISSIBLE),
     ))
-
-
-def _objection_effect(objection) -> str | None:
-    if objection.outcome.value != "upheld":
-        return "维持原信息。"
-    if objection.record_type == "list_entry":
-        return "撤销相关信用名单记录（公示期内的予以撤回，已发布的予以移出）。"
-    if objection.disclosure_effect is not None and objection.disclosure_effect.value == "correct":
-        return "更正相关公示信息，以更正后的版本予以公示。"
-    return "撤销相关公示信息，停止公示。"
-
-
-def _register() -> None:
-    from registry.objections.models import Objection
-
-    register_application_notice(
-        name="objection_decision", title="异议处理答复书", label=_l("Objection decision"),
-        number_prefix="湘交信异复", model=Objection, kind_cn="异议",
-        outcome_cn={"upheld": "异议成立", "dismissed": "异议不成立"}, effect_cn=_objection_effect,
-    )
-
-
-_register()

@@ -17,31 +17,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from registry.core import clock
-from registry.core.audit import record_event
-from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord, ValidationFailed
-from registry.core.holds import close_hold, open_hold
-from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
-from registry.core.permissions import Role, can_edit_unit
-from registry.core.settings import get_setting
-from registry.core.uploads import Upload, remove_upload, store_uploads
-from registry.core.workdays import add_working_days
-from registry.core.workflow import QueueItem, ensure_version, transition
-from registry.extensions import db
-from registry.objections.common import (
+from registry.applications.models import (
     APPLICANT_KINDS,
     OPEN_STATES,
     REJECTABLE_STATES,
-    STATUS_LABELS,
     ApplicationFile,
     ApplicationStatus,
     hash_access_code,
     insert_with_receipt,
     new_access_code,
 )
+from registry.core import clock
+from registry.core.audit import record_event
+from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.holds import close_hold, open_hold
+from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
+from registry.core.permissions import Role, can_edit_unit
+from registry.core.settings import get_setting
+from registry.core.uploads import Upload, remove_upload, store_uploads
+from registry.core.workdays import add_working_days
+from registry.core.workflow import ensure_version, transition
+from registry.extensions import db
 
 S = ApplicationStatus
 MAX_FILES = 5
@@ -336,68 +334,6 @@ def return_decision(handling: Handling, application, actor, expected_version, co
     transition(application, expected_version=application.version, allowed_from={S.PENDING_REVIEW}, to=S.ACCEPTED,
                actor=actor, action=f"{handling.kind}.return", comment=text,
                values={"review_comment": text})
-
-
-# ---------------------------------------------------------------------------------------------
-# The review queue
-
-
-class ApplicationQueue:
-    """Prepared decisions of a unit waiting for a reviewer, with their deadline: final decisions
-    (decision deadline) and rejections as inadmissible (acceptance deadline)."""
-
-    def __init__(self, handling: Handling, label, hold_kind, describe: Callable):
-        self.handling = handling
-        self.kind = handling.kind
-        self.label = label
-        self.hold_kind = hold_kind
-        self.describe = describe  # (application) -> (title, subject label)
-
-    def pending(self, unit_id: int) -> list[QueueItem]:
-        model = self.handling.model
-        rows = db.session.scalars(
-            sa.select(model).where(model.unit_id == unit_id,
-                                   sa.or_(model.status == S.PENDING_REVIEW, model.rejection_prepared_sql()))
-            .order_by(due_column(model), model.prepared_at)
-        )
-        items = []
-        for application in rows:
-            title, subject_label = self.describe(application)
-            if application.rejection_prepared:
-                category, deadline = str(STATUS_LABELS[S.INADMISSIBLE]), application.accept_due
-            else:
-                category = str(self.handling.outcomes.get(application.outcome, ""))
-                deadline = application.decide_due
-            items.append(QueueItem(
-                kind=self.kind, id=application.id, version=application.version, title=title,
-                subject_label=subject_label, unit_id=application.unit_id, submitted_by_id=application.prepared_by_id,
-                submitted_by_label=application.prepared_by.name if application.prepared_by else "",
-                submitted_at=application.prepared_at, url=url_for(self.handling.show_endpoint,
-                                                                   application_id=application.id),
-                category=category, deadline=deadline, created_by_id=application.prepared_by_id,
-                extra={"rejection": application.rejection_prepared},
-            ))
-        return items
-
-    def _load(self, item_id: int, actor):
-        application = db.session.get(self.handling.model, item_id)
-        if application is None or application.unit_id != getattr(actor, "unit_id", None):
-            raise NotFound()
-        return application
-
-    def approve(self, item_id: int, actor, expected_version: int) -> None:
-        application = self._load(item_id, actor)
-        if application.rejection_prepared:
-            confirm_rejection(self.handling, application, actor, expected_version, self.hold_kind)
-        else:
-            confirm_decision(self.handling, application, actor, expected_version, self.hold_kind)
-
-    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
-        application = self._load(item_id, actor)
-        if application.rejection_prepared:
-            return_rejection(self.handling, application, actor, expected_version, comment)
-        else:
-            return_decision(self.handling, application, actor, expected_version, comment)
 
 
 def due_column(model):

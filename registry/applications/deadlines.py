@@ -14,6 +14,8 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from registry.applications.handling import Handling, due_column
+from registry.applications.models import ApplicationStatus
 from registry.checks.alerts import OVERDUE, WARNING, json_param, link_to, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check
 from registry.core.clock import month_bounds
@@ -21,8 +23,6 @@ from registry.core.registry import Registry
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
 from registry.extensions import db
-from registry.objections.common import ApplicationStatus
-from registry.objections.handling import Handling, due_column
 
 S = ApplicationStatus
 HANDLINGS: Registry[Handling] = Registry("kind of application", key=lambda handling: handling.kind)

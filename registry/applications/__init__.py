@@ -1,0 +1,6 @@
+"""The machinery objections and repair applications share (SPEC §6, §7): the application model and
+its files, receipts and access codes (``models``), filing and the unit's handling steps with
+four-eyes decisions (``handling``), the review queue's source (``queue``), deadlines and their
+alerts (``deadlines``), the decision notices (``notices``), the pages (``web``), and the records an
+application may concern, which the domains register (``targets``).  It knows no domain: a kind of
+application (``objections``, ``repairs``) plugs in its ``Handling`` and ``KindPages``."""
