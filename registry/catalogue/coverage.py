@@ -32,7 +32,7 @@ from registry.commitments.models import CreditCommitment
 from registry.core.changes import ChangeEvent, ChangeKind
 from registry.core.clock import LOCAL_TZ
 from registry.core.identifiers import SubjectKind
-from registry.core.settings import SPECS, SettingSpec, get_setting
+from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.evaluations.models import CreditEvaluation, EvaluationField
 from registry.extensions import db
 from registry.subjects.models import Subject
@@ -44,7 +44,7 @@ DIVISION_FIELDS: dict[str, EvaluationField] = {
 }
 MARKET_KINDS = (SubjectKind.ORGANISATION, SubjectKind.PERSON)
 
-SPECS.setdefault("coverage_target_percent", SettingSpec(
+register_setting(SettingSpec(
     "coverage_target_percent", 80, _l("Coverage target: share of known market subjects with a credit record (%)"),
     1, 100))
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
 from registry.core.errors import ValidationFailed
+from registry.core.registry import Registry
 from registry.extensions import db
 
 
@@ -29,9 +30,16 @@ class SettingSpec:
     maximum: int = 3650
 
 
-SPECS: dict[str, SettingSpec] = {
-    spec.key: spec
-    for spec in (
+SPECS: Registry[SettingSpec] = Registry("setting", key=lambda spec: spec.key)
+
+
+def register_setting(spec: SettingSpec) -> SettingSpec:
+    """Make a number an administrator may change known to the settings page (audited changes)."""
+    return SPECS.add(spec)
+
+
+# The settings the foundation's rules need; a package adds its own with ``register_setting``.
+for _spec in (
         SettingSpec("publicity_working_days", 5, _l("Publicity period of list entries (working days)"), 1, 60),
         SettingSpec("disclosure_deadline_working_days", 7, _l("Publish disclosures within (working days)"), 1, 60),
         # Calendar months (core.periods), as the NDRC credit-repair measures state them.
@@ -52,8 +60,8 @@ SPECS: dict[str, SettingSpec] = {
         SettingSpec("login_max_failures", 5, _l("Failed sign-ins before an account is locked"), 1, 100),
         SettingSpec("login_failure_window_minutes", 15, _l("Counting failed sign-ins over (minutes)"), 1, 1440),
         SettingSpec("login_lockout_minutes", 15, _l("Lock an account for (minutes)"), 1, 1440),
-    )
-}
+):
+    register_setting(_spec)
 
 
 class Setting(db.Model):

@@ -16,7 +16,7 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed
 from registry.core.permissions import Role, can_edit_unit, is_admin
-from registry.core.settings import SPECS, SettingSpec, get_setting
+from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.core.workdays import add_working_days
 from registry.extensions import db
 from registry.ledger.models import (
@@ -30,7 +30,7 @@ from registry.ledger.models import (
 LEGAL_AFFAIRS_UNIT = "FGC"  # 法规处 acknowledges the reports
 MAX_PROGRESS = 4000
 
-SPECS.setdefault("ledger_report_working_days", SettingSpec(
+register_setting(SettingSpec(
     "ledger_report_working_days", 5, _l("Monthly ledger reports due within (working days after the month)"), 1, 30))
 
 
