@@ -9,7 +9,8 @@ import os
 from flask import Flask
 
 # Domain packages, in dependency order.  Each may provide views (``bp``), a ``cli`` module with
-# click commands listed in ``COMMANDS``, ``seed`` (seed and demo steps) and ``checks``; importing them registers those.
+# click commands listed in ``COMMANDS``, ``seed`` (seed and demo steps), ``checks`` and ``calendar``
+# (receivers of ``core.signals.calendar_changed``); importing them registers those.
 # Packages not written yet are skipped, so the list can name the whole plan.
 PACKAGES = [
     "accounts",
@@ -90,7 +91,7 @@ def _register_packages(app: Flask) -> None:
     for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
         app.cli.add_command(command)
     for package in PACKAGES:
-        for part in ("models", "seed", "checks"):
+        for part in ("models", "seed", "checks", "calendar"):
             optional_module(f"registry.{package}.{part}")
         views = optional_module(f"registry.{package}.views")
         if views is not None and hasattr(views, "bp"):

@@ -10,6 +10,7 @@ package's published query helpers, imported when the package exists:
 | application_deadlines | daily 08:00     | objection_due_soon/_overdue, repair_due_soon/_overdue |
 | biweekly_publication  | daily 08:00     | publication_gap |
 | monthly_case_quota    | daily 08:00     | case_quota_warning, case_quota_overdue |
+| calendar_apply        | daily 00:20     | (none: applies the holidays package, recounts deadlines) |
 | calendar_coverage     | daily 07:00     | calendar_missing |
 | exchange_batch        | daily 02:00     | (none: status on the exchange page) |
 
@@ -32,7 +33,7 @@ from registry.core.changes import ChangeEvent, ChangeKind
 from registry.core.clock import month_bounds
 from registry.core.modules import optional_module
 from registry.core.settings import get_setting
-from registry.core.workdays import current_calendar
+from registry.core.workdays import apply_sources, current_calendar
 
 # Record types whose publication counts as "credit information" (SPEC §9: disclosure, entry, case).
 PUBLICATION_RECORD_TYPES = ("disclosure", "list_entry", "case")
@@ -57,9 +58,10 @@ def json_param(key: str, column):
 # --- calendar coverage ------------------------------------------------------------------------
 
 register_alert_kind(
-    "calendar_missing", label=_l("Working-day calendar not loaded"),
-    message=_l("The working-day calendar for %(record_id)s is not loaded: deadlines in that year count "
-               "Monday to Friday. Import the State Council's holiday schedule."),
+    "calendar_missing", label=_l("Working-day arrangement not entered"),
+    message=_l("The working-day arrangement for %(record_id)s is not entered: deadlines in that year count the "
+               "statutory holidays only. Enter the State Council's arrangement (its 调休 days) and declare it "
+               "entered, or update the holidays package."),
     severity=OVERDUE, link=lambda alert: _admin_calendar_link(),
 )
 
@@ -76,9 +78,9 @@ def _admin_calendar_link():
 
 def years_needed(today: date) -> set[int]:
     """Years deadline computations use now: this year, next year from 1 December, and any year
-    the calendar had to count Monday to Friday in this process."""
+    the calendar had to count on statutory holidays only in this process."""
     calendar = current_calendar()
-    years = {today.year, *calendar.uncovered_years}
+    years = {today.year, *calendar.provisional_years}
     if today.month == 12:
         years.add(today.year + 1)
     return years
@@ -86,13 +88,21 @@ def years_needed(today: date) -> set[int]:
 
 @register_check("calendar_coverage", order=90, hour=7, minute=0)
 def calendar_coverage(today: date) -> dict:
-    """Alert the administrators while a year that deadlines need is missing from the calendar."""
+    """Alert the administrators while a year that deadlines need has no complete arrangement."""
     calendar = current_calendar()
-    missing = sorted(year for year in years_needed(today) if not calendar.covers(year))
+    missing = sorted(year for year in years_needed(today) if not calendar.is_complete(year))
     rows = [{"unit_id": None, "record_type": "calendar_year", "record_id": year, "due_date": date(year, 1, 1)}
             for year in missing]
     result = sync_alerts("calendar_missing", today, rows)
     return {"missing_years": len(missing), **result.counts()}
+
+
+@register_check("calendar_apply", order=5, hour=0, minute=20)
+def calendar_apply(today: date) -> dict:
+    """Bring a new version of the holidays package into force and recount the open deadlines,
+    before the publicity-end check (00:30) publishes anything."""
+    applied = apply_sources(today)
+    return {"years_changed": len(applied.years), "deadlines_recounted": applied.moved}
 
 
 # --- biweekly publication ---------------------------------------------------------------------
