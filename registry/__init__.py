@@ -12,8 +12,9 @@ from flask import Flask
 
 # The packages, bottom floor first (docs/DEVELOPING.md has the map).  Each may provide the modules
 # named in PACKAGE_PARTS; importing them registers what they declare (models, seed and demo steps,
-# scheduled checks, notice kinds and report sections), ``views.bp`` is a blueprint and
-# ``cli.COMMANDS`` a list of click commands.
+# scheduled checks, notice kinds and report sections, application targets, receivers of
+# core.signals.calendar_changed), ``views.bp`` is a blueprint and ``cli.COMMANDS`` a list of click
+# commands.
 PACKAGES = [
     "accounts",
     "subjects",
@@ -38,7 +39,7 @@ PACKAGES = [
     "gendata",
 ]
 
-PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "views", "cli")
+PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "calendar", "views", "cli")
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

@@ -9,7 +9,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from registry.core import workdays
+from registry.core import calendar_changes, workdays
 from registry.core.audit import verify_chain
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
@@ -66,10 +66,48 @@ def calendar_deadline(start, working_days):
 @click.option("--note", default=None)
 @with_appcontext
 def calendar_set(day, kind, note):
-    """Override one date as a working day or a holiday."""
-    workdays.set_day(day.date(), kind == "workday", note)
+    """Override one date as a working day or a holiday; open deadlines are recounted."""
+    moved = calendar_changes.set_days([(day.date(), kind == "workday", note)])
     db.session.commit()
-    click.echo(f"{day.date().isoformat()} {kind}")
+    click.echo(f"{day.date().isoformat()} {kind}; {moved} open deadlines recounted")
+
+
+@calendar_cli.command("remove")
+@click.argument("day", type=DATE)
+@with_appcontext
+def calendar_remove(day):
+    """Drop the override of one date (the holidays package counts it again)."""
+    if not calendar_changes.remove_day(day.date()):
+        raise click.UsageError(f"{day.date().isoformat()} has no override")
+    db.session.commit()
+    click.echo(f"{day.date().isoformat()} removed")
+
+
+@calendar_cli.command("recompute")
+@click.option("--today", type=DATE, default=None, help="The day to apply as of (default: today).")
+@with_appcontext
+def calendar_recompute(today):
+    """Apply the holidays package's calendar (after an upgrade) and recount the open deadlines."""
+    applied = calendar_changes.apply_sources(today.date() if today else None)
+    db.session.commit()
+    years = ", ".join(str(year) for year in applied.years) or "none"
+    click.echo(f"years changed: {years}; {applied.moved} open deadlines recounted")
+
+
+@calendar_cli.command("declare")
+@click.argument("year", type=int)
+@click.option("--withdraw", is_flag=True, help="Withdraw an earlier declaration.")
+@with_appcontext
+def calendar_declare(year, withdraw):
+    """Declare YEAR's arrangement (its 调休 days) entered, so the year counts as complete."""
+    from registry.core.errors import ValidationFailed
+
+    try:
+        calendar_changes.declare_arrangement(year, not withdraw, None)
+    except ValidationFailed as error:
+        raise click.UsageError(str(error.message)) from None
+    db.session.commit()
+    click.echo(f"{year}: arrangement {'withdrawn' if withdraw else 'declared entered'}")
 
 
 def _decode_csv(data: bytes) -> str:
@@ -100,10 +138,9 @@ def calendar_import(file):
         except (ValueError, IndexError):
             raise click.UsageError(f"line {number}: expected YYYY-MM-DD,workday|holiday[,note]") from None
         rows.append((day, kind == "workday", row[2].strip() if len(row) > 2 else None))
-    for day, is_workday, note in rows:
-        workdays.set_day(day, is_workday, note)
+    moved = calendar_changes.set_days(rows) if rows else 0
     db.session.commit()
-    click.echo(f"imported {len(rows)} dates")
+    click.echo(f"imported {len(rows)} dates; {moved} open deadlines recounted")
 
 
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")

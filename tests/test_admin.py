@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from registry.core import workdays
+from registry.core import calendar_changes, workdays
 from registry.core.audit import AuditEvent, record_event
-from registry.core.workdays import CalendarDay
+from registry.core.workdays import CalendarDay, CalendarYear, YearKind
 from tests.conftest import count
 
 
@@ -28,7 +28,7 @@ def test_admin_adds_a_calendar_override_audited(client, login, db):
 
 def test_admin_removes_an_override(client, login, db):
     login("admin")
-    workdays.set_day(date(2026, 10, 12), False, None)
+    calendar_changes.set_day(date(2026, 10, 12), False, None)
     assert client.post("/admin/calendar/2026-10-12/delete").status_code == 302
     assert db.session.get(CalendarDay, date(2026, 10, 12)) is None
     assert client.post("/admin/calendar/not-a-date/delete").status_code == 302
@@ -44,11 +44,56 @@ def test_bad_calendar_input_stores_nothing(client, login, data):
     assert count(CalendarDay) == 0
 
 
-def test_the_calendar_page_says_whether_a_year_is_loaded(client, login):
+def test_the_calendar_page_says_which_years_are_complete(client, login, frozen):
     login("auditor")
     client.get("/?lang=en")
-    assert "2026 is loaded" in client.get("/admin/calendar?year=2026").get_data(as_text=True)
-    assert "2099 is not loaded" in client.get("/admin/calendar?year=2099").get_data(as_text=True)
+    with frozen(date(2026, 12, 1)):
+        page = client.get("/admin/calendar?year=2099").get_data(as_text=True)
+    rows = {year: page.split(f">{year}</a>")[1].split("</tr>")[0] for year in (2025, 2026, 2027, 2099)}
+    assert "complete: the State Council's arrangement" in rows[2025] and "complete" in rows[2026]
+    assert "statutory holidays only, arrangement not yet entered" in rows[2027]
+    assert "statutory holidays only" in rows[2099]
+    assert "Declare the arrangement" not in page  # not for an auditor
+    assert "2099-01-01 holiday" in page  # 元旦 on a Thursday
+
+
+def test_an_admin_declares_a_years_arrangement_on_the_page(client, login, db, frozen):
+    admin = login("admin")
+    client.get("/?lang=en")
+    with frozen(date(2026, 12, 1)):
+        assert "Declare the arrangement for 2027 entered" in client.get("/admin/calendar?year=2027").get_data(
+            as_text=True)
+        response = client.post("/admin/calendar/2027/arrangement", data={"action": "declare"}, follow_redirects=True)
+        assert "before declaring it entered" in response.get_data(as_text=True)  # refused: nothing entered
+        assert db.session.get(CalendarYear, 2027) is None
+        calendar_changes.set_day(date(2027, 2, 20), True, "调休上班")
+        client.post("/admin/calendar/2027/arrangement", data={"action": "declare"})
+        assert db.session.get(CalendarYear, 2027).arrangement_entered_by_id == admin.id
+        page = client.get("/admin/calendar?year=2027").get_data(as_text=True)
+        assert "complete: arrangement entered by an administrator on 2026-12-01" in page
+        client.post("/admin/calendar/2027/arrangement", data={"action": "withdraw"})
+        assert db.session.get(CalendarYear, 2027).arrangement_entered_at is None
+
+
+def test_an_admin_applies_the_package_from_the_page(client, login, db, frozen):
+    login("admin")
+    client.get("/?lang=en")
+    db.session.add(CalendarYear(year=2027, applied_days="[]", applied_kind=YearKind.WEEKDAYS,
+                                applied_source="Monday to Friday", applied_at=datetime(2026, 12, 1, tzinfo=UTC)))
+    with frozen(date(2026, 12, 1)):
+        page = client.get("/admin/calendar?year=2027").get_data(as_text=True)
+        assert "the package has changes not yet applied" in page and "Monday to Friday only" in page
+        response = client.post("/admin/calendar/apply", follow_redirects=True)
+    assert "2027 changed, 0 open deadlines recounted" in response.get_data(as_text=True)
+    assert db.session.get(CalendarYear, 2027).applied_kind is YearKind.STATUTORY
+
+
+def test_an_auditor_cannot_declare_or_apply(client, login, db):
+    login("auditor")
+    calendar_changes.set_day(date(2027, 2, 20), True, "调休上班")
+    assert client.post("/admin/calendar/2027/arrangement", data={"action": "declare"}).status_code == 403
+    assert client.post("/admin/calendar/apply").status_code == 403
+    assert count(CalendarYear) == 0
 
 
 @pytest.mark.parametrize("year", ["abc", "-5", "99999"])
@@ -63,7 +108,7 @@ def test_an_auditor_cannot_change_the_calendar(client, login):
     assert 'name="kind"' not in page
     client.post("/admin/calendar", data={"day": "2026-10-12", "kind": "holiday"})
     assert count(CalendarDay) == 0
-    workdays.set_day(date(2026, 10, 13), False, None)
+    calendar_changes.set_day(date(2026, 10, 13), False, None)
     assert client.post("/admin/calendar/2026-10-13/delete").status_code == 403
     assert count(CalendarDay) == 1
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from registry.checks.models import Alert, CheckRun
 from registry.checks.registry import CHECKS
 from registry.checks.runner import run_check
-from registry.core import clock, workdays
+from registry.core import calendar_changes, clock
 from registry.core.settings import set_setting
 from registry.disclosures.models import DisclosureStatus
 from tests.conftest import count
@@ -45,10 +45,12 @@ def test_calendar_coverage_boundaries(db, day, missing):
     assert all(alert.unit_id is None for alert in open_alerts("calendar_missing"))
 
 
-def test_calendar_alert_resolves_once_the_year_is_loaded_and_a_rerun_changes_nothing(db):
+def test_calendar_alert_resolves_once_the_arrangement_is_declared_and_a_rerun_changes_nothing(db, make):
     assert run("calendar_coverage", date(2026, 12, 1))["raised"] == 1
     assert run("calendar_coverage", date(2026, 12, 1)) == {"missing_years": 1, "raised": 0, "resolved": 0}
-    workdays.set_day(date(2027, 1, 1), False, "元旦")
+    calendar_changes.set_day(date(2027, 2, 20), True, "调休上班")  # entering days alone does not complete the year
+    assert run("calendar_coverage", date(2026, 12, 2))["resolved"] == 0
+    calendar_changes.declare_arrangement(2027, True, make.user("admin", unit="FGC"))
     assert run("calendar_coverage", date(2026, 12, 2))["resolved"] == 1
     assert open_alerts("calendar_missing") == []
 

@@ -35,7 +35,7 @@ def test_officer_sees_own_unit_alerts_with_links(client, login, alerts):
 def test_admin_dashboard_shows_administrator_alerts(client, login, alerts):
     login("admin", unit="XXZX")
     page = client.get("/dashboard?lang=en").get_data(as_text=True)
-    assert "working-day calendar for 2027" in page
+    assert "working-day arrangement for 2027 is not entered" in page
 
 
 @pytest.mark.parametrize(("role", "status"), [("clerk", 403), ("reviewer", 403), ("admin", 200), ("auditor", 200)])

@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.admin.forms import CalendarDayForm
-from registry.core import clock, settings, workdays
+from registry.core import calendar_changes, clock, settings, workdays
 from registry.core.audit import AuditEvent
 from registry.core.errors import ValidationFailed
 from registry.core.pagination import paginate
 from registry.core.permissions import Role, can_read_audit, roles_required
-from registry.core.web import add_nav
+from registry.core.web import add_nav, perform
 from registry.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,9 +51,10 @@ def calendar():
     year = min(max(year, 2000), 2100)
     form = CalendarDayForm()
     if current_user.role is Role.ADMIN and form.validate_on_submit():
-        workdays.set_day(form.day.data, form.kind.data == "workday", form.note.data or None, current_user)
+        moved = calendar_changes.set_days([(form.day.data, form.kind.data == "workday", form.note.data or None)],
+                                  current_user)
         db.session.commit()
-        flash(_("The calendar was updated."), "success")
+        flash(_("The calendar was updated; %(n)d open deadlines were recounted.", n=moved), "success")
         return redirect(url_for(".calendar", year=form.day.data.year))
     overrides = db.session.scalars(
         sa.select(workdays.CalendarDay)
@@ -61,8 +62,31 @@ def calendar():
         .order_by(workdays.CalendarDay.day)
     ).all()
     cal = workdays.current_calendar()
-    return render_template("admin/calendar.html", form=form, year=year, overrides=overrides,
-                           covered=cal.covers(year), next_year_covered=cal.covers(year + 1))
+    this_year = clock.today().year
+    states = [cal.state(y) for y in sorted({this_year - 1, this_year, this_year + 1, year})]
+    in_force = sorted(cal.in_force(year).days)
+    return render_template("admin/calendar.html", form=form, year=year, overrides=overrides, states=states,
+                           state=cal.state(year), in_force=in_force, kinds=workdays.YearKind)
+
+
+@bp.route("/calendar/apply", methods=["POST"])
+@roles_required(Role.ADMIN)
+def calendar_apply():
+    ok, applied = perform(calendar_changes.apply_sources, actor=current_user)
+    if ok:
+        flash(_("The package's calendar was applied: %(years)s changed, %(n)d open deadlines recounted.",
+                years=", ".join(map(str, applied.years)) or _("no year"), n=applied.moved), "success")
+    return redirect(url_for(".calendar"))
+
+
+@bp.route("/calendar/<int:year>/arrangement", methods=["POST"])
+@roles_required(Role.ADMIN)
+def calendar_arrangement(year: int):
+    entered = request.form.get("action") != "withdraw"
+    perform(calendar_changes.declare_arrangement, year, entered, current_user,
+            success=_("The arrangement for %(year)d is declared entered.", year=year) if entered
+            else _("The declaration for %(year)d was withdrawn.", year=year))
+    return redirect(url_for(".calendar", year=min(max(year, 2000), 2100)))
 
 
 @bp.route("/calendar/<day>/delete", methods=["POST"])
@@ -73,7 +97,7 @@ def calendar_delete(day: str):
     except ValueError:
         flash(_("Not a date."), "error")
         return redirect(url_for(".calendar"))
-    workdays.remove_day(parsed, current_user)
+    calendar_changes.remove_day(parsed, current_user)
     db.session.commit()
     return redirect(url_for(".calendar", year=parsed.year))
 

@@ -18,6 +18,7 @@ from registry.applications.handling import Handling, due_column
 from registry.applications.models import ApplicationStatus
 from registry.checks.alerts import OVERDUE, WARNING, json_param, link_to, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check
+from registry.core.calendar_changes import recount, store_recounted
 from registry.core.clock import month_bounds
 from registry.core.registry import Registry
 from registry.core.settings import get_setting
@@ -126,3 +127,24 @@ def application_deadlines(today: date) -> dict:
         counts.update(sync_alerts(f"{kind}_overdue", today, _alert_rows(kind, model, overdue(model, today)))
                       .counts(f"{kind}_overdue_"))
     return counts
+
+
+def recount_application_deadlines(model, before, after, actor) -> int:
+    """Recount, after a calendar change, the deadline of the step the unit has to take next:
+    acceptance, counted from the filing or from the day the requested material arrived; the
+    decision, counted from acceptance.  A deadline of a step already taken is history."""
+    accept_from = sa.func.coalesce(model.material_supplied_on, model.filed_on)
+    accepting = db.session.execute(
+        sa.select(model.id, model.unit_id, accept_from, model.accept_due)
+        .where(model.status.in_([S.SUBMITTED, S.MATERIAL_REQUESTED]), model.accept_due.is_not(None))
+    ).tuples().all()
+    deciding = db.session.execute(
+        sa.select(model.id, model.unit_id, model.accepted_on, model.decide_due)
+        .where(model.status.in_([S.ACCEPTED, S.PENDING_REVIEW]), model.accepted_on.is_not(None),
+               model.decide_due.is_not(None))
+    ).tuples().all()
+    kind = getattr(model, "__audit_type__", model.__tablename__)
+    moved = store_recounted(model, model.accept_due, recount(accepting, before, after),
+                            action=f"{kind}.recount_accept_due", actor=actor)
+    return moved + store_recounted(model, model.decide_due, recount(deciding, before, after),
+                                   action=f"{kind}.recount_decide_due", actor=actor)

@@ -4,6 +4,6 @@ from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeEvent
 from registry.core.holds import RecordHold
 from registry.core.settings import Setting
-from registry.core.workdays import CalendarDay
+from registry.core.workdays import CalendarDay, CalendarYear
 
-__all__ = ["AuditEvent", "CalendarDay", "ChangeEvent", "RecordHold", "Setting"]
+__all__ = ["AuditEvent", "CalendarDay", "CalendarYear", "ChangeEvent", "RecordHold", "Setting"]

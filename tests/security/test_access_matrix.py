@@ -200,6 +200,8 @@ MATRIX: dict[str, Access] = {
     "admin.calendar": Access(get=SEE_ALL, post=ONLY_ADMIN,
                              data={"day": "2031-10-08", "kind": "holiday", "note": "矩阵"}),
     "admin.calendar_delete": Access(post=ONLY_ADMIN, args={"day": "2031-10-09"}),
+    "admin.calendar_apply": Access(post=ONLY_ADMIN),
+    "admin.calendar_arrangement": Access(post=ONLY_ADMIN, args={"year": 2031}, data={"action": "declare"}),
     "admin.audit_log": Access(get=SEE_ALL),
     "api.apikeys.index": Access(get=SEE_ALL, post=ONLY_ADMIN,
                                 data={"name": "矩阵系统", "scopes": "credit:read", "rate_limit": "10/minute"}),

@@ -1,0 +1,19 @@
+"""Signals the core sends and the domain packages listen to (as Indico's ``indico.core.signals``).
+
+The core knows no domain: when something every package may depend on changes, it sends a signal
+here, and each package connects its own receiver in its own module.  Receivers change rows and
+write audit events but never commit: the request or command that sent the signal commits.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+calendar_changed = _signals.signal("calendar-changed", doc="""
+The working-day calendar in force changed (an administrator set, removed or imported days, or the
+packages' calendar was applied).  Sent with ``before`` and ``after`` (``WorkdayCalendar``) and
+``actor`` (the user, or None for a command or check).  Each receiver recounts the stored
+working-day deadlines of its open records and returns how many it moved.
+""")
