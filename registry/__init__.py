@@ -50,9 +50,25 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("registry").setLevel(app.config.get("LOG_LEVEL", "INFO"))
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_packages(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the configured number of reverse proxies.
+
+    Behind nginx every request comes from the proxy's address, so all clients would share one
+    rate limit and audit records would name the proxy.  ProxyFix reads only the last
+    ``TRUSTED_PROXIES`` entries of X-Forwarded-For (the ones our proxies appended): what a client
+    wrote there itself stays ignored.
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _init_extensions(app: Flask) -> None:
