@@ -9,7 +9,7 @@ from __future__ import annotations
 import http.client
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -20,7 +20,7 @@ from registry import create_app
 from registry.accounts.models import Unit, User
 from registry.core.seeding import SEED_STEPS
 from registry.extensions import db
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, Factories
 
 # One PBKDF2 round: these tests sign in many times and measure nothing about hashing.
 FAST_HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1")
@@ -31,11 +31,16 @@ class Served:
     app: object
     port: int
     emails: list[str]
+    extra: object = None
 
 
 @contextmanager
-def served_app(folder, *, officers: int = 1, **config) -> Iterator[Served]:
-    """Serve a fresh application (schema from the models, seed data, ``officers`` clerks of JJC)."""
+def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **config) -> Iterator[Served]:
+    """Serve a fresh application (schema from the models, seed data, ``officers`` clerks of JJC).
+
+    ``setup(make)``, when given, adds more records through the factories before the server
+    starts; what it returns is ``Served.extra``.
+    """
     app = create_app({"SECRET_KEY": "served", "DATABASE_URL": f"sqlite:///{folder / 'served.sqlite'}",
                       "UPLOAD_FOLDER": str(folder / "uploads"), "WTF_CSRF_ENABLED": False, **config})
     with app.app_context():
@@ -46,13 +51,14 @@ def served_app(folder, *, officers: int = 1, **config) -> Iterator[Served]:
         emails = [f"served-{n}@test.hn" for n in range(officers)]
         db.session.add_all(User(email=email, name="服务", unit=unit, role="clerk", password_hash=FAST_HASH)
                            for email in emails)
+        extra = setup(Factories(db)) if setup else None
         db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Served(app, server.server_port, emails)
+        yield Served(app, server.server_port, emails, extra)
     finally:
         server.shutdown()
         server.server_close()
@@ -80,3 +86,15 @@ def request(port: int, method: str, path: str, *, form: dict | None = None, head
         return response
     finally:
         connection.close()
+
+
+def sign_in(port: int, email: str, password: str = TEST_PASSWORD, *, lang: str = "en") -> str:
+    """Sign in through the real form; returns the session cookie (``name=value``)."""
+    response = request(port, "POST", f"/login?lang={lang}", form={"email": email, "password": password})
+    assert response.status == 302, (response.status, response.text[:500])
+    return session_cookie(response)
+
+
+def session_cookie(response) -> str:
+    cookies = [header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie") or []]
+    return "; ".join(cookie for cookie in cookies if cookie.startswith("session="))
