@@ -74,7 +74,7 @@ def _trust_proxies(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from registry.core import hygiene, i18n, web
+    from registry.core import hygiene, i18n, routing, web
     from registry.core.permissions import template_helpers
     from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -94,6 +94,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
     app.before_request(hygiene.refuse_nul_characters)
+    routing.init_app(app)  # before the blueprints: their routes use the <id:...> converter
     app.context_processor(template_helpers)
     app.context_processor(web.template_globals)
 

@@ -204,7 +204,7 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
                 flash(_("Your material was received."), "success")
         return redirect(url_for(".status", receipt=application.receipt_number))
 
-    @bp.route("/status/<receipt>/files/<int:file_id>", endpoint="applicant_file")
+    @bp.route("/status/<receipt>/files/<id:file_id>", endpoint="applicant_file")
     def applicant_file(receipt: str, file_id: int):
         application = granted(receipt) or abort(404)
         row = common.file_of(kind, application.id, file_id) or abort(404)
@@ -264,12 +264,12 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
             outcome_label=pages.titles["outcomes"].get(application.outcome),
         )
 
-    @bp.route("/officer/<int:application_id>", endpoint="officer_show")
+    @bp.route("/officer/<id:application_id>", endpoint="officer_show")
     @officer_required
     def officer_show(application_id: int):
         return _render_show(load_for_officer(application_id))
 
-    @bp.route("/officer/<int:application_id>/<any(accept, reject, request, prepare):action>", methods=["POST"],
+    @bp.route("/officer/<id:application_id>/<any(accept, reject, request, prepare):action>", methods=["POST"],
               endpoint="officer_act")
     @officer_required
     def officer_act(application_id: int, action: str):
@@ -303,7 +303,7 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
         flash(str(messages[action]), "success")
         return redirect(url_for(".officer_show", application_id=application.id))
 
-    @bp.route("/officer/<int:application_id>/files/<int:file_id>", endpoint="officer_file")
+    @bp.route("/officer/<id:application_id>/files/<id:file_id>", endpoint="officer_file")
     @officer_required
     def officer_file(application_id: int, file_id: int):
         application = load_for_officer(application_id)
@@ -312,7 +312,7 @@ def add_routes(bp: Blueprint, pages: KindPages) -> None:
         row = common.file_of(kind, application.id, file_id) or abort(404)
         return send_upload(row.stored_name, row.original_name, row.content_type)
 
-    @bp.route("/officer/<int:application_id>/notice.pdf", endpoint="officer_notice")
+    @bp.route("/officer/<id:application_id>/notice.pdf", endpoint="officer_notice")
     @officer_required
     def officer_notice(application_id: int):
         application = load_for_officer(application_id)
