@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 
 from flask import Flask
@@ -30,6 +29,7 @@ PACKAGES = [
     "public",
     "api",
     "admin",
+    "monitoring",
     "gendata",
 ]
 
@@ -44,11 +44,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
     )
     from registry import config
+    from registry.core import logs
 
     config.configure(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("registry").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    logs.configure_logging(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL", "INFO"))
 
     _trust_proxies(app)
     _init_extensions(app)
