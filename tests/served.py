@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from registry import create_app
 from registry.accounts.models import Unit, User
 from registry.core.seeding import SEED_STEPS
-from registry.extensions import db
+from registry.extensions import db, limiter
 from tests.factories import TEST_PASSWORD, Factories
 
 # One PBKDF2 round: these tests sign in many times and measure nothing about hashing.
@@ -41,8 +41,14 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
     ``setup(make)``, when given, adds more records through the factories before the server
     starts; what it returns is ``Served.extra``.
     """
+    # The limiter is one object shared by every app of the process, and init_app sets its switch:
+    # say it explicitly (off unless asked), and put it back afterwards as the shared app wants it.
+    previous = limiter.enabled
     app = create_app({"SECRET_KEY": "served", "DATABASE_URL": f"sqlite:///{folder / 'served.sqlite'}",
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "WTF_CSRF_ENABLED": False, **config})
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URL": "memory://", **config})
+    with app.app_context():
+        limiter.reset()
     with app.app_context():
         db.create_all()
         for step in SEED_STEPS:
@@ -64,8 +70,10 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
         server.server_close()
         thread.join()
         with app.app_context():
+            limiter.reset()
             db.session.remove()
             db.engine.dispose()
+        limiter.enabled = previous
 
 
 def request(port: int, method: str, path: str, *, form: dict | None = None, headers: dict | None = None,

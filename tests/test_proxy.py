@@ -126,7 +126,7 @@ def test_documented_nginx_config_sets_the_forwarding_headers():
 
 
 def test_each_client_behind_nginx_has_its_own_address_limit_and_audit(tmp_path, nginx):
-    with served_app(tmp_path, TRUSTED_PROXIES=1, RATELIMIT_LOGIN="2 per minute") as served:
+    with served_app(tmp_path, TRUSTED_PROXIES=1, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute") as served:
         _with_echo(served.app)
         port, _ = nginx(served.port)
 
@@ -152,7 +152,7 @@ def test_each_client_behind_nginx_has_its_own_address_limit_and_audit(tmp_path, 
 
 
 def test_without_trusted_proxies_the_forwarded_headers_are_ignored(tmp_path, nginx):
-    with served_app(tmp_path, RATELIMIT_LOGIN="2 per minute") as served:
+    with served_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="2 per minute") as served:
         _with_echo(served.app)
         port, _ = nginx(served.port)
         seen = json.loads(request(port, "GET", "/_test/client", source="127.0.0.2").text)
