@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
-import logging
 import os
 
 from flask import Flask
@@ -36,6 +35,7 @@ PACKAGES = [
     "public",
     "api",
     "admin",
+    "monitoring",
     "gendata",
 ]
 
@@ -52,21 +52,37 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
     )
     from registry import config
+    from registry.core import logs
 
     config.configure(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
-    logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("registry").setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    logs.configure_logging(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL", "INFO"))
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_packages(app)
     return app
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Take the client's address and scheme from the configured number of reverse proxies.
+
+    Behind nginx every request comes from the proxy's address, so all clients would share one
+    rate limit and audit records would name the proxy.  ProxyFix reads only the last
+    ``TRUSTED_PROXIES`` entries of X-Forwarded-For (the ones our proxies appended): what a client
+    wrote there itself stays ignored.
+    """
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from registry.core import hygiene, i18n, web
+    from registry.core import hygiene, i18n, routing, web
     from registry.core.permissions import template_helpers
     from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -86,6 +102,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_app(app)
     app.before_request(hygiene.refuse_nul_characters)
+    routing.init_app(app)  # before the blueprints: their routes use the <id:...> converter
     app.context_processor(template_helpers)
     app.context_processor(web.template_globals)
 

@@ -58,6 +58,17 @@ DEFAULTS: dict[str, object] = {
     "EXCHANGE_TIMEOUT_SECONDS": 30,
     # HTTPS: turn on behind TLS to send HSTS and secure cookies.
     "FORCE_HTTPS": False,
+    # Reverse proxies in front of the app (nginx: 1).  Their X-Forwarded-For and -Proto headers
+    # give the client's real address (rate limits, sign-in records, audit) and scheme.  0 trusts
+    # no such header: a client reaching the app directly could otherwise claim any address.
+    "TRUSTED_PROXIES": 0,
+    # Logs: "text", or "json" (one object a line) for a log collector.
+    "LOG_FORMAT": "text",
+    # Operations: /metrics answers only these client networks or a request with the token
+    # ("Authorization: Bearer <token>"); /readyz fails when no check ran for this many hours (0: never).
+    "METRICS_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"],
+    "METRICS_TOKEN": None,
+    "READYZ_MAX_CHECK_AGE_HOURS": 26,
 }
 
 
@@ -78,6 +89,11 @@ def configure(app, test_config: dict | None = None) -> None:
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    proxies = app.config["TRUSTED_PROXIES"]
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
+        raise RuntimeError(f"TRUSTED_PROXIES must be a whole number of proxies (0 or more), not {proxies!r}.")
+    if app.config["LOG_FORMAT"] not in ("text", "json"):
+        raise RuntimeError(f"LOG_FORMAT must be text or json, not {app.config['LOG_FORMAT']!r}.")
     if app.config["FORCE_HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -130,9 +130,9 @@ def test_the_audit_log_page_lists_events_newest_first_and_filters(client, login,
 
 
 @pytest.mark.parametrize("number", ["0", "-1", "abc", "100000"])
-def test_the_audit_log_answers_odd_page_numbers_with_a_bad_request(client, login, number):
+def test_the_audit_log_page_survives_odd_page_numbers(client, login, number):
     login("auditor")
-    assert client.get(f"/admin/audit?page={number}").status_code == 400
+    assert client.get(f"/admin/audit?page={number}").status_code == 200
 
 
 def test_the_units_page_lists_every_unit(client, login):

@@ -110,9 +110,14 @@ def test_person_ids_are_masked_in_search_results(client, make):
     assert person.identifier not in body
 
 
-@pytest.mark.parametrize("page", ["abc", "-3", "0", "9999999999999999999999"])
+@pytest.mark.parametrize("page", ["abc", "-3", "0", "100000"])
 def test_any_page_number_answers(client, listed, page):
     assert client.get("/", query_string={"q": "路桥", "page": page}).status_code == 200
+
+
+def test_a_page_number_no_listing_can_have_is_a_bad_request(client, listed):
+    # Issue 22 §4: pages past any listing are refused (tests/test_url_bounds.py tries them all).
+    assert client.get("/", query_string={"q": "路桥", "page": "9999999999999999999999"}).status_code == 400
 
 
 def test_page_past_the_results_says_so(client, listed):

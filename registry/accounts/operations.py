@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.accounts.models import Unit, User
 from registry.core import clock
@@ -116,6 +119,21 @@ def recent_failures(user: User, now) -> int:
     return db.session.scalar(statement)
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made like every officer's (same method and cost)."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
+def _spend_a_password_check(password: str | None) -> None:
+    """Check the password against a dummy hash when there is no account to check it against.
+
+    Hashing is slow on purpose; a refusal without it answers many times faster, and the time
+    alone would tell which e-mail addresses have accounts.
+    """
+    check_password_hash(_dummy_hash(), password or "")
+
+
 def authenticate(email: str, password: str, client: str | None = None) -> User:
     """Return the user for these credentials or raise ``SignInRefused``.
 
@@ -128,11 +146,14 @@ def authenticate(email: str, password: str, client: str | None = None) -> User:
     try:
         address = normalize_email(email)
     except ValidationFailed:
+        _spend_a_password_check(password)
         raise SignInRefused() from None
     user = db.session.scalar(sa.select(User).where(User.email == address))
     if user is None:
+        _spend_a_password_check(password)
         raise SignInRefused()
     if user.is_locked():
+        user.check_password(password or "")  # as slow as any other refusal
         record_event("auth.refused_locked", actor=user, obj=user, details={"client": client})
         raise SignInRefused()
     if not user.check_password(password or "") or not user.is_active:

@@ -93,7 +93,7 @@ def user_create():
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
@@ -112,7 +112,7 @@ def user_edit(user_id: int):
     return render_template("accounts/user_form.html", form=form, user=user, password_form=password_form)
 
 
-@bp.route("/admin/users/<int:user_id>/password", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>/password", methods=["POST"])
 @roles_required(Role.ADMIN)
 def user_password(user_id: int):
     user = db.session.get(User, user_id) or abort(404)

@@ -64,7 +64,7 @@ def index():
     return _render(_form(), new_key=raw_key)
 
 
-@admin_bp.route("/<int:key_id>")
+@admin_bp.route("/<id:key_id>")
 @roles_required(Role.ADMIN, Role.AUDITOR)
 def show(key_id: int):
     key = db.session.get(ApiKey, key_id) or abort(404)
@@ -75,7 +75,7 @@ def show(key_id: int):
     return render_template("api/key.html", key=key, requests=requests, scope_labels=SCOPE_LABELS)
 
 
-@admin_bp.route("/<int:key_id>/revoke", methods=["POST"])
+@admin_bp.route("/<id:key_id>/revoke", methods=["POST"])
 @roles_required(Role.ADMIN)
 def revoke(key_id: int):
     key = db.session.get(ApiKey, key_id) or abort(404)

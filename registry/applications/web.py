@@ -342,14 +342,14 @@ ROUTES = (
     Route("/status", lookup, ("GET", "POST"), limit=_lookup_limit),
     Route("/status/<receipt>", status),
     Route("/status/<receipt>/material", material, ("POST",), limit=_limit, limit_methods=None),
-    Route("/status/<receipt>/files/<int:file_id>", applicant_file),
+    Route("/status/<receipt>/files/<id:file_id>", applicant_file),
     Route("/status/<receipt>/notice.pdf", applicant_notice),
     Route("/officer/", officer_index, officer=True),
-    Route("/officer/<int:application_id>", officer_show, officer=True),
-    Route("/officer/<int:application_id>/<any(accept, reject, request, prepare):action>", officer_act, ("POST",),
+    Route("/officer/<id:application_id>", officer_show, officer=True),
+    Route("/officer/<id:application_id>/<any(accept, reject, request, prepare):action>", officer_act, ("POST",),
           officer=True),
-    Route("/officer/<int:application_id>/files/<int:file_id>", officer_file, officer=True),
-    Route("/officer/<int:application_id>/notice.pdf", officer_notice, officer=True),
+    Route("/officer/<id:application_id>/files/<id:file_id>", officer_file, officer=True),
+    Route("/officer/<id:application_id>/notice.pdf", officer_notice, officer=True),
 )
 
 

@@ -14,11 +14,11 @@ from flask_babel import lazy_gettext as _l
 from registry.cases.models import Case
 from registry.core import clock
 from registry.core.errors import ValidationFailed
+from registry.core.routing import MAX_ID
 from registry.extensions import db
 from registry.listing.models import STATUS_LABELS as ENTRY_STATUS_LABELS
 from registry.listing.models import EntryStatus, ListEntry, Measure, category_measures
 
-MAX_ID = 2**31 - 1  # larger numbers are no row's id (and overflow PostgreSQL's integer)
 _TEXT_LIMITS = {"applying_party": 200, "matter": 1000, "effect": 4000}
 _LABELS = {
     "applying_party": _l("the applying unit or partner department"),

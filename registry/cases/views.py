@@ -116,7 +116,7 @@ def create():
     return render_template("cases/form.html", form=form, case=None, entry=entry)
 
 
-@bp.route("/officer/cases/<int:case_id>/edit", methods=["GET", "POST"])
+@bp.route("/officer/cases/<id:case_id>/edit", methods=["GET", "POST"])
 @officer_required
 def edit(case_id: int):
     case = _load(case_id)
@@ -136,7 +136,7 @@ def edit(case_id: int):
     return render_template("cases/form.html", form=form, case=case, entry=case.entry)
 
 
-@bp.route("/officer/cases/<int:case_id>")
+@bp.route("/officer/cases/<id:case_id>")
 @officer_required
 def show(case_id: int):
     case = _load(case_id)
@@ -171,7 +171,7 @@ ACTIONS = {
 }
 
 
-@bp.route("/officer/cases/<int:case_id>/<action>", methods=["POST"])
+@bp.route("/officer/cases/<id:case_id>/<action>", methods=["POST"])
 @officer_required
 def act(case_id: int, action: str):
     case = _load(case_id)
@@ -329,7 +329,7 @@ def measures():
 
 
 @bp.route("/admin/measures/new", methods=["GET", "POST"], defaults={"measure_id": None})
-@bp.route("/admin/measures/<int:measure_id>", methods=["GET", "POST"])
+@bp.route("/admin/measures/<id:measure_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.AUDITOR)
 def measure(measure_id: int | None):
     measure = (db.session.get(Measure, measure_id) or abort(404)) if measure_id else None

@@ -50,7 +50,7 @@ def admin_index():
 
 
 @bp.route("/admin/catalogue/new", methods=["GET", "POST"])
-@bp.route("/admin/catalogue/<int:item_id>", methods=["GET", "POST"])
+@bp.route("/admin/catalogue/<id:item_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def edit(item_id: int | None = None):
     item = db.session.get(CatalogueItem, item_id) if item_id else None

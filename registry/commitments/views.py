@@ -63,7 +63,7 @@ def create():
     return render_template("commitments/form.html", form=form)
 
 
-@bp.route("/<int:commitment_id>", methods=["GET", "POST"])
+@bp.route("/<id:commitment_id>", methods=["GET", "POST"])
 @officer_required
 def show(commitment_id: int):
     commitment = _load(commitment_id)
@@ -89,7 +89,7 @@ def show(commitment_id: int):
                            events=history("credit_commitment", commitment.id))
 
 
-@bp.route("/<int:commitment_id>/file")
+@bp.route("/<id:commitment_id>/file")
 @officer_required
 def download(commitment_id: int):
     commitment = _load(commitment_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -85,10 +86,26 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+# Requests with these methods may write; the others only read (an API read's log row is written
+# in a transaction of its own whose first statement is the INSERT, so it waits like any writer).
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
+    """Begin SQLite transactions ourselves (SQLAlchemy's pysqlite recipe), taking the write lock
+    up front in a writing request.
+
+    A plain BEGIN reads first and asks for the write lock at the first write; in WAL mode that
+    fails at once with "database is locked" when another writer came first (the busy timeout
+    cannot help: waiting would not make the transaction's snapshot current).  BEGIN IMMEDIATE
+    waits for the lock before reading, so writing requests run one after the other, and the
+    second of two racing approvals reads the first one's version and is told "changed by someone
+    else", as on PostgreSQL.
+    """
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+        writing = has_request_context() and request.method in WRITING_METHODS
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 # Database objects that no model declares and Alembic's autogenerate must leave alone: SQLite's

@@ -12,10 +12,10 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from flask import abort, request
 
+from registry.core.routing import MAX_PAGE
 from registry.extensions import db
 
 T = TypeVar("T")
-MAX_PAGE = 10_000  # deeper pages are no use to a reader and cost a long OFFSET
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,16 @@ class Page(Generic[T]):
 
 
 def requested_page() -> int:
-    """``?page=`` as a number from 1 to MAX_PAGE; anything else is a bad request (400), never a 500."""
+    """``?page=`` as a page number: text that is no page means the first page, and a number past
+    ``core.routing.MAX_PAGE`` is a bad request (400), as ``core.routing`` answers before any view."""
     text = request.args.get("page", "1").strip()
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+    if not text.isascii() or not text.isdigit():
+        return 1
+    digits = text.lstrip("0")
+    # Compared by length first: int() refuses strings of more than 4300 digits.
+    if len(digits) > len(str(MAX_PAGE)) or int(digits or 0) > MAX_PAGE:
         abort(400)
-    return int(text)
+    return max(int(digits or 0), 1)
 
 
 def paginate(statement: sa.Select, per_page: int, page: int | None = None) -> Page:

@@ -102,7 +102,7 @@ def public_index():
                            has_next=page.has_next, filters=filters)
 
 
-@bp.route("/disclosures/<int:disclosure_id>")
+@bp.route("/disclosures/<id:disclosure_id>")
 def public_show(disclosure_id: int):
     disclosure = db.session.scalar(
         sa.select(Disclosure).where(Disclosure.id == disclosure_id, queries.publicly_visible(clock.today()))
@@ -186,7 +186,7 @@ def _create(data, corrects=None):
     return operations.create_disclosure(data, unit_id=current_user.unit_id, actor=current_user)
 
 
-@bp.route("/officer/disclosures/<int:disclosure_id>/edit", methods=["GET", "POST"])
+@bp.route("/officer/disclosures/<id:disclosure_id>/edit", methods=["GET", "POST"])
 @officer_required
 def edit(disclosure_id: int):
     disclosure = _load(disclosure_id)
@@ -208,7 +208,7 @@ def edit(disclosure_id: int):
     return render_template("disclosures/form.html", form=form, disclosure=disclosure, correcting=None)
 
 
-@bp.route("/officer/disclosures/<int:disclosure_id>/correct", methods=["GET", "POST"])
+@bp.route("/officer/disclosures/<id:disclosure_id>/correct", methods=["GET", "POST"])
 @officer_required
 def correct(disclosure_id: int):
     original = _load(disclosure_id)
@@ -226,7 +226,7 @@ def correct(disclosure_id: int):
     return render_template("disclosures/form.html", form=form, disclosure=None, correcting=original)
 
 
-@bp.route("/officer/disclosures/<int:disclosure_id>")
+@bp.route("/officer/disclosures/<id:disclosure_id>")
 @officer_required
 def show(disclosure_id: int):
     disclosure = _load(disclosure_id)
@@ -248,7 +248,7 @@ def _version() -> int:
     return version
 
 
-@bp.route("/officer/disclosures/<int:disclosure_id>/submit", methods=["POST"])
+@bp.route("/officer/disclosures/<id:disclosure_id>/submit", methods=["POST"])
 @officer_required
 def submit(disclosure_id: int):
     disclosure = _load(disclosure_id)
@@ -257,7 +257,7 @@ def submit(disclosure_id: int):
     return redirect(url_for(".show", disclosure_id=disclosure.id))
 
 
-@bp.route("/officer/disclosures/<int:disclosure_id>/approve", methods=["POST"])
+@bp.route("/officer/disclosures/<id:disclosure_id>/approve", methods=["POST"])
 @officer_required
 def approve(disclosure_id: int):
     disclosure = _load(disclosure_id)
@@ -266,7 +266,7 @@ def approve(disclosure_id: int):
     return redirect(url_for(".show", disclosure_id=disclosure.id))
 
 
-@bp.route("/officer/disclosures/<int:disclosure_id>/return", methods=["POST"])
+@bp.route("/officer/disclosures/<id:disclosure_id>/return", methods=["POST"])
 @officer_required
 def return_(disclosure_id: int):
     disclosure = _load(disclosure_id)

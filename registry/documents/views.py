@@ -29,7 +29,7 @@ def _pdf_response(data: bytes, document) -> Response:
     return response
 
 
-@bp.route("/subjects/<int:subject_id>/report.pdf")
+@bp.route("/subjects/<id:subject_id>/report.pdf")
 @limiter.limit(_public_limit)
 def subject_report(subject_id: int):
     subject = db.session.get(Subject, subject_id)
@@ -54,7 +54,7 @@ def identifier_report(identifier: str):
     return _pdf_response(data, document)
 
 
-@bp.route("/officer/documents/<kind_name>/<int:record_id>.pdf")
+@bp.route("/officer/documents/<kind_name>/<id:record_id>.pdf")
 @officer_required
 def officer_notice(kind_name: str, record_id: int):
     kind = get_kind(kind_name)

@@ -76,7 +76,7 @@ def create():
     return render_template("evaluations/form.html", form=form, evaluation=None)
 
 
-@bp.route("/<int:evaluation_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:evaluation_id>/edit", methods=["GET", "POST"])
 @officer_required
 def edit(evaluation_id: int):
     evaluation = _load(evaluation_id)
@@ -93,7 +93,7 @@ def edit(evaluation_id: int):
     return render_template("evaluations/form.html", form=form, evaluation=evaluation)
 
 
-@bp.route("/<int:evaluation_id>")
+@bp.route("/<id:evaluation_id>")
 @officer_required
 def show(evaluation_id: int):
     evaluation = _load(evaluation_id)
@@ -113,7 +113,7 @@ ACTIONS = {
 }
 
 
-@bp.route("/<int:evaluation_id>/<action>", methods=["POST"])
+@bp.route("/<id:evaluation_id>/<action>", methods=["POST"])
 @officer_required
 def act(evaluation_id: int, action: str):
     evaluation = _load(evaluation_id)

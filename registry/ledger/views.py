@@ -50,7 +50,7 @@ def index():
                            copy_form=CopyYearForm(from_year=year, to_year=year + 1), sees_all=_sees_all(current_user))
 
 
-@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@bp.route("/assignments/<id:assignment_id>", methods=["GET", "POST"])
 @officer_required
 def assignment(assignment_id: int):
     item = db.session.get(LedgerAssignment, assignment_id)
@@ -78,7 +78,7 @@ def assignment(assignment_id: int):
                            events={r.id: history("ledger_report", r.id) for r in reports})
 
 
-@bp.route("/reports/<int:report_id>/acknowledge", methods=["POST"])
+@bp.route("/reports/<id:report_id>/acknowledge", methods=["POST"])
 @officer_required
 def acknowledge(report_id: int):
     report = db.session.get(LedgerReport, report_id) or abort(404)
@@ -108,7 +108,7 @@ def _unit_choices():
 
 
 @bp.route("/tasks/new", methods=["GET", "POST"])
-@bp.route("/tasks/<int:task_id>/edit", methods=["GET", "POST"])
+@bp.route("/tasks/<id:task_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def task_form(task_id: int | None = None):
     task = db.session.get(LedgerTask, task_id) if task_id else None

@@ -151,7 +151,7 @@ def create():
     return render_template("listing/form.html", form=form, entry=None, categories=_categories())
 
 
-@bp.route("/officer/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/officer/entries/<id:entry_id>/edit", methods=["GET", "POST"])
 @officer_required
 def edit(entry_id: int):
     entry = _load(entry_id)
@@ -185,7 +185,7 @@ def _categories():
     ).all()
 
 
-@bp.route("/officer/entries/<int:entry_id>")
+@bp.route("/officer/entries/<id:entry_id>")
 @officer_required
 def show(entry_id: int):
     entry = _load(entry_id)
@@ -222,7 +222,7 @@ ACTIONS = {
 }
 
 
-@bp.route("/officer/entries/<int:entry_id>/<action>", methods=["POST"])
+@bp.route("/officer/entries/<id:entry_id>/<action>", methods=["POST"])
 @officer_required
 def act(entry_id: int, action: str):
     entry = _load(entry_id)
@@ -304,7 +304,7 @@ def categories():
 
 
 @bp.route("/admin/list-categories/new", methods=["GET", "POST"], defaults={"category_id": None})
-@bp.route("/admin/list-categories/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/admin/list-categories/<id:category_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.AUDITOR)
 def category(category_id: int | None):
     category = db.session.get(ListCategory, category_id) or abort(404) if category_id else None

@@ -116,7 +116,7 @@ def _name_search(query: str):
 # Subject pages
 
 
-@bp.route("/subjects/<int:subject_id>")
+@bp.route("/subjects/<id:subject_id>")
 def subject(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)
     records = queries.public_records([subject.id], clock.today())[subject.id]

@@ -24,7 +24,7 @@ def queue():
     return render_template("review/queue.html", view=view, sources=QUEUE_SOURCES)
 
 
-@bp.route("/<kind>/<int:item_id>/<decision>", methods=["POST"])
+@bp.route("/<kind>/<id:item_id>/<decision>", methods=["POST"])
 @officer_required
 def decide(kind: str, item_id: int, decision: str):
     source = QUEUE_SOURCES.get(kind) or abort(404)

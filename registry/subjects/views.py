@@ -80,7 +80,7 @@ def create():
     return render_template("subjects/form.html", form=form)
 
 
-@bp.route("/<int:subject_id>")
+@bp.route("/<id:subject_id>")
 @officer_required
 def show(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)

@@ -1,0 +1,44 @@
+"""Bounds on the numbers a URL may carry: record ids in paths and page numbers in queries.
+
+An id beyond the database's integer range (2^31 - 1 for PostgreSQL's INTEGER; SQLite fails past
+2^63 - 1) would reach the query and fail there as a 500; a page number that large overflows the
+OFFSET.  Neither can name anything that exists, so a path id out of range does not match the
+route (404) and such a page is refused as a bad request (400).
+"""
+
+from __future__ import annotations
+
+from flask import abort, request
+from werkzeug.routing import IntegerConverter
+
+# The largest value of a PostgreSQL INTEGER primary key (and far inside SQLite's range).
+MAX_ID = 2**31 - 1
+# No listing has this many pages; far below, page x page size stays a small OFFSET.
+MAX_PAGE = 100_000
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a record id, a whole number from 1 to ``MAX_ID``."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+def refuse_out_of_range_page() -> None:
+    """``?page=`` of any listing: a whole number above ``MAX_PAGE`` is a 400.
+
+    Views still read the page themselves (smaller values are clamped to 1 there, text is
+    treated as the first page); this only stops numbers no query can take.
+    """
+    value = request.args.get("page")
+    if value is None:
+        return
+    digits = value.strip().removeprefix("+").lstrip("0")
+    # Compared by length first: int() refuses strings of more than 4300 digits.
+    if digits.isdecimal() and (len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE):
+        abort(400)
+
+
+def init_app(app) -> None:
+    app.url_map.converters["id"] = IdConverter
+    app.before_request(refuse_out_of_range_page)

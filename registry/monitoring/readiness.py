@@ -1,0 +1,67 @@
+"""Is this instance ready to serve: database reachable, schema current, scheduler alive."""
+
+from __future__ import annotations
+
+import functools
+import os
+from datetime import timedelta
+
+import sqlalchemy as sa
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+
+from registry import PROJECT_ROOT
+from registry.checks.models import CheckRun
+from registry.core import clock
+from registry.extensions import db
+
+
+@functools.cache
+def migration_heads() -> frozenset[str]:
+    """The head revisions of the migrations shipped with this code (read once per process)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", os.path.join(PROJECT_ROOT, "migrations"))
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
+
+
+def _database() -> dict:
+    db.session.execute(sa.text("SELECT 1"))
+    return {"ok": True}
+
+
+def _migrations() -> dict:
+    current = frozenset(MigrationContext.configure(db.session.connection()).get_current_heads())
+    heads = migration_heads()
+    return {"ok": current == heads, "database": sorted(current), "code": sorted(heads)}
+
+
+def _scheduler() -> dict:
+    """The latest check run is recent enough: a dead scheduler stops every deadline check."""
+    hours = current_app.config["READYZ_MAX_CHECK_AGE_HOURS"]
+    last = db.session.scalar(sa.select(sa.func.max(CheckRun.started_at)))
+    if not hours:
+        return {"ok": True, "last_run": last.isoformat() if last else None}
+    if last is None:
+        return {"ok": False, "last_run": None}
+    return {"ok": clock.utcnow() - last <= timedelta(hours=hours), "last_run": last.isoformat()}
+
+
+PROBES = {"database": _database, "migrations": _migrations, "scheduler": _scheduler}
+
+
+def readiness() -> dict[str, dict]:
+    """Each probe's finding; a probe that raises (no database, no table) is not ready."""
+    found = {}
+    for name, probe in PROBES.items():
+        try:
+            found[name] = probe()
+        except Exception as error:  # reported, not raised: the answer must say what is wrong
+            db.session.rollback()
+            found[name] = {"ok": False, "error": type(error).__name__}
+            if name == "database":
+                break
+    db.session.rollback()
+    return found
