@@ -31,7 +31,7 @@ from registry.applications.models import (
 )
 from registry.core import clock
 from registry.core.audit import record_event
-from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed
+from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed, clean_text
 from registry.core.holds import close_hold, open_hold
 from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
 from registry.core.permissions import Role, can_edit_unit
@@ -72,17 +72,6 @@ class Handling:
 
 # ---------------------------------------------------------------------------------------------
 # Checking what the public typed
-
-
-def clean_text(value: str | None, field: str, label, *, required: bool = True, limit: int = MAX_TEXT) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            raise ValidationFailed(_l("Enter %(field)s.", field=label), field=field)
-        return None
-    if len(text) > limit:
-        raise ValidationFailed(_l("%(field)s may have at most %(n)d characters.", field=label, n=limit), field=field)
-    return text
 
 
 def checked_applicant(applicant: Applicant) -> dict:

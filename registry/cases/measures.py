@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.cases.models import case_measures
 from registry.core.audit import record_event
-from registry.core.errors import PermissionDenied, ValidationFailed
+from registry.core.errors import PermissionDenied, ValidationFailed, clean_text
 from registry.core.permissions import Role
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind, Measure, entry_measures
@@ -30,15 +30,7 @@ _LABELS = {
 
 
 def _text(name: str, value) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(_l("Enter %(field)s.", field=_LABELS[name]), field=name)
-    if len(text) > _TEXT_LIMITS[name]:
-        raise ValidationFailed(
-            _l("%(field)s may have at most %(n)d characters.", field=_LABELS[name], n=_TEXT_LIMITS[name]),
-            field=name,
-        )
-    return text
+    return clean_text(value, name, _LABELS[name], limit=_TEXT_LIMITS[name])
 
 
 def _code(measure: Measure | None, value) -> str:

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.cases.models import Case
 from registry.core import clock
-from registry.core.errors import ValidationFailed
+from registry.core.errors import ValidationFailed, clean_text
 from registry.core.routing import MAX_ID
 from registry.extensions import db
 from registry.listing.models import STATUS_LABELS as ENTRY_STATUS_LABELS
@@ -25,6 +25,10 @@ _LABELS = {
     "matter": _l("the matter"),
     "effect": _l("the effect"),
 }
+
+
+def _text(name: str, value) -> str:
+    return clean_text(value, name, _LABELS[name], limit=_TEXT_LIMITS[name])
 # States in which an entry has been published at some time (and may still be, on a past date).
 _ONCE_PUBLISHED = (EntryStatus.PUBLISHED, EntryStatus.EXPIRED, EntryStatus.REMOVED)
 
@@ -137,18 +141,6 @@ def _check_measures(entry: ListEntry, measure_ids: Iterable) -> list[Measure]:
     return measures
 
 
-def _clean_text(name: str, value) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise ValidationFailed(_l("Enter %(field)s.", field=_LABELS[name]), field=name)
-    if len(text) > _TEXT_LIMITS[name]:
-        raise ValidationFailed(
-            _l("%(field)s may have at most %(n)d characters.", field=_LABELS[name], n=_TEXT_LIMITS[name]),
-            field=name,
-        )
-    return text
-
-
 def validated(*, entry_ref, measure_ids, applying_party, case_date, matter, effect) -> tuple[dict, list]:
     """Check a case's content; returns the column values and the measures."""
     entry = entry_ref if isinstance(entry_ref, ListEntry) else find_entry(entry_ref)
@@ -161,9 +153,9 @@ def validated(*, entry_ref, measure_ids, applying_party, case_date, matter, effe
     values = {
         "entry_id": entry.id,
         "case_date": case_date,
-        "applying_party": _clean_text("applying_party", applying_party),
-        "matter": _clean_text("matter", matter),
-        "effect": _clean_text("effect", effect),
+        "applying_party": _text("applying_party", applying_party),
+        "matter": _text("matter", matter),
+        "effect": _text("effect", effect),
     }
     return values, measures
 

@@ -40,3 +40,15 @@ class StaleRecord(RegistryError):
 
 class NotFound(RegistryError):
     default_message = _l("Not found.")
+
+
+def clean_text(value: str | None, field: str, label, *, limit: int, required: bool = True) -> str | None:
+    """``value`` stripped; a refusal naming ``label`` when it is empty (and required) or too long."""
+    text = (value or "").strip()
+    if not text:
+        if required:
+            raise ValidationFailed(_l("Enter %(field)s.", field=label), field=field)
+        return None
+    if len(text) > limit:
+        raise ValidationFailed(_l("%(field)s may have at most %(n)d characters.", field=label, n=limit), field=field)
+    return text

@@ -10,25 +10,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
-from registry.core.errors import ValidationFailed
+from registry.core.errors import ValidationFailed, clean_text
 from registry.extensions import db
 from registry.listing.models import ListCategory, ListKind, Measure
 
 _TEXT_LIMITS = {"reason": 4000, "legal_basis": 2000, "decision_number": 100, "deciding_unit": 200}
 
-
-
-def _clean_text(values: dict, name: str, label, *, required: bool = True) -> str | None:
-    text = (values.get(name) or "").strip()
-    if not text:
-        if required:
-            raise ValidationFailed(_l("Enter %(field)s.", field=label), field=name)
-        return None
-    if len(text) > _TEXT_LIMITS[name]:
-        raise ValidationFailed(
-            _l("%(field)s may have at most %(n)d characters.", field=label, n=_TEXT_LIMITS[name]), field=name
-        )
-    return text
 
 
 def validated_fields(
@@ -67,7 +54,7 @@ def validated_fields(
         "decision_number": _l("the decision document number"),
         "deciding_unit": _l("the deciding unit"),
     }
-    cleaned = {name: _clean_text(texts, name, labels[name]) for name in texts}
+    cleaned = {name: clean_text(texts.get(name), name, labels[name], limit=_TEXT_LIMITS[name]) for name in texts}
     if not isinstance(decision_date, date):
         raise ValidationFailed(_l("Enter the decision date."), field="decision_date")
     today = clock.today()

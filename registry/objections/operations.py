@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from registry.applications import deadlines, handling, targets
 from registry.applications.handling import Applicant, Handling
 from registry.applications.queue import ApplicationQueue
-from registry.core.errors import ValidationFailed
+from registry.core.errors import ValidationFailed, clean_text
 from registry.core.holds import HoldKind
 from registry.core.uploads import Upload
 from registry.core.workflow import register_queue_source
@@ -82,7 +82,7 @@ def file_objection(*, target: str, applicant: Applicant, grounds: str, uploads: 
             field="record",
         )
     values = handling.checked_applicant(applicant)
-    values["grounds"] = handling.clean_text(grounds, "grounds", _l("the grounds of the objection"))
+    values["grounds"] = clean_text(grounds, "grounds", _l("the grounds of the objection"), limit=handling.MAX_TEXT)
     return handling.file_application(HANDLING, record=record, record_type=record_type, values=values,
                                      uploads=uploads, hold_kind=HOLD)
 

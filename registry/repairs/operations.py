@@ -32,7 +32,7 @@ from registry.applications import deadlines, handling, targets
 from registry.applications.handling import Applicant, Handling
 from registry.applications.queue import ApplicationQueue
 from registry.core import clock
-from registry.core.errors import ValidationFailed
+from registry.core.errors import ValidationFailed, clean_text
 from registry.core.holds import HoldKind
 from registry.core.periods import add_months
 from registry.core.settings import get_setting
@@ -139,14 +139,14 @@ def file_repair(*, target: str, applicant: Applicant, representative_name: str, 
     if not verdict.eligible:
         raise ValidationFailed(verdict.reason, field="record")
     values = handling.checked_applicant(applicant)
-    values["representative_name"] = handling.clean_text(
+    values["representative_name"] = clean_text(
         representative_name, "representative_name", _l("the legal representative or authorised agent"), limit=100)
     try:
         values["representative_role"] = RepresentativeRole(representative_role or "")
     except ValueError:
         raise ValidationFailed(_l("Choose whether this is the legal representative or an authorised agent."),
                                field="representative_role") from None
-    values["statement"] = handling.clean_text(statement, "statement", _l("the statement of correction"))
+    values["statement"] = clean_text(statement, "statement", _l("the statement of correction"), limit=handling.MAX_TEXT)
     present = {upload.field for upload in uploads}
     for name, label, required in DOCUMENTS:
         if required and name not in present:
