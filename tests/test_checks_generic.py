@@ -88,7 +88,7 @@ def test_publication_gap_resolves_when_the_unit_publishes_and_follows_the_settin
 
 def test_case_quota_warning_from_the_20th_and_overdue_on_the_1st(db, make):
     jjc, cs = make.unit("JJC"), make.unit("CS")
-    make.change_event(unit="JJC", record_type="case", at=local(2026, 10, 3, 9))
+    make.case(unit="JJC", case_date=date(2026, 10, 3))
     run("monthly_case_quota", date(2026, 10, 19))
     assert not open_alerts("case_quota_warning")
     run("monthly_case_quota", date(2026, 10, 20))
@@ -103,11 +103,29 @@ def test_case_quota_warning_from_the_20th_and_overdue_on_the_1st(db, make):
     assert overdue[cs.id].params_dict["month"] == "2026-10"
 
 
-def test_case_published_late_in_the_month_local_time_counts_for_that_month(db, make):
+def test_a_case_counts_in_the_month_the_measure_was_applied_everywhere(db, make):
+    """Issue 17 §4: a 长沙 case dated 2026-11-10 and verified on 12-01 meets November's quota in
+    the check, on the compliance dashboard and in the effectiveness list alike; a case verified in
+    November but dated October counts for October only."""
+    from registry.cases.quota import monthly_quota
+    from registry.oversight.compliance import month_table
+
     cs = make.unit("CS")
-    make.change_event(unit="CS", record_type="case", at=local(2026, 10, 31, 23, 50))  # 15:50 UTC
-    run("monthly_case_quota", date(2026, 11, 1))
+    with clock.frozen_at(date(2026, 12, 1)):
+        make.case(unit="CS", case_date=date(2026, 11, 10))  # verified today, 12-01
+    run("monthly_case_quota", date(2026, 12, 1))
     assert not open_alerts("case_quota_overdue", unit_id=cs.id)
+    assert {row.unit.id: row.met for row in monthly_quota(2026, 11)}[cs.id] is True
+    with clock.frozen_at(date(2026, 12, 1)):
+        table = month_table(2026, 11, cs.id)
+    assert table.rows[0].values["case_quota"].text == "1/1"
+
+    jjc = make.unit("JJC")
+    with clock.frozen_at(date(2026, 11, 5)):
+        make.case(unit="JJC", case_date=date(2026, 10, 30))
+    run("monthly_case_quota", date(2026, 12, 1))
+    assert open_alerts("case_quota_overdue", unit_id=jjc.id)  # November: none dated November
+    assert {row.unit.id: row.published_count for row in monthly_quota(2026, 10)}[jjc.id] == 1
 
 
 # --- disclosure deadline -----------------------------------------------------------------------

@@ -6,19 +6,17 @@ next month, the month missed is flagged overdue.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
+from registry.cases.quota import published_in_month
 from registry.checks.alerts import OVERDUE, canonical_json, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check
-from registry.core.changes import ChangeEvent, ChangeKind
-from registry.core.clock import local_midnight_utc, month_bounds
+from registry.core.clock import month_bounds
 from registry.core.settings import get_setting
-
-CASE_RECORD_TYPE = "case"
 
 register_alert_kind(
     "case_quota_warning", label=_l("Case quota not met yet"),
@@ -33,22 +31,14 @@ register_alert_kind(
 )
 
 
-def units_short_of_quota(year: int, month: int, quota: int, until: datetime | None = None) -> sa.Select:
-    """Active units with fewer than ``quota`` cases published (verified) in the month.
-
-    Cases are counted from the change feed (record type ``case``, change ``published``), which the
-    cases package writes when a reviewer verifies a case, so this needs nothing from that package.
-    """
-    first, following = month_bounds(year, month)
-    end = local_midnight_utc(following)
-    if until is not None:
-        end = min(end, until)
-    published = sa.select(sa.func.count(sa.distinct(ChangeEvent.record_id))).where(
-        ChangeEvent.unit_id == Unit.id, ChangeEvent.record_type == CASE_RECORD_TYPE,
-        ChangeEvent.change == ChangeKind.PUBLISHED,
-        ChangeEvent.occurred_at >= local_midnight_utc(first), ChangeEvent.occurred_at < end,
-    ).scalar_subquery()
-    return sa.select(Unit.id).where(Unit.is_active.is_(True), published < quota)
+def units_short_of_quota(year: int, month: int, quota: int) -> sa.Select:
+    """Active units with fewer than ``quota`` published cases dated in the month (``cases.quota``'s
+    definition: the month the measure was applied, as the dashboard and the effectiveness list
+    count it)."""
+    counted = published_in_month(year, month).subquery()
+    cases = sa.func.coalesce(counted.c.cases, 0)
+    return (sa.select(Unit.id).outerjoin(counted, counted.c.unit_id == Unit.id)
+            .where(Unit.is_active.is_(True), cases < quota))
 
 
 def _quota_rows(year: int, month: int, quota: int) -> sa.Select:

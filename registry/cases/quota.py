@@ -51,6 +51,16 @@ def parse_month(text: str | None) -> tuple[int, int]:
     return year, month
 
 
+def published_in_month(year: int, month: int) -> sa.Select:
+    """SQL: ``(unit_id, count)`` of published cases whose case date (the day the measure was
+    applied) falls in the month: the one definition of a month's cases for the quota, the
+    scheduled check, the compliance dashboard and the effectiveness list."""
+    start, end = month_bounds(year, month)
+    return (sa.select(Case.unit_id.label("unit_id"), sa.func.count(Case.id).label("cases"))
+            .where(Case.status == CaseStatus.PUBLISHED, Case.case_date >= start, Case.case_date < end)
+            .group_by(Case.unit_id))
+
+
 def published_counts(start: date, end: date) -> dict[int, int]:
     """Published cases per unit with a case date in ``[start, end)``: one grouped query."""
     rows = db.session.execute(

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
 from registry.applications.deadlines import OnTime, handled_on_time_by_unit
+from registry.cases.quota import published_in_month
 from registry.catalogue import coverage
 from registry.core import clock
 from registry.core.changes import ChangeEvent, ChangeKind
@@ -32,8 +33,6 @@ from registry.objections.models import Objection
 from registry.oversight.publication import PUBLICATION_RECORD_TYPES, last_publication_by_unit
 from registry.repairs.models import RepairApplication
 from registry.repairs.operations import repair_cases_per_unit
-
-CASE_RECORD_TYPE = "case"
 
 
 @dataclass(frozen=True)
@@ -120,16 +119,9 @@ def _days_since_publication(year: int, month: int, unit_ids: list[int]) -> dict[
 
 
 def _case_quota(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
-    """Verified cases published in the month against the quota (from the change feed)."""
-    first, following = month_bounds(year, month)
+    """Published cases dated in the month against the quota (``cases.quota``'s one definition)."""
+    counts = dict(db.session.execute(published_in_month(year, month)).tuples().all())
     quota = get_setting("case_quota_per_month")
-    counts = dict(db.session.execute(
-        sa.select(ChangeEvent.unit_id, sa.func.count(sa.distinct(ChangeEvent.record_id))).where(
-            ChangeEvent.record_type == CASE_RECORD_TYPE, ChangeEvent.change == ChangeKind.PUBLISHED,
-            ChangeEvent.occurred_at >= local_midnight_utc(first),
-            ChangeEvent.occurred_at < local_midnight_utc(following),
-        ).group_by(ChangeEvent.unit_id)
-    ).all())
     month_over = clock.today() > _month_end(year, month)
     values = {}
     for unit_id in unit_ids:
