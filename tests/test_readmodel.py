@@ -181,3 +181,17 @@ def test_the_public_page_and_the_api_show_the_same_records(world, client, frozen
     assert {d["id"] for d in result["disclosures"]} == {i for _, i in expected["disclosures"]}
     assert [(e["grade"], e["evaluating_unit"]) for e in result["evaluations"]] == [("AA", "示例评价机构")]
     assert result["markers"] == {"in_publicity": True, "objection_pending": False, "under_repair": False}
+
+
+def test_a_changed_visibility_setting_applies_at_once(make, frozen):
+    """The disclosures' statement is kept per day and settings: a changed setting is not served stale."""
+    from registry.core.settings import set_setting
+
+    with frozen(TODAY):
+        penalty = make.disclosure("published", decision_date=date(2026, 7, 1))  # 3 months and 8 days ago
+        assert [d.id for d in public_records([penalty.subject_id], TODAY)[penalty.subject_id].disclosures] == [
+            penalty.id]
+        set_setting("penalty_general_visible_months", 3, actor=None)  # public through 2026-10-01
+        assert public_records([penalty.subject_id], TODAY)[penalty.subject_id].disclosures == []
+        set_setting("penalty_general_visible_months", 4, actor=None)  # public through 2026-11-01
+        assert len(public_records([penalty.subject_id], TODAY)[penalty.subject_id].disclosures) == 1

@@ -29,6 +29,7 @@ from sqlalchemy.orm import aliased
 
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.identifiers import SubjectKind
+from registry.core.settings import all_settings
 from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
@@ -191,9 +192,18 @@ def _measures_statement() -> sa.Select:
 
 
 def _disclosures_statement(today: date) -> sa.Select:
-    """The publicly visible disclosures, by the disclosures' one condition.  That condition reads
-    the visibility settings when it is built, so the statement is built per call; its dates are
-    bound parameters, so SQLAlchemy's compiled cache still serves the same SQL every time."""
+    """The publicly visible disclosures, by the disclosures' one condition (``publicly_visible``).
+
+    That condition is built from today's date and the visibility settings, and building it with
+    its hold flags costs about as much as the query itself; so the statement is kept per day and
+    per state of the settings (all of them: which ones the condition reads is the disclosures'
+    business), and a changed setting simply makes a new one."""
+    return _disclosures_statement_for(today, tuple(value for _spec, value in all_settings()))
+
+
+@functools.lru_cache(maxsize=8)
+def _disclosures_statement_for(today: date, settings: tuple) -> sa.Select:
+    del settings  # only part of the cache key
     return (
         sa.select(*_columns(Disclosure), *_hold_flags("disclosure", Disclosure.id))
         .where(Disclosure.subject_id.in_(sa.bindparam("ids", expanding=True)),
@@ -239,8 +249,10 @@ def public_records(
     for chunk in chunks(having("entries")):
         entries += _load_entries(connection, chunk, today, subjects, result)
     _attach_measures(connection, entries)
-    for chunk in chunks(having("disclosures")):
-        _load_disclosures(connection, _disclosures_statement(today), chunk, result)
+    if with_disclosures := having("disclosures"):
+        statement = _disclosures_statement(today)
+        for chunk in chunks(with_disclosures):
+            _load_disclosures(connection, statement, chunk, result)
     for chunk in chunks(having("evaluations")):
         _load_evaluations(connection, chunk, subjects, result)
     return result
