@@ -1,7 +1,8 @@
-"""The JSON answers of the credit check, built from the same public payloads as the change feed.
+"""The JSON answers of the credit check: serialisation only.
 
-One shape for the single check and for every item of a batch; a whole batch is answered with a
-fixed number of queries, whatever its size.
+What the public sees is read by the read model (``readmodel.records``); this module turns it into
+JSON with the same public payloads as the change feed.  One shape for the single check and for
+every item of a batch; a whole batch is answered with a fixed number of queries, whatever its size.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from registry.core.identifiers import public_identifier as mask
 from registry.listing.models import EntryStatus, ListKind
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.operations import public_payload as entry_payload
-from registry.readmodel import queries
+from registry.readmodel import records as readmodel
+from registry.readmodel.records import PublicRecords
 from registry.subjects.models import Subject
 
 MAX_IDENTIFIER_LENGTH = 64
@@ -73,7 +75,7 @@ def _subject_json(subject: Subject) -> dict:
     }
 
 
-def _entry_json(entry, records: queries.PublicRecords) -> dict:
+def _entry_json(entry, records: PublicRecords) -> dict:
     return {
         **entry_payload(entry),
         "markers": {"in_publicity": entry.status is EntryStatus.IN_PUBLICITY,
@@ -81,7 +83,7 @@ def _entry_json(entry, records: queries.PublicRecords) -> dict:
     }
 
 
-def _disclosure_json(disclosure, records: queries.PublicRecords) -> dict:
+def _disclosure_json(disclosure, records: PublicRecords) -> dict:
     from registry.disclosures.queries import public_payload
 
     marks = _marks(records.marks("disclosure", disclosure.id))
@@ -95,14 +97,14 @@ def _evaluation_json(evaluation) -> dict:
 
 
 def credit_json(
-    lookup: Lookup, subject: Subject | None, records: queries.PublicRecords | None, as_of: datetime
+    lookup: Lookup, subject: Subject | None, records: PublicRecords | None, as_of: datetime
 ) -> dict:
     """The answer for one valid identifier: a subject with nothing public reads as a clean result."""
     reading = lookup.readings[0]
     if subject is not None:
         reading = next(r for r in lookup.readings if r.value == subject.identifier)
     public = records is not None and not records.is_empty
-    records = records if public else queries.PublicRecords()
+    records = records if public else PublicRecords()
     entries = [_entry_json(entry, records) for entry in records.entries]
     return {
         "identifier": mask(reading.kind, reading.value),
@@ -122,13 +124,12 @@ def credit_json(
 def credit_results(lookups: list[Lookup], today: date, as_of: datetime) -> list[dict]:
     """For each lookup (in order): ``{"result": ...}`` or ``{"error": ...}``.
 
-    The reads are prepared Core SELECTs returning rows (``api.records``), a fixed number of them
-    for any batch size; the answers are built by the same payload functions as the change feed.
+    The read model answers for the whole batch at once; the answers are built by the same payload
+    functions as the change feed.
     """
-    from registry.api import records as rows
-
-    subjects = rows.subjects_by_identifier((r.value for lookup in lookups for r in lookup.readings), today)
-    records = rows.public_records({subject.id: subject for subject in subjects.values()}, today)
+    subjects = readmodel.subjects_by_identifier((r.value for lookup in lookups for r in lookup.readings), today)
+    by_id = {subject.id: subject for subject in subjects.values()}
+    records = readmodel.public_records(by_id, today, subjects=by_id)
     answers = []
     for lookup in lookups:
         if lookup.error is not None:

@@ -1,6 +1,6 @@
 """Public pages: the lookup, the red and black lists, subject pages (SPEC §2, §10).
 
-Only public information appears here (``registry.readmodel.queries`` says what that is); person ID
+Only public information appears here (``registry.readmodel`` says what that is); person ID
 numbers are always masked.  Every page is rate-limited per client address (``RATELIMIT_PUBLIC``)
 and answers with an ETag, so that an unchanged page costs a 304.
 """
@@ -25,6 +25,7 @@ from registry.extensions import db, limiter
 from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind
 from registry.public.forms import ListFilterForm
 from registry.readmodel import queries
+from registry.readmodel import records as readmodel
 from registry.subjects import operations as subject_operations
 from registry.subjects.models import Subject
 from registry.subjects.search import MAX_QUERY_LENGTH, search_subjects
@@ -119,12 +120,12 @@ def _name_search(query: str):
 @bp.route("/subjects/<id:subject_id>")
 def subject(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)
-    records = queries.public_records([subject.id], clock.today())[subject.id]
+    records = readmodel.public_records([subject.id], clock.today(), subjects={subject.id: subject})[subject.id]
     section_names = set(SUBJECT_SECTIONS)
     return render_template(
         "public/subject.html",
         subject=subject,
-        display_name=subject.name if queries.name_is_public(subject, records) else None,
+        display_name=subject.name if readmodel.name_is_public(subject, records) else None,
         records=records,
         markers=records.markers,
         sections=sections_for(subject, public=True),

@@ -1,5 +1,6 @@
-"""The credit check reads rows (``api.records``), not ORM objects: its answers must be exactly what
-the ORM path (``public.queries.public_records`` + the payload functions) gives."""
+"""The credit check's serialisation: a single check answers as the same item of a batch, and
+``parse`` reads identifiers as ``parse_identifier`` does.  What the answers contain is checked
+against hand-written expectations in ``test_readmodel.py`` and ``test_api_credit.py``."""
 
 from __future__ import annotations
 
@@ -13,26 +14,9 @@ from registry.core.holds import HoldKind, open_hold
 from registry.core.identifiers import SubjectKind
 from registry.evaluations.models import EvaluationField
 from registry.listing.models import EntryStatus
-from registry.readmodel import queries
 from tests.factories import valid_uscc
 
 VALID_USCC = valid_uscc()
-
-
-def orm_answer(text: str, today, as_of) -> dict:
-    """The answer as it was built before the row path: ORM subject and ORM public records."""
-    import sqlalchemy as sa
-
-    from registry.extensions import db
-    from registry.subjects.models import Subject
-
-    lookup = serializers.parse(text)
-    values = [reading.value for reading in lookup.readings]
-    subjects = {s.identifier: s for s in db.session.scalars(sa.select(Subject).where(Subject.identifier.in_(values)))}
-    records = queries.public_records([s.id for s in subjects.values()], today)
-    candidates = [subjects[v] for v in values if v in subjects]
-    chosen = next((s for s in candidates if not records[s.id].is_empty), candidates[0] if candidates else None)
-    return serializers.credit_json(lookup, chosen, records.get(chosen.id) if chosen else None, as_of)
 
 
 @pytest.fixture
@@ -71,23 +55,6 @@ def subjects(make):
 
     subjects += [db.session.get(Subject, d.subject_id) for d in (penalty, serious, licence, personal, old)]
     return [s.identifier for s in subjects] + ["91430100MA4L0000XX", "430102199001011234"]
-
-
-def test_the_row_path_answers_as_the_orm_path(subjects):
-    today, as_of = clock.today(), clock.utcnow()
-    lookups = [serializers.parse(text) for text in subjects]
-    rows = serializers.credit_results(lookups, today, as_of)
-    for text, answer in zip(subjects, rows, strict=True):
-        if "error" in answer:
-            assert serializers.parse(text).error is not None
-            continue
-        assert answer["result"] == orm_answer(text, today, as_of), text
-    found = [answer["result"] for answer in rows if "result" in answer and answer["result"]["found"]]
-    assert len(found) == 7
-    assert {d["kind"] for item in found for d in item["disclosures"]} == {"penalty", "licence"}
-    assert any(item["markers"]["objection_pending"] and item["markers"]["under_repair"] for item in found)
-    assert any(item["evaluations"] for item in found)
-    assert any(item["subject"]["owner"] for item in found)
 
 
 def test_a_single_check_answers_as_a_batch(subjects):
