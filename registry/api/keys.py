@@ -3,7 +3,8 @@
 ``api_view(scope)`` wraps a view: it answers 401 without a valid, unrevoked key and 403 without
 the scope, then counts the request against the key's own limit (Flask-Limiter, keyed by the key's
 id, in the storage ``RATELIMIT_STORAGE_URL`` names, shared by every endpoint of the API).  Every
-request made with a known key is logged after its answer is ready (``log_api_request``).
+request made with a known key is logged after its answer is ready and before it leaves
+(``log_api_request``): when the log row cannot be written the answer is replaced by a 503.
 """
 
 from __future__ import annotations
@@ -150,7 +151,13 @@ def log_api_request(response):
             "result_size": size or 0,
         })
         db.session.commit()
-    except Exception:  # the answer is ready: a failing log write must not turn it into an error
+    except Exception:
+        # Every answer to a key is logged before it leaves (README, SECURITY.md): an answer that
+        # cannot be logged is withheld, and the client is told to come back (issue 22 §13).
         db.session.rollback()
         log.exception("could not log API request of key %s", key_id)
+        refused = api_error(503, "log_unavailable",
+                            "The request could not be logged, so it is not answered; try again later.")
+        refused.headers["Retry-After"] = "30"
+        return refused
     return response
