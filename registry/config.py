@@ -36,6 +36,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_LOGIN": "20 per minute",
     "RATELIMIT_APPLICATIONS": "20 per hour",  # objection and repair forms, per client address
     "RATELIMIT_APPLICATION_LOOKUP": "30 per minute",  # status page look-ups, per client address
+    "RATELIMIT_API_BAD_KEY": "30 per minute",  # API requests without a valid key, per client address
     "RATELIMIT_HEADERS_ENABLED": True,
     # Uploads: requests larger than this are refused before they are read.
     "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
