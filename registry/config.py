@@ -70,6 +70,10 @@ DEFAULTS: dict[str, object] = {
     "METRICS_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"],
     "METRICS_TOKEN": None,
     "READYZ_MAX_CHECK_AGE_HOURS": 26,
+    # The audit chain: its HMAC key (a secret like SECRET_KEY, required, never in the database) and
+    # the append-only file its head is anchored in daily (default <instance>/audit-anchors.jsonl).
+    "AUDIT_HMAC_KEY": None,
+    "AUDIT_ANCHOR_FILE": None,
 }
 
 
@@ -103,4 +107,9 @@ def configure(app, test_config: dict | None = None) -> None:
         raise RuntimeError(
             "SECRET_KEY is not set: put SECRET_KEY = '...' in instance/config.py "
             "or set REGISTRY_SECRET_KEY (make run generates one)."
+        )
+    if not app.config.get("AUDIT_HMAC_KEY"):
+        raise RuntimeError(
+            "AUDIT_HMAC_KEY is not set: put AUDIT_HMAC_KEY = '...' in instance/config.py or set "
+            "REGISTRY_AUDIT_HMAC_KEY (make run generates one; an existing chain needs `audit rekey`, see SECURITY.md)."
         )

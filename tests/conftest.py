@@ -24,6 +24,9 @@ from registry.extensions import db as _db
 from tests.factories import Factories
 
 TEST_DATABASE_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+# The audit chain's key is required like SECRET_KEY: every app the tests build gets this fixed one
+# (the environment is what create_app reads for apps made without the shared fixture).
+os.environ.setdefault("REGISTRY_AUDIT_HMAC_KEY", "test-audit-hmac-key")
 
 
 def pytest_report_header(config):
@@ -73,8 +76,10 @@ def _reset_postgres_extras() -> None:
 
 
 @pytest.fixture
-def db(app) -> Iterator:
+def db(app, tmp_path) -> Iterator:
     """The database inside a transaction rolled back at the end of the test."""
+    # Anchors of the audit chain go to a file of this test's own: its events are rolled back.
+    app.config["AUDIT_ANCHOR_FILE"] = str(tmp_path / "audit-anchors.jsonl")
     with app.app_context():
         engines = _db.engines
         connection = engines[None].connect()
