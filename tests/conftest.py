@@ -9,6 +9,7 @@ every test then runs inside a transaction that is rolled back at its end.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -27,6 +28,16 @@ TEST_DATABASE_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
 # The audit chain's key is required like SECRET_KEY: every app the tests build gets this fixed one
 # (the environment is what create_app reads for apps made without the shared fixture).
 os.environ.setdefault("REGISTRY_AUDIT_HMAC_KEY", "test-audit-hmac-key")
+# Anchors of the chain never go to the working tree's instance folder; each test gets a file of
+# its own (``own_anchor_file``), since the events they anchor are rolled back or thrown away.
+os.environ.setdefault("REGISTRY_AUDIT_ANCHOR_FILE",
+                      os.path.join(tempfile.mkdtemp(prefix="registry-anchors-"), "audit-anchors.jsonl"))
+
+
+@pytest.fixture(autouse=True)
+def own_anchor_file(monkeypatch, tmp_path):
+    """Apps a test builds itself (create_app reads the environment) anchor into the test's folder."""
+    monkeypatch.setenv("REGISTRY_AUDIT_ANCHOR_FILE", str(tmp_path / "audit-anchors.jsonl"))
 
 
 def pytest_report_header(config):
