@@ -36,8 +36,9 @@ os.environ.setdefault("REGISTRY_AUDIT_ANCHOR_FILE",
 
 @pytest.fixture(autouse=True)
 def own_anchor_file(monkeypatch, tmp_path):
-    """Apps a test builds itself (create_app reads the environment) anchor into the test's folder."""
-    monkeypatch.setenv("REGISTRY_AUDIT_ANCHOR_FILE", str(tmp_path / "audit-anchors.jsonl"))
+    """Apps a test builds itself (create_app reads the environment) anchor into the test's folder,
+    in a file apart from the shared app's (``db``): the two apps have different databases."""
+    monkeypatch.setenv("REGISTRY_AUDIT_ANCHOR_FILE", str(tmp_path / "built-app-audit-anchors.jsonl"))
 
 
 def pytest_report_header(config):
