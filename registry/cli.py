@@ -161,7 +161,11 @@ def audit_verify(unkeyed: bool, manifests):
         anchor = json.load(file).get("audit_anchor")
         if anchor:
             extra.append(Anchor(int(anchor["event_id"]), str(anchor["hash"]), f"manifest {file.name}"))
-    report = verify_chain(unkeyed=unkeyed, anchors=not unkeyed, extra_anchors=extra)
+    try:
+        report = verify_chain(unkeyed=unkeyed, anchors=not unkeyed, extra_anchors=extra)
+    except ValueError as error:  # a damaged anchor file
+        click.echo(f"audit anchors unreadable: {error}", err=True)
+        raise SystemExit(1) from error
     if report.ok:
         click.echo(f"audit log intact: {report.checked} events")
         return

@@ -62,6 +62,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "AUDIT_ANCHOR_FILE": str(tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl"),
             "SERVER_NAME": "localhost",
         }
     )

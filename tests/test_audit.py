@@ -270,6 +270,14 @@ def test_a_damaged_anchor_file_is_an_error(app, db, events):
     Path(app.config["AUDIT_ANCHOR_FILE"]).write_text("not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match="line 1"):
         verify_chain()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "unreadable" in result.output
+
+
+def test_a_key_the_environment_gives_as_a_number_is_used_as_text(app, db, events, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_HMAC_KEY", 1234)
+    row = _rows(db, events[0].id)[0]
+    assert events[0].content_hash() == _hmac_sha256(b"1234", _canonical(row))
 
 
 def test_cli_rekey_keys_an_unkeyed_chain_once(app, cli, db, events):

@@ -75,7 +75,8 @@ def chain_key() -> bytes:
     key = current_app.config.get("AUDIT_HMAC_KEY")
     if not key:
         raise RuntimeError("AUDIT_HMAC_KEY is not set: the audit chain cannot be written or verified.")
-    return key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    # str() too: REGISTRY_AUDIT_HMAC_KEY is parsed as JSON where it can be, so "1234" arrives as a number.
+    return bytes(key) if isinstance(key, bytes | bytearray) else str(key).encode("utf-8")
 
 
 def _canonical(event) -> bytes:
