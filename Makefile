@@ -23,7 +23,8 @@ install: $(STAMP)
 instance/config.py:
 	mkdir -p instance
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
-	@echo "wrote $@ with a new SECRET_KEY"
+	$(BIN)/python -c "import secrets; print(f'AUDIT_HMAC_KEY = {secrets.token_hex(32)!r}')" >> $@
+	@echo "wrote $@ with a new SECRET_KEY and AUDIT_HMAC_KEY"
 
 # The one catalogue: registry/translations/zh_Hans_CN/LC_MESSAGES/messages.po (committed, sorted by
 # msgid, no source locations, so that branches adding strings merge cleanly). `make translations`
@@ -63,4 +64,5 @@ BENCH_SUBJECTS ?= 100000
 BENCH_SEED ?= 1
 bench: install compile-translations
 	REGISTRY_SECRET_KEY=$${REGISTRY_SECRET_KEY:-benchmark-secret-key} \
+	REGISTRY_AUDIT_HMAC_KEY=$${REGISTRY_AUDIT_HMAC_KEY:-benchmark-audit-key} \
 	$(BIN)/python -m benchmarks.run --subjects $(BENCH_SUBJECTS) --seed $(BENCH_SEED) $(BENCH_ARGS)

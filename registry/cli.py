@@ -9,8 +9,8 @@ from datetime import date
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from registry.core import calendar_changes, workdays
-from registry.core.audit import verify_chain
+from registry.core import calendar_changes, clock, workdays
+from registry.core.audit import Anchor, anchor_path, rekey_chain, verify_chain, write_anchor
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
 
@@ -147,12 +147,68 @@ audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 
 
 @audit_cli.command("verify")
+@click.option("--unkeyed", is_flag=True, help="Check a chain written before AUDIT_HMAC_KEY (plain SHA-256).")
+@click.option("--manifest", "manifests", multiple=True, type=click.File("r", encoding="utf-8"),
+              help="An exchange manifest as delivered (registry-manifest-YYYY-MM.json): its audit anchor too.")
 @with_appcontext
-def audit_verify():
-    """Check the hash chain; exit 1 naming the first broken event."""
-    report = verify_chain()
+def audit_verify(unkeyed: bool, manifests):
+    """Check the keyed hash chain and the anchors outside the database; exit 1 naming the first
+    broken event."""
+    import json
+
+    extra = []
+    for file in manifests:
+        anchor = json.load(file).get("audit_anchor")
+        if anchor:
+            extra.append(Anchor(int(anchor["event_id"]), str(anchor["hash"]), f"manifest {file.name}"))
+    try:
+        report = verify_chain(unkeyed=unkeyed, anchors=not unkeyed, extra_anchors=extra)
+    except ValueError as error:  # a damaged anchor file
+        click.echo(f"audit anchors unreadable: {error}", err=True)
+        raise SystemExit(1) from error
     if report.ok:
         click.echo(f"audit log intact: {report.checked} events")
         return
     click.echo(f"audit log BROKEN at event {report.broken_event_id}: {report.reason}", err=True)
     raise SystemExit(1)
+
+
+@audit_cli.command("anchor")
+@with_appcontext
+def audit_anchor():
+    """Append the chain's head to the anchor file now (the daily check audit_anchor does it too)."""
+    head = write_anchor()
+    click.echo(f"anchored event {head.event_id}" if head else "the audit log is empty: nothing to anchor")
+
+
+@audit_cli.command("rekey")
+@click.option("--old-key-env", default=None,
+              help="Name of an environment variable holding the key the chain is keyed with now "
+              "(to change keys); without it the chain is taken to be unkeyed (before the upgrade).")
+@with_appcontext
+def audit_rekey(old_key_env: str | None):
+    """Key the whole chain with AUDIT_HMAC_KEY, once, after checking it as it stands.
+
+    The anchors of the old chain no longer match: the anchor file is moved aside (kept, with the
+    time in its name) and a new one starts with the rekeyed head.
+    """
+    import os
+
+    old_key = None
+    if old_key_env:
+        value = os.environ.get(old_key_env)
+        if not value:
+            raise click.UsageError(f"the environment variable {old_key_env} is empty")
+        old_key = value.encode("utf-8")
+    try:
+        count = rekey_chain(from_unkeyed=old_key is None, old_key=old_key)
+    except ValueError as error:
+        db.session.rollback()
+        click.echo(f"not rekeyed: {error}", err=True)
+        raise SystemExit(1) from error
+    db.session.commit()
+    path = anchor_path()
+    if path.exists():
+        path.rename(path.with_name(f"{path.stem}.before-rekey-{clock.utcnow():%Y%m%dT%H%M%S}{path.suffix}"))
+    head = write_anchor()
+    click.echo(f"rekeyed {count} events; anchored event {head.event_id if head else 0}")

@@ -36,6 +36,7 @@ DEFAULTS: dict[str, object] = {
     "RATELIMIT_LOGIN": "20 per minute",
     "RATELIMIT_APPLICATIONS": "20 per hour",  # objection and repair forms, per client address
     "RATELIMIT_APPLICATION_LOOKUP": "30 per minute",  # status page look-ups, per client address
+    "RATELIMIT_API_BAD_KEY": "30 per minute",  # API requests without a valid key, per client address
     "RATELIMIT_HEADERS_ENABLED": True,
     # Uploads: requests larger than this are refused before they are read.
     "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
@@ -69,6 +70,10 @@ DEFAULTS: dict[str, object] = {
     "METRICS_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"],
     "METRICS_TOKEN": None,
     "READYZ_MAX_CHECK_AGE_HOURS": 26,
+    # The audit chain: its HMAC key (a secret like SECRET_KEY, required, never in the database) and
+    # the append-only file its head is anchored in daily (default <instance>/audit-anchors.jsonl).
+    "AUDIT_HMAC_KEY": None,
+    "AUDIT_ANCHOR_FILE": None,
 }
 
 
@@ -102,4 +107,9 @@ def configure(app, test_config: dict | None = None) -> None:
         raise RuntimeError(
             "SECRET_KEY is not set: put SECRET_KEY = '...' in instance/config.py "
             "or set REGISTRY_SECRET_KEY (make run generates one)."
+        )
+    if not app.config.get("AUDIT_HMAC_KEY"):
+        raise RuntimeError(
+            "AUDIT_HMAC_KEY is not set: put AUDIT_HMAC_KEY = '...' in instance/config.py or set "
+            "REGISTRY_AUDIT_HMAC_KEY (make run generates one; an existing chain needs `audit rekey`, see SECURITY.md)."
         )

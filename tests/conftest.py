@@ -9,6 +9,7 @@ every test then runs inside a transaction that is rolled back at its end.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -24,6 +25,20 @@ from registry.extensions import db as _db
 from tests.factories import Factories
 
 TEST_DATABASE_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+# The audit chain's key is required like SECRET_KEY: every app the tests build gets this fixed one
+# (the environment is what create_app reads for apps made without the shared fixture).
+os.environ.setdefault("REGISTRY_AUDIT_HMAC_KEY", "test-audit-hmac-key")
+# Anchors of the chain never go to the working tree's instance folder; each test gets a file of
+# its own (``own_anchor_file``), since the events they anchor are rolled back or thrown away.
+os.environ.setdefault("REGISTRY_AUDIT_ANCHOR_FILE",
+                      os.path.join(tempfile.mkdtemp(prefix="registry-anchors-"), "audit-anchors.jsonl"))
+
+
+@pytest.fixture(autouse=True)
+def own_anchor_file(monkeypatch, tmp_path):
+    """Apps a test builds itself (create_app reads the environment) anchor into the test's folder,
+    in a file apart from the shared app's (``db``): the two apps have different databases."""
+    monkeypatch.setenv("REGISTRY_AUDIT_ANCHOR_FILE", str(tmp_path / "built-app-audit-anchors.jsonl"))
 
 
 def pytest_report_header(config):
@@ -47,6 +62,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
             "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+            "AUDIT_ANCHOR_FILE": str(tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl"),
             "SERVER_NAME": "localhost",
         }
     )
@@ -73,8 +89,10 @@ def _reset_postgres_extras() -> None:
 
 
 @pytest.fixture
-def db(app) -> Iterator:
+def db(app, tmp_path) -> Iterator:
     """The database inside a transaction rolled back at the end of the test."""
+    # Anchors of the audit chain go to a file of this test's own: its events are rolled back.
+    app.config["AUDIT_ANCHOR_FILE"] = str(tmp_path / "audit-anchors.jsonl")
     with app.app_context():
         engines = _db.engines
         connection = engines[None].connect()

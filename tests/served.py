@@ -45,7 +45,8 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
     # say it explicitly (off unless asked), and put it back afterwards as the shared app wants it.
     previous = limiter.enabled
     app = create_app({"SECRET_KEY": "served", "DATABASE_URL": f"sqlite:///{folder / 'served.sqlite'}",
-                      "UPLOAD_FOLDER": str(folder / "uploads"), "WTF_CSRF_ENABLED": False,
+                      "UPLOAD_FOLDER": str(folder / "uploads"), "AUDIT_ANCHOR_FILE": str(folder / "anchors.jsonl"),
+                      "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URL": "memory://", **config})
     with app.app_context():
         limiter.reset()

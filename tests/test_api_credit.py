@@ -237,3 +237,36 @@ def test_report_pdf(api, make):
     assert response.get_data().startswith(b"%PDF")
     bad = api("GET", "/api/v1/credit/nonsense/report.pdf")
     assert bad.status_code == 400 and error_code(bad) == "invalid_identifier"
+
+
+# --- the request log comes first (issue 22 §13) -------------------------------------------------
+
+@pytest.fixture
+def broken_log(monkeypatch):
+    """The log INSERT aimed at a table that does not exist: the database refuses it."""
+    from registry.api import keys
+
+    missing = sa.Table("api_request_log_missing", sa.MetaData(),
+                       *(sa.Column(column.name, column.type) for column in ApiRequestLog.__table__.c))
+    monkeypatch.setattr(keys, "_LOG_INSERT", sa.insert(missing))
+
+
+def test_an_answer_that_cannot_be_logged_is_withheld(api, make, broken_log, caplog):
+    listed = make.subject()
+    make.entry(EntryStatus.PUBLISHED, subject=listed)
+    before = _db.session.scalar(sa.select(sa.func.count()).select_from(ApiRequestLog))
+    for response in (api("GET", f"/api/v1/credit/{listed.identifier}"),
+                     api("POST", "/api/v1/credit/batch", json={"identifiers": [listed.identifier]})):
+        assert response.status_code == 503 and error_code(response) == "log_unavailable"
+        assert response.headers["Retry-After"] == "30"
+        assert listed.identifier not in response.get_data(as_text=True)
+        assert "black_list" not in response.get_data(as_text=True)
+    assert _db.session.scalar(sa.select(sa.func.count()).select_from(ApiRequestLog)) == before
+    assert "could not log API request" in caplog.text
+
+
+def test_a_logged_answer_goes_out(api, make):
+    listed = make.subject()
+    before = _db.session.scalar(sa.select(sa.func.count()).select_from(ApiRequestLog))
+    assert api("GET", f"/api/v1/credit/{listed.identifier}").status_code == 200
+    assert _db.session.scalar(sa.select(sa.func.count()).select_from(ApiRequestLog)) == before + 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -140,3 +141,196 @@ def test_occurred_at_is_utc_and_aware(db, events, frozen):
         event = record_event("test.clock")
     db.session.expire(event)
     assert event.occurred_at == datetime(2026, 10, 9, 2, 30, tzinfo=UTC)
+
+
+# --- the keyed chain and its anchors (issue 22 §5) ------------------------------------------------
+
+TEST_KEY = b"test-audit-hmac-key"  # what tests/conftest.py configures
+
+
+def _hmac_sha256(key: bytes, message: bytes) -> str:
+    """HMAC as RFC 2104 defines it, written out here rather than taken from the hmac module."""
+    import hashlib
+
+    block = 64
+    key = hashlib.sha256(key).digest() if len(key) > block else key
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(k ^ 0x36 for k in key) + message).digest()
+    return hashlib.sha256(bytes(k ^ 0x5C for k in key) + inner).hexdigest()
+
+
+def test_the_rfc2104_helper_matches_rfc4231():
+    # RFC 4231, test case 2
+    assert _hmac_sha256(b"Jefe", b"what do ya want for nothing?") == (
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+
+
+def _canonical(row) -> bytes:
+    import json
+
+    payload = {name: row[name] for name in ("actor_id", "actor_label", "action", "object_type", "object_id",
+                                            "unit_id", "from_state", "to_state", "comment", "details",
+                                            "prev_hash")}
+    at = row["occurred_at"]  # as the driver returns it: naive UTC (SQLite) or aware (PostgreSQL)
+    at = at if isinstance(at, datetime) else datetime.fromisoformat(str(at))
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    payload["occurred_at"] = at.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _rows(db, from_id: int = 0):
+    return [dict(row._mapping) for row in db.session.execute(
+        sa.text("SELECT * FROM audit_events WHERE id >= :id ORDER BY id"), {"id": from_id})]
+
+
+def test_each_hash_is_an_hmac_with_the_configured_key(db, events):
+    for row in _rows(db, events[0].id):
+        assert row["hash"] == _hmac_sha256(TEST_KEY, _canonical(row))
+
+
+def _rewrite_from(db, first_id: int, digest, **changes) -> None:
+    """An insider's rewrite: change the event ``first_id`` and recompute every later hash and link."""
+    previous = None
+    for row in _rows(db, first_id):
+        if row["id"] == first_id:
+            row.update(changes)
+        if previous is not None:
+            row["prev_hash"] = previous
+        row["hash"] = previous = digest(_canonical(row))
+        tamper(db, "UPDATE audit_events SET actor_id = :actor_id, actor_label = :actor_label, "
+                   "prev_hash = :prev_hash, hash = :hash WHERE id = :id", **{
+                       k: row[k] for k in ("actor_id", "actor_label", "prev_hash", "hash", "id")})
+
+
+@pytest.fixture
+def approval(db, make):
+    """An approval by one reviewer, with events after it."""
+    reviewer, other = make.user("reviewer"), make.user("reviewer")
+    entry = make.entry("pending_review")
+    event = record_event("list_entry.approve", actor=reviewer, obj=entry, from_state="pending_review",
+                         to_state="published")
+    later = [record_event("test.later", obj=entry, comment=str(n)) for n in range(3)]
+    return event, other, later
+
+
+@pytest.mark.parametrize("digest", [
+    lambda message: __import__("hashlib").sha256(message).hexdigest(),  # the old, unkeyed scheme
+    lambda message: _hmac_sha256(b"a guessed key", message),
+])
+def test_an_approval_given_another_actor_with_recomputed_hashes_is_found(db, approval, digest):
+    event, other, _later = approval
+    _rewrite_from(db, event.id, digest, actor_id=other.id, actor_label=other.email)
+    report = verify_chain()
+    assert not report.ok and report.broken_event_id == event.id and "altered" in report.reason
+
+
+def test_a_rewrite_with_the_real_key_is_found_against_the_anchor(db, approval):
+    from registry.core.audit import write_anchor
+
+    event, other, later = approval
+    anchor = write_anchor()
+    assert anchor.event_id == later[-1].id
+    _rewrite_from(db, event.id, lambda message: _hmac_sha256(TEST_KEY, message),
+                  actor_id=other.id, actor_label=other.email)
+    report = verify_chain()
+    assert not report.ok and report.broken_event_id == later[-1].id and "rewritten" in report.reason
+    assert verify_chain(anchors=False).ok  # only the anchor tells
+
+
+def test_events_removed_from_the_end_after_an_anchor_are_found(db, approval):
+    from registry.core.audit import write_anchor
+
+    _event, _other, later = approval
+    write_anchor()
+    tamper(db, "DELETE FROM audit_events WHERE id = :id", id=later[-1].id)
+    report = verify_chain()
+    assert not report.ok and report.broken_event_id == later[-1].id and "removed" in report.reason
+
+
+def test_the_daily_check_appends_the_head_to_the_anchor_file(app, db, events):
+    import json
+    from datetime import date
+    from pathlib import Path
+
+    from registry.checks.checks import audit_anchor
+
+    path = Path(app.config["AUDIT_ANCHOR_FILE"])
+    assert audit_anchor(date(2026, 5, 1)) == {"anchored_event": events[-1].id}
+    more = record_event("test.four", obj=None, object_type="subjects", object_id=1)
+    audit_anchor(date(2026, 5, 2))
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [(line["event_id"], line["hash"]) for line in lines] == [(events[-1].id, events[-1].hash),
+                                                                   (more.id, more.hash)]
+    assert verify_chain().ok
+
+
+def test_a_damaged_anchor_file_is_an_error(app, db, events):
+    from pathlib import Path
+
+    Path(app.config["AUDIT_ANCHOR_FILE"]).write_text("not json\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 1"):
+        verify_chain()
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1 and "unreadable" in result.output
+
+
+def test_a_key_the_environment_gives_as_a_number_is_used_as_text(app, db, events, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_HMAC_KEY", 1234)
+    row = _rows(db, events[0].id)[0]
+    assert events[0].content_hash() == _hmac_sha256(b"1234", _canonical(row))
+
+
+def test_cli_rekey_keys_an_unkeyed_chain_once(app, cli, db, events):
+    import hashlib
+
+    first = db.session.scalar(sa.select(sa.func.min(AuditEvent.id)))
+    _rewrite_from(db, first, lambda message: hashlib.sha256(message).hexdigest())  # as written before the key
+    assert cli("audit", "verify").exit_code == 1
+    assert cli("audit", "verify", "--unkeyed").exit_code == 0
+    result = cli("audit", "rekey")
+    assert result.exit_code == 0, result.output
+    assert cli("audit", "verify").exit_code == 0
+    for row in _rows(db, first):
+        assert row["hash"] == _hmac_sha256(TEST_KEY, _canonical(row))
+    from registry.core.audit import read_anchors
+
+    assert [anchor.event_id for anchor in read_anchors()] == [events[-1].id]
+
+
+def test_cli_rekey_refuses_a_broken_chain(cli, db, events):
+    tamper(db, "UPDATE audit_events SET comment = 'x' WHERE id = :id", id=events[1].id)
+    db.session.commit()  # (to the test's transaction: the command's rollback must not undo the tampering)
+    result = cli("audit", "rekey")
+    assert result.exit_code == 1 and "not rekeyed" in result.output
+    assert db.session.scalar(sa.select(AuditEvent.comment).where(AuditEvent.id == events[1].id)) == "x"
+
+
+def test_the_key_is_required(monkeypatch, tmp_path):
+    from registry import create_app
+
+    monkeypatch.delenv("REGISTRY_AUDIT_HMAC_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="AUDIT_HMAC_KEY"):
+        create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite'}"})
+
+
+def test_the_monthly_manifest_anchors_the_chain(cli, db, make, tmp_path):
+    from datetime import date
+
+    from registry.core import clock
+    from registry.exchange import batches
+
+    reviewer, other = make.user("reviewer"), make.user("reviewer")
+    with clock.frozen_at(date(2026, 10, 20)):
+        inside = record_event("list_entry.approve", actor=reviewer, object_type="list_entries", object_id=1)
+    with clock.frozen_at(date(2026, 11, 2)):
+        record_event("test.after", object_type="list_entries", object_id=1)
+    manifest = json.loads(batches.write_files(2026, 10, tmp_path))
+    assert manifest["audit_anchor"] == {"event_id": inside.id, "hash": inside.hash}
+    path = tmp_path / "registry-manifest-2026-10.json"
+    assert cli("audit", "verify", "--manifest", str(path)).exit_code == 0
+    # an insider holding the key rewrites the approval's actor and every later hash
+    _rewrite_from(db, inside.id, lambda message: _hmac_sha256(TEST_KEY, message),
+                  actor_id=other.id, actor_label=other.email)
+    assert cli("audit", "verify").exit_code == 0  # no anchor file in this test: the chain alone agrees
+    result = cli("audit", "verify", "--manifest", str(path))
+    assert result.exit_code == 1 and f"event {inside.id}" in result.output and "rewritten" in result.output

@@ -122,8 +122,25 @@ def test_pages_are_for_officers_only(client, make, login, frozen):
     assert subject_section(commitment.subject, public=False)["commitments"] == [commitment]
     login("clerk", unit="GHC")
     assert client.get(f"/officer/commitments/{commitment.id}").status_code == 200
+    # The letter itself is not for another unit (issue 22 §7).
+    assert client.get(f"/officer/commitments/{commitment.id}/file").status_code == 404
+
+
+@pytest.mark.parametrize(("role", "unit", "allowed"), [
+    ("clerk", "JJC", True), ("reviewer", "JJC", True),
+    ("clerk", "GHC", False), ("reviewer", "GHC", False),
+    ("admin", "GHC", True), ("auditor", "GHC", True),
+])
+def test_the_letter_goes_to_its_units_officers_and_those_who_read_every_unit(client, make, login, frozen,
+                                                                             role, unit, allowed):
+    with frozen(date(2026, 5, 1)):
+        commitment = _record(make, actor=make.user("clerk", unit="JJC"))
+    login(role, unit=unit)
     download = client.get(f"/officer/commitments/{commitment.id}/file")
-    assert download.status_code == 200 and download.data == PDF
+    if allowed:
+        assert download.status_code == 200 and download.data == PDF
+    else:
+        assert download.status_code == 404 and PDF not in download.data
 
 
 def test_form_refuses_a_disguised_file(client, login, frozen):

@@ -362,3 +362,39 @@ def test_officer_subject_page_shows_drafts_with_status(client, make, login):
     login("clerk")
     page = client.get(f"/officer/subjects/{subject.id}?lang=en").get_data(as_text=True)
     assert "评价单位乙" in page and f"/officer/evaluations/{draft.id}" in page
+
+
+def test_officer_subject_page_hides_another_units_drafts_and_pending(client, make, login):
+    """Issue 22 §6: a clerk of another unit sees the published evaluation only."""
+    subject = make.subject()
+    make.evaluation(subject=subject, unit="GHC", status="draft", evaluating_unit="草稿评价单位")
+    make.evaluation(subject=subject, unit="GHC", status="pending_review", year=2023, evaluating_unit="待审评价单位")
+    make.evaluation(subject=subject, unit="GHC", status="published", year=2022, evaluating_unit="已发布评价单位")
+    login("clerk", unit="JJC")
+    page = client.get(f"/officer/subjects/{subject.id}?lang=en").get_data(as_text=True)
+    assert "已发布评价单位" in page
+    assert "草稿评价单位" not in page and "待审评价单位" not in page
+
+
+@pytest.mark.parametrize("role", ["clerk", "auditor"])
+def test_officer_subject_page_shows_drafts_to_their_unit_and_auditors(client, make, login, role):
+    subject = make.subject()
+    make.evaluation(subject=subject, unit="GHC", status="pending_review", evaluating_unit="待审评价单位")
+    login(role, unit="GHC")
+    page = client.get(f"/officer/subjects/{subject.id}?lang=en").get_data(as_text=True)
+    assert "待审评价单位" in page
+
+
+@pytest.mark.parametrize("decision", ["approve", "return"])
+def test_review_refusal_for_a_foreign_evaluation_says_not_found(client, make, login, db, decision):
+    """Issue 22 §6: the refusal must not confirm that another unit's evaluation exists."""
+    foreign = make.evaluation(unit="GHC", status="pending_review")
+    login(make.user("reviewer", unit="JJC"))
+    answers = []
+    for item_id in (foreign.id, foreign.id + 10_000):
+        client.post(f"/review/credit_evaluation/{item_id}/{decision}?lang=en",
+                    data={"version": foreign.version, "comment": "请补正"})
+        answers.append(client.get("/review/?lang=en").get_data(as_text=True))
+    assert all("Not found." in answer for answer in answers)
+    assert not any("evaluation&#39;s unit" in a or "evaluation's unit" in a for a in answers)
+    assert db.session.get(CreditEvaluation, foreign.id).status is EvaluationStatus.PENDING_REVIEW

@@ -27,7 +27,9 @@ SUBJECTS = 2000
 
 
 def _generated_app(path, seed: int = 1, subjects: int = SUBJECTS):
+    # Each database anchors its audit chain in a file of its own (several are built in one test).
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": f"sqlite:///{path}",
+                      "AUDIT_ANCHOR_FILE": f"{path}.anchors.jsonl",
                       "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
     with app.app_context():
         db.create_all()

@@ -1,9 +1,11 @@
 """Opening the API: the ``X-API-Key`` check, scopes, per-key rate limits and the request log.
 
-``api_view(scope)`` wraps a view: it answers 401 without a valid, unrevoked key and 403 without
-the scope, then counts the request against the key's own limit (Flask-Limiter, keyed by the key's
-id, in the storage ``RATELIMIT_STORAGE_URL`` names, shared by every endpoint of the API).  Every
-request made with a known key is logged after its answer is ready (``log_api_request``).
+``api_view(scope)`` wraps a view: it answers 401 without a valid, unrevoked key (those refusals
+are limited per client address, ``RATELIMIT_API_BAD_KEY``) and 403 without the scope, then
+counts the request against the key's own limit (Flask-Limiter, keyed by the key's id, in the
+storage ``RATELIMIT_STORAGE_URL`` names, shared by every endpoint of the API).  Every request made
+with a known key is logged after its answer is ready and before it leaves (``log_api_request``):
+when the log row cannot be written the answer is replaced by a 503.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, request
+from flask_limiter.util import get_remote_address
 
 from registry.accounts import apikeys
 from registry.core import clock
@@ -82,6 +85,14 @@ _per_key_limit = limiter.shared_limit(
 )
 
 
+@limiter.shared_limit(lambda: current_app.config["RATELIMIT_API_BAD_KEY"], scope="api-bad-key",
+                      key_func=get_remote_address)
+def _refuse_key(code: str, message: str):
+    """A 401 for a missing, unknown or revoked key, counted per client address: guessing keys, or
+    hammering the API without one, runs into a limit as a keyed client does (issue 22 §11)."""
+    return api_error(401, code, message)
+
+
 def api_view(scope: apikeys.ApiScope):
     def decorator(view):
         limited = _per_key_limit(view)
@@ -90,13 +101,13 @@ def api_view(scope: apikeys.ApiScope):
         def wrapped(*args, **kwargs):
             raw = request.headers.get("X-API-Key", "").strip()
             if not raw:
-                return api_error(401, "missing_key", "Send your API key in the X-API-Key header.")
+                return _refuse_key("missing_key", "Send your API key in the X-API-Key header.")
             key = find_key_row(raw)
             if key is None:
-                return api_error(401, "invalid_key", "This API key is not valid.")
+                return _refuse_key("invalid_key", "This API key is not valid.")
             g.api_key_id = key.id
             if not key.is_active:
-                return api_error(401, "revoked_key", "This API key has been revoked.")
+                return _refuse_key("revoked_key", "This API key has been revoked.")
             if not key.has_scope(scope):
                 return api_error(403, "insufficient_scope", f"This API key does not have the scope {scope.value}.",
                                  scope=scope.value)
@@ -150,7 +161,13 @@ def log_api_request(response):
             "result_size": size or 0,
         })
         db.session.commit()
-    except Exception:  # the answer is ready: a failing log write must not turn it into an error
+    except Exception:
+        # Every answer to a key is logged before it leaves (README, SECURITY.md): an answer that
+        # cannot be logged is withheld, and the client is told to come back (issue 22 §13).
         db.session.rollback()
         log.exception("could not log API request of key %s", key_id)
+        refused = api_error(503, "log_unavailable",
+                            "The request could not be logged, so it is not answered; try again later.")
+        refused.headers["Retry-After"] = "30"
+        return refused
     return response

@@ -245,12 +245,16 @@ def _error(description: str) -> dict:
 
 RESPONSES = {
     "BadRequest": _error("The request is not valid; error.code says why."),
-    "Unauthorized": _error("No API key, an unknown key, or a revoked key (missing_key, invalid_key, revoked_key)."),
+    "Unauthorized": _error("No API key, an unknown key, or a revoked key (missing_key, invalid_key, revoked_key). "
+                           "These refusals are rate-limited per client address."),
     "Forbidden": _error("The key lacks the scope this endpoint needs (insufficient_scope)."),
     "NotFound": _error("No such endpoint."),
-    "MethodNotAllowed": _error("The endpoint does not accept this method."),
+    "MethodNotAllowed": dict(_error("The endpoint does not accept this method."),
+                             headers={"Allow": {"schema": {"type": "string"},
+                                                "description": "The methods the endpoint accepts."}}),
     "TooLarge": _error("The request body is too large."),
-    "RateLimited": _error("The key's rate limit is used up; retry after the Retry-After header's seconds."),
+    "RateLimited": _error("The key's rate limit is used up (or, without a valid key, the client address's); "
+                          "retry after the Retry-After header's seconds."),
     "ServerError": _error("An internal error; it has been logged."),
     "NotModified": {"description": "Unchanged since the ETag given in If-None-Match."},
 }
@@ -275,10 +279,20 @@ def _json_ok(description: str, schema: str) -> dict:
     }
 
 
+# The forms the registry reads, with separators (spaces, hyphens, dots) anywhere and letters in
+# either case: 18 letters and digits (a USCC or a resident ID number), or a plate (province
+# character, the office's letter, four to six letters and digits, an optional suffix).  The check
+# characters are the server's to verify; full-width forms, which it folds to ASCII, are left out.
+_SEP = r"[\s\-·•.・]*"
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+IDENTIFIER_PATTERN = (
+    f"^{_SEP}(?:(?:[0-9A-Za-z]{_SEP}){{18}}"
+    f"|[{_PROVINCES}]{_SEP}[A-Za-z](?:{_SEP}[0-9A-Za-z]){{4,6}}(?:{_SEP}[挂学警港澳])?{_SEP})$"
+)
 IDENTIFIER = {
     "name": "identifier", "in": "path", "required": True,
     "description": "USCC (18 characters), resident ID number (18) or plate number; spacing and case do not matter.",
-    "schema": {"type": "string", "maxLength": 64},
+    "schema": {"type": "string", "maxLength": 64, "pattern": IDENTIFIER_PATTERN},
 }
 
 

@@ -13,7 +13,7 @@ from registry.commitments.forms import BreachForm, CommitmentForm, LinkForm
 from registry.commitments.models import STATUS_LABELS, CreditCommitment
 from registry.core.audit import history
 from registry.core.pagination import paginate
-from registry.core.permissions import can_edit_unit, officer_required, scope_to_user
+from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
 from registry.core.uploads import send_upload
 from registry.core.web import add_nav, perform_form
 from registry.evaluations.operations import resolve_subject
@@ -93,6 +93,9 @@ def show(commitment_id: int):
 @officer_required
 def download(commitment_id: int):
     commitment = _load(commitment_id)
+    # The commitment is read across units, but the signed letter is an upload: it goes only to the
+    # officers handling it (its unit) and to those who read every unit (SPEC §1, §13); a 404 otherwise.
+    ensure_can_see(commitment)
     # The shared helper: an attachment, nosniff, no-store, and a download name made harmless.
     return send_upload(commitment.file_stored_name, commitment.file_original_name, commitment.file_type)
 

@@ -2,6 +2,13 @@
 
 Every event stores the hash of the event before it, and its own hash over its content and that
 link, so that altering or deleting a row breaks the chain at a place ``verify_chain`` names.
+
+The hash is an HMAC-SHA256 keyed with ``AUDIT_HMAC_KEY``, a setting kept outside the database:
+someone who can write to the database but does not hold the key cannot recompute the hashes after
+an altered event.  Someone who holds the key as well is caught by the anchors: the scheduled check
+``audit_anchor`` appends the chain's head (event id and hash) to an append-only file outside the
+database (``AUDIT_ANCHOR_FILE``) every day, and ``verify_chain`` compares the chain with every
+anchor, so a chain rewritten or cut short after an anchored event no longer matches it.
 A unique constraint on ``prev_hash`` keeps the chain a single line even when two transactions
 append at once; on PostgreSQL an advisory lock makes them take turns instead of failing.
 """
@@ -9,12 +16,16 @@ append at once; on PostgreSQL an advisory lock makes them take turns instead of 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
@@ -45,28 +56,46 @@ class AuditEvent(db.Model):
 
     actor = db.relationship("User", foreign_keys=[actor_id], lazy="joined")
 
-    def content_hash(self) -> str:
-        """The hash this event should carry, recomputed from its stored content."""
-        payload = {
-            "occurred_at": self.occurred_at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_label": self.actor_label,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "unit_id": self.unit_id,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "comment": self.comment,
-            "details": self.details,
-            "prev_hash": self.prev_hash,
-        }
-        canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    def content_hash(self, key: bytes | None = None) -> str:
+        """The hash this event should carry, recomputed from its stored content: HMAC-SHA256 with
+        ``key`` (the configured ``AUDIT_HMAC_KEY`` when not given)."""
+        return hmac.new(key or chain_key(), _canonical(self), hashlib.sha256).hexdigest()
+
+    def unkeyed_hash(self) -> str:
+        """The plain SHA-256 the chain used before it was keyed (``audit rekey`` reads it)."""
+        return hashlib.sha256(_canonical(self)).hexdigest()
 
     @property
     def details_dict(self) -> dict:
         return json.loads(self.details) if self.details else {}
+
+
+def chain_key() -> bytes:
+    """The chain's key, from the configuration (never the database)."""
+    key = current_app.config.get("AUDIT_HMAC_KEY")
+    if not key:
+        raise RuntimeError("AUDIT_HMAC_KEY is not set: the audit chain cannot be written or verified.")
+    # str() too: REGISTRY_AUDIT_HMAC_KEY is parsed as JSON where it can be, so "1234" arrives as a number.
+    return bytes(key) if isinstance(key, bytes | bytearray) else str(key).encode("utf-8")
+
+
+def _canonical(event) -> bytes:
+    """An event's content and link as canonical JSON bytes (what its hash covers)."""
+    payload = {
+        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "unit_id": event.unit_id,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "comment": event.comment,
+        "details": event.details,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def _state(value) -> str | None:
@@ -142,10 +171,26 @@ class ChainReport:
     reason: str | None = None
 
 
-def verify_chain() -> ChainReport:
-    """Walk the whole log in order and report the first event whose link or content is wrong."""
+@dataclass(frozen=True)
+class Anchor:
+    event_id: int
+    hash: str
+    written_at: str
+
+
+def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bool = True,
+                 extra_anchors: list[Anchor] = ()) -> ChainReport:
+    """Walk the whole log in order and report the first event whose link or content is wrong, then
+    hold the chain against every anchor written outside the database (the anchor file, and
+    ``extra_anchors`` such as those of delivered exchange manifests).
+
+    ``unkeyed`` checks the plain SHA-256 of a chain written before the key (``audit rekey``).
+    """
     expected_prev = GENESIS_HASH
     checked = 0
+    key = None if unkeyed else (key or chain_key())
+    anchored = {anchor.event_id: anchor for anchor in [*(read_anchors() if anchors else []), *extra_anchors]}
+    seen: set[int] = set()
     # populate_existing: judge what the database holds, not events this session already loaded.
     statement = sa.select(AuditEvent).order_by(AuditEvent.id)
     rows = db.session.execute(statement.execution_options(yield_per=1000, populate_existing=True))
@@ -156,12 +201,95 @@ def verify_chain() -> ChainReport:
                 return ChainReport(
                     False, checked, event.id, "the event before it was deleted or altered (link does not match)"
                 )
-            if event.content_hash() != event.hash:
+            actual = event.unkeyed_hash() if unkeyed else event.content_hash(key)
+            if not hmac.compare_digest(actual, event.hash):
                 return ChainReport(False, checked, event.id, "its content was altered (hash does not match)")
+            anchor = anchored.get(event.id)
+            if anchor is not None:
+                seen.add(event.id)
+                if not hmac.compare_digest(anchor.hash, event.hash):
+                    return ChainReport(False, checked, event.id,
+                                       f"it differs from the anchor of {anchor.written_at} (the chain was rewritten)")
             expected_prev = event.hash
     finally:
         rows.close()
+    missing = sorted(set(anchored) - seen)
+    if missing:
+        anchor = anchored[missing[0]]
+        return ChainReport(False, checked, anchor.event_id,
+                           f"it is anchored ({anchor.written_at}) but no longer in the log (events were removed)")
     return ChainReport(True, checked)
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchors: the chain's head, written outside the database
+
+
+def anchor_path() -> Path:
+    return Path(current_app.config.get("AUDIT_ANCHOR_FILE")
+                or os.path.join(current_app.instance_path, "audit-anchors.jsonl"))
+
+
+def chain_head() -> Anchor | None:
+    """The newest event's id and hash, or None for an empty log."""
+    row = db.session.execute(
+        sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return None if row is None else Anchor(row.id, row.hash, clock.utcnow().isoformat(timespec="seconds"))
+
+
+def write_anchor() -> Anchor | None:
+    """Append the chain's head to the anchor file (opened for appending only, flushed to disk)."""
+    head = chain_head()
+    if head is None:
+        return None
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    line = json.dumps({"written_at": head.written_at, "event_id": head.event_id, "hash": head.hash},
+                      sort_keys=True) + "\n"
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(line)
+        file.flush()
+        os.fsync(file.fileno())
+    return head
+
+
+def read_anchors(path: Path | None = None) -> list[Anchor]:
+    """Every anchor of the file (none when there is no file yet); a damaged line is an error."""
+    path = path or anchor_path()
+    if not path.exists():
+        return []
+    anchors = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            anchors.append(Anchor(int(item["event_id"]), str(item["hash"]), str(item["written_at"])))
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}: line {number} is not an anchor") from error
+    return anchors
+
+
+def rekey_chain(*, from_unkeyed: bool = True, old_key: bytes | None = None) -> int:
+    """Recompute every hash with the configured key, in order, after checking the chain as it
+    stands (unkeyed, or keyed with ``old_key``).  The caller commits and starts a new anchor file.
+
+    Returns how many events were rekeyed; raises ``ValueError`` when the chain is not intact.
+    """
+    report = verify_chain(unkeyed=from_unkeyed, key=old_key, anchors=False)
+    if not report.ok:
+        raise ValueError(f"the chain is broken at event {report.broken_event_id}: {report.reason}")
+    key = chain_key()
+    previous = GENESIS_HASH
+    count = 0
+    # The new hashes are HMACs: they never collide with the old ones the unique columns hold.
+    for event in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all():
+        event.prev_hash = previous
+        event.hash = previous = event.content_hash(key)
+        count += 1
+    db.session.flush()
+    return count
 
 
 def record_events(events: list[dict]) -> int:
@@ -179,6 +307,7 @@ def record_events(events: list[dict]) -> int:
     session.flush()
     previous = session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS_HASH
     occurred_at = clock.utcnow()
+    key = chain_key()
     rows = []
     for item in events:
         actor = item.get("actor")
@@ -198,7 +327,7 @@ def record_events(events: list[dict]) -> int:
             "prev_hash": previous,
         }
         # The same hash record_event computes, without building an ORM object per event.
-        row["hash"] = previous = AuditEvent.content_hash(SimpleNamespace(**row))
+        row["hash"] = previous = hmac.new(key, _canonical(SimpleNamespace(**row)), hashlib.sha256).hexdigest()
         rows.append(row)
     session.execute(sa.insert(AuditEvent.__table__), rows)
     return len(rows)

@@ -118,10 +118,13 @@ ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
 
 
 def _http_error(error: HTTPException):
+    # The exception's own headers (a 405's Allow) belong on the answer too;
+    # its Content-Type does not, the page or JSON below sets its own.
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if wants_json():
         code = ERROR_CODES.get(error.code, "error")
-        return jsonify(error={"code": code, "message": error.description}), error.code
-    return render_template("errors/error.html", error=error), error.code
+        return jsonify(error={"code": code, "message": error.description}), error.code, headers
+    return render_template("errors/error.html", error=error), error.code, headers
 
 
 def _unexpected_error(error: Exception):

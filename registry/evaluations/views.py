@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.core.audit import history
-from registry.core.errors import NotFound, RegistryError
+from registry.core.errors import RegistryError
 from registry.core.forms import apply_error
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
@@ -172,10 +172,12 @@ def import_template(ext: str):
 def subject_section(subject, public: bool) -> dict:
     evaluations = ops.published_evaluations(subject.id)
     if not public:
+        # Drafts and pending evaluations belong to their unit: another unit's officers see
+        # only what is published, as on the evaluation's own page (a 404 for them).
+        statement = sa.select(CreditEvaluation).where(CreditEvaluation.subject_id == subject.id,
+                                                      CreditEvaluation.status != EvaluationStatus.PUBLISHED)
         evaluations += list(db.session.scalars(
-            sa.select(CreditEvaluation).where(CreditEvaluation.subject_id == subject.id,
-                                              CreditEvaluation.status != EvaluationStatus.PUBLISHED)
-            .order_by(CreditEvaluation.year.desc())))
+            scope_to_user(statement, CreditEvaluation.unit_id).order_by(CreditEvaluation.year.desc())))
     return {"evaluations": evaluations, "latest": ops.latest_evaluations(subject.id),
             "STATUS_LABELS": STATUS_LABELS} if evaluations else {}
 
@@ -199,13 +201,6 @@ class EvaluationQueue(ReviewQueueSource):
 
     def category(self, evaluation: CreditEvaluation) -> str:
         return str(evaluation.field_label)
-
-    def load(self, item_id: int, actor) -> CreditEvaluation:
-        """Any unit's evaluation: ``approve_evaluation`` refuses a reviewer of another unit."""
-        evaluation = db.session.get(CreditEvaluation, item_id)
-        if evaluation is None:
-            raise NotFound()
-        return evaluation
 
 
 register_queue_source(EvaluationQueue())

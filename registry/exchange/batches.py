@@ -8,8 +8,8 @@ Asia/Shanghai calendar (the month's bounds converted to UTC), ordered by feed po
 - ``registry-changes-YYYY-MM.csv``: the same items, one row each (RFC 4180, CRLF, UTF-8, header
   row), the public payload as canonical JSON in the last column;
 - ``registry-manifest-YYYY-MM.json``: format, month, period (UTC), counts (total, per change,
-  per record type), first and last feed position, and for each file its name, rows, bytes and
-  SHA-256.
+  per record type), first and last feed position, for each file its name, rows, bytes and
+  SHA-256, and the audit chain's anchor (its last event before the period's end: id and hash).
 
 No build time appears in any file, so building the same month again gives byte-identical files.
 The files are written to a scratch folder whenever needed and are not stored; the stored manifest
@@ -47,6 +47,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from registry.core import clock
+from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeEvent
 from registry.exchange.models import BatchStatus, ExchangeBatch
 from registry.extensions import db
@@ -132,6 +133,17 @@ def file_names(month: str) -> dict[str, str]:
             "manifest": f"registry-manifest-{month}.json"}
 
 
+def audit_anchor_before(end) -> dict | None:
+    """The audit chain's last event before ``end`` (id and hash): delivered with the month's batch,
+    it anchors the chain outside the database (``flask audit verify --manifest``).  Events are
+    only ever appended, so rebuilding the month gives the same anchor unless the chain was rekeyed."""
+    row = db.session.execute(
+        sa.select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.occurred_at < end)
+        .order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return None if row is None else {"event_id": row.id, "hash": row.hash}
+
+
 def write_files(year: int, month: int, folder: Path) -> str:
     """Write the month's three files into ``folder``; returns the manifest's text."""
     label = month_label(year, month)
@@ -174,6 +186,7 @@ def write_files(year: int, month: int, folder: Path) -> str:
         "counts_by_change": dict(sorted(by_change.items())),
         "counts_by_record_type": dict(sorted(by_type.items())),
         "files": files,
+        "audit_anchor": audit_anchor_before(end),
     }
     text = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
     (folder / names["manifest"]).write_text(text, encoding="utf-8", newline="")

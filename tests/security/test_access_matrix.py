@@ -164,7 +164,8 @@ MATRIX: dict[str, Access] = {
     # Signed commitments are read across units (the index offers "all units"); only the unit records a breach.
     "commitments.show": Access(get=ALL, post=UNIT, args={"commitment_id": W("commitment")},
                                data={"action": "breach", "breach-breached_on": "2026-04-02", "breach-note": "违约"}),
-    "commitments.download": Access(get=ALL, args={"commitment_id": W("commitment")}),
+    # The signed letter is an upload: its unit's officers and those who read every unit (issue 22 §7).
+    "commitments.download": Access(get=ALL, scoped=True, args={"commitment_id": W("commitment")}),
     # objections and repairs, officer side
     "objections.officer_index": Access(get=ALL),
     "objections.officer_show": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}),
