@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app registry
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench install lint translations compile-translations migrate serve
+.PHONY: run test bench install lint translations compile-translations migrate serve audit-key
 
 $(STAMP): setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ instance/config.py:
 	$(BIN)/python -c "import secrets; print(f'SECRET_KEY = {secrets.token_hex(32)!r}')" > $@
 	$(BIN)/python -c "import secrets; print(f'AUDIT_HMAC_KEY = {secrets.token_hex(32)!r}')" >> $@
 	@echo "wrote $@ with a new SECRET_KEY and AUDIT_HMAC_KEY"
+
+# An instance folder made before the audit chain was keyed has no AUDIT_HMAC_KEY: add one, and say
+# that an existing database's chain needs `audit rekey` once (SECURITY.md).
+audit-key: instance/config.py
+	@grep -q '^AUDIT_HMAC_KEY' instance/config.py || { \
+	  $(BIN)/python -c "import secrets; print(f'AUDIT_HMAC_KEY = {secrets.token_hex(32)!r}')" >> instance/config.py; \
+	  echo "added AUDIT_HMAC_KEY to instance/config.py: for an existing database run" \
+	       "'$(FLASK) audit verify --unkeyed' and then '$(FLASK) audit rekey' once"; }
 
 # The one catalogue: registry/translations/zh_Hans_CN/LC_MESSAGES/messages.po (committed, sorted by
 # msgid, no source locations, so that branches adding strings merge cleanly). `make translations`
@@ -47,10 +55,10 @@ translations: install
 compile-translations: install
 	$(BABEL_COMPILE)
 
-migrate: install instance/config.py
+migrate: install instance/config.py audit-key
 	$(FLASK) db upgrade
 
-run: install instance/config.py compile-translations migrate
+run: install instance/config.py audit-key compile-translations migrate
 	$(FLASK) demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
