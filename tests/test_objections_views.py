@@ -190,3 +190,11 @@ def test_a_rejection_as_inadmissible_is_prepared_on_the_page_and_confirmed_from_
     _lookup(client, objection.receipt_number, code)
     status = client.get(f"/objections/status/{objection.receipt_number}?lang=en").get_data(as_text=True)
     assert "Rejected as inadmissible" in status and "申请事项不属于本单位受理范围。" in status
+
+
+@pytest.mark.parametrize("target", ["list_entry:2147483648", "list_entry:99999999999999999999", "disclosure:0",
+                                    "list_entry:١٢", "nothing:1", "list_entry:"])
+def test_a_record_no_row_can_have_is_not_found_never_a_500(client, target):
+    # An id past PostgreSQL's integer range used to reach the query (issue 22 §4, the form's path).
+    assert client.get("/objections/new", query_string={"record": target}).status_code == 404
+    assert client.get("/repairs/new", query_string={"record": target}).status_code == 404

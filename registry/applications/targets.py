@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.core.registry import Registry
+from registry.core.routing import MAX_ID
 from registry.extensions import db
 
 
@@ -74,7 +75,8 @@ def load_record(record_type: str, record_id: int):
 def parse_target(text: str | None, field: str = "record"):
     """``"list_entry:12"`` → ``(record_type, record)``; a clear refusal when it names nothing."""
     record_type, _, number = (text or "").partition(":")
-    record = load_record(record_type, int(number)) if number.isascii() and number.isdigit() else None
+    wellformed = number.isascii() and number.isdigit() and len(number) <= len(str(MAX_ID)) and int(number) <= MAX_ID
+    record = load_record(record_type, int(number)) if wellformed else None
     if record is None:
         raise ValidationFailed(_l("Choose the record this application concerns."), field=field)
     return record_type, record
