@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup, with_appcontext
 
 from registry.core.identifiers import STORED_IDENTIFIERS, SubjectKind, identifier_problem, mask_resident_id
+from registry.core.db import reads_only
 from registry.extensions import db
 
 subjects_cli = AppGroup("subjects", help="Subjects and their identifiers.")
@@ -31,6 +32,7 @@ def failing_identifiers():
                 yield column.name, row_id, kind, value, reason
 
 
+@reads_only
 @subjects_cli.command("check-identifiers")
 @with_appcontext
 def check_identifiers_command():
