@@ -11,8 +11,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from registry.core import calendar_changes, clock, workdays
 from registry.core.audit import Anchor, anchor_path, rekey_chain, verify_chain, write_anchor
-from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.core.db import reads_only, writing_transactions
+from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
 
 

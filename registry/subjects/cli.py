@@ -12,8 +12,8 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup, with_appcontext
 
-from registry.core.identifiers import STORED_IDENTIFIERS, SubjectKind, identifier_problem, mask_resident_id
 from registry.core.db import reads_only
+from registry.core.identifiers import STORED_IDENTIFIERS, SubjectKind, identifier_problem, mask_resident_id
 from registry.extensions import db
 
 subjects_cli = AppGroup("subjects", help="Subjects and their identifiers.")
