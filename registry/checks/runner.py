@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import zlib
 from datetime import date
 
@@ -53,6 +54,7 @@ def run_check(check: Check, today: date) -> dict:
     transaction takes SQLite's write lock first (a check reads, then writes: begun with a plain
     BEGIN it would fail at once with "database is locked" after a web request's write).
     """
+    started = time.monotonic()
     try:
         db.session.info.pop(NEW_ALERTS_KEY, None)
         _lock(check)
@@ -64,6 +66,7 @@ def run_check(check: Check, today: date) -> dict:
         new_alerts = db.session.info.pop(NEW_ALERTS_KEY, [])
         if new_alerts and mail_enabled():
             counts = {**counts, "mails": queue_digests(new_alerts)}
+        run.duration_seconds = round(time.monotonic() - started, 3)
         db.session.commit()
     except Exception:
         db.session.info.pop(NEW_ALERTS_KEY, None)
