@@ -111,11 +111,11 @@ def _register_packages(app: Flask) -> None:
     from registry import cli as core_cli
     from registry.core import models  # noqa: F401  (the core's tables)
     for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
-        app.cli.add_command(command)
+        app.cli.add_command(core_cli.take_write_lock_first(command))
     for package in PACKAGES:
         parts = {part: importlib.import_module(f"registry.{package}.{part}")
                  for part in PACKAGE_PARTS if importlib.util.find_spec(f"registry.{package}.{part}")}
         if hasattr(parts.get("views"), "bp"):
             app.register_blueprint(parts["views"].bp)
         for command in getattr(parts.get("cli"), "COMMANDS", ()):
-            app.cli.add_command(command)
+            app.cli.add_command(core_cli.take_write_lock_first(command))

@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from registry.core import calendar_changes, clock, workdays
 from registry.core.audit import Anchor, anchor_path, rekey_chain, verify_chain, write_anchor
+from registry.core.db import reads_only, writing_transactions
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
 
@@ -23,6 +24,20 @@ class _Date(click.DateTime):
 
 
 DATE = _Date(formats=["%Y-%m-%d"])
+
+
+def take_write_lock_first(command: click.Command) -> click.Command:
+    """Make a command's transactions begin by taking SQLite's write lock (``writing_transactions``)
+    unless it is marked ``reads_only``; a group's commands each.  Idempotent: ``create_app`` runs
+    once per app, the commands are module-level objects."""
+    if isinstance(command, click.Group):
+        for subcommand in command.commands.values():
+            take_write_lock_first(subcommand)
+    elif command.callback and not getattr(command, "reads_only", False) \
+            and not getattr(command.callback, "takes_write_lock_first", False):
+        command.callback = writing_transactions()(command.callback)
+        command.callback.takes_write_lock_first = True
+    return command
 
 
 def _run_steps(steps) -> None:
@@ -51,6 +66,7 @@ def demo_command():
 calendar_cli = AppGroup("calendar", help="The working-day calendar.")
 
 
+@reads_only
 @calendar_cli.command("deadline")
 @click.argument("start", type=DATE)
 @click.argument("working_days", type=click.IntRange(min=0))
@@ -146,6 +162,7 @@ def calendar_import(file):
 audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 
 
+@reads_only
 @audit_cli.command("verify")
 @click.option("--unkeyed", is_flag=True, help="Check a chain written before AUDIT_HMAC_KEY (plain SHA-256).")
 @click.option("--manifest", "manifests", multiple=True, type=click.File("r", encoding="utf-8"),

@@ -213,3 +213,17 @@ def test_log_format_json_installs_one_json_handler(monkeypatch):
 def test_an_unknown_log_format_is_refused():
     with pytest.raises(RuntimeError, match="LOG_FORMAT"):
         create_app({"SECRET_KEY": "x", "LOG_FORMAT": "xml"})
+
+
+def test_each_check_reports_how_long_its_latest_run_took(client, db, monkeypatch):
+    """The runner stores the wall time of a run; the metrics give the latest run's per check."""
+    from registry.checks import runner
+    from registry.checks.registry import Check
+
+    ticks = iter([100.0, 102.5, 200.0, 200.25])  # monotonic readings: start and end of two runs
+    monkeypatch.setattr(runner.time, "monotonic", lambda: next(ticks))
+    probe = Check("metrics_duration_probe", lambda today: {}, {}, 0)
+    runner.run_check(probe, clock.today())
+    assert _sample(_scrape(client), "registry_check_last_duration_seconds", check="metrics_duration_probe") == 2.5
+    runner.run_check(probe, clock.today())
+    assert _sample(_scrape(client), "registry_check_last_duration_seconds", check="metrics_duration_probe") == 0.25

@@ -4,7 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user, logout_user, session_protected
+from flask_login.config import SESSION_KEYS
 
 from registry.accounts import operations
 from registry.accounts.forms import LoginForm, PasswordForm, UserCreateForm, UserEditForm
@@ -27,6 +28,23 @@ def load_user(login_id: str) -> User | None:
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
+
+
+@session_protected.connect
+def drop_a_session_from_another_browser(app, **extra) -> None:
+    """A signed-in session used from another browser or address is no session (issue 22 §11).
+
+    Flask-Login's "strong" protection only marks a *permanent* session not fresh when the
+    browser's identifier (address and User-Agent) changes, and officer sessions are permanent:
+    a cookie copied into another browser would still sign its holder in.  Drop it instead; the
+    request goes on anonymous and the officer pages send it to the sign-in page.  (An anonymous
+    session, holding only a language or a form token, is left alone.)
+    """
+    if "_user_id" not in session:
+        return
+    for key in SESSION_KEYS:
+        session.pop(key, None)
+    session["_remember"] = "clear"
 
 
 def _active_units():

@@ -18,6 +18,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy.engine import make_url
 
+from registry.core.db import reads_only
 from registry.extensions import db
 
 
@@ -53,6 +54,7 @@ def pg_dump_command(url, path: str) -> tuple[list[str], dict]:
     return command, env
 
 
+@reads_only
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")

@@ -23,6 +23,7 @@ from registry.core import clock
 from registry.core.db import str_enum
 from registry.core.identifiers import SubjectKind, public_identifier
 from registry.core.labels import register_state_labels
+from registry.core.uploads import register_stored_uploads
 from registry.extensions import db
 
 
@@ -231,6 +232,9 @@ class ApplicationFile(db.Model):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(sa.String(64))
     uploaded_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+
+
+register_stored_uploads("application_files.stored_name", ApplicationFile.stored_name)
 
 
 def files_of(kind: str, application_id: int) -> list[ApplicationFile]:

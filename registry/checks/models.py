@@ -20,6 +20,7 @@ class CheckRun(db.Model):
     run_for: Mapped[date]
     started_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
     counts: Mapped[str | None] = mapped_column(sa.Text)  # JSON
+    duration_seconds: Mapped[float | None]  # wall time of the check, up to its commit
 
 
 class Alert(db.Model):

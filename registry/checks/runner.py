@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import zlib
 from datetime import date
 
@@ -13,6 +14,7 @@ from registry.checks.alerts import NEW_ALERTS_KEY
 from registry.checks.models import CheckRun
 from registry.checks.notify import queue_digests
 from registry.checks.registry import Check
+from registry.core.db import writing_transactions
 from registry.core.mail import mail_enabled
 from registry.extensions import db
 
@@ -44,11 +46,15 @@ def _lock(check: Check) -> None:
         raise CheckLocked(check.name)
 
 
+@writing_transactions()
 def run_check(check: Check, today: date) -> dict:
     """Run one check in its own transaction; roll back everything if it fails.
 
-    Alerts the check raised are mailed (one digest per unit) only once the commit succeeded.
+    Alerts the check raised are mailed (one digest per unit) only once the commit succeeded.  The
+    transaction takes SQLite's write lock first (a check reads, then writes: begun with a plain
+    BEGIN it would fail at once with "database is locked" after a web request's write).
     """
+    started = time.monotonic()
     try:
         db.session.info.pop(NEW_ALERTS_KEY, None)
         _lock(check)
@@ -60,6 +66,7 @@ def run_check(check: Check, today: date) -> dict:
         new_alerts = db.session.info.pop(NEW_ALERTS_KEY, [])
         if new_alerts and mail_enabled():
             counts = {**counts, "mails": queue_digests(new_alerts)}
+        run.duration_seconds = round(time.monotonic() - started, 3)
         db.session.commit()
     except Exception:
         db.session.info.pop(NEW_ALERTS_KEY, None)

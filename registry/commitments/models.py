@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.core import clock
 from registry.core.db import str_enum
 from registry.core.labels import register_state_labels
+from registry.core.uploads import register_stored_uploads
 from registry.extensions import db
 
 
@@ -100,3 +101,6 @@ class CommitmentBreach(db.Model):
 
 
 register_state_labels("credit_commitment", STATUS_LABELS)
+
+
+register_stored_uploads("commitments.file_stored_name", CreditCommitment.file_stored_name)

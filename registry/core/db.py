@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -90,6 +92,37 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 # in a transaction of its own whose first statement is the INSERT, so it waits like any writer).
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+# Outside a request (a scheduled check, a command) the code that is about to write says so.
+_WRITE_INTENT: ContextVar[bool] = ContextVar("registry_write_intent", default=False)
+
+
+@contextmanager
+def writing_transactions():
+    """Transactions begun inside this block will write: on SQLite they take the write lock first.
+
+    The scheduler's check runner and the writing commands use it; web requests need not (their
+    method says whether they write).  Also usable as a decorator.
+    """
+    token = _WRITE_INTENT.set(True)
+    try:
+        yield
+    finally:
+        _WRITE_INTENT.reset(token)
+
+
+def reads_only(command):
+    """Mark a click command that only reads: it does not take SQLite's write lock up front (so a
+    long ``audit verify`` or ``backup`` never holds up the web's writers)."""
+    command.reads_only = True
+    return command
+
+
+def takes_write_lock_first() -> bool:
+    """Whether a transaction begun now should begin with BEGIN IMMEDIATE on SQLite."""
+    if has_request_context():
+        return request.method in WRITING_METHODS
+    return _WRITE_INTENT.get()
+
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn) -> None:
@@ -104,8 +137,7 @@ def _sqlite_begin(conn) -> None:
     else", as on PostgreSQL.
     """
     if conn.dialect.name == "sqlite":
-        writing = has_request_context() and request.method in WRITING_METHODS
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock_first() else "BEGIN")
 
 
 # Database objects that no model declares and Alembic's autogenerate must leave alone: SQLite's

@@ -145,11 +145,32 @@ def _cell_text(value) -> str:
 
 
 def _csv_lines(data: bytes) -> Iterable[list[str]]:
-    text = _decode(data)
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error:
-        raise FileRefused(_l("The CSV file is malformed (check its quotes)."), field="file") from None
+    """The file's records.  Strict quoting: a quoted cell with text after its closing quote
+    (``"abc"def``) or a quote that never closes is refused naming the line where the record
+    starts, never read as some other text; a quote inside an unquoted cell (``abc"def``) is kept
+    as typed."""
+    reader = csv.reader(io.StringIO(_decode(data), newline=""), strict=True)
+    lines: list[list[str]] = []
+    while True:
+        starts_at = reader.line_num + 1
+        try:
+            lines.append(next(reader))
+        except StopIteration:
+            return lines
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise FileRefused(
+                    _l("Line %(line)d of the CSV file has a cell longer than %(n)d characters: no column of the "
+                       "template holds that much. Check the cell, or a quote that is never closed before it.",
+                       line=starts_at, n=csv.field_size_limit()),
+                    field="file",
+                ) from None
+            raise FileRefused(
+                _l("The CSV file is malformed at line %(line)d: a quoted cell must end with its quote right "
+                   "before the next comma, and a quote inside a cell is written twice (\"\"). Save the sheet "
+                   "again as CSV from the spreadsheet program, or upload XLSX.", line=starts_at),
+                field="file",
+            ) from None
 
 
 def _decode(data: bytes) -> str:

@@ -13,12 +13,17 @@ import hashlib
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from registry.core.errors import ValidationFailed
+from registry.core.registry import Registry
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
@@ -61,6 +66,22 @@ def is_archive_polyglot(data: bytes) -> bool:
     return _ZIP_LOCAL in data and _ZIP_END in data[-_ZIP_TAIL:]
 
 
+# Markup and script that a browser or a web server would act on, inside a file that starts like a
+# PDF or an image (a polyglot): HTML/SVG a browser sniffs and renders, PHP a misconfigured server
+# runs, and a PDF's own JavaScript or launch actions.  Matched case-insensitively anywhere in the
+# bytes; each marker is long enough (5+ bytes, most 7+) that compressed image data holds one by
+# chance less than once in tens of thousands of megabytes.
+_ACTIVE_CONTENT = re.compile(
+    rb"<\?php|<script|<html|<iframe|javascript:|/JavaScript|/Launch\b",
+    re.IGNORECASE,
+)
+
+
+def has_active_content(data: bytes) -> bool:
+    """The bytes carry markup or script beside their PDF/JPEG/PNG content (SECURITY.md lists what)."""
+    return _ACTIVE_CONTENT.search(data) is not None
+
+
 def _clean_name(filename: str | None) -> str:
     name = os.path.basename((filename or "").replace("\\", "/")).strip()
     name = "".join(char for char in name if char.isprintable())
@@ -83,6 +104,12 @@ def check_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DEFA
                    else _l("The file is larger than %(mb)d MB.", mb=mb))
         raise ValidationFailed(message, field=field)
     content_type = detect_type(data)
+    if content_type in allowed and has_active_content(data):
+        message = (_l("The file %(name)s is not accepted: it carries web page markup or script (HTML, "
+                      "PHP or PDF JavaScript) beside its content.", name=name) if name
+                   else _l("The file is not accepted: it carries web page markup or script (HTML, PHP or "
+                           "PDF JavaScript) beside its content."))
+        raise ValidationFailed(message, field=field)
     if content_type not in allowed or is_archive_polyglot(data):
         if name:
             raise ValidationFailed(
@@ -139,13 +166,32 @@ def store_upload(data: bytes, filename: str | None, *, purpose: str, allowed=(PD
     if not _SAFE_PURPOSE.match(purpose):
         raise ValueError(f"bad upload purpose {purpose!r}")
     content_type = check_upload(data, allowed=allowed, max_bytes=max_bytes, field=field)
-    folder = os.path.join(current_app.config["UPLOAD_FOLDER"], purpose)
-    os.makedirs(folder, exist_ok=True)
     stored_name = f"{purpose}/{secrets.token_hex(16)}{EXTENSIONS[content_type]}"
-    path = os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name)
-    with open(path, "xb") as handle:
-        handle.write(data)
+    _write_whole(os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name), data, field=field)
     return StoredFile(stored_name, _clean_name(filename), content_type, len(data), hashlib.sha256(data).hexdigest())
+
+
+def _write_whole(path: str, data: bytes, *, field: str) -> None:
+    """Write the file under a temporary name and rename it into place: a full disk or a killed
+    process leaves no partial file under a stored name (a ``.partial`` left by a kill is removed
+    by the ``upload_orphans`` check).  A write that fails is a refusal at the field, not a 500."""
+    partial = f"{path}.partial"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(partial, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(partial, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.remove(partial)
+        current_app.logger.error("upload could not be stored at %s: %s", path, error)
+        raise ValidationFailed(
+            _l("The file could not be stored: the server's storage is full or unavailable. Nothing was "
+               "saved; please try again later."),
+            field=field,
+        ) from error
 
 
 def upload_path(stored_name: str) -> str:
@@ -193,3 +239,48 @@ def remove_upload(stored_name: str) -> None:
     """Delete a stored file (e.g. when the transaction that recorded it failed)."""
     with contextlib.suppress(FileNotFoundError, ValueError):
         os.remove(upload_path(stored_name))
+
+
+@dataclass(frozen=True)
+class StoredUploads:
+    """A column that holds stored upload names (``StoredFile.stored_name``)."""
+
+    name: str
+    column: Any
+
+
+# A package registers the columns that keep its uploads next to its models, so that the
+# ``upload_orphans`` check knows every file that is still wanted.
+STORED_UPLOADS: Registry[StoredUploads] = Registry("stored upload column")
+
+# A file younger than this may belong to a request that has stored it and not yet committed.
+ORPHAN_GRACE = timedelta(hours=24)
+
+
+def register_stored_uploads(name: str, column) -> None:
+    STORED_UPLOADS.add(StoredUploads(name, column))
+
+
+def _files_on_disk(folder: str) -> Iterator[tuple[str, str]]:
+    """(stored name or leftover ``.partial``, absolute path) of every file in the upload folder."""
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(directory, name)
+            yield os.path.relpath(path, folder).replace(os.sep, "/"), path
+
+
+def orphan_uploads(session, *, now: float) -> list[str]:
+    """Absolute paths of files older than ``ORPHAN_GRACE`` that no registered column names: left
+    by a process killed between storing a file and committing its record, or ``.partial`` files
+    of a write that never finished."""
+    folder = current_app.config["UPLOAD_FOLDER"]
+    wanted: set[str] = set()
+    for item in STORED_UPLOADS.ordered():
+        wanted.update(session.execute(sa.select(item.column).where(item.column.is_not(None))).scalars())
+    cutoff = now - ORPHAN_GRACE.total_seconds()
+    orphans = []
+    for stored_name, path in _files_on_disk(folder):
+        with contextlib.suppress(FileNotFoundError):
+            if stored_name not in wanted and os.stat(path).st_mtime < cutoff:
+                orphans.append(path)
+    return orphans

@@ -66,13 +66,21 @@ class _DatabaseRegistry:
         for name, count, started in rows:
             runs.add_metric([name], count)
             last.add_metric([name], started.timestamp())
+        duration = GaugeMetricFamily("registry_check_last_duration_seconds",
+                                     "How long each check's latest run took", labels=["check"])
+        latest = sa.select(sa.func.max(CheckRun.id)).group_by(CheckRun.name)
+        for name, seconds in db.session.execute(
+            sa.select(CheckRun.name, CheckRun.duration_seconds)
+            .where(CheckRun.id.in_(latest), CheckRun.duration_seconds.is_not(None))
+        ):
+            duration.add_metric([name], seconds)
         alerts = GaugeMetricFamily("registry_alerts_open", "Open alerts by kind", labels=["kind"])
         for kind, count in db.session.execute(
             sa.select(Alert.kind, sa.func.count()).where(Alert.resolved_at.is_(None)).group_by(Alert.kind)
         ):
             alerts.add_metric([kind], count)
         db.session.rollback()
-        return [runs, last, alerts]
+        return [runs, last, duration, alerts]
 
 
 def _start_timer() -> None:

@@ -12,6 +12,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup, with_appcontext
 
+from registry.core.db import reads_only
 from registry.core.identifiers import STORED_IDENTIFIERS, SubjectKind, identifier_problem, mask_resident_id
 from registry.extensions import db
 
@@ -31,6 +32,7 @@ def failing_identifiers():
                 yield column.name, row_id, kind, value, reason
 
 
+@reads_only
 @subjects_cli.command("check-identifiers")
 @with_appcontext
 def check_identifiers_command():

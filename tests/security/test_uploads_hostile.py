@@ -39,6 +39,11 @@ HOSTILE = {
     "gif": (b"GIF89a" + b"\x00" * 32, "photo.gif"),
     "empty": (b"", "letter.pdf"),
     "pdf header not at the start": (b"\n" + PDF, "letter.pdf"),
+    # Polyglots: a real PDF/JPEG header with a page or a script that a browser or server would run.
+    "pdf that is also a web page": (PDF + b"\n<html><body><script>alert(1)</script></body></html>", "letter.pdf"),
+    "jpeg carrying php": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<?php system($_GET['c']); ?>\xff\xd9", "photo.jpg"),
+    "pdf with an open action in javascript": (PDF + b"<< /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>",
+                                              "letter.pdf"),
 }
 
 
@@ -64,7 +69,8 @@ def test_a_hostile_file_is_refused_with_a_message_and_nothing_is_stored(app, cli
         response = _post_commitment(client, data, filename)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "PDF, JPEG or PNG" in html or "empty" in html or "required" in html.lower()
+    assert ("PDF, JPEG or PNG" in html or "markup or script" in html or "empty" in html
+            or "required" in html.lower())
     assert count(CreditCommitment, CreditCommitment.created_by_id == clerk.id) == 0
     assert _stored_files(app) == before
 
