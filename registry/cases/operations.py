@@ -18,6 +18,7 @@ from registry.cases.validation import find_entry  # noqa: F401  (the views and t
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
+from registry.core.editors import note_editor
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
 from registry.core.permissions import Role, can_edit_unit, can_see_unit
@@ -100,6 +101,7 @@ def create_case(*, actor, **fields) -> Case:
     case.measures = measures
     db.session.add(case)
     db.session.flush()
+    note_editor(case, actor)
     record_event(
         "case.create",
         actor=actor,
@@ -135,6 +137,7 @@ def update_draft(case: Case, *, actor, expected_version, **fields) -> Case:
     )
     case.measures = measures
     db.session.flush()
+    note_editor(case, actor)
     return case
 
 

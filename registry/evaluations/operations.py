@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
+from registry.core.editors import note_editor
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from registry.core.permissions import Role, can_edit_unit
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
@@ -193,6 +194,7 @@ def create_evaluation(*, actor, subject, **fields) -> CreditEvaluation:
                                   status=EvaluationStatus.DRAFT, created_at=clock.utcnow())
     db.session.add(evaluation)
     db.session.flush()
+    note_editor(evaluation, actor)
     record_event("credit_evaluation.create", actor=actor, obj=evaluation, to_state=EvaluationStatus.DRAFT,
                  details={"subject_id": subject.id, "field": values["field"].value, "year": values["year"],
                           "grade": values["grade"]})
@@ -215,6 +217,7 @@ def update_draft(evaluation: CreditEvaluation, *, actor, expected_version, subje
     transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.DRAFT},
                to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.update", values=values,
                details={"changed": changed})
+    note_editor(evaluation, actor)
 
 
 def submit_evaluation(evaluation: CreditEvaluation, actor, expected_version) -> None:
