@@ -1,0 +1,142 @@
+"""The pages of a two-officer removal: the entry page, the review queue, the public pages (issue 17 §1)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from registry.core.removals import RemovalRequest, RemovalState
+from registry.listing.models import EntryStatus
+
+S = EntryStatus
+REASON = "认定决定已被依法撤销。"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _prepare(client, entry) -> RemovalRequest:
+    client.post(f"/officer/entries/{entry.id}/revoke", data={"version": entry.version, "reason": REASON})
+    return client.application.extensions["sqlalchemy"].session.scalar(
+        sa.select(RemovalRequest).where(RemovalRequest.record_id == entry.id))
+
+
+def test_two_reviewers_remove_and_the_public_page_changes_only_after_the_second(client, login, make):
+    subject = make.subject(name="湖南撤销测试路桥有限公司")
+    entry = make.entry(S.PUBLISHED, subject=subject)
+    first, second = make.user("reviewer"), make.user("reviewer")
+    login(first)
+    request = _prepare(client, entry)
+    assert request is not None and request.state is RemovalState.PENDING
+    own = text(client.get(f"/officer/entries/{entry.id}?lang=en"))
+    assert "Removal awaiting confirmation" in own and REASON in own
+    assert "You prepared this removal" in own and "Confirm the removal" not in own
+    client.post("/logout")
+    assert entry.decision_number in text(client.get(f"/subjects/{subject.id}"))
+    assert entry.decision_number in text(client.get("/lists/black"))
+
+    login(second)
+    page = text(client.get(f"/officer/entries/{entry.id}?lang=en"))
+    assert "Confirm the removal" in page and "Refuse the removal" in page
+    response = client.post(f"/review/removal/{request.id}/approve",
+                           data={"version": request.version, "next": f"/officer/entries/{entry.id}"})
+    assert response.headers["Location"].endswith(f"/officer/entries/{entry.id}")
+    make.db.session.refresh(entry)
+    assert entry.status is S.REMOVED
+    client.post("/logout")
+    assert entry.decision_number not in text(client.get(f"/subjects/{subject.id}"))
+    assert entry.decision_number not in text(client.get("/lists/black"))
+
+
+def test_the_preparer_confirming_through_the_queue_is_refused(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    preparer = login("reviewer")
+    request = _prepare(client, entry)
+    response = client.post(f"/review/removal/{request.id}/approve?lang=en", data={"version": request.version},
+                           follow_redirects=True)
+    assert "four-eyes" in text(response)
+    make.db.session.refresh(entry)
+    assert entry.status is S.PUBLISHED and request.prepared_by_id == preparer.id
+
+
+def test_a_clerk_cannot_confirm(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    login("reviewer")
+    request = _prepare(client, entry)
+    login("clerk")
+    assert "Confirm the removal" not in text(client.get(f"/officer/entries/{entry.id}?lang=en"))
+    response = client.post(f"/review/removal/{request.id}/approve?lang=en", data={"version": request.version},
+                           follow_redirects=True)
+    assert "Only a reviewer" in text(response)
+    make.db.session.refresh(entry)
+    assert entry.status is S.PUBLISHED
+
+
+def test_the_queue_lists_pending_removals_for_another_reviewer(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    login("clerk")
+    request = _prepare(client, entry)
+    login("reviewer")
+    page = text(client.get("/review/?kind=removal&lang=en"))
+    assert "Removals to confirm" in page and entry.decision_number in page
+    assert f"/review/removal/{request.id}/approve" in page
+
+
+def test_refusing_needs_a_comment_and_keeps_the_entry(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    login("clerk")
+    request = _prepare(client, entry)
+    login("reviewer")
+    response = client.post(f"/review/removal/{request.id}/return?lang=en", data={"version": request.version},
+                           follow_redirects=True)
+    assert "needs a comment" in text(response)
+    client.post(f"/review/removal/{request.id}/return", data={"version": request.version, "comment": "证据不足"})
+    make.db.session.refresh(request)
+    make.db.session.refresh(entry)
+    assert request.state is RemovalState.REFUSED and entry.status is S.PUBLISHED
+
+
+def test_the_preparer_cancels_from_the_entry_page(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    preparer = login("clerk")
+    request = _prepare(client, entry)
+    login("reviewer")
+    assert client.post(f"/review/removal/{request.id}/cancel", data={"version": request.version}).status_code == 302
+    make.db.session.refresh(request)
+    assert request.state is RemovalState.PENDING
+    login(preparer)
+    response = client.post(f"/review/removal/{request.id}/cancel?lang=en",
+                           data={"version": request.version, "next": f"/officer/entries/{entry.id}"},
+                           follow_redirects=True)
+    assert "The removal was cancelled" in text(response)
+    make.db.session.refresh(request)
+    assert request.state is RemovalState.CANCELLED
+    assert client.post(f"/review/removal/{request.id}/cancel", data={}).status_code in (302, 400)
+
+
+def test_a_foreign_unit_finds_nothing(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    login("clerk")
+    request = _prepare(client, entry)
+    login("reviewer", unit="CS")
+    assert client.get(f"/officer/entries/{entry.id}").status_code == 404
+    assert client.post(f"/officer/entries/{entry.id}/revoke", data={"version": entry.version,
+                                                                    "reason": "x"}).status_code == 404
+    assert client.post(f"/review/removal/{request.id}/cancel", data={"version": 1}).status_code == 404
+    client.post(f"/review/removal/{request.id}/approve", data={"version": request.version})
+    make.db.session.refresh(entry)
+    make.db.session.refresh(request)
+    assert entry.status is S.PUBLISHED and request.state is RemovalState.PENDING
+    assert entry.decision_number not in text(client.get("/review/"))
+
+
+def test_a_stale_request_version_on_the_page_is_refused(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    login("clerk")
+    request = _prepare(client, entry)
+    login("reviewer")
+    response = client.post(f"/review/removal/{request.id}/approve?lang=en", data={"version": request.version + 1},
+                           follow_redirects=True)
+    assert "changed by someone else" in text(response)
+    make.db.session.refresh(entry)
+    assert entry.status is S.PUBLISHED
