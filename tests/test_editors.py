@@ -49,8 +49,8 @@ def _evaluation_fields(**overrides):
 
 def _case_fields(entry, make, **overrides):
     return {"entry_ref": entry.decision_number, "measure_ids": [make.measure("HB-01").id], "applying_party": "基建处",
-            "case_date": TODAY - timedelta(days=2), "matter": "某高速公路施工招标资格审查", "effect": "否决其投标资格。",
-            **overrides}
+            "case_date": TODAY - timedelta(days=2), "matter": "某高速公路施工招标资格审查",
+            "effect": "否决其投标资格。", **overrides}
 
 
 class Kind:

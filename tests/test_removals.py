@@ -106,7 +106,7 @@ def test_one_open_request_per_record(db, make, prepared):
 # --- confirming ------------------------------------------------------------------------------------
 
 def test_a_second_reviewer_confirms_and_the_entry_is_revoked(db, make, prepared):
-    entry, request, preparer = prepared
+    entry, request, _ = prepared
     confirmer = make.user("reviewer")
     confirm_removal(request, actor=confirmer, expected_version=request.version)
     db.session.refresh(entry)

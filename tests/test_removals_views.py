@@ -140,3 +140,42 @@ def test_a_stale_request_version_on_the_page_is_refused(client, login, make):
     assert "changed by someone else" in text(response)
     make.db.session.refresh(entry)
     assert entry.status is S.PUBLISHED
+
+
+def test_two_reviewers_withdraw_a_published_disclosure(client, login, make, frozen):
+    from datetime import date
+
+    from registry.disclosures.models import DisclosureStatus, RemovalReason
+
+    with frozen(date(2026, 10, 9)):
+        disclosure = make.disclosure(DisclosureStatus.PUBLISHED)
+        public = f"/disclosures/{disclosure.id}"
+        assert client.get(public).status_code == 200
+        first = login("clerk")
+        client.post(f"/officer/disclosures/{disclosure.id}/remove",
+                    data={"version": disclosure.version, "reason": REASON})
+        request = make.db.session.scalar(sa.select(RemovalRequest).where(
+            RemovalRequest.record_type == "disclosure", RemovalRequest.record_id == disclosure.id))
+        assert request.prepared_by_id == first.id and request.state is RemovalState.PENDING
+        page = text(client.get(f"/officer/disclosures/{disclosure.id}?lang=en"))
+        assert "Removal awaiting confirmation" in page and "Confirm the removal" not in page
+        client.post("/logout")
+        assert client.get(public).status_code == 200
+        login("reviewer")
+        assert "Confirm the removal" in text(client.get(f"/officer/disclosures/{disclosure.id}?lang=en"))
+        client.post(f"/review/removal/{request.id}/approve", data={"version": request.version})
+        make.db.session.refresh(disclosure)
+        assert (disclosure.status, disclosure.removal_reason) == (DisclosureStatus.REMOVED, RemovalReason.REVOKED)
+        client.post("/logout")
+        assert client.get(public).status_code == 404
+
+
+def test_a_foreign_unit_cannot_prepare_a_disclosure_removal(client, login, make):
+    from registry.disclosures.models import DisclosureStatus
+
+    disclosure = make.disclosure(DisclosureStatus.PUBLISHED)
+    login("reviewer", unit="CS")
+    response = client.post(f"/officer/disclosures/{disclosure.id}/remove",
+                           data={"version": disclosure.version, "reason": REASON})
+    assert response.status_code == 404
+    assert make.db.session.scalar(sa.select(sa.func.count()).select_from(RemovalRequest)) == 0
