@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from sqlalchemy.exc import IntegrityError
 
 from registry.core.audit import AuditEvent
@@ -37,6 +38,13 @@ def _removed_changes(db, entry) -> int:
         ChangeEvent.change.in_([ChangeKind.REMOVED, ChangeKind.WITHDRAWN])))
 
 
+@pytest.fixture(autouse=True)
+def english(db):
+    """Refusal messages read in English, so the tests can match their words."""
+    with force_locale("en"):
+        yield
+
+
 @pytest.fixture
 def published(make):
     return make.entry(S.PUBLISHED)
@@ -60,8 +68,8 @@ def test_an_officer_prepares_and_the_entry_stays_public(db, make, published, rol
     db.session.refresh(published)
     assert published.status is S.PUBLISHED and published.removal_date is None
     assert _removed_changes(db, published) == 0
-    assert _events(db, "removal_request", request.id) == ["removal.prepare"]
-    assert _events(db, "list_entry", published.id)[-1] == "removal.prepare"
+    assert _events(db, "removal_request", request.id) == ["removal.prepare_removal"]
+    assert _events(db, "list_entry", published.id)[-1] == "removal.prepare_removal"
 
 
 @pytest.mark.parametrize("status", [S.DRAFT, S.PENDING_REVIEW, S.WITHDRAWN, S.EXPIRED, S.REMOVED])
@@ -113,8 +121,9 @@ def test_a_second_reviewer_confirms_and_the_entry_is_revoked(db, make, prepared)
     assert (entry.status, entry.removal_reason) == (S.REMOVED, RemovalReason.REVOKED)
     assert (request.state, request.decided_by_id) == (RemovalState.CONFIRMED, confirmer.id)
     assert _removed_changes(db, entry) == 1
-    assert _events(db, "removal_request", request.id) == ["removal.prepare", "removal.confirm"]
-    assert _events(db, "list_entry", entry.id)[-3:] == ["removal.prepare", "removal.confirm", "list_entry.revoke"]
+    assert _events(db, "removal_request", request.id) == ["removal.prepare_removal", "removal.confirm_removal"]
+    assert _events(db, "list_entry", entry.id)[-3:] == [
+        "removal.prepare_removal", "removal.confirm_removal", "list_entry.revoke"]
     revoke = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "list_entry.revoke",
                                                            AuditEvent.object_id == entry.id))
     assert (revoke.actor_id, revoke.comment) == (confirmer.id, REASON)
@@ -205,7 +214,7 @@ def test_a_second_reviewer_refuses_with_a_comment(db, make, prepared):
     assert entry.status is S.PUBLISHED and _removed_changes(db, entry) == 0
     assert (request.state, request.decided_by_id, request.decision_comment) == (
         RemovalState.REFUSED, refuser.id, "撤销决定尚未生效。")
-    assert _events(db, "removal_request", request.id) == ["removal.prepare", "removal.refuse"]
+    assert _events(db, "removal_request", request.id) == ["removal.prepare_removal", "removal.refuse_removal"]
     # a new removal may be prepared after a refusal
     again = prepare_removal(entry, actor=refuser, expected_version=entry.version, reason=REASON)
     assert again.state is RemovalState.PENDING
@@ -222,7 +231,7 @@ def test_the_preparer_cancels(db, make, prepared):
     assert request.state is RemovalState.CANCELLED and request.decided_by_id is None
     db.session.refresh(entry)
     assert entry.status is S.PUBLISHED
-    assert _events(db, "removal_request", request.id) == ["removal.prepare", "removal.cancel"]
+    assert _events(db, "removal_request", request.id) == ["removal.prepare_removal", "removal.cancel_removal"]
     with pytest.raises(InvalidTransition):
         confirm_removal(request, actor=make.user("reviewer"), expected_version=request.version)
 

@@ -34,6 +34,7 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.db import str_enum
 from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord
+from registry.core.labels import register_state_labels
 from registry.core.permissions import Role, can_edit_unit
 from registry.core.registry import Registry
 from registry.core.workflow import QueueItem, ensure_version, register_queue_source, required_comment
@@ -55,6 +56,7 @@ STATE_LABELS = {
     RemovalState.REFUSED: _l("Removal refused"),
     RemovalState.CANCELLED: _l("Removal cancelled"),
 }
+register_state_labels("removal_request", STATE_LABELS)
 
 
 class RemovalRequest(db.Model):
@@ -180,7 +182,7 @@ def prepare_removal(record, *, actor, expected_version, reason: str) -> RemovalR
     )
     db.session.add(request)
     db.session.flush()
-    _audit("removal.prepare", request, record, actor, from_state=None, comment=text)
+    _audit("removal.prepare_removal", request, record, actor, from_state=None, comment=text)
     return request
 
 
@@ -221,7 +223,7 @@ def confirm_removal(request: RemovalRequest, *, actor, expected_version) -> None
         )
     _decide(request, actor, expected_version, to=RemovalState.CONFIRMED,
             values={"decided_by_id": actor.id, "decided_at": clock.utcnow()})
-    _audit("removal.confirm", request, record, actor, from_state=RemovalState.PENDING)
+    _audit("removal.confirm_removal", request, record, actor, from_state=RemovalState.PENDING)
     request.kind.apply(record, actor, request)
 
 
@@ -231,7 +233,7 @@ def refuse_removal(request: RemovalRequest, *, actor, expected_version, comment:
     text = required_comment(comment, _l("A refusal needs a comment saying why."), limit=MAX_TEXT)
     _decide(request, actor, expected_version, to=RemovalState.REFUSED,
             values={"decided_by_id": actor.id, "decided_at": clock.utcnow(), "decision_comment": text})
-    _audit("removal.refuse", request, request.record, actor, from_state=RemovalState.PENDING, comment=text)
+    _audit("removal.refuse_removal", request, request.record, actor, from_state=RemovalState.PENDING, comment=text)
 
 
 def cancel_removal(request: RemovalRequest, *, actor, expected_version) -> None:
@@ -239,7 +241,7 @@ def cancel_removal(request: RemovalRequest, *, actor, expected_version) -> None:
     if getattr(actor, "id", None) != request.prepared_by_id or not can_edit_unit(actor, request.unit_id):
         raise PermissionDenied(_l("Only the officer who prepared a removal can cancel it."))
     _decide(request, actor, expected_version, to=RemovalState.CANCELLED, values={})
-    _audit("removal.cancel", request, request.record, actor, from_state=RemovalState.PENDING)
+    _audit("removal.cancel_removal", request, request.record, actor, from_state=RemovalState.PENDING)
 
 
 def get_request_for(actor, request_id: int) -> RemovalRequest:
@@ -292,7 +294,7 @@ class RemovalQueue:
             kind, record = request.kind, request.record
             items.append(QueueItem(
                 kind=self.kind, id=request.id, version=request.version,
-                title=f"{kind.label} · {kind.title(record)}", subject_label=str(getattr(record, "subject", "")),
+                title=kind.title(record), subject_label=str(getattr(record, "subject", "")),
                 unit_id=request.unit_id, submitted_by_id=request.prepared_by_id,
                 submitted_by_label=request.prepared_by.name, submitted_at=request.prepared_at,
                 url=kind.url(record), category=str(kind.label), created_by_id=request.prepared_by_id,
