@@ -245,3 +245,48 @@ def test_an_upheld_objection_still_removes_without_a_second_request(db, make, pu
     db.session.refresh(published)
     assert published.status is S.REMOVED
     assert db.session.scalar(sa.select(sa.func.count()).select_from(RemovalRequest)) == 0
+
+
+# --- credit evaluations ----------------------------------------------------------------------------
+
+def test_a_published_evaluation_is_withdrawn_only_on_confirmation_and_its_year_is_free_again(db, make):
+    from decimal import Decimal
+
+    from registry.evaluations import operations as evaluation_ops
+    from registry.evaluations.models import CreditEvaluation, EvaluationStatus
+
+    subject = make.subject()
+    evaluation = make.evaluation(subject=subject, status=EvaluationStatus.PUBLISHED, grade="AA", score="50")
+    clerk, confirmer = make.user("clerk"), make.user("reviewer")
+    request = prepare_removal(evaluation, actor=clerk, expected_version=evaluation.version, reason="得分与等级不符")
+    assert evaluation_ops.published_evaluations(subject.id) == [evaluation]
+    confirm_removal(request, actor=confirmer, expected_version=request.version)
+    db.session.refresh(evaluation)
+    assert evaluation.status is EvaluationStatus.WITHDRAWN
+    assert evaluation_ops.published_evaluations(subject.id) == []
+    assert db.session.scalar(sa.select(ChangeEvent.change).where(
+        ChangeEvent.record_type == "credit_evaluation", ChangeEvent.record_id == evaluation.id)) is ChangeKind.WITHDRAWN
+    assert _events(db, "credit_evaluation", evaluation.id)[-1] == "credit_evaluation.withdraw"
+    # The right result for the same year may now be recorded; two live results still may not.
+    right = evaluation_ops.create_evaluation(
+        actor=clerk, subject=subject, field=evaluation.field, year=evaluation.year, grade="C", score=Decimal("65"),
+        evaluating_unit="湖南省交通运输厅", published_on=evaluation.published_on)
+    assert right.status is EvaluationStatus.DRAFT
+    with db.session.begin_nested(), pytest.raises(IntegrityError):
+        db.session.add(CreditEvaluation(
+            subject_id=subject.id, field=evaluation.field, year=evaluation.year, grade="B", score=Decimal("80"),
+            evaluating_unit="x", published_on=evaluation.published_on, status=EvaluationStatus.DRAFT,
+            unit_id=clerk.unit_id, created_by_id=clerk.id))
+        db.session.flush()
+
+
+def test_the_evaluation_preparer_cannot_confirm(db, make):
+    from registry.evaluations.models import EvaluationStatus
+
+    evaluation = make.evaluation(status=EvaluationStatus.PUBLISHED)
+    reviewer = make.user("reviewer")
+    request = prepare_removal(evaluation, actor=reviewer, expected_version=evaluation.version, reason="有误")
+    with pytest.raises(PermissionDenied):
+        confirm_removal(request, actor=reviewer, expected_version=request.version)
+    db.session.refresh(evaluation)
+    assert evaluation.status is EvaluationStatus.PUBLISHED

@@ -179,3 +179,26 @@ def test_a_foreign_unit_cannot_prepare_a_disclosure_removal(client, login, make)
                            data={"version": disclosure.version, "reason": REASON})
     assert response.status_code == 404
     assert make.db.session.scalar(sa.select(sa.func.count()).select_from(RemovalRequest)) == 0
+
+
+def test_two_reviewers_withdraw_a_published_evaluation(client, login, make):
+    from registry.evaluations.models import EvaluationStatus
+
+    subject = make.subject(name="湖南评价撤回测试有限公司")
+    evaluation = make.evaluation(subject=subject, status=EvaluationStatus.PUBLISHED, grade="AA", score="97",
+                                 evaluating_unit="湖南省撤回测试评价中心")
+    login("clerk")
+    client.post(f"/officer/evaluations/{evaluation.id}/remove", data={"version": evaluation.version, "reason": REASON})
+    request = make.db.session.scalar(sa.select(RemovalRequest).where(
+        RemovalRequest.record_type == "credit_evaluation", RemovalRequest.record_id == evaluation.id))
+    assert request is not None and request.state is RemovalState.PENDING
+    assert "Removal awaiting confirmation" in text(client.get(f"/officer/evaluations/{evaluation.id}?lang=en"))
+    client.post("/logout")
+    assert "湖南省撤回测试评价中心" in text(client.get(f"/subjects/{subject.id}"))
+    login("reviewer")
+    client.post(f"/review/removal/{request.id}/approve", data={"version": request.version})
+    make.db.session.refresh(evaluation)
+    assert evaluation.status is EvaluationStatus.WITHDRAWN
+    assert "Withdrawn" in text(client.get(f"/officer/evaluations/{evaluation.id}?lang=en"))
+    client.post("/logout")
+    assert "湖南省撤回测试评价中心" not in text(client.get(f"/subjects/{subject.id}"))

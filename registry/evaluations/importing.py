@@ -120,7 +120,8 @@ def _check_already_recorded(checked, subjects: dict[str, Subject], parsed) -> No
             (row.subject_id, row.field.value, row.year)
             for row in db.session.execute(
                 sa.select(CreditEvaluation.subject_id, CreditEvaluation.field, CreditEvaluation.year)
-                .where(CreditEvaluation.subject_id.in_(subject_ids[start:start + 500]))
+                .where(CreditEvaluation.subject_id.in_(subject_ids[start:start + 500]),
+                       CreditEvaluation.status != EvaluationStatus.WITHDRAWN)
             )
         )
     for number, values, reading, _name in checked:
