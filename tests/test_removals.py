@@ -290,3 +290,26 @@ def test_the_evaluation_preparer_cannot_confirm(db, make):
         confirm_removal(request, actor=reviewer, expected_version=request.version)
     db.session.refresh(evaluation)
     assert evaluation.status is EvaluationStatus.PUBLISHED
+
+
+# --- cases -----------------------------------------------------------------------------------------
+
+def test_a_published_typical_case_is_withdrawn_only_on_confirmation(db, make):
+    from registry.cases.effectiveness import month_cases
+    from registry.cases.models import CaseStatus
+
+    case = make.case(CaseStatus.PUBLISHED, typical=True)
+
+    def listed() -> set[int]:
+        return {c.id for c in month_cases(case.case_date.year, case.case_date.month)}
+
+    clerk, confirmer = make.user("clerk"), make.user("reviewer")
+    request = prepare_removal(case, actor=clerk, expected_version=case.version, reason="措施未实际实施，误登记。")
+    assert case.id in listed()
+    with pytest.raises(PermissionDenied):
+        confirm_removal(request, actor=make.user("clerk"), expected_version=request.version)
+    confirm_removal(request, actor=confirmer, expected_version=request.version)
+    db.session.refresh(case)
+    assert (case.status, case.is_typical) == (CaseStatus.WITHDRAWN, False)
+    assert case.id not in listed()
+    assert _events(db, "case", case.id)[-1] == "case.withdraw"

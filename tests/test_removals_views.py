@@ -202,3 +202,23 @@ def test_two_reviewers_withdraw_a_published_evaluation(client, login, make):
     assert "Withdrawn" in text(client.get(f"/officer/evaluations/{evaluation.id}?lang=en"))
     client.post("/logout")
     assert "湖南省撤回测试评价中心" not in text(client.get(f"/subjects/{subject.id}"))
+
+
+def test_two_reviewers_withdraw_a_published_typical_case(client, login, make):
+    from registry.cases.models import CaseStatus
+
+    case = make.case(CaseStatus.PUBLISHED, typical=True, matter="撤回测试：某大桥施工招标资格审查")
+    login("clerk")
+    client.post(f"/officer/cases/{case.id}/remove", data={"version": case.version, "reason": REASON})
+    request = make.db.session.scalar(sa.select(RemovalRequest).where(
+        RemovalRequest.record_type == "case", RemovalRequest.record_id == case.id))
+    assert request is not None and request.state is RemovalState.PENDING
+    assert "Removal awaiting confirmation" in text(client.get(f"/officer/cases/{case.id}?lang=en"))
+    client.post("/logout")
+    assert "撤回测试" in text(client.get("/cases/typical"))
+    login("reviewer")
+    client.post(f"/review/removal/{request.id}/approve", data={"version": request.version})
+    make.db.session.refresh(case)
+    assert case.status is CaseStatus.WITHDRAWN
+    client.post("/logout")
+    assert "撤回测试" not in text(client.get("/cases/typical"))

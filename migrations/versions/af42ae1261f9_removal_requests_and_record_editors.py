@@ -5,7 +5,7 @@ and confirmed by another (CHECK four_eyes: decided_by_id <> prepared_by_id; one 
 per record: a partial unique index).  ``record_editors``: every officer who created or changed a
 reviewed record's content; filled here from the audit log's create/update events, so that a
 reviewer who edited a draft before this revision cannot approve it either.  A credit evaluation
-may be ``withdrawn`` (on a confirmed removal); one result per subject, field and year is then
+and a case may be ``withdrawn`` (on a confirmed removal); one result per subject, field and year is then
 a unique index over the results that are not withdrawn.
 
 Revision ID: af42ae1261f9
@@ -76,6 +76,10 @@ def upgrade():
                               unique=True, sqlite_where=sa.text(_NOT_WITHDRAWN),
                               postgresql_where=sa.text(_NOT_WITHDRAWN))
 
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_cases_case_status'), type_='check')
+        batch_op.create_check_constraint('case_status', _STATUS_CHECK.format(", 'withdrawn'"))
+
     op.execute(
         "INSERT INTO record_editors (record_type, record_id, user_id, first_edited_at) "
         "SELECT object_type, object_id, actor_id, MIN(occurred_at) FROM audit_events "
@@ -97,7 +101,10 @@ _NOT_WITHDRAWN = "status <> 'withdrawn'"
 
 
 def downgrade():
-    # A withdrawn result has no state before this revision: the downgrade stops on one (CHECK).
+    # A withdrawn result or case has no state before this revision: the downgrade stops on one (CHECK).
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_cases_case_status'), type_='check')
+        batch_op.create_check_constraint('case_status', _STATUS_CHECK.format(""))
     with op.batch_alter_table('credit_evaluations', schema=None) as batch_op:
         batch_op.drop_index('uq_credit_evaluations_subject_field_year', sqlite_where=sa.text(_NOT_WITHDRAWN),
                             postgresql_where=sa.text(_NOT_WITHDRAWN))

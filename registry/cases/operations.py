@@ -242,6 +242,25 @@ def set_typical(case: Case, actor, expected_version, typical: bool) -> None:
     _feed(case, ChangeKind.UPDATED)
 
 
+def withdraw_case(case: Case, actor, comment: str) -> None:
+    """Take a published case off the public pages and out of the counts: the effect of a removal a
+    second reviewer confirmed (``cases/removals.py``, ``core.removals``); a typical mark goes too."""
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != case.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the case's unit can decide on it."))
+    text = required_comment(comment, _l("A withdrawal needs the reason for it."), limit=MAX_COMMENT)
+    transition(
+        case,
+        expected_version=case.version,
+        allowed_from={CaseStatus.PUBLISHED},
+        to=CaseStatus.WITHDRAWN,
+        actor=actor,
+        action="case.withdraw",
+        comment=text,
+        values={"is_typical": False},
+    )
+    _feed(case, ChangeKind.WITHDRAWN)
+
+
 # ---------------------------------------------------------------------------------------------
 # Loading, for other packages and the review queue
 
