@@ -280,6 +280,8 @@ class RemovalQueue:
 
     kind = "removal"
     label = _l("Removals to confirm")
+    approved_message = _l("The removal was confirmed: the record has left the public pages.")
+    returned_message = _l("The removal was refused: the record stays on the public pages.")
 
     def pending(self, unit_id: int) -> list[QueueItem]:
         requests = db.session.scalars(

@@ -34,14 +34,15 @@ def decide(kind: str, item_id: int, decision: str):
     if version is None or decision not in ("approve", "return"):
         abort(400)
     if decision == "approve":
-        perform(source.approve, item_id, current_user, version, success=_("Approved."))
+        perform(source.approve, item_id, current_user, version,
+                success=str(getattr(source, "approved_message", None) or _("Approved.")))
     else:
         comment = (request.form.get("comment") or "").strip()
         if not comment:
             flash(_("A return needs a comment saying what to fix."), "error")
         else:
             perform(source.return_, item_id, current_user, version, comment[:2000],
-                    success=_("Returned to its author."))
+                    success=str(getattr(source, "returned_message", None) or _("Returned to its author.")))
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for(".queue"))
 

@@ -88,6 +88,7 @@ def test_two_officers_remove_a_published_entry_and_the_public_page_changes_after
     expect(page.locator("#removal")).to_contain_text(REASON)
     shot("removal-to-confirm")
     page.get_by_role("button", name="确认撤销").click()
+    expect(page.locator(".flash-success")).to_contain_text("撤销已确认")
     expect(page.locator(".page-head")).to_contain_text("已移出")
     expect(page.locator("#removal")).to_have_count(0)
     shot("removal-confirmed")
