@@ -222,3 +222,18 @@ def test_two_reviewers_withdraw_a_published_typical_case(client, login, make):
     assert case.status is CaseStatus.WITHDRAWN
     client.post("/logout")
     assert "撤回测试" not in text(client.get("/cases/typical"))
+
+
+def test_admins_and_auditors_see_a_pending_removal_and_cannot_act(client, login, make):
+    entry = make.entry(S.PUBLISHED)
+    login("clerk")
+    request = _prepare(client, entry)
+    for role, unit in (("admin", "XXZX"), ("auditor", "XXZX")):
+        login(role, unit=unit)
+        page = text(client.get(f"/officer/entries/{entry.id}?lang=en"))
+        assert "Removal awaiting confirmation" in page and REASON in page
+        assert "Confirm the removal" not in page and "Cancel the removal" not in page
+        assert "Prepare the removal" not in page
+        client.post(f"/review/removal/{request.id}/approve", data={"version": request.version})
+        make.db.session.refresh(request)
+        assert request.state is RemovalState.PENDING

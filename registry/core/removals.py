@@ -257,9 +257,9 @@ def get_request_for(actor, request_id: int) -> RemovalRequest:
 def removal_context(record, user) -> dict:
     """What the record's page shows of removals: the open request and what ``user`` may do."""
     kind = REMOVAL_KINDS.get(getattr(type(record), "__audit_type__", ""))
-    if kind is None or getattr(user, "role", None) not in (Role.CLERK, Role.REVIEWER):
+    if kind is None:
         return {"removal": None, "can_prepare_removal": False}
-    request = pending_for(record)
+    request = pending_for(record)  # admins and auditors see it too, and can do nothing with it
     in_unit = can_edit_unit(user, record.unit_id)
     reviewer = getattr(user, "role", None) is Role.REVIEWER and in_unit
     return {
