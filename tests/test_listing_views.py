@@ -172,15 +172,17 @@ def test_own_submission_shows_no_decision_buttons(client, login, make):
     assert entry.status is S.PENDING_REVIEW
 
 
-def test_a_reviewer_revokes_with_a_reason(client, login, make):
+def test_revoking_on_the_entry_page_only_prepares_the_removal(client, login, make):
     entry = make.entry(S.PUBLISHED)
     login("reviewer")
     response = client.post(f"/officer/entries/{entry.id}/revoke?lang=en", data={"version": entry.version},
                            follow_redirects=True)
     assert "needs the reason" in response.get_data(as_text=True)
-    client.post(f"/officer/entries/{entry.id}/revoke", data={"version": entry.version, "reason": "决定被撤销"})
+    response = client.post(f"/officer/entries/{entry.id}/revoke?lang=en",
+                           data={"version": entry.version, "reason": "决定被撤销"}, follow_redirects=True)
+    assert "another reviewer of the unit confirms it" in response.get_data(as_text=True)
     make.db.session.refresh(entry)
-    assert entry.status is S.REMOVED
+    assert entry.status is S.PUBLISHED
 
 
 def test_unknown_action_is_not_found(client, login, make):

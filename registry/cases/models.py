@@ -29,12 +29,14 @@ class CaseStatus(StrEnum):
     DRAFT = "draft"
     PENDING_REVIEW = "pending_review"
     PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # taken off the public pages on a second reviewer's confirmation (core.removals)
 
 
 STATUS_LABELS = {
     CaseStatus.DRAFT: _l("Draft"),
     CaseStatus.PENDING_REVIEW: _l("Pending review"),
     CaseStatus.PUBLISHED: _l("Published"),
+    CaseStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 case_measures = sa.Table(

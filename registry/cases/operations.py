@@ -18,6 +18,7 @@ from registry.cases.validation import find_entry  # noqa: F401  (the views and t
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
+from registry.core.editors import note_editor
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
 from registry.core.permissions import Role, can_edit_unit, can_see_unit
@@ -100,6 +101,7 @@ def create_case(*, actor, **fields) -> Case:
     case.measures = measures
     db.session.add(case)
     db.session.flush()
+    note_editor(case, actor)
     record_event(
         "case.create",
         actor=actor,
@@ -135,6 +137,7 @@ def update_draft(case: Case, *, actor, expected_version, **fields) -> Case:
     )
     case.measures = measures
     db.session.flush()
+    note_editor(case, actor)
     return case
 
 
@@ -237,6 +240,25 @@ def set_typical(case: Case, actor, expected_version, typical: bool) -> None:
         details={"typical": typical},
     )
     _feed(case, ChangeKind.UPDATED)
+
+
+def withdraw_case(case: Case, actor, comment: str) -> None:
+    """Take a published case off the public pages and out of the counts: the effect of a removal a
+    second reviewer confirmed (``cases/removals.py``, ``core.removals``); a typical mark goes too."""
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != case.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the case's unit can decide on it."))
+    text = required_comment(comment, _l("A withdrawal needs the reason for it."), limit=MAX_COMMENT)
+    transition(
+        case,
+        expected_version=case.version,
+        allowed_from={CaseStatus.PUBLISHED},
+        to=CaseStatus.WITHDRAWN,
+        actor=actor,
+        action="case.withdraw",
+        comment=text,
+        values={"is_typical": False},
+    )
+    _feed(case, ChangeKind.WITHDRAWN)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from registry.cases import effectiveness, validation
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
+from registry.cases import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
 from registry.cases.models import STATUS_LABELS, Case, CaseStatus
 from registry.cases.quota import monthly_quota, parse_month
@@ -31,6 +32,7 @@ from registry.core.permissions import (
     roles_required,
     scope_to_user,
 )
+from registry.core.removals import prepare_removal, removal_context
 from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
@@ -147,6 +149,7 @@ def show(case_id: int):
         decision_form=DecisionForm(data={"version": case.version}),
         can_edit=can_edit_unit(current_user, case.unit_id),
         can_decide=can_review(current_user, case),
+        removal_ctx=removal_context(case, current_user),
     )
 
 
@@ -167,6 +170,10 @@ ACTIONS = {
     "untypical": (
         lambda c, f: ops.set_typical(c, current_user, f.get("version"), False),
         _l("The case is no longer marked as typical."),
+    ),
+    "remove": (
+        lambda c, f: prepare_removal(c, actor=current_user, expected_version=f.get("version"), reason=f.get("reason")),
+        _l("The removal was prepared: it takes effect when another reviewer of the unit confirms it."),
     ),
 }
 

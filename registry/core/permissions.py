@@ -59,10 +59,23 @@ def can_edit_unit(user, unit_id: int | None) -> bool:
 
 
 def can_review(user, record) -> bool:
-    """Whether ``user`` may approve or return ``record``: four-eyes within the record's unit."""
+    """Whether ``user`` may approve or return ``record``: four-eyes within the record's unit.
+
+    A reviewer who created, submitted or changed the content of the record (one of its
+    ``core.editors``) prepared it and may not decide on it.
+    """
     if _role(user) is not Role.REVIEWER or user.unit_id != record.unit_id:
         return False
-    return user.id not in {record.created_by_id, getattr(record, "submitted_by_id", None)}
+    if user.id in {record.created_by_id, getattr(record, "submitted_by_id", None)}:
+        return False
+    return not is_editor(user, record)
+
+
+def is_editor(user, record) -> bool:
+    """Whether ``user`` created or changed the content of ``record`` (``core.editors``)."""
+    from registry.core.editors import editor_ids
+
+    return getattr(user, "id", None) in editor_ids(record)
 
 
 def is_admin(user) -> bool:
@@ -115,6 +128,7 @@ def template_helpers() -> dict:
         "can_see_unit": can_see_unit,
         "can_edit_unit": can_edit_unit,
         "can_review": can_review,
+        "is_editor": is_editor,
         "is_admin": is_admin,
         "is_officer": is_officer,
         "can_read_audit": can_read_audit,

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, s
 
 from registry.core import clock
 from registry.core.audit import record_event
+from registry.core.editors import editors_of_many, record_type_of
 from registry.core.errors import InvalidTransition, NotFound, PermissionDenied, StaleRecord, ValidationFailed
-from registry.core.permissions import Role, can_review
+from registry.core.permissions import Role, is_editor
 from registry.core.registry import Registry
 from registry.extensions import db
 
@@ -89,11 +90,21 @@ def ensure_reviewer(record, actor, *, role_message, four_eyes_message) -> None:
 
     ``role_message`` when the actor is not a reviewer of the record's unit, ``four_eyes_message``
     when they created or submitted it themselves; each package words these for its own records.
+    A reviewer who changed the record's content (``core.editors``) is refused with a message of
+    its own: they prepared it too.
     """
     if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != record.unit_id:
         raise PermissionDenied(role_message)
-    if not can_review(actor, record):
+    if actor.id in {record.created_by_id, getattr(record, "submitted_by_id", None)}:
         raise PermissionDenied(four_eyes_message)
+    if is_editor(actor, record):
+        raise PermissionDenied(EDITOR_MESSAGE)
+
+
+EDITOR_MESSAGE = _l(
+    "You changed the content of this record, so you are one of its preparers: "
+    "a reviewer who did not edit it must decide on it (four-eyes rule)."
+)
 
 
 def required_comment(comment: str | None, message, *, limit: int) -> str:
@@ -214,7 +225,11 @@ class ReviewQueueSource:
             .options(selectinload(model.submitted_by))
             .order_by(model.submitted_at)
         ).all()
-        return [self.item(record) for record in records]
+        items = [self.item(record) for record in records]
+        editors = editors_of_many(record_type_of(model), [record.id for record in records])
+        for item in items:
+            item.extra.setdefault("editor_ids", editors.get(item.id, frozenset()))
+        return items
 
     def item(self, record) -> QueueItem:
         return QueueItem(

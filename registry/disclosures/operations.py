@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
+from registry.core.editors import note_editor
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.permissions import can_edit_unit
 from registry.core.workflow import ReviewQueueSource, ensure_reviewer, register_queue_source, transition
@@ -85,6 +86,7 @@ def create_disclosure(data: DisclosureData, *, unit_id: int, actor, corrects: Di
                             status=S.DRAFT, corrects_id=corrects.id if corrects else None, **_values(data))
     db.session.add(disclosure)
     db.session.flush()
+    note_editor(disclosure, actor)
     record_event("disclosure.create", actor=actor, obj=disclosure, to_state=S.DRAFT,
                  details={"corrects": corrects.id} if corrects else None)
     return disclosure
@@ -101,6 +103,7 @@ def update_disclosure(disclosure: Disclosure, data: DisclosureData, *, actor, ex
     values["subject_id"] = _subject_for(data, actor).id
     transition(disclosure, expected_version=expected_version, allowed_from={S.DRAFT}, to=S.DRAFT, actor=actor,
                action="disclosure.update", values=values, details={"changed": changed})
+    note_editor(disclosure, actor)
 
 
 def submit_disclosure(disclosure: Disclosure, *, actor, expected_version: int) -> None:

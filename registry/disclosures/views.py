@@ -20,9 +20,11 @@ from registry.core.forms import apply_error, select_choices
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
+from registry.core.removals import prepare_removal, removal_context
 from registry.core.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
 from registry.core.web import add_nav, perform
 from registry.disclosures import imports, operations, queries
+from registry.disclosures import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
 from registry.disclosures.models import (
     KIND_LABELS,
@@ -238,7 +240,19 @@ def show(disclosure_id: int):
         return_form=ReturnForm(version=disclosure.version), corrections=corrections,
         can_edit=can_edit_unit(current_user, disclosure.unit_id), can_decide=can_review(current_user, disclosure),
         publicly_visible=queries.is_publicly_visible(disclosure, clock.today()),
+        removal_ctx=removal_context(disclosure, current_user),
     )
+
+
+@bp.route("/officer/disclosures/<id:disclosure_id>/remove", methods=["POST"])
+@officer_required
+def remove(disclosure_id: int):
+    """Prepare the removal of a published disclosure; a second reviewer confirms it (``core.removals``)."""
+    disclosure = _load(disclosure_id)
+    perform(prepare_removal, disclosure, actor=current_user, expected_version=request.form.get("version"),
+            reason=request.form.get("reason"),
+            success=_("The removal was prepared: it takes effect when another reviewer of the unit confirms it."))
+    return redirect(url_for(".show", disclosure_id=disclosure.id))
 
 
 def _version() -> int:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
 from registry.core.audit import record_event
+from registry.core.editors import note_editors
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
 from registry.core.permissions import can_edit_unit
@@ -119,7 +120,8 @@ def _check_already_recorded(checked, subjects: dict[str, Subject], parsed) -> No
             (row.subject_id, row.field.value, row.year)
             for row in db.session.execute(
                 sa.select(CreditEvaluation.subject_id, CreditEvaluation.field, CreditEvaluation.year)
-                .where(CreditEvaluation.subject_id.in_(subject_ids[start:start + 500]))
+                .where(CreditEvaluation.subject_id.in_(subject_ids[start:start + 500]),
+                       CreditEvaluation.status != EvaluationStatus.WITHDRAWN)
             )
         )
     for number, values, reading, _name in checked:
@@ -145,6 +147,7 @@ def _store(checked, subjects: dict[str, Subject], actor) -> ImportResult:
         ))
     db.session.add_all(records)
     db.session.flush()
+    note_editors(CreditEvaluation.__audit_type__, [(record.id, actor.id) for record in records])
     for record in records:
         record_event("credit_evaluation.import", actor=actor, obj=record, to_state=EvaluationStatus.PENDING_REVIEW,
                      details={"subject_id": record.subject_id, "field": record.field.value, "year": record.year,

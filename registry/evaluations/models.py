@@ -35,6 +35,7 @@ class EvaluationStatus(StrEnum):
     DRAFT = "draft"
     PENDING_REVIEW = "pending_review"
     PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"  # taken off the public pages on a second reviewer's confirmation (core.removals)
 
 
 GRADE_SCALES: dict[EvaluationField, tuple[str, ...]] = {
@@ -68,6 +69,7 @@ STATUS_LABELS = {
     EvaluationStatus.DRAFT: _l("Draft"),
     EvaluationStatus.PENDING_REVIEW: _l("Pending review"),
     EvaluationStatus.PUBLISHED: _l("Published"),
+    EvaluationStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 MIN_YEAR = 2000
@@ -88,7 +90,9 @@ class CreditEvaluation(ReviewedMixin, db.Model):
     __audit_type__ = "credit_evaluation"
     __table_args__ = (
         *review_constraints(),
-        sa.UniqueConstraint("subject_id", "field", "year", name="uq_credit_evaluations_subject_field_year"),
+        # One result per subject, field and year; a withdrawn (wrong) result leaves room for the right one.
+        sa.Index("uq_credit_evaluations_subject_field_year", "subject_id", "field", "year", unique=True,
+                 sqlite_where=sa.text("status <> 'withdrawn'"), postgresql_where=sa.text("status <> 'withdrawn'")),
         sa.CheckConstraint(_grade_check(), name="grade_in_scale"),
         sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
         sa.CheckConstraint(f"year >= {MIN_YEAR} AND year <= 2200", name="year_range"),

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
+from registry.core.editors import note_editor
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from registry.core.permissions import Role, can_edit_unit
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
@@ -166,7 +167,8 @@ def validated_values(*, field, year, grade, score, evaluating_unit, published_on
 
 def _ensure_unique(subject_id: int, field: EvaluationField, year: int, exclude_id: int | None = None) -> None:
     statement = sa.select(CreditEvaluation.id).where(
-        CreditEvaluation.subject_id == subject_id, CreditEvaluation.field == field, CreditEvaluation.year == year
+        CreditEvaluation.subject_id == subject_id, CreditEvaluation.field == field, CreditEvaluation.year == year,
+        CreditEvaluation.status != EvaluationStatus.WITHDRAWN,
     )
     if exclude_id is not None:
         statement = statement.where(CreditEvaluation.id != exclude_id)
@@ -193,6 +195,7 @@ def create_evaluation(*, actor, subject, **fields) -> CreditEvaluation:
                                   status=EvaluationStatus.DRAFT, created_at=clock.utcnow())
     db.session.add(evaluation)
     db.session.flush()
+    note_editor(evaluation, actor)
     record_event("credit_evaluation.create", actor=actor, obj=evaluation, to_state=EvaluationStatus.DRAFT,
                  details={"subject_id": subject.id, "field": values["field"].value, "year": values["year"],
                           "grade": values["grade"]})
@@ -215,6 +218,7 @@ def update_draft(evaluation: CreditEvaluation, *, actor, expected_version, subje
     transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.DRAFT},
                to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.update", values=values,
                details={"changed": changed})
+    note_editor(evaluation, actor)
 
 
 def submit_evaluation(evaluation: CreditEvaluation, actor, expected_version) -> None:
@@ -257,6 +261,18 @@ def return_evaluation(evaluation: CreditEvaluation, actor, expected_version, com
     transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PENDING_REVIEW},
                to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.return", comment=text,
                values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": text})
+
+
+def withdraw_evaluation(evaluation: CreditEvaluation, actor, comment: str) -> None:
+    """Take a published result off the public pages: the effect of a removal a second reviewer
+    confirmed (``evaluations/removals.py``, ``core.removals``); the record stays for officers."""
+    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
+        raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can decide on it."))
+    text = required_comment(comment, _l("A withdrawal needs the reason for it."), limit=MAX_COMMENT)
+    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PUBLISHED},
+               to=EvaluationStatus.WITHDRAWN, actor=actor, action="credit_evaluation.withdraw", comment=text)
+    record_change(RECORD_TYPE, evaluation.id, ChangeKind.WITHDRAWN, payload=public_payload(evaluation),
+                  subject_id=evaluation.subject_id, unit_id=evaluation.unit_id, reason="withdrawn")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""Demo credit evaluation results in every state (draft, returned, pending, published, a D grade),
-made through the operations.  Idempotent: one result per subject, field and year."""
+"""Demo credit evaluation results in every state (draft, returned, pending, published, a D grade,
+withdrawn by two officers), made through the operations.  Idempotent: one result per subject, field and year."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import sqlalchemy as sa
 
 from registry.accounts.seed import demo_user
 from registry.core import clock
+from registry.core.removals import confirm_removal, prepare_removal
 from registry.core.seeding import demo_step
 from registry.evaluations import operations as ops
+from registry.evaluations import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.evaluations.models import CreditEvaluation, EvaluationField
 from registry.extensions import db
 from registry.subjects.models import Subject
@@ -28,6 +30,7 @@ DEMO_EVALUATIONS = [
     (10, F.HIGHWAY, "C", "65.00", "", "returned"),
     (4, F.ROAD_TRANSPORT, "AAA", "98.00", ".ysc", "published"),
     (7, F.ROAD_TRANSPORT, "B", "70.00", ".ysc", "pending"),
+    (5, F.HIGHWAY, "B", "78.00", "", "withdrawn"),  # published, then withdrawn on a confirmed removal
 ]
 UNIT_NAMES = {"": "湖南省交通运输厅基建处", ".ysc": "湖南省交通运输厅运输处"}
 
@@ -61,6 +64,10 @@ def demo_evaluations() -> None:
         if state == "returned":
             ops.return_evaluation(evaluation, reviewer, evaluation.version,
                                   "得分与评价等级不符，请核对评分表后重新提交。")
-        elif state == "published":
+        elif state in ("published", "withdrawn"):
             ops.approve_evaluation(evaluation, reviewer, evaluation.version)
+        if state == "withdrawn":
+            request = prepare_removal(evaluation, actor=clerk, expected_version=evaluation.version,
+                                      reason="评价机关已撤销该评价结果，待重新评定。")
+            confirm_removal(request, actor=demo_user("reviewer2@demo.hn"), expected_version=request.version)
     db.session.flush()

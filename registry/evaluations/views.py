@@ -13,11 +13,13 @@ from registry.core.errors import RegistryError
 from registry.core.forms import apply_error
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
+from registry.core.removals import prepare_removal, removal_context
 from registry.core.tabular import template_csv, template_xlsx
 from registry.core.web import add_nav, perform
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
+from registry.evaluations import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.evaluations.forms import ActionForm, EvaluationForm, ImportForm
 from registry.evaluations.models import STATUS_LABELS, CreditEvaluation, EvaluationStatus
 from registry.extensions import db
@@ -99,7 +101,19 @@ def show(evaluation_id: int):
     evaluation = _load(evaluation_id)
     form = ActionForm(version=evaluation.version)
     return render_template("evaluations/show.html", evaluation=evaluation, form=form, STATUS_LABELS=STATUS_LABELS,
-                           events=history("credit_evaluation", evaluation.id))
+                           events=history("credit_evaluation", evaluation.id),
+                           removal_ctx=removal_context(evaluation, current_user))
+
+
+@bp.route("/<id:evaluation_id>/remove", methods=["POST"])
+@officer_required
+def remove(evaluation_id: int):
+    """Prepare the withdrawal of a published result; a second reviewer confirms it (``core.removals``)."""
+    evaluation = _load(evaluation_id)
+    perform(prepare_removal, evaluation, actor=current_user, expected_version=request.form.get("version"),
+            reason=request.form.get("reason"),
+            success=_("The removal was prepared: it takes effect when another reviewer of the unit confirms it."))
+    return redirect(url_for(".show", evaluation_id=evaluation.id))
 
 
 ACTIONS = {

@@ -123,11 +123,6 @@ class DecisionForm(FlaskForm):
     comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=2000)])
 
 
-class RevokeForm(FlaskForm):
-    version = HiddenField(validators=[DataRequired()])
-    reason = TextAreaField(_l("Reason for revocation"), validators=[Optional(), Length(max=2000)])
-
-
 class EntryFilterForm(FlaskForm):
     class Meta:
         csrf = False

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from registry.core import clock
 from registry.core.audit import record_event, record_events
 from registry.core.changes import ChangeKind, record_change
+from registry.core.editors import note_editor
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.periods import add_months
@@ -112,6 +113,7 @@ def create_entry(*, actor, subject, **fields) -> ListEntry:
     entry.measures = measures
     db.session.add(entry)
     db.session.flush()
+    note_editor(entry, actor)
     record_event(
         "list_entry.create",
         actor=actor,
@@ -147,6 +149,7 @@ def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None
     )
     entry.measures = measures
     db.session.flush()
+    note_editor(entry, actor)
     return entry
 
 

@@ -27,12 +27,14 @@ from registry.core.permissions import (
     roles_required,
     scope_to_user,
 )
+from registry.core.removals import prepare_removal, removal_context
 from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.listing import categories as category_ops
 from registry.listing import operations as ops
-from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm, RevokeForm
+from registry.listing import removals as _removals  # noqa: F401  (registers the removal kind)
+from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm
 from registry.listing.models import (
     LIST_KIND_LABELS,
     LIST_KIND_SHORT,
@@ -195,10 +197,9 @@ def show(entry_id: int):
         entry=entry,
         events=history(ops.RECORD_TYPE, entry.id),
         decision_form=DecisionForm(data=version),
-        revoke_form=RevokeForm(data=version),
         can_edit=can_edit_unit(current_user, entry.unit_id),
         can_decide=can_review(current_user, entry),
-        can_revoke=current_user.role is Role.REVIEWER and current_user.unit_id == entry.unit_id,
+        removal_ctx=removal_context(entry, current_user),
         holds=open_holds(ops.RECORD_TYPE, [entry.id])[entry.id],
         entry_links=links_for(entry, current_user),
         entry_panels=panels_for(entry, current_user),
@@ -216,8 +217,8 @@ ACTIONS = {
         _l("Returned to its author."),
     ),
     "revoke": (
-        lambda e, f: ops.revoke_entry(e, current_user, f.get("version"), f.get("reason")),
-        _l("The entry was revoked and removed from the list."),
+        lambda e, f: prepare_removal(e, actor=current_user, expected_version=f.get("version"), reason=f.get("reason")),
+        _l("The removal was prepared: it takes effect when another reviewer of the unit confirms it."),
     ),
 }
 

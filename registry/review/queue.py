@@ -34,6 +34,8 @@ class _Reviewable:
         self.unit_id = item.unit_id
         self.created_by_id = item.created_by_id
         self.submitted_by_id = item.submitted_by_id
+        # Who changed the record's content, when the source says (``core.editors``).
+        self.editor_ids = item.extra.get("editor_ids", ())
 
 
 def build_queue(user, *, kind: str | None = None, category: str | None = None,

@@ -4,6 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry.core import removals
+from registry.core.errors import NotFound
 from registry.core.permissions import officer_required
 from registry.core.web import is_safe_next, perform
 from registry.core.workflow import QUEUE_SOURCES
@@ -32,13 +34,31 @@ def decide(kind: str, item_id: int, decision: str):
     if version is None or decision not in ("approve", "return"):
         abort(400)
     if decision == "approve":
-        perform(source.approve, item_id, current_user, version, success=_("Approved."))
+        perform(source.approve, item_id, current_user, version,
+                success=str(getattr(source, "approved_message", None) or _("Approved.")))
     else:
         comment = (request.form.get("comment") or "").strip()
         if not comment:
             flash(_("A return needs a comment saying what to fix."), "error")
         else:
             perform(source.return_, item_id, current_user, version, comment[:2000],
-                    success=_("Returned to its author."))
+                    success=str(getattr(source, "returned_message", None) or _("Returned to its author.")))
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for(".queue"))
+
+
+@bp.route("/removal/<id:request_id>/cancel", methods=["POST"])
+@officer_required
+def cancel_removal(request_id: int):
+    """The preparer takes back a removal nobody has decided yet (``core.removals``)."""
+    try:
+        removal = removals.get_request_for(current_user, request_id)
+    except NotFound:
+        abort(404)
+    version = request.form.get("version", type=int)
+    if version is None:
+        abort(400)
+    perform(removals.cancel_removal, removal, actor=current_user, expected_version=version,
+            success=_("The removal was cancelled; the record stays on the public pages."))
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for(".queue"))

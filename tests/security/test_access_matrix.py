@@ -110,6 +110,8 @@ MATRIX: dict[str, Access] = {
     "review.decide": Access(post=frozenset({REVIEWER}),
                             args={"kind": "list_entry", "item_id": ENTRY, "decision": "approve"},
                             data={"version": "1"}),
+    # cancelling a removal: only its preparer (an officer of the unit); others are refused or find nothing
+    "review.cancel_removal": Access(post=UNIT, scoped=True, args={"request_id": W("removal")}, data=DECISION),
     "checks.dashboard": Access(get=ALL),
     "catalogue.coverage_page": Access(get=ALL),
     "subjects.index": Access(get=ALL),
@@ -137,6 +139,8 @@ MATRIX: dict[str, Access] = {
                                   data={"version": "1"}),
     "disclosures.return_": Access(post=frozenset({REVIEWER}), scoped=True, args={"disclosure_id": DISCLOSURE},
                                   data=DECISION),
+    "disclosures.remove": Access(post=UNIT, scoped=True, args={"disclosure_id": W("published_disclosure")},
+                                 data=DECISION),
     "disclosures.import_page": Access(get=UNIT, post=UNIT),
     "disclosures.import_report": Access(get=ALL, args={"token": "0" * 32}, ok=(404,)),
     "disclosures.import_template": Access(get=ALL, args={"fmt": "csv"}),
@@ -157,6 +161,8 @@ MATRIX: dict[str, Access] = {
     "evaluations.edit": Access(get=UNIT, post=UNIT, scoped=True, args={"evaluation_id": W("draft_evaluation")}),
     "evaluations.act": Access(post=frozenset({REVIEWER}), scoped=True,
                               args={"evaluation_id": EVALUATION, "action": "approve"}, data={"version": "1"}),
+    "evaluations.remove": Access(post=UNIT, scoped=True, args={"evaluation_id": W("published_evaluation")},
+                                 data=DECISION),
     "evaluations.import_file": Access(get=UNIT, post=UNIT),
     "evaluations.import_template": Access(get=ALL, args={"ext": "csv"}),
     "commitments.index": Access(get=ALL),
@@ -249,6 +255,7 @@ def world(db, make, frozen):
     from registry.applications.models import ApplicationFile
     from registry.applications.targets import target_key
     from registry.commitments import operations as commitment_ops
+    from registry.core.removals import prepare_removal
     from registry.ledger import operations as ledger_ops
 
     clerk = make.user(CLERK, unit="JJC")
@@ -267,6 +274,8 @@ def world(db, make, frozen):
         actor=clerk, subject=make.subject(), kind="bidding", signed_on=date(2026, 4, 1), matter="招标",
         file_data=PDF, filename="承诺书.pdf")
     key_row, _raw = make.api_key()
+    removable = make.entry("published", creator=clerk)
+    removal = prepare_removal(removable, actor=clerk, expected_version=removable.version, reason="撤销")
 
     def first_file(application, kind):
         return db.session.scalar(sa.select(ApplicationFile.id).where(
@@ -286,6 +295,8 @@ def world(db, make, frozen):
         "published_disclosure": published_disclosure.id,
         "evaluation": make.evaluation(status="pending_review", created_by=clerk).id,
         "draft_evaluation": make.evaluation(created_by=clerk, year=2023).id,
+        "published_evaluation": make.evaluation(status="published", created_by=clerk, year=2022).id,
+        "removal": removal.id,
         "commitment": commitment.id,
         "objection": objection.id,
         "objection_receipt": objection.receipt_number,
