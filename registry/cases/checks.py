@@ -33,9 +33,9 @@ register_alert_kind(
 
 
 def units_short_of_quota(year: int, month: int, quota: int) -> sa.Select:
-    """Active units carrying the quota duty with fewer than ``quota`` counted cases dated in the month (``cases.quota``'s
-    definition: the month the measure was applied, as the dashboard and the effectiveness list
-    count it)."""
+    """Active units carrying the quota duty with fewer than ``quota`` counted cases dated in the
+    month (``cases.quota``'s definition: the month the measure was applied, as the dashboard and
+    the effectiveness list count it)."""
     counted = published_in_month(year, month).subquery()
     cases = sa.func.coalesce(counted.c.cases, 0)
     return (sa.select(Unit.id).outerjoin(counted, counted.c.unit_id == Unit.id)
