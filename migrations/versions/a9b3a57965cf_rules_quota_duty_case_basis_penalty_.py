@@ -52,7 +52,8 @@ def upgrade():
         batch_op.create_check_constraint(
             'basis_withdrawal_has_reason',
             "(basis_withdrawn_at IS NULL AND basis_withdrawal_reason IS NULL) "
-            "OR (basis_withdrawn_at IS NOT NULL AND length(trim(basis_withdrawal_reason)) > 0)")
+            "OR (basis_withdrawn_at IS NOT NULL AND basis_withdrawal_reason IS NOT NULL "
+            "AND length(trim(basis_withdrawal_reason)) > 0)")
 
     with op.batch_alter_table('credit_evaluations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('directly_determined', sa.Boolean(), server_default=sa.false(), nullable=False))

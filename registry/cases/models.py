@@ -66,7 +66,8 @@ class Case(ReviewedMixin, db.Model):
         sa.CheckConstraint("length(trim(applying_party)) > 0", name="applying_party_not_empty"),
         sa.CheckConstraint(
             "(basis_withdrawn_at IS NULL AND basis_withdrawal_reason IS NULL) "
-            "OR (basis_withdrawn_at IS NOT NULL AND length(trim(basis_withdrawal_reason)) > 0)",
+            "OR (basis_withdrawn_at IS NOT NULL AND basis_withdrawal_reason IS NOT NULL "
+            "AND length(trim(basis_withdrawal_reason)) > 0)",
             name="basis_withdrawal_has_reason",
         ),
         sa.Index("ix_cases_status_case_date", "status", "case_date"),
