@@ -115,7 +115,7 @@ def test_a_withdrawn_entry_takes_a_case_resting_on_it_down(make):
     entry = make.entry(EntryStatus.IN_PUBLICITY)
     case = make.case("draft", unit="CS", entry=entry)  # built directly: the form refuses such a case
     listing_ops.withdraw_entry(entry, make.user("reviewer"), "异议成立，撤回公示。")
-    _assert_fallen(case, "withdrawn", CaseStatus.DRAFT)
+    _assert_fallen(case, "名单记录已撤回", CaseStatus.DRAFT)
 
 
 @pytest.mark.parametrize("ending", ["repaired", "expired"])
@@ -200,3 +200,14 @@ def test_the_database_refuses_a_withdrawal_without_its_reason(make, db, standing
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_case_notice_is_no_longer_issued_and_verify_says_why(make, client, login, standing):
+    entry, published, _pending = standing
+    login("reviewer", unit="CS")
+    listing_ops.revoke_entry(entry, make.user("reviewer"), entry.version, "撤销")
+    refused = client.get(f"/officer/documents/case/{published.id}.pdf")  # none was issued before
+    assert refused.status_code == 409
+    from registry.cases.documents import describe_case_change
+
+    assert "no longer stands" in str(describe_case_change(published))

@@ -29,11 +29,8 @@ from registry.extensions import db
 ALERT_KIND = "case_basis_withdrawn"
 # How long the unit's alert stays open after the basis fell (the case itself stays marked).
 ALERT_DAYS = 30
-CAUSE_LABELS = {
-    "withdrawn": _l("the list entry was withdrawn"),
-    "revoked": _l("the list entry was revoked"),
-    "corrected": _l("the record was corrected"),
-}
+# Stored with the officer's reason, in the department's language (like the audit comments).
+CAUSE_TEXT = {"withdrawn": "名单记录已撤回", "revoked": "名单记录已撤销", "corrected": "记录已更正"}
 
 register_alert_kind(
     ALERT_KIND, label=_l("Case basis withdrawn"),
@@ -44,8 +41,8 @@ register_alert_kind(
 
 
 def withdrawal_text(cause: str, reason: str | None) -> str:
-    label = str(CAUSE_LABELS.get(cause, cause))
-    return f"{label}: {reason.strip()}" if (reason or "").strip() else label
+    label = CAUSE_TEXT.get(cause, cause)
+    return f"{label}：{reason.strip()}" if (reason or "").strip() else label
 
 
 @basis_withdrawn.connect
