@@ -40,7 +40,7 @@ def results(make):
 
 
 def test_the_page_lists_published_results_only_with_grade_score_and_unit(client, results):
-    firm, other, person, rows = results
+    firm, other, person, _rows = results
     page = _text(client.get("/evaluations"))
     assert page.count(firm.name) == 2 and other.name in page
     assert "96.50" in page and "湖南省交通运输厅基建处" in page

@@ -91,7 +91,7 @@ def test_the_months_xlsx_no_longer_lists_or_counts_the_case(make, standing):
 
     from openpyxl import load_workbook
 
-    entry, published, _pending = standing
+    entry, _published, _pending = standing
     listing_ops.revoke_entry(entry, make.user("reviewer"), entry.version, "撤销")
     workbook = load_workbook(BytesIO(effectiveness_xlsx(2026, 5)))
     assert workbook["奖惩成效清单"].max_row == 1  # the header only

@@ -67,7 +67,8 @@ def test_a_grade_outside_its_band_is_refused(make, grade, score, expected):
 @pytest.mark.parametrize(("field", "score", "grade"), [
     (F.ROAD_TRANSPORT, "85", "AAA"), (F.ROAD_TRANSPORT, "84.99", "AA"), (F.ROAD_TRANSPORT, "70", "AA"),
     (F.ROAD_TRANSPORT, "69.99", "A"), (F.ROAD_TRANSPORT, "60", "A"), (F.ROAD_TRANSPORT, "59.99", "B"),
-    (F.WORK_SAFETY, "90", "A"), (F.WORK_SAFETY, "89.99", "B"), (F.WORK_SAFETY, "75", "B"), (F.WORK_SAFETY, "74.99", "C"),
+    (F.WORK_SAFETY, "90", "A"), (F.WORK_SAFETY, "89.99", "B"), (F.WORK_SAFETY, "75", "B"),
+    (F.WORK_SAFETY, "74.99", "C"),
     (F.WORK_SAFETY, "60", "C"), (F.WORK_SAFETY, "59.99", "D"),
 ])
 def test_the_other_schemes_bands(make, field, score, grade):
@@ -120,7 +121,8 @@ def _csv(rows, header=None) -> bytes:
 
 
 def _row(grade, score, direct="", reason=""):
-    return [valid_uscc(), "湖南测试路桥有限公司", "公路建设", "2025", grade, score, "湖南省交通运输厅", "2026-03-31", "",
+    return [valid_uscc(), "湖南测试路桥有限公司", "公路建设", "2025", grade, score, "湖南省交通运输厅", "2026-03-31",
+            "",
             direct, reason]
 
 

@@ -171,7 +171,8 @@ def test_the_admin_page_adds_a_row_and_shows_a_refusal(client, login):
     page = client.get("/admin/penalty-severity?lang=en").get_data(as_text=True)
     assert "吊销许可证件为严重" in page
     response = client.post("/admin/penalty-severity", data={
-        "penalty_type": "other", "keyword": "降低资质等级", "min_severity": "general", "rule": "规则：降低资质等级至少一般",
+        "penalty_type": "other", "keyword": "降低资质等级", "min_severity": "general",
+        "rule": "规则：降低资质等级至少一般",
         "action": "save"})
     assert response.status_code == 302
     assert count(severity.PenaltySeverityRule, severity.PenaltySeverityRule.keyword == "降低资质等级") == 1

@@ -44,7 +44,7 @@ def test_units_without_the_duty_are_neither_warned_nor_flagged(make, frozen):
         monthly_case_quota(date(2026, 11, 25))
     with frozen(date(2026, 12, 1)):
         monthly_case_quota(date(2026, 12, 1))
-    warned = {unit_id for unit_id, in db.session.execute(sa.select(Alert.unit_id).where(Alert.kind.like("case_quota%")))}
+    warned = set(db.session.scalars(sa.select(Alert.unit_id).where(Alert.kind.like("case_quota%"))))
     codes = set(db.session.scalars(sa.select(Unit.code).where(Unit.id.in_(warned))))
     assert codes.isdisjoint(EXEMPT)
     assert {"CS", "JJC", "YSC"} <= codes  # units with the duty and no case are
