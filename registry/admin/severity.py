@@ -47,7 +47,7 @@ def penalty_severity():
         db.session.rollback()
         flash(_("Nothing was saved: correct the marked field."), "error")
         return _render({error.field or "rule": str(error.message)}, fields, editing=row.id if row else None,
-                       status=422)
+                       status=200)
     flash(_("The classification table was saved."), "success")
     return redirect(url_for(".penalty_severity"))
 
