@@ -41,22 +41,24 @@ def _values(**overrides):
 # --- the scales and bad input -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "grade", "ok"), [
-    (F.HIGHWAY, "AA", True), (F.HIGHWAY, "D", True), (F.HIGHWAY, "AAA", False),
-    (F.WATERWAY, "C", True), (F.WATERWAY, "AAA", False),
-    (F.ROAD_TRANSPORT, "AAA", True), (F.ROAD_TRANSPORT, "B", True), (F.ROAD_TRANSPORT, "C", False),
-    (F.ROAD_TRANSPORT, "D", False), (F.WORK_SAFETY, "D", True), (F.WORK_SAFETY, "AA", False),
-    (F.HIGHWAY, "E", False), (F.HIGHWAY, "", False),
+# Scores inside each grade's band (docs/RULES.md §5), so that only the scale is under test here.
+@pytest.mark.parametrize(("field", "grade", "score", "ok"), [
+    (F.HIGHWAY, "AA", "96.5", True), (F.HIGHWAY, "D", "50", True), (F.HIGHWAY, "AAA", "99", False),
+    (F.WATERWAY, "C", "65", True), (F.WATERWAY, "AAA", "99", False),
+    (F.ROAD_TRANSPORT, "AAA", "90", True), (F.ROAD_TRANSPORT, "B", "50", True), (F.ROAD_TRANSPORT, "C", "50", False),
+    (F.ROAD_TRANSPORT, "D", "50", False), (F.WORK_SAFETY, "D", "40", True), (F.WORK_SAFETY, "AA", "99", False),
+    (F.HIGHWAY, "E", "50", False), (F.HIGHWAY, "", "50", False),
 ])
-def test_grade_must_be_on_the_fields_scale(make, frozen, field, grade, ok):
+def test_grade_must_be_on_the_fields_scale(make, frozen, field, grade, score, ok):
     clerk = make.user("clerk")
+    values = _values(field=field, grade=grade, score=Decimal(score))
     with frozen(date(2026, 5, 1)):
         if ok:
-            evaluation = ops.create_evaluation(actor=clerk, subject=make.subject(), **_values(field=field, grade=grade))
+            evaluation = ops.create_evaluation(actor=clerk, subject=make.subject(), **values)
             assert evaluation.grade == grade
         else:
             with pytest.raises(ValidationFailed) as refused:
-                ops.create_evaluation(actor=clerk, subject=make.subject(), **_values(field=field, grade=grade))
+                ops.create_evaluation(actor=clerk, subject=make.subject(), **values)
             assert refused.value.field == "grade"
             assert "scale" in str(refused.value.message)
             assert count(CreditEvaluation, CreditEvaluation.created_by_id == clerk.id) == 0
@@ -206,7 +208,8 @@ def test_a_clean_file_is_imported_and_submitted_for_review(make, frozen, db):
     known = make.subject()
     with frozen(date(2026, 5, 1)):
         result = importing.import_evaluations(
-            _csv([_row(known.identifier), _row(field="道路运输", grade="AAA"), _row(field="安全生产", grade="D")]),
+            _csv([_row(known.identifier), _row(field="道路运输", grade="AAA"),
+                  _row(field="安全生产", grade="D", score="55")]),
             "e.csv", actor=clerk)
     assert (result.created, result.new_subjects) == (3, 2)
     rows = db.session.scalars(sa.select(CreditEvaluation).filter_by(created_by_id=clerk.id)).all()
@@ -244,7 +247,7 @@ def test_a_result_already_recorded_is_refused_in_the_import(make, frozen):
 def test_xlsx_import_and_wrong_header(make, frozen):
     workbook = Workbook()
     workbook.active.append(HEADER)
-    workbook.active.append(_row(field="水运工程", grade="B"))
+    workbook.active.append(_row(field="水运工程", grade="B", score="80"))
     buffer = io.BytesIO()
     workbook.save(buffer)
     with frozen(date(2026, 5, 1)):

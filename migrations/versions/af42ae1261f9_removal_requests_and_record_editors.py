@@ -9,7 +9,7 @@ and a case may be ``withdrawn`` (on a confirmed removal); one result per subject
 a unique index over the results that are not withdrawn.
 
 Revision ID: af42ae1261f9
-Revises: b1c82a7431ab
+Revises: c4e1d2a90f11
 Create Date: 2026-12-01 02:46:35.445722
 
 """
@@ -21,7 +21,7 @@ import registry.core.db  # noqa: F401  (custom column types used below)
 
 # revision identifiers, used by Alembic.
 revision = 'af42ae1261f9'
-down_revision = 'b1c82a7431ab'
+down_revision = 'c4e1d2a90f11'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
+from registry.cases import basis  # noqa: F401  (connects the basis_withdrawn receiver, registers its check)
 from registry.cases.quota import published_in_month
 from registry.checks.alerts import OVERDUE, canonical_json, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check
@@ -32,13 +33,13 @@ register_alert_kind(
 
 
 def units_short_of_quota(year: int, month: int, quota: int) -> sa.Select:
-    """Active units with fewer than ``quota`` published cases dated in the month (``cases.quota``'s
-    definition: the month the measure was applied, as the dashboard and the effectiveness list
-    count it)."""
+    """Active units carrying the quota duty with fewer than ``quota`` counted cases dated in the
+    month (``cases.quota``'s definition: the month the measure was applied, as the dashboard and
+    the effectiveness list count it)."""
     counted = published_in_month(year, month).subquery()
     cases = sa.func.coalesce(counted.c.cases, 0)
     return (sa.select(Unit.id).outerjoin(counted, counted.c.unit_id == Unit.id)
-            .where(Unit.is_active.is_(True), cases < quota))
+            .where(Unit.is_active.is_(True), Unit.carries_case_quota.is_(True), cases < quota))
 
 
 def _quota_rows(year: int, month: int, quota: int) -> sa.Select:

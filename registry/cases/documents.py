@@ -40,7 +40,7 @@ def case_content(case) -> dict:
         "measures": [{"code": m.code, "description": m.description} for m in case.measures],
         "typical": case.is_typical,
         "issuing_unit": unit_full_name(case.unit),
-        "published": case.status.value == "published",
+        "published": case.status.value == "published" and case.basis_withdrawn_at is None,
     }
 
 
@@ -85,6 +85,8 @@ def case_facts(content: dict) -> list:
 
 
 def describe_case_change(case):
+    if case is not None and case.basis_withdrawn_at is not None:
+        return _l("The list entry this case rests on was withdrawn or revoked as wrong: the case no longer stands.")
     if case is None or case.status.value != "published":
         return _l("The case this notice reports is no longer published.")
     return _l("The case has been changed since this notice was issued.")
@@ -102,6 +104,6 @@ register_notice_kind(NoticeKind(
     render=render_case,
     issuing_unit=lambda content: content["issuing_unit"],
     key_facts=case_facts,
-    can_issue=lambda case: case.status.value == "published",
+    can_issue=lambda case: case.status.value == "published" and case.basis_withdrawn_at is None,
     describe_change=describe_case_change,
 ))

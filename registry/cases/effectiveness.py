@@ -26,7 +26,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from sqlalchemy.orm import selectinload
 
 from registry.accounts.models import Unit
-from registry.cases.models import Case, CaseStatus
+from registry.cases.models import Case, counted
 from registry.cases.operations import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
 from registry.core.pdf import DEPARTMENT, MARGIN_X, PAGE_WIDTH, ChineseParagraph, escape, para
@@ -83,7 +83,7 @@ def month_cases(year: int, month: int) -> list[Case]:
         db.session.scalars(
             sa.select(Case)
             .join(Unit, Unit.id == Case.unit_id)
-            .where(Case.status == CaseStatus.PUBLISHED, Case.case_date >= start, Case.case_date < end)
+            .where(counted(), Case.case_date >= start, Case.case_date < end)
             .options(selectinload(Case.measures), selectinload(Case.entry).selectinload(ListEntry.subject))
             .order_by(Unit.sort_order, Unit.id, Case.case_date, Case.id)
         )
@@ -166,7 +166,8 @@ def _quota_sheet(workbook: Workbook, rows: list[QuotaRow]) -> None:
     sheet.column_dimensions["B"].width = 14
     sheet.column_dimensions["C"].width = 10
     for row in rows:
-        sheet.append([row.unit.name, row.published_count, "是" if row.met else "否"])
+        met = "不适用" if row.met is None else ("是" if row.met else "否")
+        sheet.append([row.unit.name, row.published_count, met])
 
 
 def xlsx_filename(year: int, month: int) -> str:

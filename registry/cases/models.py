@@ -66,6 +66,12 @@ class Case(ReviewedMixin, db.Model):
         sa.CheckConstraint("length(trim(matter)) > 0", name="matter_not_empty"),
         sa.CheckConstraint("length(trim(effect)) > 0", name="effect_not_empty"),
         sa.CheckConstraint("length(trim(applying_party)) > 0", name="applying_party_not_empty"),
+        sa.CheckConstraint(
+            "(basis_withdrawn_at IS NULL AND basis_withdrawal_reason IS NULL) "
+            "OR (basis_withdrawn_at IS NOT NULL AND basis_withdrawal_reason IS NOT NULL "
+            "AND length(trim(basis_withdrawal_reason)) > 0)",
+            name="basis_withdrawal_has_reason",
+        ),
         sa.Index("ix_cases_status_case_date", "status", "case_date"),
     )
 
@@ -79,6 +85,10 @@ class Case(ReviewedMixin, db.Model):
     is_typical: Mapped[bool] = mapped_column(default=False)  # 典型案例
     typical_marked_at: Mapped[datetime | None]
     typical_marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    # The list entry the case rests on was withdrawn or removed as wrong (docs/RULES.md §2): the
+    # case leaves the public pages, the effectiveness list and the quota, and cannot be approved.
+    basis_withdrawn_at: Mapped[datetime | None]
+    basis_withdrawal_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     entry = relationship("ListEntry", lazy="joined")
     measures = relationship("Measure", secondary=case_measures, order_by="Measure.code")
@@ -90,11 +100,21 @@ class Case(ReviewedMixin, db.Model):
         return self.status is CaseStatus.DRAFT and bool(self.review_comment)
 
     @property
+    def basis_withdrawn(self) -> bool:
+        return self.basis_withdrawn_at is not None
+
+    @property
     def subject(self):
         return self.entry.subject if self.entry is not None else None
 
     def __str__(self) -> str:
         return f"{self.case_date.isoformat()} {self.subject.name if self.subject else ''}"
+
+
+def counted():
+    """SQL: the case counts (public pages, effectiveness list, quota): published, and its basis was
+    not withdrawn or removed as wrong."""
+    return sa.and_(Case.status == CaseStatus.PUBLISHED, Case.basis_withdrawn_at.is_(None))
 
 
 register_state_labels("case", STATUS_LABELS)

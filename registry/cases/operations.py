@@ -161,6 +161,7 @@ def submit_case(case: Case, actor, expected_version) -> None:
     ensure_version(case, expected_version)
     if not can_edit_unit(actor, case.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the case's unit can submit it."))
+    validation.ensure_basis_stands(case)
     if case.status is CaseStatus.DRAFT:
         validation.recheck(case)
     transition(
@@ -183,6 +184,7 @@ def approve_case(case: Case, actor, expected_version, comment: str | None = None
     """Approve and publish: a case has no publicity period (SPEC §5)."""
     ensure_version(case, expected_version)
     _ensure_reviewer(case, actor)
+    validation.ensure_basis_stands(case)
     if case.status is CaseStatus.PENDING_REVIEW:
         validation.recheck(case)
     comment = (comment or "").strip()[:MAX_COMMENT] or None
@@ -226,6 +228,8 @@ def set_typical(case: Case, actor, expected_version, typical: bool) -> None:
     typical = bool(typical)
     if case.is_typical is typical:
         return
+    if typical:
+        validation.ensure_basis_stands(case)
     values = {"is_typical": typical}
     if typical:
         values.update(typical_marked_by_id=actor.id, typical_marked_at=clock.utcnow())

@@ -1,7 +1,9 @@
-"""The monthly case quota (SPEC §5, seed task 18): each unit records at least N verified cases a month.
+"""The monthly case quota (SPEC §5, seed task 18): each unit that carries the duty
+(``Unit.carries_case_quota``) records at least N verified cases a month.
 
 ``monthly_quota`` is what the scheduled check and the compliance dashboard call.  A case counts
-for the month of its case date (a calendar date in Asia/Shanghai), once it is published.
+for the month of its case date (a calendar date in Asia/Shanghai), once it is published, unless
+the list entry it rests on was withdrawn or removed as wrong (``models.counted``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
-from registry.cases.models import Case, CaseStatus
+from registry.cases.models import Case, counted
 from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.core.settings import get_setting
@@ -23,7 +25,7 @@ from registry.extensions import db
 class QuotaRow(NamedTuple):
     unit: Unit
     published_count: int
-    met: bool
+    met: bool | None  # None: the unit does not carry the quota (``Unit.carries_case_quota``)
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -57,7 +59,7 @@ def published_in_month(year: int, month: int) -> sa.Select:
     scheduled check, the compliance dashboard and the effectiveness list."""
     start, end = month_bounds(year, month)
     return (sa.select(Case.unit_id.label("unit_id"), sa.func.count(Case.id).label("cases"))
-            .where(Case.status == CaseStatus.PUBLISHED, Case.case_date >= start, Case.case_date < end)
+            .where(counted(), Case.case_date >= start, Case.case_date < end)
             .group_by(Case.unit_id))
 
 
@@ -65,7 +67,7 @@ def published_counts(start: date, end: date) -> dict[int, int]:
     """Published cases per unit with a case date in ``[start, end)``: one grouped query."""
     rows = db.session.execute(
         sa.select(Case.unit_id, sa.func.count(Case.id))
-        .where(Case.status == CaseStatus.PUBLISHED, Case.case_date >= start, Case.case_date < end)
+        .where(counted(), Case.case_date >= start, Case.case_date < end)
         .group_by(Case.unit_id)
     )
     return dict(rows.tuples().all())
@@ -73,7 +75,8 @@ def published_counts(start: date, end: date) -> dict[int, int]:
 
 def monthly_quota(year: int, month: int) -> list[QuotaRow]:
     """Every active unit (and any inactive one with cases) with its published cases of the month
-    and whether it met the quota (setting ``case_quota_per_month``), in the units' order."""
+    and whether it met the quota (setting ``case_quota_per_month``; None for a unit without the
+    duty), in the units' order."""
     start, end = month_bounds(year, month)
     counts = published_counts(start, end)
     quota = get_setting("case_quota_per_month")
@@ -82,4 +85,5 @@ def monthly_quota(year: int, month: int) -> list[QuotaRow]:
         .where(sa.or_(Unit.is_active, Unit.id.in_(list(counts) or [-1])))
         .order_by(Unit.sort_order, Unit.id)
     ).all()
-    return [QuotaRow(unit, counts.get(unit.id, 0), counts.get(unit.id, 0) >= quota) for unit in units]
+    return [QuotaRow(unit, counts.get(unit.id, 0),
+                     counts.get(unit.id, 0) >= quota if unit.carries_case_quota else None) for unit in units]

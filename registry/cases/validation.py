@@ -17,7 +17,7 @@ from registry.core.errors import ValidationFailed, clean_text
 from registry.core.routing import MAX_ID
 from registry.extensions import db
 from registry.listing.models import STATUS_LABELS as ENTRY_STATUS_LABELS
-from registry.listing.models import EntryStatus, ListEntry, Measure, category_measures
+from registry.listing.models import EntryStatus, ListEntry, Measure, RemovalReason, category_measures
 
 _TEXT_LIMITS = {"applying_party": 200, "matter": 1000, "effect": 4000}
 _LABELS = {
@@ -72,6 +72,15 @@ def _check_entry_on(entry: ListEntry, case_date: date) -> None:
                 "on a published entry.",
                 number=entry.decision_number,
                 status=ENTRY_STATUS_LABELS[entry.status],
+            ),
+            field="entry_ref",
+        )
+    if entry.status is EntryStatus.REMOVED and entry.removal_reason is RemovalReason.REVOKED:
+        raise ValidationFailed(
+            _l(
+                "The list entry %(number)s was revoked as wrong on %(day)s: no case can rest on it.",
+                number=entry.decision_number,
+                day=entry.removal_date.isoformat(),
             ),
             field="entry_ref",
         )
@@ -160,8 +169,19 @@ def validated(*, entry_ref, measure_ids, applying_party, case_date, matter, effe
     return values, measures
 
 
+def ensure_basis_stands(case: Case) -> None:
+    """A case whose list entry was withdrawn or revoked as wrong can no longer go forward."""
+    if case.basis_withdrawn_at is not None:
+        raise ValidationFailed(
+            _l("This case can no longer be approved: the list entry it rests on was withdrawn or revoked "
+               "(%(reason)s).", reason=case.basis_withdrawal_reason),
+            field="entry_ref",
+        )
+
+
 def recheck(case: Case) -> None:
     """The rules again on the stored case (the object list or the entry may have changed since)."""
+    ensure_basis_stands(case)
     validated(
         entry_ref=case.entry,
         measure_ids=[m.id for m in case.measures],

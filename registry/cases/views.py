@@ -16,7 +16,7 @@ from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
 from registry.cases import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
-from registry.cases.models import STATUS_LABELS, Case, CaseStatus
+from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted
 from registry.cases.quota import monthly_quota, parse_month
 from registry.core import clock
 from registry.core.audit import history
@@ -288,7 +288,7 @@ register_queue_source(CaseQueue())
 def _published():
     return (
         sa.select(Case)
-        .where(Case.status == CaseStatus.PUBLISHED)
+        .where(counted())
         .options(selectinload(Case.measures), selectinload(Case.entry).selectinload(ListEntry.subject))
     )
 

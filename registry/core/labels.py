@@ -66,6 +66,10 @@ ACTION_VERBS = {
     "password": _l("password changed"),
     "change": _l("changed"),
     "set": _l("set"),
+    "basis_withdrawn": _l("basis withdrawn: no longer counted"),
+    "case_quota": _l("case quota duty changed"),
+    "save": _l("saved"),
+    "delete": _l("deleted"),
 }
 
 

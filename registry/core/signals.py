@@ -17,3 +17,13 @@ packages' calendar was applied).  Sent with ``before`` and ``after`` (``WorkdayC
 ``actor`` (the user, or None for a command or check).  Each receiver recounts the stored
 working-day deadlines of its open records and returns how many it moved.
 """)
+
+basis_withdrawn = _signals.signal("basis-withdrawn", doc="""
+A published (or publicised) record was withdrawn or removed AS WRONG: an objection was upheld, the
+decision was revoked, or the record was corrected (docs/RULES.md, "Records that rest on another").
+Not sent when a record reaches the end of its period or leaves after a credit repair: what rested
+on it then stands.  Sent by the owning package's operation with ``record_type`` (e.g.
+``"list_entry"``), ``record_id``, ``cause`` (``"withdrawn"``, ``"revoked"``, ``"corrected"``),
+``reason`` (the officer's text) and ``actor``.  Each package whose records rest on the record marks
+them in the same transaction (never commits) and alerts their unit.
+""")

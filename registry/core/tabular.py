@@ -50,6 +50,7 @@ class Column:
     required: bool = False
     example: str = ""
     text_format: bool = False  # XLSX template: keep as text (long digit strings such as ID numbers)
+    may_be_absent: bool = False  # a column added later: a file made from an older template may lack it
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,7 @@ def _to_table(lines: Iterable[list[str]], columns: Sequence[Column], max_rows: i
 def check_header(header: Sequence[str], columns: Sequence[Column]) -> None:
     """Refuse a header that misses, repeats or adds columns, naming each one (order is free)."""
     expected = [column.header for column in columns]
-    missing = [name for name in expected if name not in header]
+    missing = [column.header for column in columns if column.header not in header and not column.may_be_absent]
     unexpected = [name for name in header if name not in expected]
     repeated = sorted({name for name in header if name and header.count(name) > 1})
     problems = []

@@ -21,6 +21,7 @@ from registry.disclosures.models import (
     PenaltyType,
     Severity,
 )
+from registry.disclosures.severity import severity_problems
 
 EARLIEST_DECISION_DATE = date(2000, 1, 1)
 MAX_FINE = Decimal("99999999.999999")  # Numeric(14, 6), in 万元
@@ -155,6 +156,9 @@ def _penalty_problems(data: DisclosureData) -> list[tuple[str, object]]:
             problems.append(("fine_amount", _l("The fine may have at most 6 decimal places (in 10,000 yuan).")))
     if data.penalty_type is PenaltyType.FINE and (fine is None or fine == 0):
         problems.append(("fine_amount", _l("A fine needs its amount (in 10,000 yuan).")))
+    if not any(name == "fine_amount" for name, _message in problems):
+        problems += severity_problems(data.penalty_type, data.severity, data.penalty_content, fine,
+                                      data.party_category)
     return problems
 
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from registry.core.forms import select_choices
@@ -32,12 +41,16 @@ class EvaluationForm(FlaskForm):
     evaluating_unit = StringField(_l("Evaluating unit"), validators=[DataRequired(), Length(max=200)])
     published_on = DateField(_l("Date the result was published"), validators=[InputRequired()])
     document_number = StringField(_l("Document number of the publication"), validators=[Optional(), Length(max=100)])
+    directly_determined = BooleanField(_l("Directly determined grade (直接认定)"))
+    direct_reason = TextAreaField(_l("Reason for the directly determined grade"),
+                                  validators=[Optional(), Length(max=1000)])
     version = HiddenField()
 
     def values(self) -> dict:
         return {"field": self.field.data, "year": self.year.data, "grade": self.grade.data, "score": self.score.data,
                 "evaluating_unit": self.evaluating_unit.data, "published_on": self.published_on.data,
-                "document_number": self.document_number.data}
+                "document_number": self.document_number.data,
+                "directly_determined": self.directly_determined.data, "direct_reason": self.direct_reason.data}
 
 
 class ActionForm(FlaskForm):

@@ -26,6 +26,17 @@ from registry.extensions import db
 from registry.subjects.models import Subject
 from registry.subjects.operations import create_subject
 
+
+def parse_yes_no(text: str) -> bool:
+    """是/否 (also yes/no, 1/0, empty for no): whether the grade was directly determined."""
+    value = (text or "").strip().lower()
+    if value in ("", "否", "no", "n", "0", "false"):
+        return False
+    if value in ("是", "yes", "y", "1", "true"):
+        return True
+    raise ValueError(_l("Enter 是 or 否."))
+
+
 COLUMNS = [
     Column("统一社会信用代码或身份证号", "identifier", required=True, example="91430100MA4L0XXXXX", text_format=True),
     Column("主体名称", "name", required=True, example="湖南某某路桥建设有限公司"),
@@ -36,11 +47,14 @@ COLUMNS = [
     Column("评价单位", "evaluating_unit", required=True, example="湖南省交通运输厅"),
     Column("公布日期", "published_on", parse=parse_date, required=True, example="2026-03-31"),
     Column("公布文号", "document_number", example="湘交基建〔2026〕12号"),
+    Column("直接认定", "directly_determined", parse=parse_yes_no, example="否", may_be_absent=True),
+    Column("直接认定理由", "direct_reason", example="", may_be_absent=True),
 ]
 _HEADERS = {column.key: column.header for column in COLUMNS}
 _FIELD_TO_COLUMN = {"field": "field", "year": "year", "grade": "grade", "score": "score",
                     "evaluating_unit": "evaluating_unit", "published_on": "published_on",
-                    "document_number": "document_number"}
+                    "document_number": "document_number", "directly_determined": "directly_determined",
+                    "direct_reason": "direct_reason"}
 
 
 class ImportRejected(ValidationFailed):

@@ -98,7 +98,13 @@ class CreditEvaluation(ReviewedMixin, db.Model):
         sa.CheckConstraint(f"year >= {MIN_YEAR} AND year <= 2200", name="year_range"),
         sa.CheckConstraint("status = 'draft' OR submitted_by_id IS NOT NULL", name="submitted_has_submitter"),
         sa.CheckConstraint("status <> 'published' OR reviewed_by_id IS NOT NULL", name="published_was_reviewed"),
+        sa.CheckConstraint(
+            "(NOT directly_determined AND direct_reason IS NULL) "
+            "OR (directly_determined AND direct_reason IS NOT NULL AND length(trim(direct_reason)) > 0)",
+            name="direct_grade_has_reason",
+        ),
         sa.Index("ix_credit_evaluations_status_subject", "status", "subject_id"),
+        sa.Index("ix_credit_evaluations_public", "status", "field", "year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,6 +114,10 @@ class CreditEvaluation(ReviewedMixin, db.Model):
     grade: Mapped[str] = mapped_column(sa.String(3))
     score: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
     evaluating_unit: Mapped[str] = mapped_column(sa.String(200))
+    # 直接认定: a grade set by a rule regardless of the score (e.g. D for serious misconduct), with
+    # its reason; any other grade lies in its score band (``evaluations.bands``).
+    directly_determined: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    direct_reason: Mapped[str | None] = mapped_column(sa.Text)
     published_on: Mapped[date]  # the date the evaluating body announced the result (公布日期)
     document_number: Mapped[str | None] = mapped_column(sa.String(100))  # 公布文号
     status: Mapped[EvaluationStatus] = mapped_column(

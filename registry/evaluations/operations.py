@@ -21,6 +21,7 @@ from registry.core.editors import note_editor
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from registry.core.permissions import Role, can_edit_unit
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
+from registry.evaluations import bands
 from registry.evaluations.models import (
     D_GRADE_CATEGORIES,
     FIELD_NAMES_ZH,
@@ -50,6 +51,8 @@ def public_payload(evaluation: CreditEvaluation) -> dict:
         "year": evaluation.year,
         "grade": evaluation.grade,
         "score": str(evaluation.score),
+        "directly_determined": evaluation.directly_determined,
+        "direct_reason": evaluation.direct_reason,
         "evaluating_unit": evaluation.evaluating_unit,
         "published_on": evaluation.published_on.isoformat(),
         "document_number": evaluation.document_number,
@@ -128,8 +131,10 @@ def _text(value, name: str, label, limit: int, *, required: bool = True) -> str 
     return text
 
 
-def validated_values(*, field, year, grade, score, evaluating_unit, published_on, document_number=None) -> dict:
-    """Check one evaluation's content against its field's rules; returns the column values."""
+def validated_values(*, field, year, grade, score, evaluating_unit, published_on, document_number=None,
+                     directly_determined=False, direct_reason=None) -> dict:
+    """Check one evaluation's content against its field's rules (the grade against its score band,
+    ``bands``); returns the column values."""
     field = parse_field(field)
     today = clock.today()
     try:
@@ -149,6 +154,8 @@ def validated_values(*, field, year, grade, score, evaluating_unit, published_on
             field="grade",
         )
     score = parse_score(score)
+    directly_determined = bool(directly_determined)
+    reason = bands.check_grade(field, grade, score, directly_determined, direct_reason)
     if not isinstance(published_on, date):
         raise ValidationFailed(_l("Enter the date the result was published."), field="published_on")
     if published_on > today:
@@ -159,6 +166,7 @@ def validated_values(*, field, year, grade, score, evaluating_unit, published_on
         )
     return {
         "field": field, "year": year, "grade": grade, "score": score, "published_on": published_on,
+        "directly_determined": directly_determined, "direct_reason": reason,
         "evaluating_unit": _text(evaluating_unit, "evaluating_unit", _l("the evaluating unit"), 200),
         "document_number": _text(document_number, "document_number", _l("the document number"), 100,
                                  required=False),

@@ -29,9 +29,12 @@ DEMO_EVALUATIONS = [
     (3, F.WATERWAY, "A", "85.50", "", "draft"),
     (10, F.HIGHWAY, "C", "65.00", "", "returned"),
     (4, F.ROAD_TRANSPORT, "AAA", "98.00", ".ysc", "published"),
-    (7, F.ROAD_TRANSPORT, "B", "70.00", ".ysc", "pending"),
+    (7, F.ROAD_TRANSPORT, "B", "55.00", ".ysc", "pending"),
     (5, F.HIGHWAY, "B", "78.00", "", "withdrawn"),  # published, then withdrawn on a confirmed removal
+    (9, F.HIGHWAY, "D", "91.00", "", "published"),  # directly determined (DIRECT below)
 ]
+# Grades set by a rule regardless of the score (直接认定), with their reason, by firm index.
+DIRECT = {9: "存在违法分包行为，依据《公路施工企业信用评价规则》直接认定为D级。"}
 UNIT_NAMES = {"": "湖南省交通运输厅基建处", ".ysc": "湖南省交通运输厅运输处"}
 
 
@@ -57,6 +60,7 @@ def demo_evaluations() -> None:
             actor=clerk, subject=subject, field=field, year=year, grade=grade, score=Decimal(score),
             evaluating_unit=UNIT_NAMES[suffix], published_on=published_on,
             document_number=f"湘交信评〔{published_on.year}〕{serial}号",
+            directly_determined=firm in DIRECT, direct_reason=DIRECT.get(firm),
         )
         if state == "draft":
             continue

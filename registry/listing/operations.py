@@ -23,6 +23,7 @@ from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.periods import add_months
 from registry.core.permissions import Role, can_edit_unit, can_see_unit
 from registry.core.settings import get_setting
+from registry.core.signals import basis_withdrawn
 from registry.core.workdays import add_working_days
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
 from registry.extensions import db
@@ -250,6 +251,9 @@ def _remove(entry: ListEntry, actor, reason: RemovalReason, comment: str, action
         details={"removal_reason": reason.value},
     )
     _feed(entry, ChangeKind.REMOVED, reason=reason.value)
+    if reason is RemovalReason.REVOKED:  # removed as wrong: what rests on it falls with it
+        basis_withdrawn.send(RECORD_TYPE, record_type=RECORD_TYPE, record_id=entry.id, cause="revoked",
+                             reason=comment, actor=actor)
 
 
 def revoke_entry(entry: ListEntry, actor, expected_version: int, reason: str) -> None:
@@ -274,6 +278,8 @@ def withdraw_entry(entry: ListEntry, actor, comment: str) -> None:
         comment=text,
     )
     _feed(entry, ChangeKind.WITHDRAWN)
+    basis_withdrawn.send(RECORD_TYPE, record_type=RECORD_TYPE, record_id=entry.id, cause="withdrawn",
+                         reason=text, actor=actor)
 
 
 def remove_entry(entry: ListEntry, reason: RemovalReason | str, actor, comment: str) -> None:

@@ -123,9 +123,14 @@ def _case_quota(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureV
     counts = dict(db.session.execute(published_in_month(year, month)).tuples().all())
     quota = get_setting("case_quota_per_month")
     month_over = clock.today() > _month_end(year, month)
+    exempt = set(db.session.scalars(sa.select(Unit.id).where(Unit.id.in_(unit_ids or [-1]),
+                                                             Unit.carries_case_quota.is_(False))))
     values = {}
     for unit_id in unit_ids:
         done = counts.get(unit_id, 0)
+        if unit_id in exempt:  # no duty, never red: "—" (不适用), the count kept for the charts
+            values[unit_id] = FigureValue(str(_l("n/a")), ok=None, number=done)
+            continue
         met = done >= quota
         values[unit_id] = FigureValue(f"{done}/{quota}", ok=True if met else (False if month_over else None),
                                       number=done)

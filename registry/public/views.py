@@ -242,3 +242,4 @@ def _write_rows(writer, entries) -> None:
 
 add_nav("public.red_list", _l("Red list"), order=10)
 add_nav("public.black_list", _l("Black list"), order=11)
+from registry.public import evaluations as _evaluations  # noqa: E402,F401  (the 信用评价 page)

@@ -68,6 +68,8 @@ MATRIX: dict[str, Access] = {
     "public.red_list": Access(get=PUBLIC),
     "public.black_list": Access(get=PUBLIC),
     "public.list_csv": Access(get=PUBLIC, args={"slug": "black"}),
+    "public.evaluations": Access(get=PUBLIC),
+    "public.evaluations_csv": Access(get=PUBLIC),
     "public.subject": Access(get=PUBLIC, args={"subject_id": W("published_subject")}),
     "accounts.login": Access(get=PUBLIC, post=PUBLIC, ok=(200, 302)),
     "accounts.logout": Access(post=PUBLIC),
@@ -203,6 +205,10 @@ MATRIX: dict[str, Access] = {
     # ---- administration: admins change, auditors read ----
     "accounts.users": Access(get=SEE_ALL),
     "accounts.units": Access(get=SEE_ALL),
+    "accounts.unit_case_quota": Access(post=ONLY_ADMIN, args={"unit_id": W("target_unit")}, data={"carries": "0"}),
+    "admin.penalty_severity": Access(get=SEE_ALL, post=ONLY_ADMIN,
+                                     data={"penalty_type": "other", "keyword": "矩阵", "min_severity": "general",
+                                           "rule": "矩阵规则", "action": "save"}),
     "accounts.user_create": Access(get=ONLY_ADMIN, post=ONLY_ADMIN),
     "accounts.user_edit": Access(get=ONLY_ADMIN, post=ONLY_ADMIN, args={"user_id": W("target_user")},
                                  data={"unit": "CS", "role": "reviewer", "is_active": "y"}),
@@ -309,6 +315,7 @@ def world(db, make, frozen):
         "assignment": assignment.id,
         "ledger_report": report.id,
         "target_user": make.user(CLERK, unit="JJC").id,
+        "target_unit": make.unit("JJC").id,
         "api_key": key_row.id,
     }
     officers = {
