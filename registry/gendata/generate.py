@@ -28,6 +28,7 @@ from registry.extensions import db
 from registry.gendata import names
 from registry.gendata.writer import BulkWriter
 from registry.listing.models import ListCategory, ListEntry, category_measures, entry_measures
+from registry.subjects.grams import SQLITE_GRAMS_DDL, SQLITE_GRAMS_FILL
 from registry.subjects.models import SQLITE_SEARCH_DDL, Subject
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -528,14 +529,18 @@ def _context(rng: random.Random, today: date, writer: BulkWriter) -> Context:
 
 
 def _sqlite_search_index(writer: BulkWriter, *, drop: bool) -> None:
-    """Bulk loads skip the per-row FTS trigger; one rebuild at the end indexes every name."""
+    """Bulk loads skip the per-row FTS triggers; one rebuild at the end indexes every name (the
+    trigram table and the table of characters and pairs, ``subjects/grams.py``)."""
     if writer.dialect != "sqlite":
         return
     if drop:
         writer.connection.exec_driver_sql("DROP TRIGGER IF EXISTS subjects_fts_insert")
+        writer.connection.exec_driver_sql("DROP TRIGGER IF EXISTS subjects_grams_insert")
         return
     writer.connection.exec_driver_sql("INSERT INTO subjects_fts(subjects_fts) VALUES('rebuild')")
-    for statement in SQLITE_SEARCH_DDL:
+    writer.connection.exec_driver_sql("INSERT INTO subjects_grams(subjects_grams) VALUES('delete-all')")
+    writer.connection.exec_driver_sql(SQLITE_GRAMS_FILL)
+    for statement in SQLITE_SEARCH_DDL + SQLITE_GRAMS_DDL:
         writer.connection.exec_driver_sql(statement)
 
 
