@@ -9,7 +9,9 @@ from jsonschema import Draft202012Validator
 from registry.accounts.apikeys import ApiRequestLog
 from registry.core.identifiers import SubjectKind, mask_resident_id
 from registry.listing.models import EntryStatus
-from tests.test_api_limits import _key, limited_app  # noqa: F401  (the app with limits on)
+from tests import test_api_limits
+
+limited_app = test_api_limits.limited_app  # the app with rate limits on
 
 
 @pytest.fixture
@@ -51,9 +53,10 @@ def test_finds_public_subjects_with_public_fields_only(search, make, document):
     assert answer["count"] == 2 and answer["count_is_lower_bound"] is False
     by_name = {item["name"]: item for item in answer["results"]}
     assert set(by_name) == {"长沙通达运输有限公司", "长沙人甲"}
-    assert by_name["长沙人甲"] == {"name": "长沙人甲", "kind": "person", "identifier": mask_resident_id(person.identifier),
-                                 "city": person.city_name,
-                                 "url": f"/subjects/{person.id}"}
+    assert by_name["长沙人甲"] == {
+        "name": "长沙人甲", "kind": "person", "identifier": mask_resident_id(person.identifier),
+        "city": person.city_name, "url": f"/subjects/{person.id}",
+    }
     assert by_name["长沙通达运输有限公司"]["identifier"] == org.identifier
     assert by_name["长沙通达运输有限公司"]["city"] == org.city_name
     assert person.identifier not in response.get_data(as_text=True)
@@ -110,7 +113,7 @@ def test_needs_a_key_with_the_credit_scope(search, make):
 def test_rate_limited_per_key_and_logged(limited_app):
     from registry.extensions import db
 
-    raw = _key(limited_app, "2/minute")
+    raw = test_api_limits._key(limited_app, "2/minute")
     client = limited_app.test_client()
     statuses = [client.get("/api/v1/subjects?q=长", headers={"X-API-Key": raw}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

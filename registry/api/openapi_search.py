@@ -12,8 +12,8 @@ SCHEMAS: dict = {
             "query": {"type": "string", "description": "The query as searched (whitespace collapsed)."},
             "page": {"type": "integer", "minimum": 1, "maximum": 50},
             "has_next": {"type": "boolean"},
-            "count": {"type": "integer", "minimum": 0, "maximum": 1000,
-                      "description": "How many subjects match, counted up to 1,000."},
+            "count": {"type": "integer", "minimum": 0, "maximum": 200,
+                      "description": "How many subjects match, counted up to 200."},
             "count_is_lower_bound": {"type": "boolean", "description": "More than count subjects match."},
             "results": {"type": "array", "maxItems": 20, "items": {
                 "type": "object",

@@ -40,7 +40,7 @@ def subject_search_answer():
         return api_error(400, "bad_page", f"page must be a whole number from 1 to {MAX_PAGE}.")
     condition = queries.searchable_condition(clock.today())
     found = search_subjects(query, page=page, per_page=PAGE_SIZE, condition=condition)
-    matches = count_matches(query, condition=condition)
+    matches = count_matches(query, condition=condition, cap=COUNT_CAP)
     return {
         "query": query,
         "page": page,

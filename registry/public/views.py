@@ -109,7 +109,7 @@ def _name_search(query: str):
     return render_template(
         "public/search.html", query=query, results=results, page=page,
         has_next=results.has_next and page < MAX_SEARCH_PAGE,
-        matches=count_matches(query, condition=condition), cap=COUNT_CAP,
+        matches=count_matches(query, condition=condition, cap=COUNT_CAP), cap=COUNT_CAP,
     )
 
 

@@ -35,7 +35,7 @@ def _escape_like(text: str) -> str:
 
 _FTS = sa.table("subjects_fts", sa.column("rowid"))
 _GRAMS = sa.table("subjects_grams", sa.column("rowid"))
-COUNT_CAP = 1000  # past this many matches the page says "more than 1,000"
+COUNT_CAP = 200  # past this many matches the pages say "more than 200" (counting stops there)
 
 
 def _matches(query: str, extra: list, *, newest_first: bool = False) -> sa.Select:

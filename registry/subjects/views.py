@@ -36,8 +36,8 @@ def index():
         found = operations.find_by_identifier(query)
     except InvalidIdentifier:
         subjects = newest_matching(query, limit=PAGE_SIZE)
-        return render_template("subjects/index.html", subjects=subjects, query=query, matches=count_matches(query),
-                               cap=COUNT_CAP)
+        matches = count_matches(query, cap=COUNT_CAP)
+        return render_template("subjects/index.html", subjects=subjects, query=query, matches=matches, cap=COUNT_CAP)
     return redirect(url_for(".show", subject_id=found.id)) if found else render_template(
         "subjects/index.html", subjects=[], query=query, matches=0, cap=COUNT_CAP
     )
