@@ -24,7 +24,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from benchmarks.dataset import CONFIG, make_app
-from benchmarks.load import ROOT, _free_port, _wait_ready
+from benchmarks.load import ROOT, WORKER_OPTIONS, _free_port, _wait_ready
 from benchmarks.measure import percentile
 
 CLASSES = {
@@ -115,43 +115,65 @@ def _serve(url: str, root: str, worker_class: str):
     env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_SECRET_KEY": CONFIG["SECRET_KEY"],
            "REGISTRY_RATELIMIT_PUBLIC": CONFIG["RATELIMIT_PUBLIC"], "REGISTRY_LOG_LEVEL": "WARNING"}
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "1",
-               "--worker-class", worker_class, "--no-control-socket", "--bind", f"127.0.0.1:{port}",
+               *WORKER_OPTIONS[worker_class], "--no-control-socket", "--bind", f"127.0.0.1:{port}",
                "--log-level", "warning", "wsgi:app"]
     server = subprocess.Popen(command, cwd=root, env=env, start_new_session=True)
     _wait_ready(port)
     return server, port
 
 
-def search_http(url: str, seed: int, *, repeat: int = 10, root: str = ROOT, worker_class: str = "gthread",
-                check: bool = True) -> dict:
+def search_http(url: str, seed: int, *, repeat: int = 10, root: str = ROOT, worker_class: str = "gthread") -> dict:
     """p50/p95 per class and page (ms, over HTTP); the worst class's p95 is the headline."""
-    classes, counts = query_classes(url, seed)
-    cookie = officer_cookie(url)
-    server, port = _serve(url, root, worker_class)
-    samples: dict[tuple[str, str], list[float]] = {}
+    return compare_http({"registry": (url, root, worker_class, True)}, seed, repeat=repeat)["registry"]
+
+
+def _get(connection, page: str, query: str, cookie: str) -> tuple[float, str]:
+    headers = {"User-Agent": USER_AGENT}
+    if page == "officer":
+        headers["Cookie"] = f"session={cookie}"
+    path = ("/?q=" if page == "public" else "/officer/subjects/?q=") + quote(query)
+    started = _now()
     try:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for run in range(repeat + 1):  # the first round warms the worker and is not counted
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+    except http.client.RemoteDisconnected:  # the server closed an idle kept-alive connection: ask again
+        connection.close()
+        started = _now()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+    body = response.read().decode()
+    elapsed = (_now() - started) * 1000
+    if response.status != 200:
+        raise SystemExit(f"search benchmark: {page} {query!r} answered {response.status}")
+    return elapsed, body
+
+
+def compare_http(targets: dict[str, tuple[str, str, str, bool]], seed: int, *, repeat: int = 10) -> dict:
+    """Several servers (name: url, code root, worker class, check answers) asked the same queries,
+    interleaved query by query, so that a busy machine slows them alike."""
+    first_url = next(iter(targets.values()))[0]
+    classes, counts = query_classes(first_url, seed)
+    cookie = officer_cookie(first_url)
+    servers = {name: _serve(url, root, worker) for name, (url, root, worker, _check_answers) in targets.items()}
+    samples: dict[str, dict] = {name: {} for name in targets}
+    try:
+        connections = {name: http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                       for name, (_server, port) in servers.items()}
+        for run in range(repeat + 1):  # the first round warms the workers and is not counted
             for label, queries in classes.items():
                 for query in queries:
-                    for page, path in (("public", "/?q="), ("officer", "/officer/subjects/?q=")):
-                        headers = {"User-Agent": USER_AGENT, "Cookie": f"session={cookie}"} if page == "officer" \
-                            else {"User-Agent": USER_AGENT}
-                        started = _now()
-                        connection.request("GET", path + quote(query), headers=headers)
-                        response = connection.getresponse()
-                        body = response.read().decode()
-                        elapsed = (_now() - started) * 1000
-                        if response.status != 200:
-                            raise SystemExit(f"search benchmark: {page} {query!r} answered {response.status}")
-                        if run == 0 and check:
-                            _check(page, body, query, counts[query])
-                        if run:
-                            samples.setdefault((page, label), []).append(elapsed)
+                    for page in ("public", "officer"):
+                        for name, connection in connections.items():
+                            elapsed, body = _get(connection, page, query, cookie)
+                            if run == 0 and targets[name][3]:
+                                _check(page, body, query, counts[query])
+                            if run:
+                                samples[name].setdefault((page, label), []).append(elapsed)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    return _summarise(samples, classes, counts)
+        for server, _port in servers.values():
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    return {name: _summarise(samples[name], classes, counts) for name in targets}
 
 
 def _summarise(samples, classes, counts) -> dict:
@@ -166,3 +188,25 @@ def _summarise(samples, classes, counts) -> dict:
     figures["p95"] = worst[2]
     figures["p50"] = max(f["p50"] for by in figures["classes"].values() for f in by.values())
     return figures
+
+
+def search_markdown(by_dialect: dict[str, dict | None]) -> list[str]:
+    """Lines of the name search's table: p50 / p95 per class and page, per dialect."""
+    measured = {dialect: figures for dialect, figures in by_dialect.items() if figures}
+    if not measured:
+        return []
+    dialects = list(measured)
+    lines = ["", "Name search over HTTP (one gthread worker), p50 / p95 ms per class:", "",
+             "| page | class | " + " | ".join(dialects) + " |", "|---|---|" + "---|" * len(dialects)]
+    first = measured[dialects[0]]["classes"]
+    for page, by_class in first.items():
+        for label in by_class:
+            cells = []
+            for dialect in dialects:
+                figure = measured[dialect]["classes"].get(page, {}).get(label)
+                cells.append("—" if figure is None else f"{figure['p50']:g} / {figure['p95']:g}")
+            lines.append(f"| {page} | {label} | " + " | ".join(cells) + " |")
+    for dialect in dialects:
+        worst = measured[dialect]["worst"]
+        lines.append(f"\n{dialect}: worst class {worst['page']} {worst['class']!r}, p95 {worst['p95']:g} ms.")
+    return lines
