@@ -2,6 +2,9 @@
 
 The client is plain Python (``http.client`` in threads, in two processes), bounded in time; it
 shares the two cores with the server, so the figures are a floor of what the server can do.
+The workers are ``gthread`` (as the README's deployment), which keep connections alive; the
+``sync`` worker answers every request with ``Connection: close``, so each one pays a new TCP
+connection (``worker_class="sync"`` measures that, for comparison).
 """
 
 from __future__ import annotations
@@ -86,14 +89,19 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+WORKER_OPTIONS = {"gthread": ["--worker-class", "gthread", "--threads", "4", "--keep-alive", "30"],
+                  "sync": ["--worker-class", "sync"]}
+
+
 def gunicorn_load(url: str, api_key: str, identifiers: list[str], seconds: float = 10.0,
-                  processes: int = 2, threads: int = 4) -> dict:
+                  processes: int = 2, threads: int = 4, worker_class: str = "gthread", root: str = ROOT) -> dict:
     port = _free_port()
     env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_SECRET_KEY": CONFIG["SECRET_KEY"],
            "REGISTRY_RATELIMIT_PUBLIC": CONFIG["RATELIMIT_PUBLIC"], "REGISTRY_LOG_LEVEL": "WARNING"}
-    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2", "--no-control-socket",
+    command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
+               *WORKER_OPTIONS[worker_class], "--no-control-socket",
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    server = subprocess.Popen(command, cwd=root, env=env, start_new_session=True)
     try:
         _wait_ready(port)
         paths = [f"/api/v1/credit/{quote(identifier)}" for identifier in identifiers]
@@ -114,7 +122,7 @@ def gunicorn_load(url: str, api_key: str, identifiers: list[str], seconds: float
         server.wait(timeout=30)
     from benchmarks.measure import percentile
 
-    return {"requests": len(latencies), "errors": errors, "seconds": seconds,
+    return {"worker_class": worker_class, "requests": len(latencies), "errors": errors, "seconds": seconds,
             "concurrency": processes * threads, "rps": round(len(latencies) / seconds, 1),
             "p50": round(percentile(latencies, 50), 2), "p99": round(percentile(latencies, 99), 2),
             "worker_peak_rss_mb": [round(m, 1) for m in memory]}

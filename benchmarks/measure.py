@@ -11,11 +11,6 @@ import time
 import sqlalchemy as sa
 from flask import Flask, jsonify
 
-COMMON_QUERIES = ["有限公司", "运输", "湘江", "物流有限公司", "长沙"]
-RARE_QUERIES = ["新纪元船务", "凯旋隧道工程", "洪江分公司", "博远驾驶员培训"]
-ABSENT_QUERIES = ["不存在的名字", "量子计算机", "北京故宫"]
-SEARCH_QUERIES = COMMON_QUERIES + RARE_QUERIES + ABSENT_QUERIES
-
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
@@ -102,22 +97,6 @@ def framework_floor(count: int) -> dict:
 
     client = bare.test_client()
     return summary(timed(lambda: client.get("/api/v1/credit/91430100MA0001001X"), count, warmup=50))
-
-
-def name_search(app, repeat: int) -> dict:
-    client = app.test_client()
-    per_query = {}
-    samples = []
-    for query in SEARCH_QUERIES:
-        runs = timed(lambda query=query: _search(client, query), repeat, warmup=1)
-        per_query[query] = round(statistics.median(runs), 2)
-        samples += runs
-    return {**summary(samples), "per_query_median": per_query}
-
-
-def _search(client, query: str) -> None:
-    response = client.get("/", query_string={"q": query})
-    assert response.status_code == 200, response.status_code
 
 
 def batch_check(app, api_key: str, identifiers: list[str], repeat: int = 5) -> dict:

@@ -159,6 +159,16 @@ def test_name_search_index_covers_the_generated_names(generated):
     assert indexed == _scalar(generated, "SELECT count(*) FROM subjects WHERE name LIKE '%有限公司%'") > 0
 
 
+@pytest.mark.parametrize("query", ["湘", "王", "猫", "长沙", "运输", "流运"])
+def test_one_and_two_characters_are_indexed_for_every_generated_name(generated, query):
+    from registry.subjects.search import count_matches
+
+    expected = _scalar(generated, "SELECT count(*) FROM subjects WHERE instr(name, :q) > 0", q=query)
+    with generated.app_context():
+        assert count_matches(query, cap=10**6) == expected
+        db.session.remove()
+
+
 def test_pages_and_api_work_on_the_generated_data(generated):
     from registry.accounts.apikeys import ApiScope, issue_key
 

@@ -26,7 +26,7 @@ def test_exact_match_first_then_prefix_then_others(named):
     assert names(search_subjects("路桥建设")) == ["路桥建设", "路桥建设有限公司", "湖南路桥建设集团有限公司"]
 
 
-def test_two_character_query_falls_back_to_a_scan(named):
+def test_two_character_query_uses_the_pairs_index(named):
     assert set(names(search_subjects("路桥"))) == {"湖南路桥建设集团有限公司", "路桥建设", "路桥建设有限公司"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from registry.accounts.apikeys import ApiScope
+from registry.api import openapi_search
 from registry.core.changes import ChangeKind
 
 MAX_BATCH = 1000
@@ -38,8 +39,9 @@ SCHEMAS: dict = {
             "code": {
                 "type": "string",
                 "description": "Stable machine-readable code: invalid_identifier, not_a_string, bad_json, "
-                "bad_request, too_many_identifiers, too_large, bad_cursor, bad_limit, missing_key, invalid_key, "
-                "revoked_key, insufficient_scope, not_found, method_not_allowed, rate_limited, server_error.",
+                "bad_request, too_many_identifiers, too_large, bad_cursor, bad_limit, bad_query, bad_page, "
+                "missing_key, invalid_key, revoked_key, insufficient_scope, not_found, method_not_allowed, "
+                "rate_limited, server_error.",
             },
             "message": {"type": "string", "description": "What is wrong, for people (may be translated)."},
             "limit": {"type": "integer"},
@@ -367,10 +369,10 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": _paths(),
+        "paths": {**_paths(), **openapi_search.paths(_responses, _json_ok)},
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
-            "schemas": deepcopy(SCHEMAS),
+            "schemas": deepcopy({**SCHEMAS, **openapi_search.SCHEMAS}),
             "responses": deepcopy(RESPONSES),
         },
     }

@@ -1,4 +1,4 @@
-"""JSON API v1 (SPEC §11): credit check, batch check, change feed, credit report, OpenAPI document.
+"""JSON API v1 (SPEC §11): credit check, batch check, name search, change feed, credit report, OpenAPI document.
 
 Every answer under ``/api/`` is JSON, errors included, each error with a stable ``code``
 (``core.web`` renders the HTTP errors; this module the API's own).  The answers carry an ETag that
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
 
 from registry.accounts.apikeys import ApiScope
-from registry.api import serializers
+from registry.api import search, serializers
 from registry.api.admin_views import admin_bp
 from registry.api.keys import api_error, api_view, log_api_request, note_identifiers
 from registry.api.openapi import openapi_document
@@ -134,6 +134,17 @@ def credit_report(identifier: str):
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Name search (issue 20)
+
+
+@bp.route(f"{PREFIX}/subjects")
+@api_view(ApiScope.CREDIT_READ)
+def subjects():
+    answer = search.subject_search_answer()
+    return answer if isinstance(answer, Response) else _json_answer(answer, volatile=())
 
 
 # ---------------------------------------------------------------------------------------------

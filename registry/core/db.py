@@ -141,9 +141,9 @@ def _sqlite_begin(conn) -> None:
 
 
 # Database objects that no model declares and Alembic's autogenerate must leave alone: SQLite's
-# FTS5 tables (and their shadow tables) and PostgreSQL's pg_trgm index for the name search.
-UNMODELLED_PREFIXES = ("subjects_fts",)
-UNMODELLED_INDEXES = frozenset({"ix_subjects_name_trgm"})
+# FTS5 tables (and their shadow tables) and PostgreSQL's pg_trgm and grams indexes for the name search.
+UNMODELLED_PREFIXES = ("subjects_fts", "subjects_grams")
+UNMODELLED_INDEXES = frozenset({"ix_subjects_name_trgm", "ix_subjects_name_grams"})
 
 
 def include_in_migrations(name, type_, parent_names) -> bool:

@@ -28,7 +28,8 @@ from registry.extensions import db
 from registry.gendata import names
 from registry.gendata.writer import BulkWriter
 from registry.listing.models import ListCategory, ListEntry, category_measures, entry_measures
-from registry.subjects.models import SQLITE_SEARCH_DDL, Subject
+from registry.subjects.grams import POSTGRES_GRAMS_DDL, POSTGRES_GRAMS_DROP, SQLITE_GRAMS_DDL, SQLITE_GRAMS_FILL
+from registry.subjects.models import POSTGRES_SEARCH_DDL, SQLITE_SEARCH_DDL, Subject
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -527,15 +528,29 @@ def _context(rng: random.Random, today: date, writer: BulkWriter) -> Context:
                    categories=categories, measures_of=measures_of, measures_by_kind=by_kind)
 
 
-def _sqlite_search_index(writer: BulkWriter, *, drop: bool) -> None:
-    """Bulk loads skip the per-row FTS trigger; one rebuild at the end indexes every name."""
+def _search_indexes(writer: BulkWriter, *, drop: bool) -> None:
+    """Bulk loads skip the per-row search index upkeep; the indexes are built once at the end.
+
+    SQLite: the FTS insert triggers are dropped, then the trigram table rebuilt and the table of
+    characters and pairs (``subjects/grams.py``) filled.  PostgreSQL: the two GIN indexes on names
+    are dropped and created again (one build is far cheaper than a million insertions).
+    """
+    if writer.dialect == "postgresql":
+        statements = ["DROP INDEX IF EXISTS ix_subjects_name_trgm", POSTGRES_GRAMS_DROP[0]] if drop else [
+            *POSTGRES_SEARCH_DDL, *POSTGRES_GRAMS_DDL]
+        for statement in statements:
+            writer.connection.exec_driver_sql(statement)
+        return
     if writer.dialect != "sqlite":
         return
     if drop:
         writer.connection.exec_driver_sql("DROP TRIGGER IF EXISTS subjects_fts_insert")
+        writer.connection.exec_driver_sql("DROP TRIGGER IF EXISTS subjects_grams_insert")
         return
     writer.connection.exec_driver_sql("INSERT INTO subjects_fts(subjects_fts) VALUES('rebuild')")
-    for statement in SQLITE_SEARCH_DDL:
+    writer.connection.exec_driver_sql("INSERT INTO subjects_grams(subjects_grams) VALUES('delete-all')")
+    writer.connection.exec_driver_sql(SQLITE_GRAMS_FILL)
+    for statement in SQLITE_SEARCH_DDL + SQLITE_GRAMS_DDL:
         writer.connection.exec_driver_sql(statement)
 
 
@@ -575,13 +590,13 @@ def generate(subjects: int, seed: int, today: date, progress=lambda message: Non
              ("objections", lambda: _objections(ctx)),
              ("repairs", lambda: _repairs(ctx)),
              ("evaluations", lambda: _evaluations(ctx))]
-    _sqlite_search_index(writer, drop=True)
+    _search_indexes(writer, drop=True)
     try:
         for label, step in steps:
             step()
             progress(f"{label}: done")
     finally:
-        _sqlite_search_index(writer, drop=False)
+        _search_indexes(writer, drop=False)
     _advance_postgres_sequences(writer)
     db.session.commit()
     db.session.execute(sa.text("ANALYZE"))  # fresh planner statistics for the new volumes

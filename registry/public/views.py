@@ -28,7 +28,7 @@ from registry.readmodel import queries
 from registry.readmodel import records as readmodel
 from registry.subjects import operations as subject_operations
 from registry.subjects.models import Subject
-from registry.subjects.search import MAX_QUERY_LENGTH, search_subjects
+from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, count_matches, search_subjects
 from registry.subjects.sections import SUBJECT_SECTIONS, sections_for
 
 bp = Blueprint("public", __name__)
@@ -104,12 +104,12 @@ def _name_search(query: str):
             "Only the first %(n)d pages of results are shown: add more of the name to narrow the search.",
             n=MAX_SEARCH_PAGE,
         ))
-    results = search_subjects(
-        query, page=page, per_page=SEARCH_PAGE_SIZE, condition=queries.searchable_condition(clock.today())
-    )
+    condition = queries.searchable_condition(clock.today())
+    results = search_subjects(query, page=page, per_page=SEARCH_PAGE_SIZE, condition=condition)
     return render_template(
         "public/search.html", query=query, results=results, page=page,
         has_next=results.has_next and page < MAX_SEARCH_PAGE,
+        matches=count_matches(query, condition=condition, cap=COUNT_CAP), cap=COUNT_CAP,
     )
 
 

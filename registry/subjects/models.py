@@ -10,6 +10,7 @@ from registry.core import clock
 from registry.core.db import CreatedAtMixin, str_enum
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind, public_identifier, register_stored_identifiers
 from registry.extensions import db
+from registry.subjects.grams import POSTGRES_GRAMS_DDL, POSTGRES_GRAMS_DROP, SQLITE_GRAMS_DDL, SQLITE_GRAMS_DROP
 
 
 class Subject(CreatedAtMixin, db.Model):
@@ -49,7 +50,8 @@ register_stored_identifiers("subjects.identifier", row_id=Subject.id, value=Subj
 
 
 # Substring search on names (registry/subjects/search.py).  SQLite: an FTS5 trigram table kept in
-# step with ``subjects`` by triggers; PostgreSQL: a pg_trgm GIN index.  create_all (the tests)
+# step with ``subjects`` by triggers; PostgreSQL: a pg_trgm GIN index.  Queries of one or two
+# characters use the index of names' characters and pairs (``subjects/grams.py``).  create_all (the tests)
 # builds them through these events; the migrations run the same statements.
 SQLITE_SEARCH_DDL = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS subjects_fts USING fts5("
@@ -74,9 +76,10 @@ POSTGRES_SEARCH_DDL = [
 ]
 
 # create_all (tests) builds the index too; the migrations run the same statements.
-for _statement in SQLITE_SEARCH_DDL:
+for _statement in SQLITE_SEARCH_DDL + SQLITE_GRAMS_DDL:
     event.listen(Subject.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in SQLITE_DROP_DDL:
+for _statement in SQLITE_DROP_DDL + SQLITE_GRAMS_DROP:
     event.listen(Subject.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in POSTGRES_SEARCH_DDL:
+for _statement in POSTGRES_SEARCH_DDL + POSTGRES_GRAMS_DDL:
     event.listen(Subject.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+event.listen(Subject.__table__, "after_drop", DDL(POSTGRES_GRAMS_DROP[1]).execute_if(dialect="postgresql"))

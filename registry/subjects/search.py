@@ -1,8 +1,9 @@
-"""Finding subjects by any substring of their name, fast at a million subjects (SPEC §10).
+"""Finding subjects by any substring of their name, fast at a million subjects (SPEC §10, issue 20).
 
-The text indexes are declared with the model (``subjects/models.py``): on SQLite an FTS5 table
-with the trigram tokenizer, on PostgreSQL a pg_trgm GIN index.  Both need three characters;
-shorter queries (two Chinese characters are common) scan with LIKE.
+The text indexes are declared with the model (``subjects/models.py``): queries of three or more
+characters use a trigram index (SQLite: an FTS5 table with the trigram tokenizer; PostgreSQL: a
+pg_trgm GIN index), queries of one or two characters the index of names' characters and pairs
+(``subjects/grams.py``), so that no length of query scans the table.
 
 Ranking: exact name matches first, then names that start with the query, then every other
 match in registration order.  Each tier is its own indexed query, so that a common substring
@@ -14,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from registry.extensions import db
+from registry.subjects.grams import sqlite_match
 from registry.subjects.models import Subject
 
 MAX_QUERY_LENGTH = 100
@@ -31,29 +34,63 @@ def _escape_like(text: str) -> str:
 
 
 _FTS = sa.table("subjects_fts", sa.column("rowid"))
+_GRAMS = sa.table("subjects_grams", sa.column("rowid"))
+COUNT_CAP = 200  # past this many matches the pages say "more than 200" (counting stops there)
+
+
+def _matches(query: str, extra: list, *, newest_first: bool = False) -> sa.Select:
+    """SQL: ids of subjects whose name contains ``query``, in id order (newest first if asked).
+
+    On SQLite the text index drives the query in rowid order, so a common substring stops after
+    the LIMIT instead of collecting every match first; on PostgreSQL the planner picks the text
+    index for a rare query and the id order for a common one.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        if len(query) >= 3:
+            index, match = _FTS, sa.text("subjects_fts MATCH :phrase").bindparams(
+                phrase='"' + query.replace('"', '""') + '"')
+        else:
+            index, match = _GRAMS, sa.text("subjects_grams MATCH :token").bindparams(token=sqlite_match(query))
+        return (
+            sa.select(Subject.id)
+            .select_from(index.join(Subject, Subject.id == index.c.rowid))
+            .where(match, *extra)
+            .order_by(index.c.rowid.desc() if newest_first else index.c.rowid)
+        )
+    conditions = [Subject.name.like(f"%{_escape_like(query)}%", escape="\\")]
+    if dialect == "postgresql" and len(query) <= 2:
+        grams = sa.func.subject_name_grams(Subject.name, type_=postgresql.ARRAY(sa.Text))
+        conditions.append(grams.contains(sa.cast(postgresql.array([query]), postgresql.ARRAY(sa.Text))))
+    return sa.select(Subject.id).where(*conditions, *extra).order_by(
+        Subject.id.desc() if newest_first else Subject.id)
 
 
 def _substring_matches(query: str, extra: list, limit: int) -> list[int]:
-    """Ids of subjects whose name contains ``query``, in id order, at most ``limit``.
+    """Ids of subjects whose name contains ``query``, in id order, at most ``limit``."""
+    return list(db.session.scalars(_matches(query, extra).limit(limit)))
 
-    On SQLite the text index drives the query in rowid order, so a common substring stops after
-    ``limit`` matches instead of collecting every one of them first.
-    """
-    if db.session.get_bind().dialect.name == "sqlite" and len(query) >= 3:
-        phrase = '"' + query.replace('"', '""') + '"'
-        statement = (
-            sa.select(Subject.id)
-            .select_from(_FTS.join(Subject, Subject.id == _FTS.c.rowid))
-            .where(sa.text("subjects_fts MATCH :phrase").bindparams(phrase=phrase), *extra)
-            .order_by(_FTS.c.rowid)
-        )
-    else:
-        statement = (
-            sa.select(Subject.id)
-            .where(Subject.name.like(f"%{_escape_like(query)}%", escape="\\"), *extra)
-            .order_by(Subject.id)
-        )
-    return list(db.session.scalars(statement.limit(limit)))
+
+def count_matches(text: str, *, condition=None, cap: int = COUNT_CAP) -> int:
+    """How many subjects' names contain ``text`` (meeting ``condition``), counted up to ``cap + 1``:
+    a result above ``cap`` means "more than ``cap``"."""
+    query = clean_query(text)
+    if not query:
+        return 0
+    extra = [condition] if condition is not None else []
+    found = _matches(query, extra).limit(cap + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(found))
+
+
+def newest_matching(text: str, *, limit: int, condition=None) -> list[Subject]:
+    """The newest ``limit`` subjects whose name contains ``text`` (the officers' subject list)."""
+    query = clean_query(text)
+    if not query:
+        return []
+    extra = [condition] if condition is not None else []
+    ids = list(db.session.scalars(_matches(query, extra, newest_first=True).limit(limit)))
+    by_id = {s.id: s for s in db.session.scalars(sa.select(Subject).where(Subject.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from registry.extensions import db
 from registry.subjects import operations
 from registry.subjects.forms import SubjectForm
 from registry.subjects.models import Subject
+from registry.subjects.search import COUNT_CAP, clean_query, count_matches, newest_matching
 from registry.subjects.sections import sections_for
 
 bp = Blueprint("subjects", __name__, url_prefix="/officer/subjects")
@@ -27,21 +28,19 @@ PAGE_SIZE = 50
 @bp.route("/")
 @officer_required
 def index():
-    query = (request.args.get("q") or "").strip()[:100]
-    statement = sa.select(Subject).order_by(Subject.id.desc())
-    if query:
-        try:
-            found = operations.find_by_identifier(query)
-        except InvalidIdentifier:
-            found = None
-            escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            statement = statement.where(Subject.name.like(f"%{escaped}%", escape="\\"))
-        else:
-            return redirect(url_for(".show", subject_id=found.id)) if found else render_template(
-                "subjects/index.html", subjects=[], query=query
-            )
-    subjects = db.session.scalars(statement.limit(PAGE_SIZE)).all()
-    return render_template("subjects/index.html", subjects=subjects, query=query)
+    query = clean_query(request.args.get("q"))
+    if not query:
+        subjects = db.session.scalars(sa.select(Subject).order_by(Subject.id.desc()).limit(PAGE_SIZE)).all()
+        return render_template("subjects/index.html", subjects=subjects, query=query)
+    try:
+        found = operations.find_by_identifier(query)
+    except InvalidIdentifier:
+        subjects = newest_matching(query, limit=PAGE_SIZE)
+        matches = count_matches(query, cap=COUNT_CAP)
+        return render_template("subjects/index.html", subjects=subjects, query=query, matches=matches, cap=COUNT_CAP)
+    return redirect(url_for(".show", subject_id=found.id)) if found else render_template(
+        "subjects/index.html", subjects=[], query=query, matches=0, cap=COUNT_CAP
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -107,6 +107,7 @@ MATRIX: dict[str, Access] = {
     "api.credit_report": Access(get=API_KEY, args={"identifier": W("published_identifier")}),
     "api.credit_batch": Access(post=API_KEY),
     "api.changes": Access(get=API_KEY),
+    "api.subjects": Access(get=API_KEY),
     # ---- every officer ----
     "review.queue": Access(get=ALL),
     "review.decide": Access(post=frozenset({REVIEWER}),

@@ -1,0 +1,53 @@
+"""The OpenAPI pieces of ``GET /api/v1/subjects`` (the name search), merged by ``api.openapi``."""
+
+from __future__ import annotations
+
+from registry.accounts.apikeys import ApiScope
+
+SCHEMAS: dict = {
+    "SubjectSearchPage": {
+        "type": "object",
+        "required": ["query", "page", "has_next", "count", "count_is_lower_bound", "results"],
+        "properties": {
+            "query": {"type": "string", "description": "The query as searched (whitespace collapsed)."},
+            "page": {"type": "integer", "minimum": 1, "maximum": 50},
+            "has_next": {"type": "boolean"},
+            "count": {"type": "integer", "minimum": 0, "maximum": 200,
+                      "description": "How many subjects match, counted up to 200."},
+            "count_is_lower_bound": {"type": "boolean", "description": "More than count subjects match."},
+            "results": {"type": "array", "maxItems": 20, "items": {
+                "type": "object",
+                "required": ["name", "kind", "identifier", "city", "url"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "kind": {"enum": ["organisation", "person", "vehicle"]},
+                    "identifier": {"type": "string", "description": "Resident ID numbers masked."},
+                    "city": {"type": ["string", "null"]},
+                    "url": {"type": "string", "description": "The subject's public page."},
+                },
+                "additionalProperties": False,
+            }},
+        },
+    },
+}
+
+
+def paths(responses, json_ok) -> dict:
+    return {
+        "/api/v1/subjects": {"get": {
+            "operationId": "searchSubjects",
+            "summary": "Subjects whose name contains a text (the public name search)",
+            "description": "Any part of a name, from one character: exact names first, then names that start "
+            "with the text, then the others in registration order; 20 a page, at most 50 pages.  Only subjects "
+            "the public lookup shows (a person only with public records).  An empty or over-long q, or a page "
+            "outside 1..50: 400 bad_query or bad_page.",
+            "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
+            "parameters": [
+                {"name": "q", "in": "query", "required": True,
+                 "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
+                {"name": "page", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 1}},
+            ],
+            "responses": responses(json_ok("A page of matching subjects.", "SubjectSearchPage"), "NotModified"),
+        }},
+    }
