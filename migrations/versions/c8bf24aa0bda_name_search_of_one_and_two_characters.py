@@ -1,7 +1,7 @@
 """name search of one and two characters: an index of names' characters and pairs (issue 20)
 
 Revision ID: c8bf24aa0bda
-Revises: b1c82a7431ab
+Revises: a9b3a57965cf
 Create Date: 2026-12-01 02:50:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c8bf24aa0bda'
-down_revision = 'b1c82a7431ab'
+down_revision = 'a9b3a57965cf'
 branch_labels = None
 depends_on = None
 
