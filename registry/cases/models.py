@@ -95,4 +95,10 @@ class Case(ReviewedMixin, db.Model):
         return f"{self.case_date.isoformat()} {self.subject.name if self.subject else ''}"
 
 
+def publicly_shown_case():
+    """SQL: the public may see the case (on the subject page, in the credit report and the typical
+    cases): once published."""
+    return Case.status == CaseStatus.PUBLISHED
+
+
 register_state_labels("case", STATUS_LABELS)

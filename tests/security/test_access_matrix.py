@@ -76,8 +76,8 @@ MATRIX: dict[str, Access] = {
     "catalogue.download": Access(get=PUBLIC, args={"ext": "csv"}),
     "disclosures.public_index": Access(get=PUBLIC),
     "disclosures.public_show": Access(get=PUBLIC, args={"disclosure_id": W("published_disclosure")}),
-    "documents.subject_report": Access(get=PUBLIC, args={"subject_id": W("published_subject")}),
-    "documents.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
+    "public.subject_report": Access(get=PUBLIC, args={"subject_id": W("published_subject")}),
+    "public.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
     "documents.verify": Access(get=PUBLIC, args={"code": "NOSUCHCODE"}, ok=(404,)),
     # Probes for load balancers; /metrics is refused by client address instead (tests/test_monitoring.py),
     # and the test client's address is loopback, which may read it.
