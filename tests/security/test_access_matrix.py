@@ -90,6 +90,7 @@ MATRIX: dict[str, Access] = {
     "objections.applicant_file": Access(get=PUBLIC, args={"receipt": W("objection_receipt"),
                                                           "file_id": W("objection_file")}, needs_code=True),
     "objections.applicant_notice": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
+    "objections.applicant_receipt": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
     "objections.material": Access(post=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
     "repairs.new": Access(get=PUBLIC, post=PUBLIC),
     "repairs.lookup": Access(get=PUBLIC, post=PUBLIC),
@@ -97,6 +98,7 @@ MATRIX: dict[str, Access] = {
     "repairs.applicant_file": Access(get=PUBLIC, args={"receipt": W("repair_receipt"),
                                                       "file_id": W("repair_file")}, needs_code=True),
     "repairs.applicant_notice": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
+    "repairs.applicant_receipt": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
     "repairs.material": Access(post=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
     # ---- the API: public documents, the rest needs a key ----
     "api.index": Access(get=PUBLIC),
