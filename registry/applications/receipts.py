@@ -69,11 +69,10 @@ def render_receipt(content: dict, meta, style) -> list:
             ("提交日期", chinese_iso(content["filed_on"])),
             ("办理单位", content["handling_unit"]),
         ], style),
-        para("查询办理进度", style["heading"]),
-        para(f"请登录 {content['status_url']} ，凭受理编号{content['receipt_number']}和提交申请时取得的查询码，"
-             "查询办理进度、按要求补充材料并下载处理结果。查询码仅在提交申请时显示一次，请妥善保管。", style["body"]),
-        para(f"{content['handling_unit']}将在规定期限内决定是否受理，并在受理后依法作出处理。", style["body"]),
-        para("特此回执。", style["body"]),
+        Spacer(1, 2 * mm),
+        para(f"{content['handling_unit']}将在规定期限内决定是否受理。查询办理进度：请登录 {content['status_url']} ，"
+             f"凭受理编号{content['receipt_number']}和提交申请时取得的查询码，查询办理进度、按要求补充材料并下载处理结果"
+             "（查询码仅在提交申请时显示一次，请妥善保管）。特此回执。", style["body"]),
         Spacer(1, 2 * mm),
         signature_block(meta.issuing_unit, meta.issued_at, style),
     ]
