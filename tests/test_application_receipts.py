@@ -92,3 +92,16 @@ def test_the_receipt_needs_the_access_code(client, make, db):
     assert count(IssuedDocument) == 0
     client.post("/objections/status", data={"receipt_number": objection.receipt_number, "access_code": code})
     assert client.get(path).status_code == 200
+
+
+def test_officers_of_the_handling_unit_reprint_the_receipt(client, make, db, login):
+    objection, _code = make.objection()
+    login("clerk", unit=objection.unit.code)
+    page = client.get(f"/objections/officer/{objection.id}").get_data(as_text=True)
+    path = f"/officer/documents/objection_receipt/{objection.id}.pdf"
+    assert path in page
+    response = client.get(path)
+    assert response.status_code == 200 and f"受理编号{objection.receipt_number}" in squeezed(response.data)
+    other = "CS" if objection.unit.code != "CS" else "JJC"
+    login("clerk", unit=other)
+    assert client.get(path).status_code == 404
