@@ -250,3 +250,22 @@ def test_issuing_reports_is_rate_limited_per_client_but_repeat_downloads_are_not
     assert limited_client.get(first).status_code == 429  # the client is over its limit for the hour
     other = {"REMOTE_ADDR": "10.0.0.9"}
     assert limited_client.get(f"/report/{valid_uscc()}.pdf", environ_base=other).status_code == 200
+
+
+def test_a_report_stored_with_rows_oldest_first_still_verifies_as_unchanged(make, db, client, frozen):
+    """Reports issued before the report followed the page's order listed rows oldest first."""
+    from registry.documents.operations import canonical_json, content_hash
+
+    with frozen(DAY):
+        subject = make.subject()
+        for day in (date(2026, 3, 1), date(2026, 4, 1)):
+            make.entry("published", subject=subject, decision_date=day)
+        _data, document = make.credit_report(subject)
+        content = document.content
+        content["sections"]["list_entries"].reverse()
+        document.content_json = canonical_json(content)
+        document.content_hash = content_hash(content)
+        db.session.flush()
+        assert "unchanged" in client.get(f"/verify/{document.verification_code}?lang=en").get_data(as_text=True)
+        make.entry("published", subject=subject)
+        assert "has changed" in client.get(f"/verify/{document.verification_code}?lang=en").get_data(as_text=True)

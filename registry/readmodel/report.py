@@ -82,6 +82,17 @@ def report_content(target: ReportTarget, only: list[str] | None = None, records:
     }
 
 
+def recompute(target: ReportTarget, stored: dict) -> dict:
+    """The content today, in the sections and the row order of ``stored``: a report issued while
+    its sections listed rows oldest first is not "changed" by today's newest-first order."""
+    current = report_content(target, only=list(stored["sections"]))
+    for name, rows in current["sections"].items():
+        order = {row.get("id"): index for index, row in enumerate(stored["sections"].get(name, []))}
+        if set(order) == {row.get("id") for row in rows}:
+            rows.sort(key=lambda row: order[row.get("id")])
+    return current
+
+
 def _load(document) -> ReportTarget:
     kind = SubjectKind(document.content["identifier_kind"])
     return ReportTarget(kind, document.record_key, get_by_identifier(kind, document.record_key))
@@ -104,7 +115,7 @@ CREDIT_REPORT = register_notice_kind(NoticeKind(
     issuing_unit=lambda content: DEPARTMENT,
     key_facts=report_facts,
     describe_change=describe_report_change,
-    recompute=lambda target, stored: report_content(target, only=list(stored["sections"])),
+    recompute=recompute,
     officer_download=False,
 ))
 
