@@ -189,9 +189,9 @@ def disclosure_import(app, rows: int = 10_000) -> dict:
 
 def documents(app, today) -> dict:
     from registry.documents.operations import document_pdf
-    from registry.documents.report import credit_report_pdf
     from registry.extensions import db
     from registry.listing.models import ListEntry
+    from registry.readmodel.report import credit_report_pdf
 
     with app.app_context(), app.test_request_context():
         entries = list(db.session.scalars(

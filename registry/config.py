@@ -33,6 +33,9 @@ DEFAULTS: dict[str, object] = {
     # Rate limits (Flask-Limiter).  Memory storage suits one process; give a Redis URL for several.
     "RATELIMIT_STORAGE_URL": "memory://",
     "RATELIMIT_PUBLIC": "120 per minute",
+    # Credit reports newly numbered for one client address (a repeat download of an unchanged
+    # report takes no number and does not count): a crawler cannot burn the year's sequence.
+    "RATELIMIT_REPORT_ISSUE": "20 per hour; 100 per day",
     "RATELIMIT_LOGIN": "20 per minute",
     "RATELIMIT_APPLICATIONS": "20 per hour",  # objection and repair forms, per client address
     "RATELIMIT_APPLICATION_LOOKUP": "30 per minute",  # status page look-ups, per client address

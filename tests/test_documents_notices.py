@@ -265,17 +265,17 @@ def test_report_for_an_invalid_identifier_is_404(client, bad):
     assert count(IssuedDocument) == 0
 
 
-def test_credit_report_is_reissued_daily_and_when_records_change(make, db, frozen):
+def test_credit_report_is_issued_once_per_content_and_again_when_records_change(make, db, frozen):
     subject = make.subject()
     _, first = make.credit_report(subject)
     _, again = make.credit_report(subject)
     assert again.id == first.id
-    with frozen(DAY + timedelta(days=1)):
-        _, next_day = make.credit_report(subject)
-    assert next_day.id != first.id
+    with frozen(DAY + timedelta(days=30)):
+        _, next_month = make.credit_report(subject)
+    assert next_month.id == first.id and next_month.number == first.number  # nothing changed
     make.entry("in_publicity", subject=subject)
     _, changed = make.credit_report(subject)
-    assert changed.id not in (first.id, next_day.id)
+    assert changed.id != first.id and changed.serial == first.serial + 1
 
 
 def test_credit_report_verification_notices_a_new_record(make, client):
@@ -306,16 +306,25 @@ def test_no_report_by_id_for_a_subject_without_public_records(make, client):
     assert count(IssuedDocument) == 0
 
 
-def test_a_registered_subject_without_public_records_reads_like_an_unknown_identifier(make):
-    registered = make.subject(name="未公开的登记主体有限公司")
+def test_a_registered_person_without_public_records_reads_like_an_unknown_identifier(make):
+    registered = make.subject("person", name="钱未公")
     make.entry("pending_review", subject=registered)
     data, document = make.credit_report(registered.identifier)
-    assert "未公开的登记主体有限公司" not in squeezed(data)
+    assert "钱未公" not in squeezed(data) and "—" not in squeezed(data)
     assert document.content["name"] is None and "未发现该主体" in squeezed(data)
 
 
+def test_a_registered_organisation_without_public_records_is_named_in_its_no_record_report(make, client):
+    registered = make.subject(name="登记无记录建设有限公司")
+    make.entry("pending_review", subject=registered)
+    response = client.get(f"/report/{registered.identifier}.pdf")
+    text = squeezed(response.data)
+    assert response.status_code == 200 and "主体名称登记无记录建设有限公司" in text
+    assert "未发现该主体" in text and "—" not in text
+
+
 def test_credit_report_pdf_by_identifier_finds_the_subject(make):
-    from registry.documents.report import credit_report_pdf
+    from registry.readmodel.report import credit_report_pdf
 
     subject = make.subject()
     make.entry("published", subject=subject)

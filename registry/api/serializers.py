@@ -129,7 +129,7 @@ def credit_results(lookups: list[Lookup], today: date, as_of: datetime) -> list[
     """
     subjects = readmodel.subjects_by_identifier((r.value for lookup in lookups for r in lookup.readings), today)
     by_id = {subject.id: subject for subject in subjects.values()}
-    records = readmodel.public_records(by_id, today, subjects=by_id)
+    records = readmodel.public_records(by_id, today, subjects=by_id, kinds=readmodel.CHECK_KINDS)
     answers = []
     for lookup in lookups:
         if lookup.error is not None:

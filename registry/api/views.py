@@ -126,7 +126,7 @@ def credit_report(identifier: str):
     if lookup.error is not None:
         return api_error(400, "invalid_identifier", lookup.error)
     from registry.documents.operations import pdf_filename
-    from registry.documents.report import credit_report_pdf
+    from registry.readmodel.report import credit_report_pdf
 
     data, document = credit_report_pdf(lookup.normalized)
     db.session.commit()

@@ -69,6 +69,7 @@ class KindPages:
     prepare_kwargs: object  # (form) -> kwargs for ops.prepare_decision
     candidate: object  # (record) -> True when the record may be chosen for this kind
     notice_kind: str
+    receipt_kind: str
     titles: dict = field(default_factory=dict)
 
 
@@ -131,6 +132,7 @@ def new(pages: KindPages):
         ok, filed = perform_form(form, lambda: pages.file_operation(**pages.filing_kwargs(form, uploads)))
         if ok:
             application, code = filed
+            _grant(pages.kind, application.id)  # this browser has the access code: it may follow it
             return render_template(f"{TEMPLATES}confirmation.html", pages=pages, application=application, code=code,
                                    summary=targets.summary(record))
     return render_template(pages.titles["form_template"], form=form, pages=pages, summary=targets.summary(record),
@@ -220,8 +222,14 @@ def applicant_notice(pages: KindPages, receipt: str):
     return _notice_response(pages, application, actor=None)
 
 
-def _notice_response(pages: KindPages, application, actor):
-    data, document = document_pdf(pages.notice_kind, application, actor=actor)
+def applicant_receipt(pages: KindPages, receipt: str):
+    """The receipt (回执) as a PDF: issued once, the same document on every download."""
+    application = granted(pages, receipt) or abort(404)
+    return _notice_response(pages, application, actor=None, kind=pages.receipt_kind)
+
+
+def _notice_response(pages: KindPages, application, actor, kind: str | None = None):
+    data, document = document_pdf(kind or pages.notice_kind, application, actor=actor)
     db.session.commit()
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          download_name=pdf_filename(document), max_age=0)
@@ -344,6 +352,7 @@ ROUTES = (
     Route("/status/<receipt>/material", material, ("POST",), limit=_limit, limit_methods=None),
     Route("/status/<receipt>/files/<id:file_id>", applicant_file),
     Route("/status/<receipt>/notice.pdf", applicant_notice),
+    Route("/status/<receipt>/receipt.pdf", applicant_receipt),
     Route("/officer/", officer_index, officer=True),
     Route("/officer/<id:application_id>", officer_show, officer=True),
     Route("/officer/<id:application_id>/<any(accept, reject, request, prepare):action>", officer_act, ("POST",),

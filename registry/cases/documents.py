@@ -17,7 +17,7 @@ from registry.core.identifiers import SubjectKind
 from registry.core.pdf import facts_table, para, signature_block
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import chinese_iso, iso, unit_full_name
-from registry.documents.report import IDENTIFIER_LABEL_CN
+from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, register_report_section
 from registry.extensions import db
 
 KIND_NAME = "case"
@@ -106,4 +106,32 @@ register_notice_kind(NoticeKind(
     key_facts=case_facts,
     can_issue=lambda case: case.status.value == "published" and case.basis_withdrawn_at is None,
     describe_change=describe_case_change,
+))
+
+
+# --- the credit report's section ----------------------------------------------------------------
+
+
+def case_rows(records) -> list[dict]:
+    """The subject's published cases (latest first), as the subject page lists them."""
+    return [{
+        "id": case.id,
+        "list": case.entry.list_kind.value,
+        "category": case.entry.category.name,
+        "entry_decision_number": case.entry.decision_number,
+        "case_date": chinese_iso(iso(case.case_date)),
+        "applying_party": case.applying_party,
+        "matter": case.matter,
+        "measures": "；".join(f"{m.code} {m.description}" for m in case.measures) or None,
+        "effect": case.effect,
+        "typical": "典型案例" if case.is_typical else None,
+    } for case in records.cases]
+
+
+register_report_section(ReportSection(
+    name="cases", order=40, title="联合奖惩案例信息", rows=case_rows,
+    fields=[("case_date", "实施日期"), ("applying_party", "实施单位"), ("matter", "事项"), ("measures", "实施措施"),
+            ("effect", "实施成效"), ("category", "名单类别"), ("entry_decision_number", "认定文书号"),
+            ("typical", "提示")],
+    heading=lambda row: f"{KIND_CN.get(row['list'], '联合奖惩')}案例",
 ))

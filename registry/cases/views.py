@@ -16,7 +16,7 @@ from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
 from registry.cases import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
-from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted
+from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted, publicly_shown_case
 from registry.cases.quota import monthly_quota, parse_month
 from registry.core import clock
 from registry.core.audit import history
@@ -299,27 +299,26 @@ def typical():
     return render_template("cases/typical.html", cases=page.items, has_next=page.has_next, page=page.number)
 
 
-@register_subject_section("cases", order=40, template="cases/_subject_section.html")
+def public_subject_cases(subject, records) -> dict:
+    """On the public page: the published cases of the subject's public records."""
+    return {"cases": records.cases, "public": True} if records.cases else {}
+
+
+@register_subject_section("cases", order=40, template="cases/_subject_section.html", public=public_subject_cases)
 def subject_cases(subject, public: bool) -> dict:
-    """Public: published cases.  Officers: published cases and every case of units they may see."""
-    statement = _published().join(ListEntry, ListEntry.id == Case.entry_id).where(ListEntry.subject_id == subject.id)
-    if not public:
-        if not is_officer(current_user):
-            return {}
-        statement = (
-            sa.select(Case)
-            .join(ListEntry, ListEntry.id == Case.entry_id)
-            .where(ListEntry.subject_id == subject.id)
-            .options(selectinload(Case.measures))
-        )
-        if current_user.role not in (Role.ADMIN, Role.AUDITOR):
-            statement = statement.where(
-                sa.or_(Case.status == CaseStatus.PUBLISHED, Case.unit_id == current_user.unit_id)
-            )
-    cases = db.session.scalars(statement.order_by(Case.case_date.desc(), Case.id.desc())).all()
-    if public and not cases:
+    """Officers: published cases and every case of units they may see."""
+    if not is_officer(current_user):
         return {}
-    return {"cases": cases, "public": public}
+    statement = (
+        sa.select(Case)
+        .join(ListEntry, ListEntry.id == Case.entry_id)
+        .where(ListEntry.subject_id == subject.id)
+        .options(selectinload(Case.measures))
+    )
+    if current_user.role not in (Role.ADMIN, Role.AUDITOR):
+        statement = statement.where(sa.or_(publicly_shown_case(), Case.unit_id == current_user.unit_id))
+    cases = db.session.scalars(statement.order_by(Case.case_date.desc(), Case.id.desc())).all()
+    return {"cases": cases, "public": False}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from registry.disclosures import queries
 from registry.disclosures.models import Disclosure
-from registry.documents.printing import chinese_iso, hold_markers, period
-from registry.documents.report import ReportSection, register_report_section
-from registry.extensions import db
+from registry.documents.printing import chinese_iso, period
+from registry.documents.report import ReportSection, hold_marker, register_report_section
 
 
-def collect_disclosures(subject, today) -> list[dict]:
-    """Published disclosures within their disclosure period, as the public payload shows them."""
-    disclosures = db.session.scalars(
-        sa.select(Disclosure).where(Disclosure.subject_id == subject.id,
-                                    queries.publicly_visible(today))
-        .order_by(Disclosure.decision_date, Disclosure.id)
-    ).all()
-    markers = hold_markers(Disclosure.__audit_type__, [item.id for item in disclosures])
+def disclosure_rows(records) -> list[dict]:
+    """The subject's publicly visible disclosures, as the public payload shows them."""
     rows = []
-    for disclosure in disclosures:
+    for disclosure in records.disclosures:
         payload = queries.public_payload(disclosure)
         fine = payload.get("fine_amount")
         rows.append({
@@ -44,12 +35,12 @@ def collect_disclosures(subject, today) -> list[dict]:
             "licence_validity": period(payload.get("licence_valid_from"), payload.get("licence_valid_to"))
             if payload.get("licence_valid_from") or payload.get("licence_valid_to") else None,
             "visible_until": chinese_iso(payload["visible_until"]) if payload.get("visible_until") else "长期",
-            "marker": markers.get(disclosure.id),
+            "marker": hold_marker(records, Disclosure.__audit_type__, disclosure.id),
         })
     return rows
 
 register_report_section(ReportSection(
-    name="disclosures", order=20, title="行政许可和行政处罚信息", collect=collect_disclosures,
+    name="disclosures", order=20, title="行政许可和行政处罚信息", rows=disclosure_rows,
     fields=[("party_name", "行政相对人"), ("party_identifier", "证件号码"), ("decision_number", "决定书文号"),
             ("decision_date", "决定日期"), ("authority", "决定机关"), ("violation_type", "违法行为类型"),
             ("violation_facts", "违法事实"), ("legal_basis", "处罚依据"), ("penalty_type", "处罚类别"),

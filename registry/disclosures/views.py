@@ -112,13 +112,15 @@ def public_show(disclosure_id: int):
     return render_template("disclosures/public_show.html", d=disclosure)
 
 
-@register_subject_section("disclosures", order=30, template="disclosures/_subject_section.html")
+def public_subject_section(subject, records) -> dict:
+    """On the public page: the publicly visible disclosures of the subject's public records."""
+    return {"disclosures": records.disclosures} if records.disclosures else {}
+
+
+@register_subject_section("disclosures", order=30, template="disclosures/_subject_section.html",
+                          public=public_subject_section)
 def subject_section(subject, public: bool) -> dict:
-    statement = sa.select(Disclosure).where(Disclosure.subject_id == subject.id)
-    if public:
-        statement = statement.where(queries.publicly_visible(clock.today()))
-    else:
-        statement = scope_to_user(statement, Disclosure.unit_id)
+    statement = scope_to_user(sa.select(Disclosure).where(Disclosure.subject_id == subject.id), Disclosure.unit_id)
     rows = list(db.session.scalars(statement.order_by(Disclosure.decision_date.desc()).limit(100)))
     return {"disclosures": rows} if rows else {}
 

@@ -49,6 +49,8 @@ class IssuedDocument(db.Model):
 
     issued_by = relationship("User", foreign_keys=[issued_by_id])
 
+    newly_issued = False  # not stored: set on the instance ``issue_document`` has just numbered
+
     @property
     def content(self) -> dict:
         return json.loads(self.content_json)

@@ -128,6 +128,7 @@ def _insert(kind: NoticeKind, ref, content: dict, digest: str, actor) -> IssuedD
                 db.session.add(document)
         except IntegrityError:
             continue
+        document.newly_issued = True
         return document
     raise RuntimeError("could not allocate a document number")
 

@@ -43,14 +43,6 @@ def duration(days: int) -> str:
 HOLD_CN = {"objection": "异议处理中", "repair": "信用修复中"}
 
 
-def hold_markers(record_type: str, ids) -> dict:
-    """Per record id, the holds on it as a credit report prints them (异议处理中、信用修复中), or None."""
-    from registry.core.holds import open_holds
-
-    return {record_id: "、".join(sorted(HOLD_CN[kind.value] for kind in kinds)) or None
-            for record_id, kinds in open_holds(record_type, ids).items()}
-
-
 def months_duration(months: int) -> str:
     """36 → 3年, 3 → 3个月: a period of calendar months (core.periods) as a notice states it."""
     if months and months % 12 == 0:

@@ -1,19 +1,21 @@
-"""The subject credit report (信用报告): everything public about a subject at a moment (SPEC §10).
+"""The frame of the subject credit report (信用报告): its sections and how it prints (SPEC §10).
 
-Anyone may ask for it, for a registered subject or for any valid identifier; with nothing on
-record the report certifies exactly that ("截至 … 未发现 … 公开信用记录").  What it lists comes
-from report sections that the packages holding public records contribute::
+What a report says is assembled above the domains, by ``registry.readmodel.report``, from the one
+public read model (``readmodel.records.public_records``) that the public subject page shows too,
+so the page and the report cannot differ.  Each domain says how its public records print, in its
+own ``documents.py``::
 
     register_report_section(ReportSection(
-        name="cases", order=30, title="联合奖惩案例信息",
-        collect=lambda subject, today: [...],  # public rows only, as JSON values, persons masked
+        name="cases", order=40, title="联合奖惩案例信息",
+        rows=lambda records: [...],  # the subject's public records -> rows of JSON values
         fields=[("measure", "奖惩措施"), ("effect", "成效")],
         heading=lambda row: row["matter"],
     ))
 
-Each domain registers its own section in its ``documents.py`` (list entries, disclosures).  A
-report states only what its sections collected: nothing unpublished, person ID numbers masked, and
-a person's name only where a public record names them.
+``rows`` receives the subject's ``PublicRecords`` (entries, disclosures, evaluations,
+evaluation_history, cases, ``marks(record_type, id)``) and prints only from them: a report states
+nothing unpublished, person ID numbers masked, and a person's name only where a public record
+names them.
 """
 
 from __future__ import annotations
@@ -25,13 +27,10 @@ from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from registry.core import clock
-from registry.core.identifiers import HUNAN_CITIES, SubjectKind, parse_identifier, public_identifier, region_code
-from registry.core.pdf import DEPARTMENT, chinese_datetime, facts_table, para, signature_block
+from registry.core.identifiers import SubjectKind
+from registry.core.pdf import chinese_datetime, facts_table, para, signature_block
 from registry.core.registry import Registry
-from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.subjects.models import Subject
-from registry.subjects.operations import get_by_identifier
+from registry.documents.printing import HOLD_CN
 
 KIND_NAME = "credit_report"
 RECORD_TYPE = "subject_identifier"
@@ -48,7 +47,7 @@ class ReportSection:
     name: str
     order: int
     title: str  # printed heading (Chinese)
-    collect: Callable  # (subject, today) -> list[dict] of public rows
+    rows: Callable  # (PublicRecords) -> list[dict] of JSON values
     fields: list = field(default_factory=list)  # [(key, printed label)]
     heading: Callable = lambda row: ""
 
@@ -60,61 +59,9 @@ def register_report_section(section: ReportSection) -> ReportSection:
     return REPORT_SECTIONS.add(section)
 
 
-@dataclass(frozen=True)
-class ReportTarget:
-    """Whom a report is about: an identifier, and the subject registered under it if any."""
-
-    kind: SubjectKind
-    identifier: str
-    subject: Subject | None
-
-
-def resolve_target(identifier_or_subject) -> ReportTarget:
-    """The target of a report; raises ``InvalidIdentifier`` for text that is no valid identifier."""
-    if isinstance(identifier_or_subject, Subject):
-        subject = identifier_or_subject
-        return ReportTarget(SubjectKind(subject.kind), subject.identifier, subject)
-    readings = parse_identifier(str(identifier_or_subject))
-    for reading in readings:
-        subject = get_by_identifier(reading.kind, reading.value)
-        if subject is not None:
-            return ReportTarget(reading.kind, reading.value, subject)
-    return ReportTarget(readings[0].kind, readings[0].value, None)
-
-
-def report_content(target: ReportTarget, only: list[str] | None = None) -> dict:
-    """The public facts about the target today, section by section.
-
-    Without a public record the report names nobody and reads the same whether or not a subject
-    is registered under the identifier: registration alone is not public information.
-    """
-    today = clock.today()
-    sections = {}
-    for section in REPORT_SECTIONS.ordered():
-        if only is None or section.name in only:
-            sections[section.name] = section.collect(target.subject, today) if target.subject else []
-    region = HUNAN_CITIES.get((region_code(target.kind, target.identifier) or "")[:4])
-    return {
-        "identifier": public_identifier(target.kind, target.identifier),
-        "identifier_kind": target.kind.value,
-        "name": target.subject.name if any(sections.values()) else None,
-        "region": region,
-        "sections": sections,
-    }
-
-
-def has_public_records(subject: Subject) -> bool:
-    target = ReportTarget(SubjectKind(subject.kind), subject.identifier, subject)
-    return any(report_content(target)["sections"].values())
-
-
-def _load(document) -> ReportTarget:
-    kind = SubjectKind(document.content["identifier_kind"])
-    return ReportTarget(kind, document.record_key, get_by_identifier(kind, document.record_key))
-
-
-def _record_ref(target: ReportTarget) -> RecordRef:
-    return RecordRef(record_key=target.identifier, subject_id=target.subject.id if target.subject else None)
+def hold_marker(records, record_type: str, record_id: int) -> str | None:
+    """The holds on a record as a report prints them (异议处理中、信用修复中), or None."""
+    return "、".join(sorted(HOLD_CN[kind.value] for kind in records.marks(record_type, record_id))) or None
 
 
 def _section_titles(content: dict) -> list[ReportSection]:
@@ -123,7 +70,7 @@ def _section_titles(content: dict) -> list[ReportSection]:
             if name in known]
 
 
-def _render(content: dict, meta, style) -> list:
+def render_report(content: dict, meta, style) -> list:
     kind = SubjectKind(content["identifier_kind"])
     name = content["name"]
     moment = chinese_datetime(meta.issued_at)
@@ -133,8 +80,8 @@ def _render(content: dict, meta, style) -> list:
     covered = "、".join(section.title.removesuffix("信息") for section in sections) or "公开信用"
     story = [para(f"根据湖南省交通运输信用信息管理系统记录，截至{moment}，{who}的公开信用信息如下。", style["body"]),
              Spacer(1, 3 * mm)]
-    rows = [("主体名称", name or "—"), ("主体类型", SUBJECT_KIND_CN[kind]),
-            (IDENTIFIER_LABEL_CN[kind], content["identifier"])]
+    rows = [("主体名称", name)] if name else []
+    rows += [("主体类型", SUBJECT_KIND_CN[kind]), (IDENTIFIER_LABEL_CN[kind], content["identifier"])]
     if content["region"]:
         rows.append(("所属地区", content["region"]))
     story.append(facts_table(rows, style))
@@ -162,7 +109,7 @@ def _render(content: dict, meta, style) -> list:
     return story
 
 
-def _key_facts(content: dict) -> list:
+def report_facts(content: dict) -> list:
     kind = SubjectKind(content["identifier_kind"])
     facts = [(_l("Identifier"), content["identifier"])]
     name = content["name"]
@@ -174,35 +121,6 @@ def _key_facts(content: dict) -> list:
     return facts
 
 
-def _describe_change(target) -> object:
+def describe_report_change(target) -> object:
     return _l("The public credit information about this subject has changed since the report was made; "
               "ask for a new report to see the current information.")
-
-
-CREDIT_REPORT = register_notice_kind(NoticeKind(
-    name=KIND_NAME,
-    title="信用报告",
-    label=_l("Credit report"),
-    number_prefix="湘交信报",
-    record_type=RECORD_TYPE,
-    load=_load,
-    record_ref=_record_ref,
-    content=report_content,
-    render=_render,
-    issuing_unit=lambda content: DEPARTMENT,
-    key_facts=_key_facts,
-    describe_change=_describe_change,
-    recompute=lambda target, stored: report_content(target, only=list(stored["sections"])),
-    officer_download=False,
-    daily=True,
-))
-
-
-def credit_report_pdf(identifier_or_subject, *, actor=None):
-    """The credit report of a subject or identifier today: ``(pdf bytes, IssuedDocument)``.
-
-    Raises ``InvalidIdentifier`` for text that is no valid identifier.  The caller commits.
-    """
-    from registry.documents.operations import document_pdf
-
-    return document_pdf(KIND_NAME, resolve_target(identifier_or_subject), actor=actor)

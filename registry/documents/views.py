@@ -1,4 +1,5 @@
-"""Downloading notices and credit reports, and the public verification page."""
+"""Downloading notices, and the public verification page.  (The credit report is served by the
+public pages: its content comes from the public read model, ``readmodel.report``.)"""
 
 from __future__ import annotations
 
@@ -6,14 +7,10 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from flask_login import current_user
 
 from registry.core.errors import RegistryError
-from registry.core.identifiers import InvalidIdentifier
 from registry.core.permissions import ensure_can_see, officer_required
 from registry.documents import operations
 from registry.documents.kinds import get_kind
-from registry.documents.report import credit_report_pdf, has_public_records
 from registry.extensions import db, limiter
-from registry.subjects.models import Subject
-from registry.subjects.sections import register_subject_section
 
 bp = Blueprint("documents", __name__)
 
@@ -22,36 +19,11 @@ def _public_limit() -> str:
     return current_app.config["RATELIMIT_PUBLIC"]
 
 
-def _pdf_response(data: bytes, document) -> Response:
+def pdf_response(data: bytes, document) -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{operations.pdf_filename(document)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-@bp.route("/subjects/<id:subject_id>/report.pdf")
-@limiter.limit(_public_limit)
-def subject_report(subject_id: int):
-    subject = db.session.get(Subject, subject_id)
-    if subject is None or not has_public_records(subject):
-        abort(404)  # as the subject page: registration alone is not public
-    data, document = credit_report_pdf(subject, actor=current_user)
-    db.session.commit()
-    return _pdf_response(data, document)
-
-
-@bp.route("/report/<identifier>.pdf")
-@limiter.limit(_public_limit)
-def identifier_report(identifier: str):
-    if len(identifier) > 40:
-        abort(404)
-    try:
-        data, document = credit_report_pdf(identifier, actor=current_user)
-    except InvalidIdentifier:
-        db.session.rollback()
-        abort(404)
-    db.session.commit()
-    return _pdf_response(data, document)
 
 
 @bp.route("/officer/documents/<kind_name>/<id:record_id>.pdf")
@@ -68,7 +40,7 @@ def officer_notice(kind_name: str, record_id: int):
         db.session.rollback()
         return render_template("documents/unavailable.html", message=refusal.message, kind=kind), 409
     db.session.commit()
-    return _pdf_response(data, document)
+    return pdf_response(data, document)
 
 
 class _Ref:
@@ -86,8 +58,3 @@ def verify(code: str):
     if result is None:
         return render_template("documents/not_found.html"), 404
     return render_template("documents/verify.html", result=result)
-
-
-@register_subject_section("credit_report", order=900, template="documents/_subject_report.html")
-def _report_section(subject, public: bool) -> dict:
-    return {"report_subject": subject} if has_public_records(subject) else {}

@@ -182,16 +182,24 @@ def import_template(ext: str):
     abort(404)
 
 
-@register_subject_section("evaluations", order=35, template="evaluations/_section.html")
+def public_subject_section(subject, records) -> dict:
+    """On the public page: every published evaluation of the subject's public records, the latest
+    per field marked."""
+    latest = {evaluation.field: evaluation for evaluation in records.evaluations}
+    return {"evaluations": records.evaluation_history, "latest": latest,
+            "STATUS_LABELS": STATUS_LABELS} if records.evaluation_history else {}
+
+
+@register_subject_section("evaluations", order=35, template="evaluations/_section.html",
+                          public=public_subject_section)
 def subject_section(subject, public: bool) -> dict:
     evaluations = ops.published_evaluations(subject.id)
-    if not public:
-        # Drafts and pending evaluations belong to their unit: another unit's officers see
-        # only what is published, as on the evaluation's own page (a 404 for them).
-        statement = sa.select(CreditEvaluation).where(CreditEvaluation.subject_id == subject.id,
-                                                      CreditEvaluation.status != EvaluationStatus.PUBLISHED)
-        evaluations += list(db.session.scalars(
-            scope_to_user(statement, CreditEvaluation.unit_id).order_by(CreditEvaluation.year.desc())))
+    # Drafts and pending evaluations belong to their unit: another unit's officers see
+    # only what is published, as on the evaluation's own page (a 404 for them).
+    statement = sa.select(CreditEvaluation).where(CreditEvaluation.subject_id == subject.id,
+                                                  CreditEvaluation.status != EvaluationStatus.PUBLISHED)
+    evaluations += list(db.session.scalars(
+        scope_to_user(statement, CreditEvaluation.unit_id).order_by(CreditEvaluation.year.desc())))
     return {"evaluations": evaluations, "latest": ops.latest_evaluations(subject.id),
             "STATUS_LABELS": STATUS_LABELS} if evaluations else {}
 

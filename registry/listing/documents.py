@@ -9,7 +9,6 @@ the department issues its documents in Chinese whatever the reader's language.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
@@ -21,15 +20,14 @@ from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import (
     chinese_iso,
     duration,
-    hold_markers,
     iso,
     months_duration,
     period,
     unit_full_name,
 )
-from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, register_report_section
+from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, hold_marker, register_report_section
 from registry.extensions import db
-from registry.listing.models import PUBLIC_STATES, ListEntry, publicly_shown
+from registry.listing.models import PUBLIC_STATES, ListEntry
 from registry.listing.panels import register_entry_link
 
 KIND_NAME = "list_entry"
@@ -207,13 +205,9 @@ REPORT_LIST_CN = {"red": "红名单（守信联合激励对象）", "black": "�
 ENTRY_STATE_CN = {"in_publicity": "公示中", "published": "已发布"}
 
 
-def collect_entries(subject, today) -> list[dict]:
-    """Entries the public sees: in publicity or published (never drafts or ended entries)."""
-    entries = db.session.scalars(
-        sa.select(ListEntry).where(ListEntry.subject_id == subject.id, publicly_shown(today))
-        .order_by(ListEntry.decision_date, ListEntry.id)
-    ).all()
-    markers = hold_markers(ListEntry.__audit_type__, [entry.id for entry in entries])
+def entry_rows(records) -> list[dict]:
+    """The subject's public entries (in publicity or published, within validity), as the page
+    lists them."""
     return [{
         "id": entry.id,
         "list": entry.list_kind.value,
@@ -227,11 +221,12 @@ def collect_entries(subject, today) -> list[dict]:
         "publicity": period(iso(entry.publicity_start), iso(entry.publicity_end)),
         "validity": period(iso(entry.valid_from), iso(entry.valid_until)) if entry.valid_from else None,
         "measures": "；".join(f"{m.code} {m.description}" for m in entry.measures) or None,
-        "marker": markers.get(entry.id),
-    } for entry in entries]
+        "marker": hold_marker(records, ListEntry.__audit_type__, entry.id),
+    } for entry in records.entries]
+
 
 register_report_section(ReportSection(
-    name="list_entries", order=10, title="红黑名单信息", collect=collect_entries,
+    name="list_entries", order=10, title="红黑名单信息", rows=entry_rows,
     fields=[("category", "名单类别"), ("status", "状态"), ("reason", "认定事由"), ("legal_basis", "认定依据"),
             ("deciding_unit", "认定单位"), ("decision_number", "认定文书号"), ("decision_date", "认定日期"),
             ("publicity", "公示期"), ("validity", "有效期"), ("measures", "奖惩措施"), ("marker", "提示")],

@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices
@@ -44,7 +43,6 @@ from registry.listing.models import (
     ListCategory,
     ListEntry,
     ListKind,
-    publicly_shown,
 )
 from registry.listing.panels import links_for, panels_for
 from registry.subjects.models import Subject
@@ -266,17 +264,20 @@ register_queue_source(ListEntryQueue())
 # The subject page
 
 
-@register_subject_section("list_entries", order=10, template="listing/_subject_section.html")
+def public_subject_entries(subject, records) -> dict:
+    """On the public page: the entries of the subject's public records (in publicity (公示中) and
+    published, within their validity), always shown: "on neither list" is news too."""
+    return {"entries": records.entries, "public": True,
+            "holds": {entry.id: records.marks(ops.RECORD_TYPE, entry.id) for entry in records.entries}}
+
+
+@register_subject_section("list_entries", order=10, template="listing/_subject_section.html",
+                          public=public_subject_entries)
 def subject_entries(subject, public: bool) -> dict:
-    """Public: entries in publicity (公示中) and published, within their validity (as the public
-    lists and the API show them).  Officers: every entry they may see."""
-    statement = sa.select(ListEntry).where(ListEntry.subject_id == subject.id)
-    if public:
-        statement = statement.where(publicly_shown(clock.today()))
-    elif is_officer(current_user):
-        statement = scope_to_user(statement, ListEntry.unit_id)
-    else:
+    """Officers: every entry they may see."""
+    if not is_officer(current_user):
         return {}
+    statement = scope_to_user(sa.select(ListEntry).where(ListEntry.subject_id == subject.id), ListEntry.unit_id)
     entries = db.session.scalars(
         statement.options(selectinload(ListEntry.measures)).order_by(
             ListEntry.decision_date.desc(), ListEntry.id.desc()
@@ -285,7 +286,7 @@ def subject_entries(subject, public: bool) -> dict:
     return {
         "entries": entries,
         "holds": open_holds(ops.RECORD_TYPE, [e.id for e in entries]),
-        "public": public,
+        "public": False,
     }
 
 

@@ -50,6 +50,7 @@ PAGES = KindPages(
     kind="objection", model=ops.Objection, ops=ops, form_class=ObjectionForm, file_fields=(("files", "evidence"),),
     filing_kwargs=_filing_kwargs, file_operation=ops.file_objection, decision_form=_decision_form,
     prepare_kwargs=_prepare_kwargs, candidate=ops.objectable, notice_kind="objection_decision",
+    receipt_kind="objection_receipt",
     titles={"name": _l("Objection"), "new": _l("File an objection"), "form_template": "objections/form.html",
             "officer_list": _l("Objections"), "outcomes": OUTCOME_LABELS, "link": _l("Object to this record"),
             "details_template": "objections/_details.html"},

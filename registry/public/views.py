@@ -11,9 +11,10 @@ import csv
 import io
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from registry.accounts.models import Unit
 from registry.core import clock
@@ -21,15 +22,16 @@ from registry.core.caching import conditional
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
 from registry.core.web import add_nav
+from registry.documents.views import pdf_response
 from registry.extensions import db, limiter
 from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind
 from registry.public.forms import ListFilterForm
-from registry.readmodel import queries
+from registry.readmodel import queries, report
 from registry.readmodel import records as readmodel
 from registry.subjects import operations as subject_operations
 from registry.subjects.models import Subject
 from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, count_matches, search_subjects
-from registry.subjects.sections import SUBJECT_SECTIONS, sections_for
+from registry.subjects.sections import SUBJECT_SECTIONS, register_subject_section, sections_for
 
 bp = Blueprint("public", __name__)
 SEARCH_PAGE_SIZE = 20
@@ -120,7 +122,7 @@ def _name_search(query: str):
 @bp.route("/subjects/<id:subject_id>")
 def subject(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)
-    records = readmodel.public_records([subject.id], clock.today(), subjects={subject.id: subject})[subject.id]
+    records = report.records_of(subject)
     section_names = set(SUBJECT_SECTIONS)
     return render_template(
         "public/subject.html",
@@ -128,10 +130,60 @@ def subject(subject_id: int):
         display_name=subject.name if readmodel.name_is_public(subject, records) else None,
         records=records,
         markers=records.markers,
-        sections=sections_for(subject, public=True),
+        sections=sections_for(subject, public=True, records=records),
         show_evaluations="evaluations" not in section_names,
         show_owner=subject.owner is not None and subject.owner.kind is SubjectKind.ORGANISATION,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# The credit report: the subject page's records as a numbered PDF (readmodel.report)
+
+
+def _report_issue_limit() -> str:
+    return current_app.config["RATELIMIT_REPORT_ISSUE"]
+
+
+def _issued_a_number(response) -> bool:
+    """Only a download that took a new number counts against the client's issuing limit."""
+    return bool(g.get("report_newly_issued"))
+
+
+def _report_response(identifier_or_subject):
+    data, document = report.credit_report_pdf(identifier_or_subject, actor=current_user)
+    g.report_newly_issued = document.newly_issued
+    db.session.commit()
+    return pdf_response(data, document)
+
+
+@bp.route("/subjects/<id:subject_id>/report.pdf")
+@limiter.limit(_report_issue_limit, deduct_when=_issued_a_number)
+def subject_report(subject_id: int):
+    subject = db.session.get(Subject, subject_id)
+    if subject is None or report.records_of(subject).is_empty:
+        abort(404)  # as the subject page's link: subject ids can be counted through
+    return _report_response(subject)
+
+
+@bp.route("/report/<identifier>.pdf")
+@limiter.limit(_report_issue_limit, deduct_when=_issued_a_number)
+def identifier_report(identifier: str):
+    if len(identifier) > 40:
+        abort(404)
+    try:
+        return _report_response(identifier)
+    except InvalidIdentifier:
+        db.session.rollback()
+        abort(404)
+
+
+def _report_link(subject, records) -> dict:
+    return {} if records.is_empty else {"report_subject": subject}
+
+
+@register_subject_section("credit_report", order=900, template="public/_subject_report.html", public=_report_link)
+def _officer_report_link(subject, public: bool) -> dict:
+    return _report_link(subject, report.records_of(subject))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """What the public sees of these subjects today, read set-based as rows (SPEC §2, §10, §11).
 
 ``public_records(subject_ids, today)`` is the one answer used by the public subject page, the
-credit check and its batch: per subject its public list entries (with category, measures and unit
-name), its publicly visible disclosures, its latest published evaluation per field and the hold
-markers of each record.  Who may see what is decided in SQL only, by the domains' own conditions
+credit report (``readmodel.report``), the credit check and its batch: per subject its public list
+entries (with category, measures and unit name), its publicly visible disclosures, its published
+evaluations (and the latest per field), its published joint reward and punishment cases and the
+hold markers of each record.  The credit check asks only for ``CHECK_KINDS`` (it does not answer
+with cases).  Who may see what is decided in SQL only, by the domains' own conditions
 (``listing.models.publicly_shown`` through ``queries.public_entry_condition``,
-``disclosures.queries.publicly_visible``, an evaluation's published status); nothing is decided
-again in Python here.
+``disclosures.queries.publicly_visible``, an evaluation's or a case's published status); nothing
+is decided again in Python here.  Credit commitments have no public condition (officers only), so
+no public reader shows them.
 
 The reads are prepared Core SELECTs returning rows, chunked by ``BATCH`` ids: no identity map, no
 relationship loaders, and the entries', measures' and evaluations' statements are built once per
@@ -27,6 +30,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from registry.cases.models import Case, case_measures, publicly_shown_case
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.identifiers import SubjectKind
 from registry.core.settings import all_settings
@@ -39,7 +43,8 @@ from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.readmodel.queries import BATCH, chunks, public_entry_condition
 from registry.subjects.models import Subject
 
-KINDS = frozenset({"entries", "disclosures", "evaluations"})
+CHECK_KINDS = frozenset({"entries", "disclosures", "evaluations"})  # what the credit check answers with
+ALL_KINDS = CHECK_KINDS | {"cases"}  # the subject page and the credit report
 
 
 @dataclass
@@ -49,11 +54,19 @@ class PublicRecords:
     entries: list = field(default_factory=list)
     disclosures: list = field(default_factory=list)
     evaluations: list = field(default_factory=list)  # latest published per field
+    evaluation_history: list = field(default_factory=list)  # every published one, latest year first
+    cases: list = field(default_factory=list)  # published joint reward and punishment cases
     holds: dict = field(default_factory=dict)  # (record_type, id) -> set[HoldKind]
 
     @property
     def is_empty(self) -> bool:
-        return not (self.entries or self.disclosures or self.evaluations)
+        return not (self.entries or self.disclosures or self.evaluations or self.cases)
+
+    @property
+    def names_subject(self) -> bool:
+        """Whether a record shows the subject's name openly (a case of an entry no longer published
+        shows a person only by surname)."""
+        return bool(self.entries or self.disclosures or self.evaluations)
 
     def marks(self, record_type: str, record_id: int) -> set:
         return self.holds.get((record_type, record_id), set())
@@ -70,7 +83,7 @@ class PublicRecords:
 
 def name_is_public(subject, records: PublicRecords | None) -> bool:
     """A person's name is public only on their public records (SPEC §2); others' names always."""
-    return subject.kind is not SubjectKind.PERSON or (records is not None and not records.is_empty)
+    return subject.kind is not SubjectKind.PERSON or (records is not None and records.names_subject)
 
 
 class SubjectRow:
@@ -95,6 +108,11 @@ class EvaluationRow(SimpleNamespace):
     field_label = CreditEvaluation.field_label
 
 
+class CaseRow(SimpleNamespace):
+    """A published case: the columns, plus ``measures`` and ``entry`` (list kind, category, status,
+    decision number)."""
+
+
 def _columns(model) -> list:
     return list(model.__table__.c)
 
@@ -111,7 +129,7 @@ def _subject_row(row) -> SubjectRow:
         owner = SubjectRow({"id": mapping["owner_row_id"], "kind": mapping["owner_kind"],
                             "identifier": mapping["owner_identifier"], "name": mapping["owner_name"]})
     subject.owner = owner
-    subject.may_have = {kind for kind in KINDS if mapping["has_" + kind]}
+    subject.may_have = {kind for kind in CHECK_KINDS if mapping["has_" + kind]}
     return subject
 
 
@@ -182,6 +200,29 @@ def _entries_statement() -> sa.Select:
 
 
 @functools.cache
+def _cases_statement() -> sa.Select:
+    return (
+        sa.select(*_columns(Case), ListEntry.subject_id.label("entry_subject_id"),
+                  ListEntry.list_kind.label("entry_list_kind"), ListEntry.status.label("entry_status"),
+                  ListEntry.decision_number.label("entry_decision_number"), ListCategory.name.label("category_name"))
+        .join(ListEntry, ListEntry.id == Case.entry_id)
+        .join(ListCategory, ListCategory.id == ListEntry.category_id)
+        .where(ListEntry.subject_id.in_(sa.bindparam("ids", expanding=True)), publicly_shown_case())
+        .order_by(Case.case_date.desc(), Case.id.desc())
+    )
+
+
+@functools.cache
+def _case_measures_statement() -> sa.Select:
+    return (
+        sa.select(case_measures.c.case_id, Measure.code, Measure.description)
+        .join(Measure, Measure.id == case_measures.c.measure_id)
+        .where(case_measures.c.case_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(case_measures.c.case_id, Measure.code)
+    )
+
+
+@functools.cache
 def _measures_statement() -> sa.Select:
     return (
         sa.select(entry_measures.c.entry_id, Measure.code, Measure.description)
@@ -228,12 +269,13 @@ def _evaluations_statement() -> sa.Select:
 
 
 def public_records(
-    subject_ids: Iterable[int], today: date, *, subjects: dict | None = None
+    subject_ids: Iterable[int], today: date, *, subjects: dict | None = None, kinds: frozenset = ALL_KINDS
 ) -> dict[int, PublicRecords]:
     """For each subject id, what the public sees of it today (a few queries for any number).
 
     ``subjects`` (id -> subject, a model or a ``SubjectRow``), when the caller has them, become the
     records' ``subject``; a ``SubjectRow``'s ``may_have`` spares the reads that cannot answer.
+    ``kinds`` are the kinds of record to read (``CHECK_KINDS`` for the credit check).
     """
     ids = sorted(set(subject_ids))
     subjects = subjects or {}
@@ -242,19 +284,25 @@ def public_records(
         return result
 
     def having(kind: str) -> list[int]:
-        return [i for i in ids if i not in subjects or kind in getattr(subjects[i], "may_have", KINDS)]
+        if kind not in kinds:
+            return []
+        return [i for i in ids if i not in subjects or kind in getattr(subjects[i], "may_have", ALL_KINDS)]
 
     connection = db.session.connection()
     entries = []
     for chunk in chunks(having("entries")):
         entries += _load_entries(connection, chunk, today, subjects, result)
-    _attach_measures(connection, entries)
+    _attach_measures(connection, entries, _measures_statement())
     if with_disclosures := having("disclosures"):
         statement = _disclosures_statement(today)
         for chunk in chunks(with_disclosures):
             _load_disclosures(connection, statement, chunk, result)
     for chunk in chunks(having("evaluations")):
         _load_evaluations(connection, chunk, subjects, result)
+    cases = []
+    for chunk in chunks(having("cases")):
+        cases += _load_cases(connection, chunk, result)
+    _attach_measures(connection, cases, _case_measures_statement())
     return result
 
 
@@ -276,11 +324,12 @@ def _load_entries(connection, chunk: list[int], today: date, subjects: dict, res
     return loaded
 
 
-def _attach_measures(connection, entries: list) -> None:
-    by_id = {entry.id: entry for entry in entries}
+def _attach_measures(connection, records: list, statement) -> None:
+    """The measures of entries or cases (``statement`` reads (record id, code, description))."""
+    by_id = {record.id: record for record in records}
     for chunk in chunks(sorted(by_id)):
-        for entry_id, code, description in connection.execute(_measures_statement(), {"ids": chunk}):
-            by_id[entry_id].measures.append(SimpleNamespace(code=code, description=description))
+        for record_id, code, description in connection.execute(statement, {"ids": chunk}):
+            by_id[record_id].measures.append(SimpleNamespace(code=code, description=description))
 
 
 def _load_disclosures(connection, statement, chunk: list[int], result) -> None:
@@ -301,6 +350,25 @@ def _load_evaluations(connection, chunk: list[int], subjects: dict, result) -> N
     for row in connection.execute(_evaluations_statement(), {"ids": chunk}):
         evaluation = EvaluationRow(**row._asdict())
         evaluation.subject = subjects.get(evaluation.subject_id)
+        result[evaluation.subject_id].evaluation_history.append(evaluation)
         latest.setdefault(evaluation.subject_id, {}).setdefault(evaluation.field, evaluation)
     for subject_id, by_field in latest.items():
         result[subject_id].evaluations = [by_field[key] for key in sorted(by_field, key=str)]
+
+
+def _load_cases(connection, chunk: list[int], result) -> list:
+    """Published cases, latest first, with the list entry they rest on (``entry``: list kind,
+    category, status, decision number)."""
+    columns = [column.key for column in _columns(Case)]
+    loaded = []
+    for row in connection.execute(_cases_statement(), {"ids": chunk}):
+        mapping = row._mapping
+        case = CaseRow(**{key: mapping[key] for key in columns})
+        case.entry = SimpleNamespace(
+            subject_id=mapping["entry_subject_id"], list_kind=mapping["entry_list_kind"],
+            status=mapping["entry_status"], decision_number=mapping["entry_decision_number"],
+            category=SimpleNamespace(name=mapping["category_name"]))
+        case.measures = []
+        loaded.append(case)
+        result[case.entry.subject_id].cases.append(case)
+    return loaded

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from registry.applications.notices import register_application_notice
+from registry.applications.receipts import register_application_receipt
 from registry.listing.operations import RECORD_TYPE as LIST_ENTRY
 from registry.repairs.models import RepairApplication, RepairOutcome
 
@@ -22,4 +23,10 @@ register_application_notice(
     name="repair_decision", title="信用修复决定书", label=_l("Credit repair decision"), number_prefix="湘交信修决",
     model=RepairApplication, kind_cn="信用修复", outcome_cn={"approved": "准予信用修复", "rejected": "不予信用修复"},
     effect_cn=_repair_effect,
+)
+
+register_application_receipt(
+    name="repair_receipt", title="信用修复申请回执", label=_l("Credit repair receipt"), number_prefix="湘交信修回",
+    model=RepairApplication, kind="repair", kind_cn="信用修复", statement=lambda application: application.statement,
+    status_path="/repairs/status",
 )

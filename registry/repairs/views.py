@@ -45,6 +45,7 @@ PAGES = KindPages(
     file_fields=tuple((name, name) for name, _label, _required in DOCUMENTS),
     filing_kwargs=_filing_kwargs, file_operation=ops.file_repair, decision_form=_decision_form,
     prepare_kwargs=lambda form: {}, candidate=ops.repairable_kind, notice_kind="repair_decision",
+    receipt_kind="repair_receipt",
     titles={"name": _l("Credit repair application"), "new": _l("Apply for credit repair"),
             "form_template": "repairs/form.html", "officer_list": _l("Credit repair applications"),
             "outcomes": OUTCOME_LABELS, "link": _l("Apply for credit repair"),

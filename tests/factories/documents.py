@@ -13,6 +13,6 @@ class DocumentFactories:
         return document_pdf(kind, record, actor=actor)
 
     def credit_report(self, identifier_or_subject, *, actor=None):
-        from registry.documents.report import credit_report_pdf
+        from registry.readmodel.report import credit_report_pdf
 
         return credit_report_pdf(identifier_or_subject, actor=actor)

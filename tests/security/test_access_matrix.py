@@ -78,8 +78,8 @@ MATRIX: dict[str, Access] = {
     "catalogue.download": Access(get=PUBLIC, args={"ext": "csv"}),
     "disclosures.public_index": Access(get=PUBLIC),
     "disclosures.public_show": Access(get=PUBLIC, args={"disclosure_id": W("published_disclosure")}),
-    "documents.subject_report": Access(get=PUBLIC, args={"subject_id": W("published_subject")}),
-    "documents.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
+    "public.subject_report": Access(get=PUBLIC, args={"subject_id": W("published_subject")}),
+    "public.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
     "documents.verify": Access(get=PUBLIC, args={"code": "NOSUCHCODE"}, ok=(404,)),
     # Probes for load balancers; /metrics is refused by client address instead (tests/test_monitoring.py),
     # and the test client's address is loopback, which may read it.
@@ -92,6 +92,7 @@ MATRIX: dict[str, Access] = {
     "objections.applicant_file": Access(get=PUBLIC, args={"receipt": W("objection_receipt"),
                                                           "file_id": W("objection_file")}, needs_code=True),
     "objections.applicant_notice": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
+    "objections.applicant_receipt": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
     "objections.material": Access(post=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
     "repairs.new": Access(get=PUBLIC, post=PUBLIC),
     "repairs.lookup": Access(get=PUBLIC, post=PUBLIC),
@@ -99,6 +100,7 @@ MATRIX: dict[str, Access] = {
     "repairs.applicant_file": Access(get=PUBLIC, args={"receipt": W("repair_receipt"),
                                                       "file_id": W("repair_file")}, needs_code=True),
     "repairs.applicant_notice": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
+    "repairs.applicant_receipt": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
     "repairs.material": Access(post=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
     # ---- the API: public documents, the rest needs a key ----
     "api.index": Access(get=PUBLIC),
