@@ -148,7 +148,7 @@ def test_the_database_keeps_one_row_per_editor(db, make):
     entry, user = make.entry(), make.user("clerk")
     note_editor(entry, user)
     note_editor(entry, user)
-    with db.session.begin_nested(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(RecordEditor(record_type="list_entry", record_id=entry.id, user_id=user.id,
                                     first_edited_at=clock.utcnow()))
         db.session.flush()

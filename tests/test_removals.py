@@ -106,7 +106,7 @@ def test_one_open_request_per_record(db, make, prepared):
     second = RemovalRequest(record_type="list_entry", record_id=entry.id, record_version=entry.version,
                             unit_id=entry.unit_id, state=RemovalState.PENDING, reason="x",
                             prepared_by_id=request.prepared_by_id, prepared_at=request.prepared_at)
-    with db.session.begin_nested(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(second)
         db.session.flush()
 
@@ -149,7 +149,7 @@ def test_the_preparer_cannot_confirm(db, prepared):
 
 def test_the_database_refuses_one_person_in_both_roles(db, prepared):
     _, request, preparer = prepared
-    with db.session.begin_nested(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.execute(sa.update(RemovalRequest).where(RemovalRequest.id == request.id).values(
             state=RemovalState.CONFIRMED, decided_by_id=preparer.id, decided_at=request.prepared_at))
 
@@ -272,7 +272,7 @@ def test_a_published_evaluation_is_withdrawn_only_on_confirmation_and_its_year_i
         actor=clerk, subject=subject, field=evaluation.field, year=evaluation.year, grade="C", score=Decimal("65"),
         evaluating_unit="湖南省交通运输厅", published_on=evaluation.published_on)
     assert right.status is EvaluationStatus.DRAFT
-    with db.session.begin_nested(), pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(CreditEvaluation(
             subject_id=subject.id, field=evaluation.field, year=evaluation.year, grade="B", score=Decimal("80"),
             evaluating_unit="x", published_on=evaluation.published_on, status=EvaluationStatus.DRAFT,
