@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from registry.core.permissions import officer_required
-from registry.core.web import is_safe_next, perform
+from registry.core.permissions import UNIT_ROLES, officer_required
+from registry.core.web import add_nav, is_safe_next, perform
 from registry.core.workflow import QUEUE_SOURCES
 from registry.review.queue import build_queue
 
@@ -42,3 +43,7 @@ def decide(kind: str, item_id: int, decision: str):
                     success=_("Returned to its author."))
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for(".queue"))
+
+
+# Admins and auditors have no unit queue to act on (``build_queue`` shows them none).
+add_nav("review.queue", _l("Review queue"), order=1, officer=True, visible=lambda user: user.role in UNIT_ROLES)
