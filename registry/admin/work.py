@@ -17,5 +17,5 @@ def calendar_lines(user, today):
     missing = sorted(year for year in years_needed(today) if not calendar.is_complete(year))
     return [WorkLine(_l("Years without a complete working-day calendar"), len(missing),
                      url_for("admin.calendar", year=missing[0]) if missing else url_for("admin.calendar"),
-                     tone="overdue" if missing else "",
+                     tone="overdue" if missing else "", lists_items=False,
                      note=", ".join(str(year) for year in missing) or None)]

@@ -38,6 +38,7 @@ class WorkLine:
     note: object = None  # a short text after the count (e.g. "quota 2")
     order: int = 0
     always: bool = False  # shown even when it counts nothing (a quota not yet met)
+    lists_items: bool = True  # the link opens a list of exactly the counted items (not a page about them)
 
 
 @dataclass(frozen=True)
