@@ -232,3 +232,49 @@ def documents(app, today) -> dict:
         db.session.commit()
     return {"notice_first_ms": round(notice[0], 1), "notice_warm_median_ms": round(statistics.median(notice[1:]), 1),
             "report_first_ms": round(report[0], 1), "report_warm_median_ms": round(statistics.median(report[1:]), 1)}
+
+
+WORKBENCH_ROLES = ("clerk", "reviewer", "auditor", "admin")
+
+
+def _workbench_user(role: str):
+    """The generated clerk or reviewer of the unit with the most list entries; an auditor or an
+    admin made for the measurement (the generator makes none)."""
+    from registry.accounts.models import Unit, User
+    from registry.extensions import db
+
+    if role in ("clerk", "reviewer"):
+        busiest = db.session.scalar(sa.text(
+            "SELECT unit_id FROM list_entries GROUP BY unit_id ORDER BY count(*) DESC LIMIT 1"))
+        return db.session.scalar(sa.select(User).where(User.unit_id == busiest, User.role == role).limit(1))
+    email = f"bench-{role}@bench.invalid"
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        unit = db.session.scalar(sa.select(Unit).order_by(Unit.id).limit(1))
+        user = User(email=email, name=f"bench {role}", unit_id=unit.id, role=role, password_hash="!synthetic")
+        db.session.add(user)
+        db.session.commit()
+    return user
+
+
+def workbench(app, repeat: int = 20) -> dict:
+    """``GET /workbench`` for each role, signed in (p50/p95 of ``repeat`` after a warm-up)."""
+    from registry.extensions import db
+
+    result = {}
+    for role in WORKBENCH_ROLES:
+        with app.app_context():
+            user = _workbench_user(role)
+            session_id = user.get_id()
+            db.session.remove()
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = session_id, True
+
+        def once(client=client):
+            response = client.get("/workbench")
+            assert response.status_code == 200, response.status_code
+
+        result[role] = summary(timed(once, repeat, warmup=2))
+    result["max_p50"] = max(result[role]["p50"] for role in WORKBENCH_ROLES)
+    return result
