@@ -11,10 +11,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from registry.cases import effectiveness, validation
+from registry.cases import effectiveness, validation, work
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
-from registry.cases import work
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
 from registry.cases.models import STATUS_LABELS, Case, CaseStatus
 from registry.cases.quota import monthly_quota, parse_month

@@ -13,8 +13,8 @@ from registry.core import clock
 from registry.core.permissions import SEE_ALL_ROLES, Role, roles_required
 from registry.core.web import add_nav, perform
 from registry.extensions import db
-from registry.oversight.charts import rate_chart
 from registry.oversight import work
+from registry.oversight.charts import rate_chart
 from registry.oversight.compliance import active_units, last_months, month_table, on_time_series
 from registry.oversight.reports import ReportPeriod, report_pdf, report_xlsx
 
