@@ -65,6 +65,7 @@ class Case(ReviewedMixin, db.Model):
         sa.CheckConstraint("length(trim(effect)) > 0", name="effect_not_empty"),
         sa.CheckConstraint("length(trim(applying_party)) > 0", name="applying_party_not_empty"),
         sa.Index("ix_cases_status_case_date", "status", "case_date"),
+        sa.Index("ix_cases_unit_status", "unit_id", "status"),  # the workbench's and the queue's counts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,9 +10,9 @@ from flask_babel import lazy_gettext as _l
 from registry.core.workbench import DEADLINE_WORKING_DAYS, WorkFilters, WorkLine, register_work_lines
 from registry.core.workdays import add_working_days
 from registry.disclosures.models import Disclosure, DisclosureStatus
-from registry.disclosures.queries import _awaiting_publication
+from registry.disclosures.queries import UNPUBLISHED, _awaiting_publication
 
-FILTERS = WorkFilters(Disclosure, Disclosure.unit_id)
+FILTERS = WorkFilters(Disclosure, Disclosure.unit_id, narrow=Disclosure.status.in_(UNPUBLISHED))
 
 
 @FILTERS.add("mine", _l("My drafts"))

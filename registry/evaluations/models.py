@@ -91,6 +91,7 @@ class CreditEvaluation(ReviewedMixin, db.Model):
         sa.UniqueConstraint("subject_id", "field", "year", name="uq_credit_evaluations_subject_field_year"),
         sa.CheckConstraint(_grade_check(), name="grade_in_scale"),
         sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        sa.Index("ix_credit_evaluations_unit_status", "unit_id", "status"),  # the review queue's counts
         sa.CheckConstraint(f"year >= {MIN_YEAR} AND year <= 2200", name="year_range"),
         sa.CheckConstraint("status = 'draft' OR submitted_by_id IS NOT NULL", name="submitted_has_submitter"),
         sa.CheckConstraint("status <> 'published' OR reviewed_by_id IS NOT NULL", name="published_was_reviewed"),
