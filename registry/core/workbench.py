@@ -128,8 +128,9 @@ class WorkFilters:
         conditions = [self.items[key].condition(user, today) for key in keys]
         columns = [sa.func.count(sa.case((condition, 1))) for condition in conditions]
         # The OR lets the database read only the rows some line counts (index on unit and status).
+        narrow = sa.true() if self.narrow is None else self.narrow
         row = db.session.execute(
             sa.select(*columns).select_from(self.model)
-            .where(self.unit_column == user.unit_id, sa.true() if self.narrow is None else self.narrow, sa.or_(*conditions))
+            .where(self.unit_column == user.unit_id, narrow, sa.or_(*conditions))
         ).one()
         return dict(zip(keys, row, strict=True))
