@@ -116,6 +116,7 @@ def markdown(all_figures: dict) -> str:
         ("validity_end check", ("checks", "validity_end"), "s"),
         ("credit report PDF (warm)", ("documents", "report_warm_median_ms"), "ms"),
         *((f"workbench p50 ({role})", ("workbench", role, "p50"), "ms") for role in measure.WORKBENCH_ROLES),
+        ("alerts page p50 (the old landing page)", ("workbench", "alerts_page", "p50"), "ms"),
         ("PDF notice (first, cold)", ("documents", "notice_first_ms"), "ms"),
         ("data set build (gen-data)", ("dataset", "build_seconds"), "s"),
     ]
