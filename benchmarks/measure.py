@@ -211,3 +211,53 @@ def documents(app, today) -> dict:
         db.session.commit()
     return {"notice_first_ms": round(notice[0], 1), "notice_warm_median_ms": round(statistics.median(notice[1:]), 1),
             "report_first_ms": round(report[0], 1), "report_warm_median_ms": round(statistics.median(report[1:]), 1)}
+
+
+WORKBENCH_ROLES = ("clerk", "reviewer", "auditor", "admin")
+
+
+def _workbench_user(role: str):
+    """An officer made for the measurement: a clerk or reviewer of the unit with the most list
+    entries (the busiest workbench), an auditor or admin of the first unit."""
+    from registry.accounts.models import Unit, User
+    from registry.extensions import db
+
+    email = f"bench-{role}@bench.hn"
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None:
+        unit_id = db.session.scalar(sa.select(Unit.id).order_by(Unit.id).limit(1))
+        if role in ("clerk", "reviewer"):
+            unit_id = db.session.scalar(sa.text(
+                "SELECT unit_id FROM list_entries GROUP BY unit_id ORDER BY count(*) DESC LIMIT 1"))
+        user = User(email=email, name=f"bench {role}", unit_id=unit_id, role=role, password_hash="!")
+        db.session.add(user)
+    return user
+
+
+def workbench(app, repeat: int = 20) -> dict:
+    """``GET /workbench`` for each role, signed in through the form (p50/p95 of ``repeat`` after a warm-up)."""
+    from registry.extensions import db
+
+    password = "bench-workbench-password-2026"
+    app.config["WTF_CSRF_ENABLED"] = False  # the sign-in below posts the form without a page
+    result = {}
+    for role in WORKBENCH_ROLES:
+        with app.app_context():
+            user = _workbench_user(role)
+            user.set_password(password)
+            email = user.email
+            db.session.commit()
+            db.session.remove()
+        client = app.test_client()
+        signed_in = client.post("/login", data={"email": email, "password": password})
+        assert signed_in.status_code == 302, signed_in.status_code
+
+        def once(client=client):
+            response = client.get("/workbench")
+            assert response.status_code == 200, response.status_code
+
+        result[role] = summary(timed(once, repeat, warmup=2))
+        if role == "reviewer":  # the old landing page (one query), for a ratio that survives a busy machine
+            result["alerts_page"] = summary(timed(lambda client=client: client.get("/dashboard"), repeat, warmup=2))
+    result["max_p50"] = max(result[role]["p50"] for role in WORKBENCH_ROLES)
+    return result

@@ -29,6 +29,7 @@ TARGETS = [
     ("10,000-row disclosure import", ("import", "seconds"), 10.0, "s"),
     ("PDF notice (warm)", ("documents", "notice_warm_median_ms"), 100.0, "ms"),
     ("web worker peak RSS", ("http", "max_worker_rss_mb"), 250.0, "MB"),
+    ("workbench page p50 (slowest role)", ("workbench", "max_p50"), 300.0, "ms"),
 ]
 
 
@@ -40,7 +41,7 @@ def _step(label: str, function, *args, **kwargs):
     return result
 
 
-STEPS = ("credit", "search", "batch", "http", "checks", "import", "documents")
+STEPS = ("credit", "search", "batch", "http", "workbench", "checks", "import", "documents")
 
 
 def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, ...] = STEPS) -> dict:
@@ -65,6 +66,8 @@ def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, .
         http = _step("gunicorn load", gunicorn_load, dataset.url, dataset.api_key, identifiers, seconds=load_seconds)
         http["max_worker_rss_mb"] = max(http["worker_peak_rss_mb"] or [0])
         figures["http"] = http
+    if "workbench" in only:
+        figures["workbench"] = _step("workbench", measure.workbench, app)
     # The steps below change the data: checks publish and expire, the import adds 10,000 drafts.
     if "checks" in only:
         figures["checks"] = _step("run-checks", measure.run_checks, app, dataset.today)
@@ -114,6 +117,8 @@ def markdown(all_figures: dict) -> str:
         ("publicity_end check", ("checks", "publicity_end"), "s"),
         ("validity_end check", ("checks", "validity_end"), "s"),
         ("credit report PDF (warm)", ("documents", "report_warm_median_ms"), "ms"),
+        *((f"workbench p50 ({role})", ("workbench", role, "p50"), "ms") for role in measure.WORKBENCH_ROLES),
+        ("alerts page p50 (the old landing page)", ("workbench", "alerts_page", "p50"), "ms"),
         ("PDF notice (first, cold)", ("documents", "notice_first_ms"), "ms"),
         ("data set build (gen-data)", ("dataset", "build_seconds"), "s"),
     ]

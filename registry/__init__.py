@@ -32,6 +32,7 @@ PACKAGES = [
     "checks",
     "oversight",
     "review",
+    "workbench",
     "public",
     "api",
     "admin",
@@ -39,7 +40,7 @@ PACKAGES = [
     "gendata",
 ]
 
-PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "calendar", "views", "cli")
+PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "calendar", "views", "work", "cli")
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

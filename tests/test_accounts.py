@@ -48,11 +48,11 @@ def english(client):
 
 
 @pytest.mark.parametrize("role", ["clerk", "reviewer", "admin", "auditor"])
-def test_sign_in_goes_to_the_review_queue(client, make, role):
+def test_sign_in_goes_to_the_workbench(client, make, role):
     user = make.user(role)
     response = sign_in(client, user)
     assert response.status_code == 302
-    assert urlsplit(response.location).path == "/review/"
+    assert urlsplit(response.location).path == "/workbench"
     assert signed_in(client)
     assert user.last_login_at is not None
     assert db_actions(user) == ["auth.login"]
@@ -192,14 +192,14 @@ def test_the_thresholds_are_settings(client, make, frozen):
     "next_url, expected",
     [
         ("/admin/audit", "/admin/audit"),
-        ("https://evil.example/phish", "/review/"),
-        ("//evil.example/phish", "/review/"),
-        ("http:/evil.example", "/review/"),
-        ("javascript:alert(1)", "/review/"),
-        ("evil.example", "/review/"),
-        ("/%5Cevil.example", "/review/"),
-        ("/%09/evil.example", "/review/"),
-        ("/%0a/evil.example", "/review/"),
+        ("https://evil.example/phish", "/workbench"),
+        ("//evil.example/phish", "/workbench"),
+        ("http:/evil.example", "/workbench"),
+        ("javascript:alert(1)", "/workbench"),
+        ("evil.example", "/workbench"),
+        ("/%5Cevil.example", "/workbench"),
+        ("/%09/evil.example", "/workbench"),
+        ("/%0a/evil.example", "/workbench"),
     ],
 )
 def test_only_a_same_site_next_is_followed(client, make, next_url, expected):
@@ -211,10 +211,10 @@ def test_only_a_same_site_next_is_followed(client, make, next_url, expected):
     assert parts.path == expected
 
 
-def test_a_signed_in_officer_visiting_login_goes_to_the_queue(client, login):
+def test_a_signed_in_officer_visiting_login_goes_to_the_workbench(client, login):
     login("clerk")
     response = client.get("/login")
-    assert response.status_code == 302 and urlsplit(response.location).path == "/review/"
+    assert response.status_code == 302 and urlsplit(response.location).path == "/workbench"
 
 
 # --- sign-out -----------------------------------------------------------------------------

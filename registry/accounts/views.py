@@ -55,7 +55,7 @@ def _active_units():
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("review.queue"))
+        return redirect(url_for("workbench.index"))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -68,7 +68,7 @@ def login():
             login_user(user)
             session.permanent = True
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("review.queue"))
+            return redirect(target if is_safe_next(target) else url_for("workbench.index"))
     return render_template("accounts/login.html", form=form)
 
 

@@ -27,11 +27,13 @@ from registry.extensions import db
 
 S = ApplicationStatus
 HANDLINGS: Registry[Handling] = Registry("kind of application", key=lambda handling: handling.kind)
+HANDLING_NAMES: dict[str, object] = {}  # kind -> its name ("Objection"), for alerts and the workbench
 
 
 def register_handling(handling: Handling, name) -> Handling:
     """Make a kind of application known to the deadline check, with its two alert kinds."""
     HANDLINGS.add(handling)
+    HANDLING_NAMES[handling.kind] = name
     register_alert_kind(
         f"{handling.kind}_due_soon", label=_l("%(what)s due soon", what=name),
         message=_l("Application %(receipt)s must be accepted or decided by %(due_date)s."),
@@ -43,6 +45,11 @@ def register_handling(handling: Handling, name) -> Handling:
         severity=OVERDUE, link=link_to(handling.show_endpoint, "application_id"),
     )
     return handling
+
+
+def awaiting_action(model):
+    """SQL: open applications with a deadline the unit must meet (acceptance, then decision)."""
+    return sa.or_(_awaiting_acceptance(model), _awaiting_decision(model))
 
 
 def _awaiting_acceptance(model):

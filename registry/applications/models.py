@@ -204,6 +204,7 @@ def application_constraints(table: str, outcomes: tuple[str, ...]) -> tuple:
         sa.CheckConstraint("length(receipt_number) = 15", name="receipt_format"),
         sa.CheckConstraint("decided_on IS NULL OR decided_on >= filed_on", name="decided_after_filed"),
         sa.Index(f"ix_{table}_record", "record_type", "record_id"),
+        sa.Index(f"ix_{table}_unit_status", "unit_id", "status"),  # the workbench's and the queue's counts
     )
 
 

@@ -34,12 +34,21 @@ class ApplicationQueue:
         self.hold_kind = hold_kind
         self.describe = describe  # (application) -> (title, subject label)
 
+    def _waiting_where(self, unit_id: int):
+        model = self.handling.model
+        return sa.and_(model.unit_id == unit_id,
+                       sa.or_(model.status == S.PENDING_REVIEW, model.rejection_prepared_sql()))
+
+    def waiting(self, unit_id: int):
+        """How many prepared decisions wait, and since when the oldest (one query, for the workbench)."""
+        model = self.handling.model
+        return tuple(db.session.execute(
+            sa.select(sa.func.count(), sa.func.min(model.prepared_at)).where(self._waiting_where(unit_id))).one())
+
     def pending(self, unit_id: int) -> list[QueueItem]:
         model = self.handling.model
         rows = db.session.scalars(
-            sa.select(model).where(model.unit_id == unit_id,
-                                   sa.or_(model.status == S.PENDING_REVIEW, model.rejection_prepared_sql()))
-            .order_by(due_column(model), model.prepared_at)
+            sa.select(model).where(self._waiting_where(unit_id)).order_by(due_column(model), model.prepared_at)
         )
         items = []
         for application in rows:

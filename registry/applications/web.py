@@ -33,10 +33,11 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from registry.applications import models, targets
+from registry.applications import models, targets, work
 from registry.applications.forms import FindRecordForm, LookupForm, MaterialForm, ReasonForm, RequestMaterialForm
 from registry.applications.models import FINAL_STATES, OPEN_STATES, PUBLIC_STATUS_LABELS, STATUS_LABELS
 from registry.applications.models import ApplicationStatus as S
+from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import apply_error, select_choices
@@ -253,9 +254,12 @@ def officer_index(pages: KindPages):
     statement = scope_to_user(sa.select(pages.model), pages.model.unit_id)
     if show == "open":
         statement = statement.where(pages.model.status.in_(OPEN_STATES))
+    work_filters = work.filters_for(pages.kind)
+    statement, work_label = work_filters.apply(statement, request.args.get("work"), current_user, clock.today())
     page = paginate(statement.order_by(pages.model.filed_at.desc(), pages.model.id.desc()), PAGE_SIZE)
     return render_template(f"{TEMPLATES}officer_index.html", pages=pages, applications=page.items,
-                           has_next=page.has_next, page=page.number, show=show, STATUS_LABELS=STATUS_LABELS)
+                           has_next=page.has_next, page=page.number, show=show, STATUS_LABELS=STATUS_LABELS,
+                           work_label=work_label, work=request.args.get("work") if work_label else None)
 
 
 def _render_show(pages: KindPages, application, forms=None):

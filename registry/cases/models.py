@@ -73,6 +73,7 @@ class Case(ReviewedMixin, db.Model):
             name="basis_withdrawal_has_reason",
         ),
         sa.Index("ix_cases_status_case_date", "status", "case_date"),
+        sa.Index("ix_cases_unit_status", "unit_id", "status"),  # the workbench's and the queue's counts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from registry.cases import effectiveness, validation
+from registry.cases import effectiveness, validation, work
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
 from registry.cases import removals as _removals  # noqa: F401  (registers the removal kind)
@@ -81,12 +81,12 @@ def index():
         else:
             start, end = effectiveness.month_bounds(year, month)
             statement = statement.where(Case.case_date >= start, Case.case_date < end)
+    statement, work_label = work.FILTERS.apply(statement, request.args.get("work"), current_user, clock.today())
     page = paginate(statement.options(selectinload(Case.measures)).order_by(Case.case_date.desc(), Case.id.desc()),
                     PAGE_SIZE)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
-        "cases/index.html", cases=page.items, has_next=page.has_next, page=page.number, form=form, filters=filters,
-    )
+    return render_template("cases/index.html", cases=page.items, has_next=page.has_next, page=page.number,
+                           form=form, filters=filters, work_label=work_label)
 
 
 def _save(form: CaseForm, case: Case | None):

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, flash, has_request_context, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from registry.core import clock, labels
@@ -159,16 +160,63 @@ class NavItem:
     label: object
     order: int
     visible: Callable[[object], bool] = lambda user: True
+    group: str = "work"
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A labelled group of the officer navigation: the pages of one kind of task."""
+
+    name: str
+    label: object
+    order: int
 
 
 PUBLIC_NAV: Registry[NavItem] = Registry("public navigation item", key=lambda item: item.endpoint)
 OFFICER_NAV: Registry[NavItem] = Registry("officer navigation item", key=lambda item: item.endpoint)
+NAV_GROUPS: Registry[NavGroup] = Registry("officer navigation group")
+for _group in (NavGroup("work", _l("Handle"), 10), NavGroup("review", _l("Review"), 20),
+               NavGroup("monitor", _l("Monitor"), 30), NavGroup("system", _l("System"), 40)):
+    NAV_GROUPS.add(_group)
+
+# Where an officer page goes when its ``add_nav`` names no group: the longest matching prefix of
+# its endpoint; anything else is a page where records are handled ("work").
+DEFAULT_NAV_GROUPS = {
+    "review.": "review", "ledger.acknowledgements": "review",
+    "checks.": "monitor", "oversight.": "monitor", "monitoring.": "monitor", "ledger.": "monitor",
+    "exchange.": "monitor", "catalogue.coverage": "monitor", "cases.effectiveness": "monitor",
+    "admin.": "system", "accounts.": "system", "api.": "system", "catalogue.admin": "system",
+    "listing.categories": "system", "cases.measures": "system",
+}
 
 
-def add_nav(endpoint: str, label, *, order: int, officer: bool = False, visible=None) -> None:
-    """Put a page into the header navigation (public side, or officer side with ``visible(user)``)."""
+def default_nav_group(endpoint: str) -> str:
+    matches = [prefix for prefix in DEFAULT_NAV_GROUPS if endpoint.startswith(prefix)]
+    return DEFAULT_NAV_GROUPS[max(matches, key=len)] if matches else "work"
+
+
+def add_nav(endpoint: str, label, *, order: int, officer: bool = False, visible=None,
+            group: str | None = None) -> None:
+    """Put a page into the header navigation (public side, or officer side with ``visible(user)``).
+
+    An officer page sits in a labelled group of ``NAV_GROUPS`` (办理, 审核, 监测, 系统): ``group``,
+    or by default the one its endpoint's prefix falls in (``DEFAULT_NAV_GROUPS``).  ``visible``
+    must be false for every user the page would refuse.
+    """
     items = OFFICER_NAV if officer else PUBLIC_NAV
-    items.add(NavItem(endpoint, label, order, visible or _always))
+    items.add(NavItem(endpoint, label, order, visible or _always, group or default_nav_group(endpoint)))
+
+
+def officer_nav(user) -> list[tuple[NavGroup, list[NavItem]]]:
+    """The officer navigation ``user`` may use, by group; groups with no page for ``user`` left out."""
+    registered = current_app.view_functions
+    shown = [item for item in OFFICER_NAV.ordered() if item.endpoint in registered and item.visible(user)]
+    groups = []
+    for group in NAV_GROUPS.ordered():
+        items = [item for item in shown if item.group == group.name]
+        if items:
+            groups.append((group, items))
+    return groups
 
 
 def template_globals() -> dict:
@@ -176,7 +224,7 @@ def template_globals() -> dict:
     registered = current_app.view_functions
     return {
         "public_nav_items": [item for item in PUBLIC_NAV.ordered() if item.endpoint in registered],
-        "officer_nav_items": [item for item in OFFICER_NAV.ordered() if item.endpoint in registered],
+        "officer_nav": officer_nav,
         "current_locale": "en" if locale is not None and locale.language == "en" else "zh_CN",
         "today": clock.today(),
     }

@@ -231,6 +231,15 @@ class ReviewQueueSource:
             item.extra.setdefault("editor_ids", editors.get(item.id, frozenset()))
         return items
 
+    def waiting(self, unit_id: int) -> tuple[int, datetime | None]:
+        """How many items of ``unit_id`` wait, and since when the oldest: one indexed query."""
+        model = self.model
+        count, oldest = db.session.execute(
+            sa.select(sa.func.count(), sa.func.min(model.submitted_at))
+            .where(model.unit_id == unit_id, model.status == self.status)
+        ).one()
+        return count, oldest
+
     def item(self, record) -> QueueItem:
         return QueueItem(
             kind=self.kind,
@@ -284,3 +293,13 @@ QUEUE_SOURCES: Registry[QueueSource] = Registry("review queue source", key=lambd
 
 def register_queue_source(source: QueueSource) -> QueueSource:
     return QUEUE_SOURCES.add(source)
+
+
+def queue_waiting(source: QueueSource, unit_id: int) -> tuple[int, datetime | None]:
+    """``(count, oldest submission)`` of a source's pending items: its own ``waiting`` query where
+    it has one, else read from ``pending``."""
+    if hasattr(source, "waiting"):
+        return source.waiting(unit_id)
+    items = source.pending(unit_id)
+    times = [item.submitted_at for item in items if item.submitted_at]
+    return len(items), min(times) if times else None

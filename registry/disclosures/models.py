@@ -189,6 +189,7 @@ class Disclosure(ReviewedMixin, db.Model):
         ),
         sa.Index("ix_disclosures_public", "status", "kind", "decision_date"),
         sa.Index("ix_disclosures_unit_deadline", "unit_id", "publication_deadline"),
+        sa.Index("ix_disclosures_unit_status", "unit_id", "status"),  # the workbench's and the queue's counts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -23,7 +23,7 @@ from registry.core.permissions import can_edit_unit, can_review, ensure_can_see,
 from registry.core.removals import prepare_removal, removal_context
 from registry.core.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
 from registry.core.web import add_nav, perform
-from registry.disclosures import imports, operations, queries
+from registry.disclosures import imports, operations, queries, work
 from registry.disclosures import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
 from registry.disclosures.models import (
@@ -142,10 +142,11 @@ def index():
     query = (request.args.get("q") or "").strip()[:100]
     if query:
         statement = _search(statement, query)
+    statement, work_label = work.FILTERS.apply(statement, request.args.get("work"), current_user, clock.today())
     page = paginate(statement.order_by(Disclosure.id.desc()), PAGE_SIZE)
     filters = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("disclosures/index.html", rows=page.items, page=page.number, has_next=page.has_next,
-                           filters=filters,
+                           filters=filters, work_label=work_label,
                            status=status, kind=kind, query=query, today=clock.today())
 
 

@@ -95,6 +95,7 @@ class CreditEvaluation(ReviewedMixin, db.Model):
                  sqlite_where=sa.text("status <> 'withdrawn'"), postgresql_where=sa.text("status <> 'withdrawn'")),
         sa.CheckConstraint(_grade_check(), name="grade_in_scale"),
         sa.CheckConstraint("score >= 0 AND score <= 100", name="score_range"),
+        sa.Index("ix_credit_evaluations_unit_status", "unit_id", "status"),  # the review queue's counts
         sa.CheckConstraint(f"year >= {MIN_YEAR} AND year <= 2200", name="year_range"),
         sa.CheckConstraint("status = 'draft' OR submitted_by_id IS NOT NULL", name="submitted_has_submitter"),
         sa.CheckConstraint("status <> 'published' OR reviewed_by_id IS NOT NULL", name="published_was_reviewed"),

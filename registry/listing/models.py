@@ -179,6 +179,7 @@ class ListEntry(ReviewedMixin, db.Model):
         sa.CheckConstraint("status = 'draft' OR submitted_by_id IS NOT NULL", name="submitted_has_submitter"),
         sa.Index("ix_list_entries_status_publicity_end", "status", "publicity_end"),
         sa.Index("ix_list_entries_status_valid_until", "status", "valid_until"),
+        sa.Index("ix_list_entries_unit_status", "unit_id", "status"),  # the workbench's and the queue's counts
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,6 +32,7 @@ from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.listing import categories as category_ops
 from registry.listing import operations as ops
+from registry.listing import work
 from registry.listing import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm
 from registry.listing.models import (
@@ -91,6 +92,7 @@ def index():
         statement = statement.where(ListEntry.list_kind == ListKind(form.list_kind.data))
     if form.category_id.data:
         statement = statement.where(ListEntry.category_id == form.category_id.data)
+    statement, work_label = work.FILTERS.apply(statement, request.args.get("work"), current_user, clock.today())
     page = paginate(statement.order_by(ListEntry.id.desc()), PAGE_SIZE)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
@@ -100,6 +102,7 @@ def index():
         page=page.number,
         form=form,
         filters=filters,
+        work_label=work_label,
     )
 
 

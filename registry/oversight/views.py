@@ -13,6 +13,7 @@ from registry.core import clock
 from registry.core.permissions import SEE_ALL_ROLES, Role, roles_required
 from registry.core.web import add_nav, perform
 from registry.extensions import db
+from registry.oversight import work
 from registry.oversight.charts import rate_chart
 from registry.oversight.compliance import active_units, last_months, month_table, on_time_series
 from registry.oversight.reports import ReportPeriod, report_pdf, report_xlsx
@@ -38,13 +39,18 @@ def compliance():
     if unit_id is not None and unit_id not in {unit.id for unit in units}:
         unit_id = None
     table = month_table(year, month, unit_id)
+    missed = request.args.get("missed")
+    if missed in {figure.key for figure in table.figures}:  # from the workbench: the units missing one figure
+        table.rows = work.missing(table, missed)
+    else:
+        missed = None
     series = on_time_series(today, unit_id)
     chart = rate_chart(series, _("Disclosures published on time, last 12 months"), _("nothing due"))
     alerts = db.session.scalars(open_alerts(all_units=True).limit(PAGE_SIZE)).all()
     months = [f"{y:04d}-{m:02d}" for y, m in reversed(last_months(today, 24))]
     quarters = sorted({f"{y:04d}-Q{(m - 1) // 3 + 1}" for y, m in last_months(today, 24)}, reverse=True)
     return render_template("oversight/compliance.html", table=table, chart=chart, series=series, units=units,
-                           unit_id=unit_id, months=months, quarters=quarters,
+                           unit_id=unit_id, months=months, quarters=quarters, missed=missed,
                            alerts=[alert_view(a) for a in alerts])
 
 

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.core import removals
 from registry.core.errors import NotFound
-from registry.core.permissions import officer_required
-from registry.core.web import is_safe_next, perform
+from registry.core.permissions import UNIT_ROLES, officer_required
+from registry.core.web import add_nav, is_safe_next, perform
 from registry.core.workflow import QUEUE_SOURCES
 from registry.review.queue import build_queue
 
@@ -62,3 +63,7 @@ def cancel_removal(request_id: int):
             success=_("The removal was cancelled; the record stays on the public pages."))
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for(".queue"))
+
+
+# Admins and auditors have no unit queue to act on (``build_queue`` shows them none).
+add_nav("review.queue", _l("Review queue"), order=1, officer=True, visible=lambda user: user.role in UNIT_ROLES)

@@ -114,6 +114,7 @@ def test_too_early_is_refused_with_the_day_then_an_eligible_repair_is_approved(
     page.get_by_role("button", name="提交核查确认").click()
     shot("repair-officer-prepared")
     switch_user(page, live_server, "reviewer@demo.hn")
+    page.locator("#officer-menu").get_by_role("link", name="待审核事项").click()  # from the workbench
     page.locator("table.queue tr", has_text=receipt).get_by_role("button", name="通过").click()
     expect(page.locator("table.queue")).not_to_contain_text(receipt)
 

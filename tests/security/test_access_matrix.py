@@ -111,6 +111,7 @@ MATRIX: dict[str, Access] = {
     "api.changes": Access(get=API_KEY),
     "api.subjects": Access(get=API_KEY),
     # ---- every officer ----
+    "workbench.index": Access(get=ALL),
     "review.queue": Access(get=ALL),
     "review.decide": Access(post=frozenset({REVIEWER}),
                             args={"kind": "list_entry", "item_id": ENTRY, "decision": "approve"},
