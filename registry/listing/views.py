@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices
@@ -32,8 +33,8 @@ from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.listing import categories as category_ops
 from registry.listing import operations as ops
-from registry.listing import work
 from registry.listing import removals as _removals  # noqa: F401  (registers the removal kind)
+from registry.listing import work
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm
 from registry.listing.models import (
     LIST_KIND_LABELS,
