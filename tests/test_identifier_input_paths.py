@@ -164,7 +164,7 @@ def test_disclosure_import_finds_the_registered_subjects(make, db, frozen, firm,
 def test_evaluation_import_finds_the_registered_subject(make, db, frozen, firm, dress, filename):
     header = [column.header for column in evaluation_import.COLUMNS]
     row = dict(zip(header, [dress(firm.identifier), firm.name, "公路建设", "2025", "A", "88", "湖南省交通运输厅",
-                            "2026-03-31", ""], strict=True))
+                            "2026-03-31", "", "否", ""], strict=True))
     before = subjects()
     with frozen(date(2026, 5, 1)):
         result = evaluation_import.import_evaluations(_table([row], header, filename), filename,
