@@ -9,6 +9,7 @@ from __future__ import annotations
 from copy import deepcopy
 
 from registry.accounts.apikeys import ApiScope
+from registry.api.watch_openapi import WATCH_SCHEMAS, extend_error_body, watch_paths
 from registry.core.changes import ChangeKind
 
 MAX_BATCH = 1000
@@ -367,10 +368,10 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": _paths(),
+        "paths": {**_paths(), **watch_paths(_responses)},
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
-            "schemas": deepcopy(SCHEMAS),
+            "schemas": deepcopy({**SCHEMAS, **WATCH_SCHEMAS, "ErrorBody": extend_error_body(SCHEMAS["ErrorBody"])}),
             "responses": deepcopy(RESPONSES),
         },
     }
