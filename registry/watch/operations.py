@@ -225,7 +225,7 @@ def set_endpoint(key: ApiKey, url: str | None, *, actor) -> tuple[WatchEndpoint,
     endpoint.url = url
     endpoint.updated_at = clock.utcnow()
     db.session.flush()
-    record_event("watch.endpoint", actor=actor, obj=endpoint, details={"key": key.prefix, "from": before, "to": url})
+    record_event("watch.endpoint", actor=actor, obj=key, details={"key": key.prefix, "from": before, "to": url})
     return endpoint, secret
 
 
@@ -238,7 +238,7 @@ def rotate_secret(key: ApiKey, *, actor) -> str:
     endpoint.secret = new_secret()
     endpoint.secret_created_at = clock.utcnow()
     db.session.flush()
-    record_event("watch.rotate_secret", actor=actor, obj=endpoint, details={"key": key.prefix})
+    record_event("watch.rotate_secret", actor=actor, obj=key, details={"key": key.prefix})
     return endpoint.secret
 
 
@@ -254,7 +254,7 @@ def queue_test_event(key: ApiKey, *, actor) -> Delivery:
     delivery = Delivery(key_id=key.id, status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
     db.session.add(delivery)
     db.session.flush()
-    record_event("watch.test_event", actor=actor, obj=endpoint, details={"key": key.prefix, "delivery": delivery.id})
+    record_event("watch.test_event", actor=actor, obj=key, details={"key": key.prefix, "delivery": delivery.id})
     return delivery
 
 
