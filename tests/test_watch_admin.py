@@ -80,7 +80,7 @@ def test_the_pages_show_counts_and_the_last_error(client, login, make, db):
     login(admin)
     index = client.get("/admin/watch/?lang=en").get_data(as_text=True)
     assert "https://example.cn/h" in index and "HTTP 500 Internal Server Error" in index
-    row = re.search(r"<tr>\s*<td><a href=\"/admin/watch/%d\">.*?</tr>" % key.id, index, re.S).group(0)
+    row = re.search(rf'<tr>\s*<td><a href="/admin/watch/{key.id}">.*?</tr>', index, re.S).group(0)
     assert re.findall(r"<td>(\d+)</td>", row) == ["3", "1", "1", "0"]  # watched, pending, failed, delivered
     page = client.get(f"/admin/watch/{key.id}?lang=en").get_data(as_text=True)
     assert "1 pending, 1 failed, 0 delivered" in page and "given up" in page

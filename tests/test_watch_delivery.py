@@ -92,7 +92,8 @@ def test_no_notification_for_a_draft_an_entry_in_review_or_an_unwatched_subject(
     clerk = make.user("clerk")
     draft = entries.create_entry(
         actor=clerk, subject=watched, list_kind="black", category_id=make.category().id, reason="弄虚作假。",
-        legal_basis="《公路建设市场信用信息管理办法》", decision_number="湘交〔2026〕7号", deciding_unit="湖南省交通运输厅",
+        legal_basis="《公路建设市场信用信息管理办法》", decision_number="湘交〔2026〕7号",
+        deciding_unit="湖南省交通运输厅",
         decision_date=clock.today() - timedelta(days=3), measure_ids=[])
     assert delivery.run()["queued"] == 0
     entries.submit_entry(draft, clerk, draft.version)

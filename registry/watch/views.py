@@ -53,7 +53,7 @@ def _key(key_id: int) -> ApiKey:
 
 def _render(key: ApiKey, form: EndpointForm, secret: str | None = None, status: int = 200):
     endpoint = operations.endpoint_of(key)
-    if endpoint is not None and not form.is_submitted():
+    if endpoint is not None and form.url.data is None:
         form.url.data = endpoint.url
     problems = db.session.scalars(
         sa.select(Delivery).where(Delivery.key_id == key.id, Delivery.last_error.is_not(None),
