@@ -14,8 +14,9 @@ import time
 from datetime import date
 
 from benchmarks import measure
-from benchmarks.dataset import HERE, make_app, mark_dirty, postgres_dataset, sqlite_dataset
+from benchmarks.dataset import HERE, make_app, mark_dirty, own_copy, postgres_dataset, sqlite_dataset
 from benchmarks.load import gunicorn_load
+from benchmarks.watch import watch_notifications
 
 RESULTS = os.path.join(HERE, "results")
 # (label, figure path, target, unit); a target applies at 1,000,000 subjects on SQLite.
@@ -39,7 +40,7 @@ def _step(label: str, function, *args, **kwargs):
     return result
 
 
-STEPS = ("credit", "search", "batch", "http", "checks", "import", "documents")
+STEPS = ("credit", "search", "batch", "http", "checks", "import", "documents", "watch")
 
 
 def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, ...] = STEPS) -> dict:
@@ -71,6 +72,18 @@ def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, .
         figures["import"] = _step("10,000-row import", measure.disclosure_import, app)
     if "documents" in only:
         figures["documents"] = _step("PDF documents", measure.documents, app, dataset.today)
+    if "watch" in only:
+        # Its own publish run: on a fresh copy (SQLite), or on PostgreSQL only when the checks did not run.
+        if dataset.dialect == "sqlite":
+            watch_app = make_app(own_copy(dataset, "watch"))
+        elif "checks" not in only:
+            watch_app = app
+        else:
+            watch_app = None
+            print("  watch: skipped on PostgreSQL after the checks (run it with --only watch)", flush=True)
+        if watch_app is not None:
+            figures["watch"] = _step("watchlist notifications", watch_notifications, watch_app, dataset.today,
+                                     watched=min(100_000, dataset.subjects), seed=dataset.seed)
     return figures
 
 
@@ -114,6 +127,10 @@ def markdown(all_figures: dict) -> str:
         ("credit report PDF (warm)", ("documents", "report_warm_median_ms"), "ms"),
         ("PDF notice (first, cold)", ("documents", "notice_first_ms"), "ms"),
         ("data set build (gen-data)", ("dataset", "build_seconds"), "s"),
+        ("watchlist notifications delivered (target ≥ 200)", ("watch", "per_second"), "/s"),
+        ("publish run with watched subjects", ("watch", "publish_seconds"), "s"),
+        ("queueing its notifications", ("watch", "queue_seconds"), "s"),
+        ("watchlist add, 1,000 a batch (median)", ("watch", "add_batch_median_ms"), "ms"),
     ]
     for label, path, unit in extra:
         cells = []
@@ -123,6 +140,12 @@ def markdown(all_figures: dict) -> str:
                 value = value.get("seconds")
             cells.append("—" if value is None else f"{value:g} {unit}")
         lines.append(f"| {label} | | " + " | ".join(cells) + " |")
+    for dialect in dialects:
+        watch = all_figures["runs"][dialect].get("watch")
+        if watch:
+            lines += ["", f"{dialect}: {watch['watched']:,} watched identifiers; the publish run queued "
+                      f"{watch['queued']:,} notifications, {watch['delivered']:,} delivered to a local receiver, "
+                      f"{watch['verified']:,} verified with Webhook.verify, {watch['failed']} failed."]
     for dialect in dialects:
         due = all_figures["runs"][dialect].get("due", {})
         lines += ["", f"{dialect}: {due.get('entries')} list entries, {due.get('due_publish')} due to publish and "

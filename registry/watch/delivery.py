@@ -195,11 +195,11 @@ def post(message: Message, timeout: float) -> str | None:
 
 
 def send_all(messages: list[Message]) -> dict[int, str | None]:
-    """Send messages in parallel (``WATCH_DELIVERY_WORKERS`` threads); delivery id → error or None."""
+    """Send messages in parallel (``WATCH_DELIVERY_WORKERS`` threads, 4 by default); id → error or None."""
     if not messages:
         return {}
     timeout = float(_config("WATCH_TIMEOUT_SECONDS", 5))
-    workers = min(int(_config("WATCH_DELIVERY_WORKERS", 8)), len(messages))
+    workers = min(int(_config("WATCH_DELIVERY_WORKERS", 4)), len(messages))
     with ThreadPoolExecutor(max_workers=workers) as pool:
         errors = list(pool.map(lambda m: post(m, timeout), messages))
     return {message.delivery_id: error for message, error in zip(messages, errors, strict=True)}

@@ -20,7 +20,13 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeEvent
 from registry.core.errors import PermissionDenied, ValidationFailed
-from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
+from registry.core.identifiers import (
+    InvalidIdentifier,
+    ParsedIdentifier,
+    SubjectKind,
+    normalize_uscc,
+    parse_identifier,
+)
 from registry.core.permissions import Role
 from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.extensions import db
@@ -62,6 +68,17 @@ def _key_label(key: ApiKey) -> str:
     return f"api key {KEY_PREFIX}{key.prefix}"
 
 
+def _reading(text: str) -> ParsedIdentifier:
+    if len(text) == 18 and text.isascii() and not text[:17].isdigit():
+        # As systems send a USCC: it cannot be a resident ID number, so skip that attempt (as the
+        # credit check does); parse_identifier explains a wrong one.
+        try:
+            return ParsedIdentifier(SubjectKind.ORGANISATION, normalize_uscc(text))
+        except InvalidIdentifier:
+            pass
+    return parse_identifier(text)[0]
+
+
 def parse_batch(items) -> list[Watched]:
     """The normalised identifiers of a batch, in order; raises ``InvalidIdentifiers`` naming each bad one."""
     if not isinstance(items, list):
@@ -77,7 +94,7 @@ def parse_batch(items) -> list[Watched]:
             errors.append((index, str(_l("This is not a valid identifier: it is far too long."))))
             continue
         try:
-            reading = parse_identifier(item)[0]
+            reading = _reading(item)
         except InvalidIdentifier as invalid:
             errors.append((index, str(invalid.message)))
             continue
@@ -91,14 +108,14 @@ def watched_count(key_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(WatchedIdentifier.key_id == key_id)) or 0
 
 
-def _insert_ignoring_duplicates(rows: list[dict]):
+def _insert_ignoring_duplicates():
+    """An INSERT (run with many rows at once) that skips an identifier a concurrent request just added."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(WatchedIdentifier).values(rows).on_conflict_do_nothing(
-        index_elements=["key_id", "identifier"])
+    return insert(WatchedIdentifier.__table__).on_conflict_do_nothing(index_elements=["key_id", "identifier"])
 
 
 def add_identifiers(key: ApiKey, items) -> dict:
@@ -118,8 +135,8 @@ def add_identifiers(key: ApiKey, items) -> dict:
                limit=limit, count=count, new=len(new)), limit)
     if new:
         now = clock.utcnow()
-        db.session.execute(_insert_ignoring_duplicates([
-            {"key_id": key.id, "identifier": w.identifier, "kind": w.kind, "added_at": now} for w in new]))
+        db.session.execute(_insert_ignoring_duplicates(), [
+            {"key_id": key.id, "identifier": w.identifier, "kind": w.kind, "added_at": now} for w in new])
         record_event("watch.add", obj=key, actor_label=_key_label(key), details={"added": len(new)})
     return {"added": len(new), "already_watched": len(wanted) - len(new), "count": count + len(new)}
 

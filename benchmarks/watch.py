@@ -1,0 +1,121 @@
+"""The watchlist benchmark (issue 23): 100,000 watched identifiers, a publish run, its notifications.
+
+On a copy of the data set of its own (the publish run changes the data):
+
+1. one API key adds ``watched`` identifiers through ``POST /api/v1/watchlist`` in batches of 1,000:
+   every subject with an entry due to publish on the reference date, the rest drawn at random;
+2. its endpoint is a local receiver (``tests/watch_receiver.py``, a threaded http.server on
+   127.0.0.1 in this process);
+3. the day's publish run (the ``publicity_end`` check) publishes the due entries; the scheduler's
+   job then queues their notifications in one set-based pass and sends them (8 threads, signed);
+4. the receiver's requests are verified afterwards with ``standardwebhooks``' own ``Webhook.verify``.
+
+Figures: seconds of the publish run and of queueing, notifications per second from the first send
+to the last answer, and how many verified.  Traffic stays on 127.0.0.1 and stops by itself.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import time
+
+import sqlalchemy as sa
+
+
+def _watch_set(db, today, watched: int, seed: int) -> tuple[list[str], int]:
+    due = list(db.session.scalars(sa.text(
+        "SELECT DISTINCT s.identifier FROM subjects s JOIN list_entries e ON e.subject_id = s.id "
+        "WHERE e.status = 'in_publicity' AND e.publicity_end < :t ORDER BY 1"), {"t": today}))
+    chosen = set(due[:watched])
+    everyone = list(db.session.scalars(sa.text("SELECT identifier FROM subjects ORDER BY id")))
+    rng = random.Random(seed)
+    rng.shuffle(everyone)
+    for identifier in everyone:
+        if len(chosen) >= watched:
+            break
+        chosen.add(identifier)
+    result = sorted(chosen)
+    rng.shuffle(result)
+    return result, len(due)
+
+
+def watch_notifications(app, today, *, watched: int = 100_000, seed: int = 1) -> dict:
+    from registry.accounts.apikeys import issue_key
+    from registry.checks.registry import CHECKS
+    from registry.checks.runner import run_check
+    from registry.extensions import db
+    from registry.watch import delivery, operations
+    from tests.watch_receiver import Receiver
+
+    app.config["WATCH_TIMEOUT_SECONDS"] = 5
+    with Receiver() as receiver, app.app_context():
+        identifiers, due_subjects = _watch_set(db, today, watched, seed)
+        key, raw = issue_key(name="watch benchmark", scopes=["watch:write"], rate_limit="1000000/minute")
+        db.session.commit()
+        client = app.test_client()
+        batch_ms = []
+        for start in range(0, len(identifiers), 1000):
+            started = time.perf_counter()
+            response = client.post("/api/v1/watchlist", headers={"X-API-Key": raw},
+                                   json={"identifiers": identifiers[start:start + 1000]})
+            batch_ms.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.get_data(as_text=True)
+        count = operations.watched_count(key.id)
+        admin = _admin(db)
+        _endpoint, secret = operations.set_endpoint(key, receiver.url, actor=admin)
+        db.session.commit()
+
+        started = time.perf_counter()
+        published = run_check(CHECKS["publicity_end"], today)
+        publish_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        queued = delivery.queue_deliveries()
+        db.session.commit()
+        queue_seconds = time.perf_counter() - started
+
+        started = time.perf_counter()
+        totals = {"delivered": 0, "retrying": 0, "given_up": 0}
+        while True:
+            counts = delivery.deliver_round()
+            for name, n in counts.items():
+                totals[name] += n
+            if not any(counts.values()):
+                break
+        send_seconds = time.perf_counter() - started
+    verified = _verify(receiver.requests, secret)
+    return {
+        "watched": count, "due_subjects_watched": min(due_subjects, watched), "publish_counts": published,
+        "publish_seconds": round(publish_seconds, 3), "queued": queued, "queue_seconds": round(queue_seconds, 3),
+        "delivered": totals["delivered"], "failed": totals["retrying"] + totals["given_up"],
+        "send_seconds": round(send_seconds, 3),
+        "per_second": round(totals["delivered"] / send_seconds, 1) if send_seconds else None,
+        "verified": verified, "received": len(receiver.requests),
+        "add_batch_median_ms": round(statistics.median(batch_ms), 1) if batch_ms else None,
+    }
+
+
+def _admin(db):
+    from registry.accounts.models import User
+    from registry.core.permissions import Role
+
+    return db.session.scalars(sa.select(User).where(User.role == Role.ADMIN).limit(1)).first() or _make_admin(db)
+
+
+def _make_admin(db):
+    from registry.accounts.models import Unit, User
+    from registry.core.permissions import Role
+
+    unit = db.session.scalars(sa.select(Unit).limit(1)).first()
+    user = User(email="watch-bench@example.cn", name="benchmark admin", unit=unit, role=Role.ADMIN,
+                password_hash="!")
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _verify(requests: list[dict], secret: str) -> int:
+    from standardwebhooks.webhooks import Webhook
+
+    hook = Webhook(secret)
+    return sum(1 for request in requests if hook.verify(request["raw"], request["headers"]))
