@@ -221,3 +221,33 @@ def test_the_test_event_is_signed_and_sent(db, make, receiver):
     (request,) = receiver.requests
     body = Webhook(secret).verify(request["raw"], request["headers"])
     assert body["type"] == "watchlist.test" and body["data"]["key"] == f"hcr_{key.prefix}"
+
+
+def test_an_objection_on_a_watched_public_record_is_notified_when_filed_and_closed(db, make, receiver):
+    from registry.objections import operations as objections
+
+    subject = make.subject()
+    entry = make.entry(S.PUBLISHED, subject=subject)
+    make.watcher(subject.identifier, url=receiver.url)
+    objection, _code = make.objection(entry)
+    delivery.run()
+    (filed,) = [r["body"]["data"]["changes"][0] for r in receiver.delivered()]
+    assert (filed["record_id"], filed["change"], filed["reason"]) == (entry.id, "updated", "objection_opened")
+    assert filed["payload"]["markers"] == {"objection_pending": True, "under_repair": False}
+    reviewer, other = make.user("reviewer"), make.user("reviewer")
+    objections.reject(objection, reviewer, objection.version, "不属于受理范围。")
+    objections.confirm_rejection(objection, other, objection.version)
+    delivery.run()
+    closed = receiver.delivered()[-1]["body"]["data"]["changes"][0]
+    assert closed["reason"] == "objection_closed" and closed["payload"]["markers"]["objection_pending"] is False
+
+
+def test_no_hold_notification_for_a_record_the_public_does_not_see(db, make, receiver):
+    from registry.applications.targets import feed_hold
+    from registry.core.holds import HoldKind
+
+    subject = make.subject()
+    draft = make.entry(S.DRAFT, subject=subject)
+    make.watcher(subject.identifier, url=receiver.url)
+    feed_hold("list_entry", draft.id, HoldKind.OBJECTION, opened=True)
+    assert delivery.run()["queued"] == 0
