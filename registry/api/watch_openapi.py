@@ -70,7 +70,8 @@ ERROR_CODES = "invalid_identifiers, watchlist_full"
 
 NOTIFICATIONS = (
     "When the public credit status of a watched subject changes (a list entry enters publicity, is published, "
-    "removed, withdrawn or expires; a disclosure or evaluation becomes public or leaves the public pages), an "
+    "removed, withdrawn or expires; a disclosure or evaluation becomes public or leaves the public pages; an "
+    "objection or repair is opened or closed on a public record: reason objection_opened, repair_closed, …), an "
     "administrator-set endpoint receives a POST with the change-feed item, signed per Standard Webhooks "
     "(headers webhook-id, webhook-timestamp, webhook-signature; the secret whsec_… is shown once to the "
     "administrator).  Body: {\"type\": \"watchlist.change\", \"timestamp\", \"data\": {\"subject\", \"changes\": "
