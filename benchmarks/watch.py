@@ -4,11 +4,12 @@ On a copy of the data set of its own (the publish run changes the data):
 
 1. one API key adds ``watched`` identifiers through ``POST /api/v1/watchlist`` in batches of 1,000:
    every subject with an entry due to publish on the reference date, the rest drawn at random;
-2. its endpoint is a local receiver (``tests/watch_receiver.py``, a threaded http.server on
-   127.0.0.1 in this process);
+2. its endpoint is a local receiver (``python -m tests.watch_receiver``: a threaded http.server on
+   127.0.0.1 in another process, keeping connections open);
 3. the day's publish run (the ``publicity_end`` check) publishes the due entries; the scheduler's
    job then queues their notifications in one set-based pass and sends them (8 threads, signed);
-4. the receiver's requests are verified afterwards with ``standardwebhooks``' own ``Webhook.verify``.
+4. the receiver (a process of its own, as a business system would be) records every request; they
+   are verified afterwards with ``standardwebhooks``' own ``Webhook.verify``.
 
 Figures: seconds of the publish run and of queueing, notifications per second from the first send
 to the last answer, and how many verified.  Traffic stays on 127.0.0.1 and stops by itself.
@@ -16,9 +17,16 @@ to the last answer, and how many verified.  Traffic stays on 127.0.0.1 and stops
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import random
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 
@@ -46,10 +54,8 @@ def watch_notifications(app, today, *, watched: int = 100_000, seed: int = 1) ->
     from registry.checks.runner import run_check
     from registry.extensions import db
     from registry.watch import delivery, operations
-    from tests.watch_receiver import Receiver
-
     app.config["WATCH_TIMEOUT_SECONDS"] = 5
-    with Receiver() as receiver, app.app_context():
+    with _receiver() as receiver, app.app_context():
         identifiers, due_subjects = _watch_set(db, today, watched, seed)
         key, raw = issue_key(name="watch benchmark", scopes=["watch:write"], rate_limit="1000000/minute")
         db.session.commit()
@@ -76,12 +82,13 @@ def watch_notifications(app, today, *, watched: int = 100_000, seed: int = 1) ->
 
         started = time.perf_counter()
         totals = {"delivered": 0, "retrying": 0, "given_up": 0}
-        while True:
-            counts = delivery.deliver_round()
-            for name, n in counts.items():
-                totals[name] += n
-            if not any(counts.values()):
-                break
+        with delivery.new_sender() as via:
+            while True:
+                counts = delivery.deliver_round(via=via)
+                for name, n in counts.items():
+                    totals[name] += n
+                if not any(counts.values()):
+                    break
         send_seconds = time.perf_counter() - started
     verified = _verify(receiver.requests, secret)
     return {
@@ -93,6 +100,32 @@ def watch_notifications(app, today, *, watched: int = 100_000, seed: int = 1) ->
         "verified": verified, "received": len(receiver.requests),
         "add_batch_median_ms": round(statistics.median(batch_ms), 1) if batch_ms else None,
     }
+
+
+class _Remote:
+    def __init__(self, url: str, path: str):
+        self.url, self.path = url, path
+        self.requests: list[dict] = []
+
+
+@contextmanager
+def _receiver():
+    """The receiver in a process of its own; its requests are read back when it has stopped."""
+    folder = tempfile.mkdtemp(prefix="watch-bench-")
+    path = os.path.join(folder, "requests.jsonl")
+    process = subprocess.Popen([sys.executable, "-m", "tests.watch_receiver", path], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        remote = _Remote(process.stdout.readline().strip(), path)
+        yield remote
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+        process.stdout.close()
+    with open(path, encoding="utf-8") as lines:
+        remote.requests = [dict(item, raw=base64.b64decode(item["raw"])) for item in map(json.loads, lines)]
+    os.remove(path)
+    os.rmdir(folder)
 
 
 def _admin(db):

@@ -18,11 +18,12 @@ class Receiver:
         self.respond = respond or (lambda body: 204)
         self.hang_seconds = hang_seconds
         self.requests: list[dict] = []
+        self.sink = None  # called with each request instead of keeping it, when set
         self._lock = threading.Lock()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.0"
+            protocol_version = "HTTP/1.1"  # keeps connections open between requests
 
             def do_POST(self):
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -31,9 +32,12 @@ class Receiver:
                 if answer == "hang":
                     time.sleep(receiver.hang_seconds)
                     answer = 200
+                entry = {"headers": dict(self.headers.items()), "raw": raw, "body": body, "status": answer}
                 with receiver._lock:
-                    receiver.requests.append({"headers": dict(self.headers.items()), "raw": raw, "body": body,
-                                              "status": answer})
+                    if receiver.sink is not None:
+                        receiver.sink(entry)
+                    else:
+                        receiver.requests.append(entry)
                 self.send_response(answer)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -66,3 +70,26 @@ def closed_port_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/hooks"
+
+
+def main() -> None:
+    """``python -m tests.watch_receiver FILE``: a receiver in a process of its own (the benchmark's).
+
+    Prints its URL, appends each request (headers and body) as a JSON line to FILE, and stops when
+    its standard input closes.
+    """
+    import base64
+    import sys
+
+    out = open(sys.argv[1], "a", encoding="utf-8")  # noqa: SIM115 (open for the process's life)
+    receiver = Receiver()
+    receiver.sink = lambda entry: out.write(json.dumps({
+        "headers": entry["headers"], "raw": base64.b64encode(entry["raw"]).decode(), "status": entry["status"]}) + "\n")
+    with receiver:
+        print(receiver.url, flush=True)
+        sys.stdin.read()
+    out.close()
+
+
+if __name__ == "__main__":
+    main()

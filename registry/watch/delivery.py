@@ -17,18 +17,14 @@ its lease runs out; the ``webhook-id`` stays the same, so a receiver can drop th
 
 from __future__ import annotations
 
-import http.client
 import json
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
-from standardwebhooks.webhooks import Webhook
 
 from registry.accounts.apikeys import KEY_PREFIX, ApiKey
 from registry.core import clock
@@ -37,12 +33,12 @@ from registry.core.changes import ChangeEvent, change_json
 from registry.core.settings import get_setting
 from registry.extensions import db
 from registry.subjects.models import Subject
-from registry.watch.models import MAX_ERROR, Delivery, DeliveryStatus, WatchEndpoint
+from registry.watch import sender
+from registry.watch.models import Delivery, DeliveryStatus, WatchEndpoint
 from registry.watch.operations import feed_head, watching
 
 ROUND_SIZE = 200
 MAX_BACKOFF_SECONDS = 3600
-USER_AGENT = "hunan-transport-credit-registry/1 (watchlist notifications)"
 
 
 def _config(name: str, default):
@@ -72,9 +68,10 @@ def queue_deliveries() -> int:
             .where(ChangeEvent.id > cursor, ChangeEvent.id <= head, watching(key_id))
             .order_by(ChangeEvent.id)
         )
-        queued += db.session.execute(sa.insert(Delivery).from_select(
+        inserted = db.session.execute(sa.insert(Delivery.__table__).from_select(
             ["key_id", "event_id", "subject_id", "status", "attempts", "next_attempt_at", "created_at"], rows,
-        )).rowcount or 0
+        ).returning(columns.id))
+        queued += len(inserted.all())
         db.session.execute(sa.update(WatchEndpoint).where(WatchEndpoint.key_id == key_id).values(cursor=head))
     return queued
 
@@ -158,50 +155,23 @@ def build_messages(ids: list[int]) -> list[Message]:
 
 
 def signed_headers(message: Message, timestamp: int) -> dict[str, str]:
-    """The Standard Webhooks headers (the signature by the ``standardwebhooks`` package)."""
-    signature = Webhook(message.secret).sign(message.message_id, datetime.fromtimestamp(timestamp, UTC),
-                                             message.body)
-    return {"webhook-id": message.message_id, "webhook-timestamp": str(timestamp), "webhook-signature": signature}
+    """The Standard Webhooks headers of ``message`` signed at ``timestamp``."""
+    return sender.signed_headers(message.message_id, message.body, message.secret, timestamp)
 
 
-def post(message: Message, timeout: float) -> str | None:
-    """Send one message; None when the endpoint answered 2xx, else what went wrong.
-
-    The timestamp is the wall clock's (the receiver checks it against its own), never a frozen
-    test clock.  Redirects are not followed: the administrator sets the exact address.
-    """
-    body = message.body.encode("utf-8")
-    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-               **signed_headers(message, int(time.time()))}
-    parts = urlsplit(message.url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        connection.request("POST", target, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(64 * 1024)
-    except TimeoutError:
-        return f"no answer within {timeout:g} s"
-    except ConnectionRefusedError:
-        return "connection refused"
-    except (OSError, http.client.HTTPException) as error:
-        return f"{type(error).__name__}: {error}"[:MAX_ERROR]
-    finally:
-        connection.close()
-    if 200 <= response.status < 300:
-        return None
-    return f"HTTP {response.status} {response.reason}"[:MAX_ERROR]
+def new_sender() -> sender.Sender:
+    return sender.Sender(int(_config("WATCH_DELIVERY_WORKERS", 4)), float(_config("WATCH_TIMEOUT_SECONDS", 5)))
 
 
-def send_all(messages: list[Message]) -> dict[int, str | None]:
-    """Send messages in parallel (``WATCH_DELIVERY_WORKERS`` threads, 4 by default); id → error or None."""
+def send_all(messages: list[Message], via: sender.Sender | None = None) -> dict[int, str | None]:
+    """Send messages in parallel; delivery id → error or None (a ``Sender`` of its own unless given one)."""
     if not messages:
         return {}
-    timeout = float(_config("WATCH_TIMEOUT_SECONDS", 5))
-    workers = min(int(_config("WATCH_DELIVERY_WORKERS", 4)), len(messages))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        errors = list(pool.map(lambda m: post(m, timeout), messages))
+    if via is None:
+        with new_sender() as own:
+            errors = own.send_all(messages)
+    else:
+        errors = via.send_all(messages)
     return {message.delivery_id: error for message, error in zip(messages, errors, strict=True)}
 
 
@@ -242,14 +212,14 @@ def record_outcomes(outcomes: dict[int, str | None]) -> dict[str, int]:
     return {"delivered": len(done), "retrying": len(failed) - len(given_up), "given_up": len(given_up)}
 
 
-def deliver_round(limit: int = ROUND_SIZE) -> dict[str, int]:
+def deliver_round(limit: int = ROUND_SIZE, via: sender.Sender | None = None) -> dict[str, int]:
     """Claim (commit), send, record (commit): one round of at most ``limit`` deliveries."""
     ids = claim_due(limit)
     messages = build_messages(ids)
     db.session.commit()
     if not messages:
         return {"delivered": 0, "retrying": 0, "given_up": 0}
-    counts = record_outcomes(send_all(messages))
+    counts = record_outcomes(send_all(messages, via))
     db.session.commit()
     return counts
 
@@ -259,10 +229,11 @@ def run(budget_seconds: float = 50.0) -> dict[str, int]:
     totals = {"queued": queue_deliveries(), "delivered": 0, "retrying": 0, "given_up": 0}
     db.session.commit()
     deadline = time.monotonic() + budget_seconds
-    while time.monotonic() < deadline:
-        counts = deliver_round()
-        for name, n in counts.items():
-            totals[name] += n
-        if not any(counts.values()):
-            break
+    with new_sender() as via:
+        while time.monotonic() < deadline:
+            counts = deliver_round(via=via)
+            for name, n in counts.items():
+                totals[name] += n
+            if not any(counts.values()):
+                break
     return totals
