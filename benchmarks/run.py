@@ -128,6 +128,7 @@ def markdown(all_figures: dict) -> str:
         ("PDF notice (first, cold)", ("documents", "notice_first_ms"), "ms"),
         ("data set build (gen-data)", ("dataset", "build_seconds"), "s"),
         ("watchlist notifications delivered (target ≥ 200)", ("watch", "per_second"), "/s"),
+        ("  the same per CPU-second of the sender", ("watch", "per_cpu_second"), "/s"),
         ("publish run with watched subjects", ("watch", "publish_seconds"), "s"),
         ("queueing its notifications", ("watch", "queue_seconds"), "s"),
         ("watchlist add, 1,000 a batch (median)", ("watch", "add_batch_median_ms"), "ms"),
@@ -145,7 +146,8 @@ def markdown(all_figures: dict) -> str:
         if watch:
             lines += ["", f"{dialect}: {watch['watched']:,} watched identifiers; the publish run queued "
                       f"{watch['queued']:,} notifications, {watch['delivered']:,} delivered to a local receiver, "
-                      f"{watch['verified']:,} verified with Webhook.verify, {watch['failed']} failed."]
+                      f"{watch['verified']:,} verified with Webhook.verify, {watch['failed']} failed "
+                      f"(load average {watch['load_average']} on {os.cpu_count()} cores)."]
     for dialect in dialects:
         due = all_figures["runs"][dialect].get("due", {})
         lines += ["", f"{dialect}: {due.get('entries')} list entries, {due.get('due_publish')} due to publish and "
