@@ -131,3 +131,14 @@ def mark_dirty(url: str) -> None:
         body["dirty"] = True
         connection.execute(sa.text("UPDATE bench_meta SET body = :body"), {"body": json.dumps(body)})
     engine.dispose()
+
+
+def own_copy(dataset: Dataset, name: str) -> str:
+    """A fresh copy of the pristine SQLite data set for a step that changes the data on its own."""
+    pristine = os.path.join(DATA, f"bench-{dataset.subjects}-s{dataset.seed}.sqlite")
+    target = os.path.join(DATA, f"{name}.sqlite")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(target + suffix):
+            os.remove(target + suffix)
+    shutil.copyfile(pristine, target)
+    return f"sqlite:///{target}"

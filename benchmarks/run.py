@@ -14,9 +14,10 @@ import time
 from datetime import date
 
 from benchmarks import measure
-from benchmarks.dataset import HERE, make_app, mark_dirty, postgres_dataset, sqlite_dataset
+from benchmarks.dataset import HERE, make_app, mark_dirty, own_copy, postgres_dataset, sqlite_dataset
 from benchmarks.load import gunicorn_load
 from benchmarks.search import search_http, search_markdown
+from benchmarks.watch import watch_notifications
 
 RESULTS = os.path.join(HERE, "results")
 # (label, figure path, target, unit); a target applies at 1,000,000 subjects on SQLite.
@@ -41,7 +42,7 @@ def _step(label: str, function, *args, **kwargs):
     return result
 
 
-STEPS = ("credit", "search", "batch", "http", "workbench", "checks", "import", "documents")
+STEPS = ("credit", "search", "batch", "http", "workbench", "checks", "import", "documents", "watch")
 
 
 def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, ...] = STEPS) -> dict:
@@ -75,6 +76,18 @@ def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, .
         figures["import"] = _step("10,000-row import", measure.disclosure_import, app)
     if "documents" in only:
         figures["documents"] = _step("PDF documents", measure.documents, app, dataset.today)
+    if "watch" in only:
+        # Its own publish run: on a fresh copy (SQLite), or on PostgreSQL only when the checks did not run.
+        if dataset.dialect == "sqlite":
+            watch_app = make_app(own_copy(dataset, "watch"))
+        elif "checks" not in only:
+            watch_app = app
+        else:
+            watch_app = None
+            print("  watch: skipped on PostgreSQL after the checks (run it with --only watch)", flush=True)
+        if watch_app is not None:
+            figures["watch"] = _step("watchlist notifications", watch_notifications, watch_app, dataset.today,
+                                     watched=min(100_000, dataset.subjects), seed=dataset.seed)
     return figures
 
 
@@ -121,6 +134,11 @@ def markdown(all_figures: dict) -> str:
         ("alerts page p50 (the old landing page)", ("workbench", "alerts_page", "p50"), "ms"),
         ("PDF notice (first, cold)", ("documents", "notice_first_ms"), "ms"),
         ("data set build (gen-data)", ("dataset", "build_seconds"), "s"),
+        ("watchlist notifications delivered (target ≥ 200)", ("watch", "per_second"), "/s"),
+        ("  the same per CPU-second of the sender", ("watch", "per_cpu_second"), "/s"),
+        ("publish run with watched subjects", ("watch", "publish_seconds"), "s"),
+        ("queueing its notifications", ("watch", "queue_seconds"), "s"),
+        ("watchlist add, 1,000 a batch (median)", ("watch", "add_batch_median_ms"), "ms"),
     ]
     for label, path, unit in extra:
         cells = []
@@ -131,6 +149,13 @@ def markdown(all_figures: dict) -> str:
             cells.append("—" if value is None else f"{value:g} {unit}")
         lines.append(f"| {label} | | " + " | ".join(cells) + " |")
     lines += search_markdown({dialect: all_figures["runs"][dialect].get("search") for dialect in dialects})
+    for dialect in dialects:
+        watch = all_figures["runs"][dialect].get("watch")
+        if watch:
+            lines += ["", f"{dialect}: {watch['watched']:,} watched identifiers; the publish run queued "
+                      f"{watch['queued']:,} notifications, {watch['delivered']:,} delivered to a local receiver, "
+                      f"{watch['verified']:,} verified with Webhook.verify, {watch['failed']} failed "
+                      f"(load average {watch['load_average']} on {os.cpu_count()} cores)."]
     for dialect in dialects:
         due = all_figures["runs"][dialect].get("due", {})
         lines += ["", f"{dialect}: {due.get('entries')} list entries, {due.get('due_publish')} due to publish and "

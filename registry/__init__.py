@@ -29,6 +29,7 @@ PACKAGES = [
     "ledger",
     "documents",
     "exchange",
+    "watch",
     "checks",
     "oversight",
     "review",

@@ -60,6 +60,11 @@ DEFAULTS: dict[str, object] = {
     "EXCHANGE_URL": None,
     "EXCHANGE_DIR": None,
     "EXCHANGE_TIMEOUT_SECONDS": 30,
+    # Watchlist notifications (sent by the scheduler process): per-request timeout, parallel
+    # senders, and the first retry's delay (doubling, at most an hour).
+    "WATCH_TIMEOUT_SECONDS": 5,
+    "WATCH_DELIVERY_WORKERS": 4,
+    "WATCH_RETRY_SECONDS": 10,
     # HTTPS: turn on behind TLS to send HSTS and secure cookies.
     "FORCE_HTTPS": False,
     # Reverse proxies in front of the app (nginx: 1).  Their X-Forwarded-For and -Proto headers

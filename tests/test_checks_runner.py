@@ -97,7 +97,7 @@ def test_run_checks_reports_a_failure_and_runs_the_others(app, db, temporary_che
 
 def test_scheduler_has_one_job_per_check_in_shanghai_time(app):
     scheduler = build_scheduler(app)
-    jobs = {job.id: job for job in scheduler.get_jobs()}
+    jobs = {job.id: job for job in scheduler.get_jobs() if not job.id.startswith("job:")}
     assert set(jobs) == set(CHECKS)
     trigger = jobs["disclosure_deadline"].trigger
     assert str(trigger.timezone) == "Asia/Shanghai"

@@ -36,12 +36,14 @@ class ApiScope(StrEnum):
     CREDIT_READ = "credit:read"
     CHANGES_READ = "changes:read"
     REPORT_READ = "report:read"
+    WATCH_WRITE = "watch:write"
 
 
 SCOPE_LABELS = {
     ApiScope.CREDIT_READ: _l("Credit check (single and batch)"),
     ApiScope.CHANGES_READ: _l("Change feed"),
     ApiScope.REPORT_READ: _l("Credit report PDF"),
+    ApiScope.WATCH_WRITE: _l("Watchlist and change notifications"),
 }
 
 

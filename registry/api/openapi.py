@@ -10,6 +10,7 @@ from copy import deepcopy
 
 from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
+from registry.api.watch_openapi import WATCH_SCHEMAS, extend_error_body, watch_paths
 from registry.core.changes import ChangeKind
 
 MAX_BATCH = 1000
@@ -369,10 +370,11 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": {**_paths(), **openapi_search.paths(_responses, _json_ok)},
+        "paths": {**_paths(), **openapi_search.paths(_responses, _json_ok), **watch_paths(_responses)},
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
-            "schemas": deepcopy({**SCHEMAS, **openapi_search.SCHEMAS}),
+            "schemas": deepcopy({**SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS,
+                                 "ErrorBody": extend_error_body(SCHEMAS["ErrorBody"])}),
             "responses": deepcopy(RESPONSES),
         },
     }

@@ -7,10 +7,7 @@ changes only when what they say changes, so a client polling an unchanged record
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
-import re
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
@@ -20,9 +17,10 @@ from registry.api import search, serializers
 from registry.api.admin_views import admin_bp
 from registry.api.keys import api_error, api_view, log_api_request, note_identifiers
 from registry.api.openapi import openapi_document
+from registry.api.watch_views import watch_api_bp
 from registry.core import clock
 from registry.core.caching import conditional
-from registry.core.changes import ChangeEvent
+from registry.core.changes import ChangeEvent, change_json, decode_cursor, encode_cursor
 from registry.extensions import csrf, db
 
 PREFIX = "/api/v1"
@@ -33,6 +31,7 @@ MAX_CHANGES = 1000
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(admin_bp)  # the admin pages of the keys (HTML, CSRF-protected, under /admin)
+bp.register_blueprint(watch_api_bp)  # the watchlist (/api/v1/watchlist…), key-authenticated JSON
 csrf.exempt(bp)  # key-authenticated JSON: no cookies, no forms (nested admin pages are not exempt)
 bp.after_request(log_api_request)
 
@@ -149,37 +148,6 @@ def subjects():
 
 # ---------------------------------------------------------------------------------------------
 # Change feed
-
-_CURSOR = re.compile(r"^c1:(0|[1-9]\d{0,17})$")
-
-
-def encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"c1:{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int | None:
-    """The feed position a cursor stands for, or None for anything that is not one of ours."""
-    if not cursor or len(cursor) > 40 or not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, ValueError):
-        return None
-    match = _CURSOR.match(text)
-    return int(match.group(1)) if match else None
-
-
-def change_json(event: ChangeEvent) -> dict:
-    return {
-        "cursor": encode_cursor(event.id),
-        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
-        "record_type": event.record_type,
-        "record_id": event.record_id,
-        "change": event.change.value,
-        "reason": event.reason,
-        "payload": event.payload_dict,
-    }
-
 
 @bp.route(f"{PREFIX}/changes")
 @api_view(ApiScope.CHANGES_READ)

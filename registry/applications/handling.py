@@ -29,6 +29,7 @@ from registry.applications.models import (
     insert_with_receipt,
     new_access_code,
 )
+from registry.applications.targets import feed_hold
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed, clean_text
@@ -126,6 +127,7 @@ def file_application(handling: Handling, *, record, record_type: str, values: di
         application.access_code_hash = hash_access_code(application.receipt_number, code)
         _add_files(handling, application, uploads, stored)
         open_hold(record_type, record.id, hold_kind, application.id)
+        feed_hold(record_type, record.id, hold_kind, opened=True)
         record_event(f"{handling.kind}.file", obj=application, actor_label="public", to_state=S.SUBMITTED,
                      details={"record_type": record_type, "record_id": record.id,
                               "receipt_number": application.receipt_number, "files": len(stored)})
@@ -253,6 +255,7 @@ def confirm_rejection(handling: Handling, application, actor, expected_version, 
                values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "decided_on": clock.today()},
                details={"prepared_by_id": application.prepared_by_id})
     close_hold(hold_kind, application.id)
+    feed_hold(application.record_type, application.record_id, hold_kind, opened=False)
 
 
 def return_rejection(handling: Handling, application, actor, expected_version, comment: str) -> None:
@@ -312,6 +315,7 @@ def confirm_decision(handling: Handling, application, actor, expected_version, h
                actor=actor, action=f"{handling.kind}.decide", details={"outcome": application.outcome},
                values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "decided_on": clock.today()})
     close_hold(hold_kind, application.id)
+    feed_hold(application.record_type, application.record_id, hold_kind, opened=False)
     handling.apply_decision(application, actor)
 
 

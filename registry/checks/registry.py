@@ -35,3 +35,28 @@ def register_check(name: str, *, order: int, **schedule):
 
 def ordered_checks() -> list[Check]:
     return CHECKS.ordered()
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work the scheduler process runs every ``seconds`` that manages its own transactions.
+
+    For work that must not hold one transaction open for long (e.g. sending notifications over
+    the network, committing as it goes): ``run()`` returns counts, commits itself, and must be
+    safe to run again after a failure.  Never run by the web workers.
+    """
+
+    name: str
+    run: Callable[[], dict]
+    seconds: int
+
+
+JOBS: Registry[Job] = Registry("scheduled job", key=lambda job: job.name, sort_key=lambda job: job.name)
+
+
+def register_job(name: str, *, seconds: int):
+    def decorator(fn):
+        JOBS.add(Job(name, fn, seconds))
+        return fn
+
+    return decorator

@@ -3,7 +3,8 @@
 Every registered check becomes one APScheduler cron job with the check's own fields, in
 Asia/Shanghai.  A job that fails is logged with its traceback and the process carries on; the
 next scheduled run tries again (each check is idempotent, so it catches up).  A job that finds
-its check locked by another process skips that run.
+its check locked by another process skips that run.  Jobs (``register_job``) run every few
+seconds and commit as they go (sending change notifications, for instance).
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import logging
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from registry.checks.registry import CHECKS, ordered_checks
+from registry.checks.registry import CHECKS, JOBS, ordered_checks
 from registry.checks.runner import CheckLocked, run_check
 from registry.core import clock
 
@@ -39,6 +41,22 @@ def run_job(app: Flask, name: str) -> dict | None:
         return counts
 
 
+def run_interval_job(app: Flask, name: str) -> dict | None:
+    """One run of the job ``name``: never raises; what it did not commit is rolled back."""
+    from registry.extensions import db
+
+    with app.app_context():
+        try:
+            counts = JOBS[name].run()
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed; the next run retries", name)
+            return None
+        if any(counts.values()):
+            log.info("job %s: %s", name, counts)
+        return counts
+
+
 def build_scheduler(app: Flask) -> BlockingScheduler:
     scheduler = BlockingScheduler(timezone=clock.LOCAL_TZ)
     for check in ordered_checks():
@@ -46,5 +64,10 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             run_job, CronTrigger(timezone=clock.LOCAL_TZ, **check.schedule), args=[app, check.name],
             id=check.name, name=check.name, coalesce=True, max_instances=1, misfire_grace_time=3600,
             replace_existing=True,
+        )
+    for job in JOBS.ordered():
+        scheduler.add_job(
+            run_interval_job, IntervalTrigger(seconds=job.seconds), args=[app, job.name], id=f"job:{job.name}",
+            name=job.name, coalesce=True, max_instances=1, replace_existing=True,
         )
     return scheduler

@@ -10,7 +10,10 @@ transactions that write to the feed take turns; SQLite has a single writer anywa
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from datetime import datetime
 from enum import StrEnum
 
@@ -82,3 +85,39 @@ def record_change(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+# ---------------------------------------------------------------------------------------------
+# How a feed item looks to a business system (the API's /changes, watchlist notifications)
+
+_CURSOR = re.compile(r"^c1:(0|[1-9]\d{0,17})$")
+
+
+def encode_cursor(position: int) -> str:
+    """The opaque cursor of feed position ``position`` (resume with ``since=<cursor>``)."""
+    return base64.urlsafe_b64encode(f"c1:{position}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int | None:
+    """The feed position a cursor stands for, or None for anything that is not one of ours."""
+    if not cursor or len(cursor) > 40 or not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
+    except (binascii.Error, ValueError):
+        return None
+    match = _CURSOR.match(text)
+    return int(match.group(1)) if match else None
+
+
+def change_json(event: ChangeEvent) -> dict:
+    """One feed item as the API and the notifications send it."""
+    return {
+        "cursor": encode_cursor(event.id),
+        "occurred_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "record_type": event.record_type,
+        "record_id": event.record_id,
+        "change": event.change.value,
+        "reason": event.reason,
+        "payload": event.payload_dict,
+    }

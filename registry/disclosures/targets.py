@@ -29,5 +29,5 @@ def _summary(disclosure: Disclosure) -> RecordSummary:
 register_target(TargetKind(
     record_type=RECORD_TYPE, model=Disclosure, order=20,
     is_public=queries.is_publicly_visible,
-    public_of_subject=_public_of_subject, summary=_summary,
+    public_of_subject=_public_of_subject, summary=_summary, public_payload=queries.public_payload,
 ))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from registry.applications.targets import RecordSummary, TargetKind, register_target
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_SHORT, STATUS_LABELS, ListEntry, publicly_shown
-from registry.listing.operations import RECORD_TYPE
+from registry.listing.operations import RECORD_TYPE, public_payload
 
 
 def _public_of_subject(subject_id: int, today: date) -> list[ListEntry]:
@@ -28,5 +28,5 @@ def _summary(entry: ListEntry) -> RecordSummary:
 register_target(TargetKind(
     record_type=RECORD_TYPE, model=ListEntry, order=10,
     is_public=lambda entry, today: entry.is_shown_on(today),
-    public_of_subject=_public_of_subject, summary=_summary,
+    public_of_subject=_public_of_subject, summary=_summary, public_payload=public_payload,
 ))

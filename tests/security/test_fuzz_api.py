@@ -69,7 +69,9 @@ def conforms(document, path, method, response):
 def test_every_operation_is_fuzzed(api):
     _client, document, _headers = api
     fuzzed = {("/api/v1/credit/{identifier}", "get"), ("/api/v1/credit/{identifier}/report.pdf", "get"),
-              ("/api/v1/credit/batch", "post"), ("/api/v1/changes", "get"), ("/api/v1/openapi.json", "get")}
+              ("/api/v1/credit/batch", "post"), ("/api/v1/changes", "get"), ("/api/v1/openapi.json", "get"),
+              ("/api/v1/watchlist", "post"), ("/api/v1/watchlist/remove", "post"), ("/api/v1/watchlist", "get"),
+              ("/api/v1/watchlist/changes", "get")}
     assert {(path, method) for path, ops in document["paths"].items() for method in ops} == fuzzed
 
 
@@ -108,3 +110,35 @@ def test_changes(api, since, limit):
     query = {name: value for name, value in (("since", since), ("limit", limit)) if value is not None}
     response = client.get("/api/v1/changes", headers=headers, query_string=query)
     conforms(document, "/api/v1/changes", "get", response)
+
+
+@pytest.fixture
+def watch_api(client, make, db):
+    document = client.get("/api/v1/openapi.json").get_json()
+    _row, key, _secret = make.watcher(valid_uscc(1))
+    db.session.commit()
+    return client, document, {"X-API-Key": key}
+
+
+@FUZZ
+@given(path=st.sampled_from(["/api/v1/watchlist", "/api/v1/watchlist/remove"]), body=BATCH_BODIES,
+       raw=st.one_of(st.none(), st.binary(max_size=200)))
+def test_watchlist_batches(watch_api, path, body, raw):
+    client, document, headers = watch_api
+    if raw is None:
+        response = client.post(path, headers=headers, json=body)
+    else:
+        response = client.post(path, headers=headers, data=raw, content_type="application/json")
+    conforms(document, path, "post", response)
+
+
+@FUZZ
+@given(path=st.sampled_from(["/api/v1/watchlist", "/api/v1/watchlist/changes"]),
+       cursor=st.one_of(st.none(), TEXT, st.integers().map(str)),
+       limit=st.one_of(st.none(), st.integers(min_value=-10, max_value=5000).map(str), TEXT))
+def test_watchlist_reads(watch_api, path, cursor, limit):
+    client, document, headers = watch_api
+    name = "after" if path == "/api/v1/watchlist" else "since"
+    query = {key: value for key, value in ((name, cursor), ("limit", limit)) if value is not None}
+    response = client.get(path, headers=headers, query_string=query)
+    conforms(document, path, "get", response)

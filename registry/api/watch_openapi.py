@@ -1,0 +1,140 @@
+"""The watchlist's part of the OpenAPI document (merged in by ``openapi.openapi_document``)."""
+
+from __future__ import annotations
+
+from registry.accounts.apikeys import ApiScope
+
+MAX_BATCH = 1000
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+WATCH_SCHEMAS: dict = {
+    "WatchlistChange": {
+        "type": "object",
+        "required": ["identifiers"],
+        "properties": {
+            "identifiers": {
+                "type": "array", "maxItems": MAX_BATCH, "items": {"type": "string"},
+                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case.",
+            },
+        },
+    },
+    "WatchlistAdded": {
+        "type": "object",
+        "required": ["added", "already_watched", "count"],
+        "properties": {
+            "added": {"type": "integer"},
+            "already_watched": {"type": "integer"},
+            "count": {"type": "integer", "description": "Identifiers the key watches now."},
+        },
+    },
+    "WatchlistRemoved": {
+        "type": "object",
+        "required": ["removed", "not_watched", "count"],
+        "properties": {
+            "removed": {"type": "integer"},
+            "not_watched": {"type": "integer"},
+            "count": {"type": "integer", "description": "Identifiers the key watches now."},
+        },
+    },
+    "WatchedIdentifier": {
+        "type": "object",
+        "required": ["identifier", "kind", "added_at"],
+        "properties": {
+            "identifier": {"type": "string", "description": "Normalised; resident ID numbers masked."},
+            "kind": {"enum": ["organisation", "person", "vehicle"]},
+            "added_at": {"type": "string", "format": "date-time"},
+        },
+    },
+    "WatchlistPage": {
+        "type": "object",
+        "required": ["identifiers", "count", "next_cursor", "has_more"],
+        "properties": {
+            "identifiers": {"type": "array", "items": _ref("WatchedIdentifier")},
+            "count": {"type": "integer"},
+            "next_cursor": {"type": "string", "description": "Pass as after= to get the next page."},
+            "has_more": {"type": "boolean"},
+        },
+    },
+    "IdentifierError": {
+        "type": "object",
+        "required": ["index", "code", "message"],
+        "properties": {"index": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}},
+    },
+}
+
+ERROR_CODES = "invalid_identifiers, watchlist_full"
+
+NOTIFICATIONS = (
+    "When the public credit status of a watched subject changes (a list entry enters publicity, is published, "
+    "removed, withdrawn or expires; a disclosure or evaluation becomes public or leaves the public pages; an "
+    "objection or repair is opened or closed on a public record: reason objection_opened, repair_closed, …), an "
+    "administrator-set endpoint receives a POST with the change-feed item, signed per Standard Webhooks "
+    "(headers webhook-id, webhook-timestamp, webhook-signature; the secret whsec_… is shown once to the "
+    "administrator).  Body: {\"type\": \"watchlist.change\", \"timestamp\", \"data\": {\"subject\", \"changes\": "
+    "[Change]}} (or type watchlist.test).  At least once, in feed order per subject; a repeat keeps its "
+    "webhook-id.  Catch up with GET /api/v1/watchlist/changes."
+)
+
+
+def _batch(operation_id: str, summary: str, result: str, responses) -> dict:
+    return {
+        "operationId": operation_id,
+        "summary": summary,
+        "description": f"At most {MAX_BATCH} identifiers a batch, 100,000 a key (a setting).  A batch with an "
+        "invalid identifier is refused whole: 400 invalid_identifiers with one item in error.errors per invalid "
+        "identifier (its index and message); nothing is changed.",
+        "security": [{"ApiKey": [ApiScope.WATCH_WRITE.value]}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("WatchlistChange")}}},
+        "responses": responses(json_ok("Done.", result), "TooLarge"),
+    }
+
+
+def json_ok(description: str, schema: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def watch_paths(responses) -> dict:
+    """The watchlist's paths; ``responses`` is the document's own helper."""
+    cursor_limit = [{"name": "limit", "in": "query", "required": False,
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}]
+    security = [{"ApiKey": [ApiScope.WATCH_WRITE.value]}]
+    return {
+        "/api/v1/watchlist": {
+            "post": _batch("addToWatchlist", "Watch identifiers", "WatchlistAdded", responses),
+            "get": {
+                "operationId": "getWatchlist",
+                "summary": "The key's watched identifiers (keyset pages)",
+                "description": NOTIFICATIONS,
+                "security": security,
+                "parameters": [{"name": "after", "in": "query", "required": False, "schema": {"type": "string"},
+                                "description": "next_cursor of the previous page."}, *cursor_limit],
+                "responses": responses(json_ok("A page of identifiers.", "WatchlistPage")),
+            },
+        },
+        "/api/v1/watchlist/remove": {
+            "post": _batch("removeFromWatchlist", "Stop watching identifiers", "WatchlistRemoved", responses),
+        },
+        "/api/v1/watchlist/changes": {"get": {
+            "operationId": "getWatchlistChanges",
+            "summary": "The change feed, only for the watched subjects",
+            "description": "Like /api/v1/changes (same cursors) but only about subjects the key watches now: "
+            "for systems that cannot receive notifications, and to catch up on missed ones.",
+            "security": security,
+            "parameters": [{"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
+                            "description": "A cursor from an earlier answer or a notification."}, *cursor_limit],
+            "responses": responses(json_ok("A page of changes.", "ChangesPage")),
+        }},
+    }
+
+
+def extend_error_body(error_body: dict) -> dict:
+    """The shared error body, with the watchlist's codes and its per-identifier errors."""
+    properties = {**error_body["properties"],
+                  "errors": {"type": "array", "items": _ref("IdentifierError"),
+                             "description": "invalid_identifiers: one item per invalid identifier."}}
+    code = {**properties["code"], "description": properties["code"]["description"].rstrip(".") + f", {ERROR_CODES}."}
+    return {**error_body, "properties": {**properties, "code": code}}
