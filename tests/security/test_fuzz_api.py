@@ -69,7 +69,8 @@ def conforms(document, path, method, response):
 def test_every_operation_is_fuzzed(api):
     _client, document, _headers = api
     fuzzed = {("/api/v1/credit/{identifier}", "get"), ("/api/v1/credit/{identifier}/report.pdf", "get"),
-              ("/api/v1/credit/batch", "post"), ("/api/v1/changes", "get"), ("/api/v1/openapi.json", "get")}
+              ("/api/v1/credit/batch", "post"), ("/api/v1/changes", "get"), ("/api/v1/openapi.json", "get"),
+              ("/api/v1/subjects", "get")}
     assert {(path, method) for path, ops in document["paths"].items() for method in ops} == fuzzed
 
 
@@ -108,3 +109,13 @@ def test_changes(api, since, limit):
     query = {name: value for name, value in (("since", since), ("limit", limit)) if value is not None}
     response = client.get("/api/v1/changes", headers=headers, query_string=query)
     conforms(document, "/api/v1/changes", "get", response)
+
+
+@FUZZ
+@given(q=st.one_of(st.none(), TEXT, st.sampled_from(["%", "_", "\\", "长", "长沙", "' OR 1=1 --", "\x00", "长" * 101])),
+       page=st.one_of(st.none(), st.integers(min_value=-10, max_value=10**20).map(str), TEXT))
+def test_subjects(api, q, page):
+    client, document, headers = api
+    query = {name: value for name, value in (("q", q), ("page", page)) if value is not None}
+    response = client.get("/api/v1/subjects", headers=headers, query_string=query)
+    conforms(document, "/api/v1/subjects", "get", response)
