@@ -71,7 +71,8 @@ def test_every_operation_is_fuzzed(api):
     fuzzed = {("/api/v1/credit/{identifier}", "get"), ("/api/v1/credit/{identifier}/report.pdf", "get"),
               ("/api/v1/credit/batch", "post"), ("/api/v1/changes", "get"), ("/api/v1/openapi.json", "get"),
               ("/api/v1/watchlist", "post"), ("/api/v1/watchlist/remove", "post"), ("/api/v1/watchlist", "get"),
-              ("/api/v1/watchlist/changes", "get")}
+              ("/api/v1/watchlist/changes", "get"),
+              ("/api/v1/subjects", "get")}
     assert {(path, method) for path, ops in document["paths"].items() for method in ops} == fuzzed
 
 
@@ -142,3 +143,13 @@ def test_watchlist_reads(watch_api, path, cursor, limit):
     query = {key: value for key, value in ((name, cursor), ("limit", limit)) if value is not None}
     response = client.get(path, headers=headers, query_string=query)
     conforms(document, path, "get", response)
+
+
+@FUZZ
+@given(q=st.one_of(st.none(), TEXT, st.sampled_from(["%", "_", "\\", "长", "长沙", "' OR 1=1 --", "\x00", "长" * 101])),
+       page=st.one_of(st.none(), st.integers(min_value=-10, max_value=10**20).map(str), TEXT))
+def test_subjects(api, q, page):
+    client, document, headers = api
+    query = {name: value for name, value in (("q", q), ("page", page)) if value is not None}
+    response = client.get("/api/v1/subjects", headers=headers, query_string=query)
+    conforms(document, "/api/v1/subjects", "get", response)
