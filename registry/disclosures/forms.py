@@ -7,10 +7,10 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from registry.core.forms import select_choices
+from registry.core.forms import DateField, select_choices
 from registry.core.tabular import parse_decimal
 from registry.disclosures.models import (
     KIND_LABELS,
@@ -75,8 +75,14 @@ class DisclosureForm(FlaskForm):
             except ValueError as error:
                 raise ValidationError(str(error.args[0])) from None
 
-    def to_data(self) -> DisclosureData:
+    def to_data(self, lenient: bool = False) -> DisclosureData:
+        """The form's data; ``lenient``: a fine that is no number is left out (its field says why)."""
         fine = self.fine_amount.data.strip() if self.fine_amount.data else ""
+        if lenient and fine:
+            try:
+                parse_decimal(fine)
+            except ValueError:
+                fine = ""
         return DisclosureData(
             kind=_enum(DisclosureKind, self.kind.data),
             party_name=self.party_name.data,

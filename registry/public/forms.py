@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
-from wtforms.fields import DateField, SelectField
+from wtforms.fields import SelectField
 from wtforms.validators import Optional, ValidationError
+
+from registry.core.forms import DateField
 
 
 def _int_or_none(value):
