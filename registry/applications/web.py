@@ -364,6 +364,7 @@ ROUTES = (
 def add_routes(bp: Blueprint, pages: KindPages) -> None:
     """Put every route of ``ROUTES`` on the kind's blueprint: endpoint ``<kind>s.<view name>``."""
     KINDS[pages.kind] = pages
+    bp.add_app_template_global(models.file_purpose_label, "file_purpose_label")
     for route in ROUTES:
         view = functools.wraps(route.view)(functools.partial(route.view, pages))
         if route.officer:

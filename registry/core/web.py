@@ -12,7 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from registry.core import clock, labels
+from registry.core import clock, datalabels, labels
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import unplaced
 from registry.core.registry import Registry
@@ -149,6 +149,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["local_time"] = clock.local
     app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["state_label"] = labels.state_label
+    app.jinja_env.filters["data_label"] = datalabels.data_label
     app.jinja_env.globals["language_url"] = language_url
     app.before_request(remember_language)
     app.after_request(security_headers)

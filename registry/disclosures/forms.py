@@ -48,7 +48,7 @@ class DisclosureForm(FlaskForm):
                                    validators=[DataRequired(), Length(max=40)])
     legal_representative = StringField(_l("Legal representative"), validators=[Optional(), Length(max=100)])
     decision_number = StringField(_l("Decision document number"), validators=[DataRequired(), Length(max=100)])
-    decision_date = DateField(_l("Decision date"), validators=[DataRequired()])
+    decision_date = DateField(_l("Date of the decision"), validators=[DataRequired()])
     authority_name = StringField(_l("Deciding authority"), validators=[DataRequired(), Length(max=200)])
     authority_uscc = StringField(_l("Deciding authority's unified social credit code"),
                                  validators=[DataRequired(), Length(max=40)])
