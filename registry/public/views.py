@@ -121,7 +121,7 @@ def _name_search(query: str):
 
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:·[\u4e00-\u9fff]{1,6})?[\u4e00-\u9fff]$")
 _NOT_A_PERSON = ("公司", "集团", "局", "站", "中心", "厂", "队", "所", "社", "部", "院", "会", "店", "场", "处", "行",
-                 "湘", "交通", "运输", "物流", "工程", "建设")
+                 "湘", "湖南", "省", "市", "县", "交通", "运输", "物流", "工程", "建设")
 
 
 def looks_like_a_persons_name(query: str) -> bool:

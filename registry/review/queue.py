@@ -68,5 +68,5 @@ def build_queue(user, *, kind: str | None = None, category: str | None = None,
         age = calendar.count_between(submitted_day, today) if submitted_day else None
         rows.append(QueueRow(item, label, age, can_review(user, _Reviewable(item))))
     rows.sort(key=lambda row: (row.item.submitted_at is None, row.item.submitted_at or clock.utcnow()))
-    return QueueView(rows, counts, categories, submitters,
-                     {"kind": kind, "category": category, "submitter": submitter, "outcome": outcome}, outcomes)
+    return QueueView(rows, counts, categories, submitters, outcomes=outcomes,
+                     filters={"kind": kind, "category": category, "submitter": submitter, "outcome": outcome})
