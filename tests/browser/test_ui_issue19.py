@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 
 from registry.core import clock
 from registry.subjects.seed import DEMO_FIRMS, demo_uscc
-
 from tests.factories.disclosures import AUTHORITY_USCC
 
 from .helpers import app_session, minimal_pdf, new_uscc, switch_user
@@ -20,6 +19,7 @@ WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "he
 RED_ENTRY = "湘交基建信〔2026〕5号"  # of DEMO_FIRMS[12], in publicity or published
 RECENT = "湘交基建信〔2026〕6号"  # published about 60 days ago: repair not yet possible
 OLD = "湘交基建信〔2025〕界面修复1号"
+OLD_2 = "湘交基建信〔2025〕界面修复2号"
 FIRM = "湖南界面修复路面工程有限公司"
 
 
@@ -38,6 +38,15 @@ def _fits(page) -> bool:
 
 @pytest.fixture
 def old_entry(live_app):
+    return _old_entry(live_app, OLD, 7419)
+
+
+@pytest.fixture
+def old_entry_2(live_app):
+    return _old_entry(live_app, OLD_2, 7420)
+
+
+def _old_entry(live_app, number, serial):
     """A black entry published 400 days ago for a new firm (repair possible), as the past made it."""
     from registry.accounts.seed import demo_user
     from registry.core.identifiers import SubjectKind
@@ -45,10 +54,10 @@ def old_entry(live_app):
     from registry.listing.models import ListCategory, ListEntry
     from registry.subjects.operations import find_or_create_subject
 
-    code = new_uscc(7419)
+    code = new_uscc(serial)
     start = clock.today() - timedelta(days=410)
     with app_session(live_app) as session:
-        if session.scalar(sa.select(ListEntry.id).where(ListEntry.decision_number == OLD)) is None:
+        if session.scalar(sa.select(ListEntry.id).where(ListEntry.decision_number == number)) is None:
             clerk, reviewer = demo_user("clerk@demo.hn"), demo_user("reviewer@demo.hn")
             category = session.scalar(sa.select(ListCategory).where(ListCategory.name == "公路建设市场严重失信"))
             with clock.frozen_at(start):
@@ -56,7 +65,7 @@ def old_entry(live_app):
                 entry = ops.create_entry(
                     actor=clerk, subject=subject, list_kind=category.list_kind, category_id=category.id,
                     reason="拖欠农民工工资，情节严重。", legal_basis="《公路建设市场信用信息管理办法》",
-                    decision_number=OLD, deciding_unit="湖南省交通运输厅基建处",
+                    decision_number=number, deciding_unit="湖南省交通运输厅基建处",
                     decision_date=start - timedelta(days=3), measure_ids=[m.id for m in category.measures],
                 )
                 ops.submit_entry(entry, clerk, entry.version)
@@ -118,7 +127,7 @@ def test_2_chosen_files_are_kept_when_the_repair_form_is_refused(page, live_serv
     page.locator("#applicant_identifier").fill(old_entry)
     page.locator("#phone").fill("0731-1234567")
     page.locator("#representative_name").fill("张三")
-    page.get_by_label("法定代表人").check()
+    page.get_by_role("radio", name="法定代表人").check()
     for field, path in files.items():
         page.locator(f"#{field}").set_input_files(str(path))
     page.locator("form button[type=submit]").last.click()  # the statement is missing
@@ -211,7 +220,7 @@ def test_10_the_subject_page_shows_the_earliest_repair_date_instead_of_the_butto
 
 # --- 11 one status page ----------------------------------------------------------------------------
 
-def test_11_the_navigations_status_lookup_finds_a_repair(page, live_app, live_server, old_entry, shot):
+def test_11_the_navigations_status_lookup_finds_a_repair(page, live_app, live_server, old_entry_2, shot):
     from registry.applications.handling import Applicant
     from registry.applications.targets import target_key
     from registry.core.uploads import Upload
@@ -220,12 +229,9 @@ def test_11_the_navigations_status_lookup_finds_a_repair(page, live_app, live_se
 
     pdf = b"%PDF-1.4\n%%EOF\n"
     with live_app.test_request_context(), app_session(live_app) as session:
-        entry = session.scalar(sa.select(ListEntry).where(ListEntry.decision_number == OLD))
-        open_one = operations.handling.open_for_record(operations.RepairApplication, "list_entry", entry.id)
-        if open_one is not None:
-            pytest.skip("a repair of this entry is open already (test 2 filed it); its code is not known here")
+        entry = session.scalar(sa.select(ListEntry).where(ListEntry.decision_number == OLD_2))
         application, code = operations.file_repair(
-            target=target_key(entry), applicant=Applicant("organisation", FIRM, old_entry, "0731-1234567"),
+            target=target_key(entry), applicant=Applicant("organisation", FIRM, old_entry_2, "0731-1234567"),
             representative_name="张三", representative_role="legal_representative", statement="已整改。",
             uploads=[Upload(name, pdf, f"{name}.pdf", name) for name in
                      ("application_form", "commitment_letter", "fulfilment_proof")])
