@@ -14,7 +14,7 @@ import pytest
 from registry.applications.models import ApplicationFile
 from registry.applications.targets import target_key
 from registry.cases.models import Case
-from registry.core import uploads
+from registry.core import held, uploads
 from registry.core.errors import Problems, ValidationErrors, ValidationFailed, clean_text
 from registry.core.forms import apply_error, unplaced
 from registry.disclosures.models import Disclosure
@@ -125,8 +125,8 @@ def test_files_of_a_refused_repair_form_are_held_and_used_by_the_next_submission
     for name in ("申请书.pdf", "承诺书.pdf", "履行证明.pdf"):
         assert f"Uploaded: {name}" in page
     token = _token(refused)
-    held_folder = os.path.join(app.config["UPLOAD_FOLDER"], uploads.HELD, token)
-    assert len(uploads.held_files(token)) == 3 and os.path.isdir(held_folder)
+    held_folder = os.path.join(app.config["UPLOAD_FOLDER"], held.HELD, token)
+    assert len(held.held_files(token)) == 3 and os.path.isdir(held_folder)
     assert count(RepairApplication) == 0 and count(ApplicationFile) == 0
 
     # Sent again with the statement and no file chosen: the held files go with it.
@@ -145,7 +145,7 @@ def test_a_file_chosen_again_replaces_the_held_one_of_its_field(client, make, db
                         commitment_letter=(io.BytesIO(PDF), "新承诺书.pdf"),
                         application_form=None, fulfilment_proof=None).get_data(as_text=True)
     assert "Uploaded: 新承诺书.pdf" in page and "Uploaded: 承诺书.pdf" not in page
-    assert {item.original_name for item in uploads.held_files(token)} == {"新承诺书.pdf", "履行证明.pdf", "申请书.pdf"}
+    assert {item.original_name for item in held.held_files(token)} == {"新承诺书.pdf", "履行证明.pdf", "申请书.pdf"}
 
 
 def test_a_refused_file_is_named_at_its_field_and_not_held(client, make, db):
@@ -154,7 +154,7 @@ def test_a_refused_file_is_named_at_its_field_and_not_held(client, make, db):
     page = response.get_data(as_text=True)
     assert "fulfilment_proof" in _errors(response) and "only PDF, JPEG or PNG" in page
     assert "Uploaded: proof.pdf" not in page and "Uploaded: 申请书.pdf" in page
-    assert [item.field for item in uploads.held_files(_token(response))] == ["application_form", "commitment_letter"]
+    assert [item.field for item in held.held_files(_token(response))] == ["application_form", "commitment_letter"]
 
 
 def test_a_token_from_another_browser_is_not_honoured(app, client, make, db):
@@ -178,24 +178,24 @@ def test_objection_files_are_held_too(client, make, db):
 
 def test_stale_held_files_are_cleaned_and_fresh_ones_kept(app):
     with app.test_request_context():
-        old, fresh = uploads.new_hold_token(), uploads.new_hold_token()
+        old, fresh = held.new_hold_token(), held.new_hold_token()
         for token in (old, fresh):
-            uploads.hold_uploads(token, [uploads.Upload("files", PDF, "a.pdf", "evidence")])
-        past = time.time() - (uploads.HOLD_HOURS * 3600 + 60)
-        os.utime(os.path.join(app.config["UPLOAD_FOLDER"], uploads.HELD, old), (past, past))
-        assert uploads.clean_held() == 1
-        assert uploads.held_files(old) == [] and len(uploads.held_files(fresh)) == 1
+            held.hold_uploads(token, [uploads.Upload("files", PDF, "a.pdf", "evidence")])
+        past = time.time() - (held.HOLD_HOURS * 3600 + 60)
+        os.utime(os.path.join(app.config["UPLOAD_FOLDER"], held.HELD, old), (past, past))
+        assert held.clean_held() == 1
+        assert held.held_files(old) == [] and len(held.held_files(fresh)) == 1
         from registry.checks.checks import held_uploads_cleanup
 
         assert held_uploads_cleanup(date(2026, 12, 1)) == {"removed": 0}
-        uploads.discard_held(fresh)
+        held.discard_held(fresh)
 
 
 def test_a_malformed_token_holds_nothing(app):
     with app.test_request_context():
-        assert uploads.held_files("../../etc") == [] and uploads.held_uploads("zz") == []
+        assert held.held_files("../../etc") == [] and held.held_uploads("zz") == []
         with pytest.raises(ValueError):
-            uploads.hold_uploads("../x", [])
+            held.hold_uploads("../x", [])
 
 
 # --- officer forms: the content rules run with the form's own checks -------------------------------

@@ -3,7 +3,7 @@
 ``FormFiles.gather`` reads the files chosen now and the ones held for this form (the token in the
 form's hidden ``upload_token``, honoured only in the browser session that got it); a file chosen
 now replaces the held one of its field.  After a refusal ``keep`` holds every acceptable file
-(``core.uploads.hold_uploads``) and tells the page which are kept; after a filing ``discard``
+(``core.held.hold_uploads``) and tells the page which are kept; after a filing ``discard``
 removes them.
 """
 
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from flask import request, session
 
-from registry.core import uploads as files
+from registry.core import held as files
+from registry.core import uploads
 from registry.core.errors import ValidationFailed
 
 SESSION_KEY = "held_uploads"
@@ -47,7 +48,7 @@ class FormFiles:
         accepted = []
         for upload in self.fresh:
             try:
-                files.check_upload(upload.data, field=upload.field, filename=upload.filename)
+                uploads.check_upload(upload.data, field=upload.field, filename=upload.filename)
             except ValidationFailed as error:
                 target = getattr(form, upload.field, None)
                 if target is not None and str(error.message) not in target.errors:
@@ -78,6 +79,6 @@ def fresh_uploads(names, purposes) -> list:
     for name in names:
         for storage in request.files.getlist(name):
             if storage is not None and storage.filename:
-                result.append(files.Upload(field=name, data=storage.read(), filename=storage.filename,
+                result.append(uploads.Upload(field=name, data=storage.read(), filename=storage.filename,
                                            purpose=purposes.get(name, name)))
     return result
