@@ -185,7 +185,7 @@ def test_stale_held_files_are_cleaned_and_fresh_ones_kept(app):
         os.utime(os.path.join(app.config["UPLOAD_FOLDER"], held.HELD, old), (past, past))
         assert held.clean_held() == 1
         assert held.held_files(old) == [] and len(held.held_files(fresh)) == 1
-        from registry.checks.checks import held_uploads_cleanup
+        from registry.applications.checks import held_uploads_cleanup
 
         assert held_uploads_cleanup(date(2026, 12, 1)) == {"removed": 0}
         held.discard_held(fresh)
