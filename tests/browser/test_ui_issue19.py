@@ -16,8 +16,8 @@ from tests.factories.disclosures import AUTHORITY_USCC
 from .helpers import app_session, minimal_pdf, new_uscc, switch_user
 
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-RED_ENTRY = "湘交基建信〔2026〕5号"  # of DEMO_FIRMS[12], in publicity or published
-RECENT = "湘交基建信〔2026〕6号"  # published about 60 days ago: repair not yet possible
+RECENT = "湘交基建信〔2026〕6号"  # of DEMO_FIRMS[14], published about 60 days ago: repair not yet possible
+# (no journey changes it: the objections here are refused, never filed)
 OLD = "湘交基建信〔2025〕界面修复1号"
 OLD_2 = "湘交基建信〔2025〕界面修复2号"
 FIRM = "湖南界面修复路面工程有限公司"
@@ -87,7 +87,7 @@ def _open_form(page, live_server, kind, identifier, decision_number):
 
 def test_1_the_objection_form_shows_every_problem_at_once_and_keeps_the_input(browser, live_server, artifacts):
     for width, page, shot in _pages(browser, artifacts):
-        _open_form(page, live_server, "objections", demo_uscc(DEMO_FIRMS[12][0], 1001 + 12), RED_ENTRY)
+        _open_form(page, live_server, "objections", demo_uscc(DEMO_FIRMS[14][0], 1001 + 14), RECENT)
         page.locator("#email").fill("不是邮箱")
         page.get_by_role("button", name="提交异议").click()
         for field in ("applicant_name", "applicant_identifier", "phone", "email", "grounds"):
@@ -146,12 +146,12 @@ def test_2_chosen_files_are_kept_when_the_repair_form_is_refused(page, live_serv
 
 def test_4_5_english_keeps_the_page_and_names_categories_and_no_codes_on_admin_pages(browser, live_server, artifacts):
     for width, page, shot in _pages(browser, artifacts):
-        _open_form(page, live_server, "objections", demo_uscc(DEMO_FIRMS[12][0], 1001 + 12), RED_ENTRY)
+        _open_form(page, live_server, "objections", demo_uscc(DEMO_FIRMS[14][0], 1001 + 14), RECENT)
         form_url = page.url
         page.get_by_role("link", name="English").click()
         assert "record=" in page.url and page.url.split("?")[0] == form_url.split("?")[0]
         expect(page.locator("h1")).to_have_text("File an objection")
-        expect(page.locator("main")).to_contain_text(RED_ENTRY)
+        expect(page.locator("main")).to_contain_text(RECENT)
         page.goto(f"{live_server}/lists/black")
         expect(page.locator("table")).to_contain_text("Serious dishonesty in the highway construction market")
         shot(f"black-list-english-{width}")
