@@ -82,7 +82,7 @@ def test_an_admin_applies_the_package_from_the_page(client, login, db, frozen):
                                 applied_source="Monday to Friday", applied_at=datetime(2026, 12, 1, tzinfo=UTC)))
     with frozen(date(2026, 12, 1)):
         page = client.get("/admin/calendar?year=2027").get_data(as_text=True)
-        assert "the package has changes not yet applied" in page and "Monday to Friday only" in page
+        assert "the built-in calendar has changes not yet applied" in page and "Monday to Friday only" in page
         response = client.post("/admin/calendar/apply", follow_redirects=True)
     assert "2027 changed, 0 open deadlines recounted" in response.get_data(as_text=True)
     assert db.session.get(CalendarYear, 2027).applied_kind is YearKind.STATUTORY

@@ -270,7 +270,7 @@ def test_reject_as_inadmissible_needs_reasons_and_a_reviewer_then_closes_the_hol
     assert open_holds("list_entry", [entry.id])[entry.id] == {HoldKind.OBJECTION}
     with app.test_request_context():
         (item,) = _queue().pending(entry.unit_id)
-    assert item.id == objection.id and item.category == "Rejected as inadmissible"
+    assert item.id == objection.id and item.outcome == "Rejected as inadmissible"
     assert item.submitted_by_id == clerk.id and item.deadline == objection.accept_due
     _queue().approve(objection.id, reviewer, objection.version)
     assert objection.status is S.INADMISSIBLE and objection.decided_on is not None

@@ -109,6 +109,17 @@ class SignInRefused(ValidationFailed):
     default_message = _l("Wrong email address or password, or the account is disabled or locked.")
 
 
+def lockout_help() -> str:
+    """What a refused sign-in adds, the same whatever the reason (it tells no one which accounts exist):
+    how many failures lock an account, for how long, and whom to contact (the setting
+    ``login_help_contact``)."""
+    contact = get_setting("login_help_contact") or _l("the administrator of your unit")
+    return str(_l("After %(n)d failed sign-ins within %(window)d minutes an account is locked for %(minutes)d "
+                  "minutes. To have it unlocked sooner, or if it is disabled, contact %(contact)s.",
+                  n=get_setting("login_max_failures"), window=get_setting("login_failure_window_minutes"),
+                  minutes=get_setting("login_lockout_minutes"), contact=contact))
+
+
 _FAILURE_RESETS = ("auth.login", "auth.locked", "user.password")
 
 

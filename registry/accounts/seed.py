@@ -30,15 +30,15 @@ NO_CASE_QUOTA = frozenset({"CWC", "BGS", "RSC", "XXZX"})
 DEMO_PASSWORD = "demo-password-2026"
 # (email, name, unit code, role)
 DEMO_USERS = [
-    ("admin@demo.hn", "管理员 王敏", "FGC", Role.ADMIN),
-    ("auditor@demo.hn", "审计员 刘洋", "XXZX", Role.AUDITOR),
-    ("clerk@demo.hn", "录入员 张伟", "JJC", Role.CLERK),
-    ("reviewer@demo.hn", "核查员 李娜", "JJC", Role.REVIEWER),
-    ("reviewer2@demo.hn", "核查员 陈静", "JJC", Role.REVIEWER),
-    ("clerk.cs@demo.hn", "录入员 赵磊", "CS", Role.CLERK),
-    ("reviewer.cs@demo.hn", "核查员 孙丽", "CS", Role.REVIEWER),
-    ("clerk.ysc@demo.hn", "录入员 周强", "YSC", Role.CLERK),
-    ("reviewer.ysc@demo.hn", "核查员 吴芳", "YSC", Role.REVIEWER),
+    ("admin@demo.hn", "王敏", "FGC", Role.ADMIN),
+    ("auditor@demo.hn", "刘洋", "XXZX", Role.AUDITOR),
+    ("clerk@demo.hn", "张伟", "JJC", Role.CLERK),
+    ("reviewer@demo.hn", "李娜", "JJC", Role.REVIEWER),
+    ("reviewer2@demo.hn", "陈静", "JJC", Role.REVIEWER),
+    ("clerk.cs@demo.hn", "赵磊", "CS", Role.CLERK),
+    ("reviewer.cs@demo.hn", "孙丽", "CS", Role.REVIEWER),
+    ("clerk.ysc@demo.hn", "周强", "YSC", Role.CLERK),
+    ("reviewer.ysc@demo.hn", "吴芳", "YSC", Role.REVIEWER),
 ]
 
 

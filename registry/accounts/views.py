@@ -62,7 +62,7 @@ def login():
             user = operations.authenticate(form.email.data, form.password.data, client=request.remote_addr)
         except operations.SignInRefused as refused:
             db.session.commit()  # keep the failure count and lockout
-            flash(str(refused.message), "error")
+            flash(f"{refused.message} {operations.lockout_help()}", "error")
         else:
             db.session.commit()
             login_user(user)

@@ -18,7 +18,7 @@ register_alert_kind(
     "calendar_missing", label=_l("Working-day arrangement not entered"),
     message=_l("The working-day arrangement for %(record_id)s is not entered: deadlines in that year count the "
                "statutory holidays only. Enter the State Council's arrangement (its 调休 days) and declare it "
-               "entered, or update the holidays package."),
+               "entered on the calendar page."),
     severity=OVERDUE, link=lambda alert: url_for("admin.calendar"),
 )
 

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from registry.core.forms import select_choices
+from registry.core.forms import DateField, select_choices
 
 
 class CalendarDayForm(FlaskForm):

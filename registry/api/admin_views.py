@@ -5,6 +5,8 @@ Admins issue and revoke; auditors may look.  Mounted by ``api.views`` under ``/a
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -20,6 +22,25 @@ from registry.extensions import db
 
 admin_bp = Blueprint("apikeys", __name__, url_prefix="/admin/api-keys")
 RECENT_REQUESTS = 100
+_RATE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(?:1\s*)?(second|minute|hour|day)s?\s*$", re.IGNORECASE)
+_PER = {"second": _l("%(n)s a second"), "minute": _l("%(n)s a minute"), "hour": _l("%(n)s an hour"),
+        "day": _l("%(n)s a day")}
+
+
+def readable_rate(text: str | None) -> str:
+    """A key's rate limit in words ("600/minute;10000/day" -> 每分钟 600 次；每天 10000 次)."""
+    parts = []
+    for part in (text or "").split(";"):
+        found = _RATE.match(part)
+        if found is None:
+            return text or ""
+        parts.append(str(_PER[found.group(2).lower()]) % {"n": found.group(1)})
+    return str(_l("; ")).join(parts)
+
+
+@admin_bp.app_template_filter("readable_rate")
+def _readable_rate_filter(text):
+    return readable_rate(text)
 
 
 def _form() -> KeyForm:

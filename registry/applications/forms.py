@@ -20,6 +20,7 @@ MAX_UPLOAD_HINT = _l("PDF, JPEG or PNG, at most 5 files of 10 MB each; the conte
 
 class ApplicantFields(FlaskForm):
     record = HiddenField()
+    upload_token = HiddenField()  # the files held from a refused submission (applications.held)
     applicant_kind = SelectField(
         _l("The applicant is"), validate_choice=False,
         choices=select_choices([(kind.value, label) for kind, label in APPLICANT_KIND_LABELS.items()]),

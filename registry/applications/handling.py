@@ -32,7 +32,14 @@ from registry.applications.models import (
 from registry.applications.targets import feed_hold
 from registry.core import clock
 from registry.core.audit import record_event
-from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed, clean_text
+from registry.core.errors import (
+    InvalidTransition,
+    PermissionDenied,
+    Problems,
+    StaleRecord,
+    ValidationFailed,
+    clean_text,
+)
 from registry.core.holds import close_hold, open_hold
 from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize
 from registry.core.permissions import Role, can_edit_unit
@@ -75,32 +82,48 @@ class Handling:
 # Checking what the public typed
 
 
-def checked_applicant(applicant: Applicant) -> dict:
-    """The applicant's columns, or the first problem naming its field."""
+def checked_applicant(applicant: Applicant, problems: Problems | None = None) -> dict:
+    """The applicant's columns; every problem names its field.
+
+    With ``problems`` the refusals are kept there (the caller checks the rest of its form and
+    raises them all together); without, they are raised at the end, all at once.
+    """
+    own = problems if problems is not None else Problems()
     try:
         kind = SubjectKind(applicant.kind)
     except ValueError:
         kind = None
     if kind not in APPLICANT_KINDS:
-        raise ValidationFailed(_l("Choose whether the applicant is an organisation or a person."),
-                               field="applicant_kind")
-    name = clean_text(applicant.name, "applicant_name", _l("the applicant's name"), limit=200)
+        own.add(ValidationFailed(_l("Choose whether the applicant is an organisation or a person."),
+                                 field="applicant_kind"))
+    name = own.check(clean_text, applicant.name, "applicant_name", _l("the applicant's name"), limit=200)
+    identifier = own.check(_checked_identifier, kind, applicant.identifier) if kind in APPLICANT_KINDS else None
+    phone = own.check(_checked_phone, applicant.phone)
+    email = (applicant.email or "").strip() or None
+    if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
+        own.add(ValidationFailed(_l("Enter a valid email address, or leave it empty."), field="email"))
+    if problems is None:
+        own.raise_any()
+    return {"applicant_kind": kind, "applicant_name": name, "applicant_identifier": identifier,
+            "phone": phone, "email": email}
+
+
+def _checked_identifier(kind: SubjectKind, text: str | None) -> str:
     try:
-        identifier = normalize(kind, applicant.identifier or "")
+        return normalize(kind, text or "")
     except InvalidIdentifier as error:
         raise ValidationFailed(error.message, field="applicant_identifier") from None
-    phone = (applicant.phone or "").strip()
+
+
+def _checked_phone(text: str | None) -> str:
+    phone = (text or "").strip()
     if not phone:
         raise ValidationFailed(_l("Enter a contact phone number."), field="phone")
     if not _PHONE.match(phone):
         raise ValidationFailed(
             _l("The phone number may contain only digits, spaces, hyphens and a leading +."), field="phone"
         )
-    email = (applicant.email or "").strip() or None
-    if email is not None and (len(email) > 254 or not _EMAIL.match(email)):
-        raise ValidationFailed(_l("Enter a valid email address, or leave it empty."), field="email")
-    return {"applicant_kind": kind, "applicant_name": name, "applicant_identifier": identifier,
-            "phone": phone, "email": email}
+    return phone
 
 
 # ---------------------------------------------------------------------------------------------

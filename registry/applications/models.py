@@ -57,6 +57,19 @@ APPLICANT_KINDS = (SubjectKind.ORGANISATION, SubjectKind.PERSON)
 APPLICANT_KIND_LABELS = {SubjectKind.ORGANISATION: _l("Organisation"), SubjectKind.PERSON: _l("Natural person")}
 
 
+# What each kind of uploaded file is, for the pages (the stored ``purpose`` is a code); a kind of
+# application adds its own documents with ``register_file_purpose``.
+FILE_PURPOSE_LABELS: dict[str, object] = {"evidence": _l("Supporting file"), "material": _l("Material sent later")}
+
+
+def register_file_purpose(purpose: str, label) -> None:
+    FILE_PURPOSE_LABELS[purpose] = label
+
+
+def file_purpose_label(purpose: str):
+    return FILE_PURPOSE_LABELS.get(purpose, _l("File"))
+
+
 class ApplicationMixin:
     """The columns of a public application and its handling (four-eyes decision)."""
 

@@ -54,9 +54,9 @@ class ApplicationQueue:
         for application in rows:
             title, subject_label = self.describe(application)
             if application.rejection_prepared:
-                category, deadline = str(STATUS_LABELS[S.INADMISSIBLE]), application.accept_due
+                outcome, deadline = str(STATUS_LABELS[S.INADMISSIBLE]), application.accept_due
             else:
-                category = str(self.handling.outcomes.get(application.outcome, ""))
+                outcome = str(self.handling.outcomes.get(application.outcome, ""))
                 deadline = application.decide_due
             items.append(QueueItem(
                 kind=self.kind, id=application.id, version=application.version, title=title,
@@ -64,7 +64,7 @@ class ApplicationQueue:
                 submitted_by_label=application.prepared_by.name if application.prepared_by else "",
                 submitted_at=application.prepared_at, url=url_for(self.handling.show_endpoint,
                                                                    application_id=application.id),
-                category=category, deadline=deadline, created_by_id=application.prepared_by_id,
+                outcome=outcome, deadline=deadline, created_by_id=application.prepared_by_id,
                 extra={"rejection": application.rejection_prepared},
             ))
         return items

@@ -35,6 +35,7 @@ from flask_login import current_user
 
 from registry.applications import models, targets, work
 from registry.applications.forms import FindRecordForm, LookupForm, MaterialForm, ReasonForm, RequestMaterialForm
+from registry.applications.held import FormFiles, fresh_uploads
 from registry.applications.models import FINAL_STATES, OPEN_STATES, PUBLIC_STATUS_LABELS, STATUS_LABELS
 from registry.applications.models import ApplicationStatus as S
 from registry.core import clock
@@ -44,7 +45,7 @@ from registry.core.forms import apply_error, select_choices
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_see_unit, officer_required, scope_to_user
-from registry.core.uploads import Upload, send_upload
+from registry.core.uploads import send_upload
 from registry.core.web import perform_form
 from registry.documents.operations import document_pdf, pdf_filename
 from registry.extensions import db, limiter
@@ -82,16 +83,13 @@ def _lookup_limit() -> str:
     return current_app.config["RATELIMIT_APPLICATION_LOOKUP"]
 
 
-def uploads_from(form_field_names, purposes=None) -> list[Upload]:
-    """The non-empty files of the request's file fields, read into memory (nothing written yet)."""
-    uploads = []
-    for name in form_field_names:
-        for storage in request.files.getlist(name):
-            if storage is None or not storage.filename:
-                continue
-            uploads.append(Upload(field=name, data=storage.read(), filename=storage.filename,
-                                  purpose=(purposes or {}).get(name, name)))
-    return uploads
+KINDS: dict[str, KindPages] = {}  # kind -> its pages, filled by ``add_routes``
+
+
+def kind_of_receipt(receipt: str) -> KindPages | None:
+    """The kind of application a receipt number belongs to, by its prefix (YY objection, XF repair)."""
+    return next((pages for pages in KINDS.values()
+                 if pages.model.__receipt_prefix__ and receipt.startswith(pages.model.__receipt_prefix__)), None)
 
 
 def _grant_key(kind: str) -> str:
@@ -128,16 +126,23 @@ def new(pages: KindPages):
         abort(404)
     form = pages.form_class()
     form.record.data = target
-    if request.method == "POST" and form.validate_on_submit():
-        uploads = uploads_from([name for name, _purpose in pages.file_fields], dict(pages.file_fields))
-        ok, filed = perform_form(form, lambda: pages.file_operation(**pages.filing_kwargs(form, uploads)))
-        if ok:
-            application, code = filed
-            _grant(pages.kind, application.id)  # this browser has the access code: it may follow it
-            return render_template(f"{TEMPLATES}confirmation.html", pages=pages, application=application, code=code,
-                                   summary=targets.summary(record))
+    kept = {}
+    if request.method == "POST":
+        names = [name for name, _purpose in pages.file_fields]
+        chosen = FormFiles.gather(form, fresh_uploads(names, dict(pages.file_fields)))
+        if form.validate_on_submit():
+            ok, filed = perform_form(form, lambda: pages.file_operation(**pages.filing_kwargs(form, chosen.uploads)))
+            if ok:
+                chosen.discard()
+                application, code = filed
+                _grant(pages.kind, application.id)  # this browser has the access code: it may follow it
+                return render_template(f"{TEMPLATES}confirmation.html", pages=pages, application=application,
+                                       code=code, summary=targets.summary(record))
+        chosen.keep(form)
+        kept = chosen.names()
     return render_template(pages.titles["form_template"], form=form, pages=pages, summary=targets.summary(record),
-                           record=record, eligibility=getattr(pages.ops, "eligibility_note", lambda r: None)(record))
+                           record=record, kept=kept,
+                           eligibility=getattr(pages.ops, "eligibility_note", lambda r: None)(record))
 
 
 def _choose(pages: KindPages):
@@ -171,16 +176,19 @@ def lookup(pages: KindPages):
         receipt = models.normalize_receipt(form.receipt_number.data)
         client = get_remote_address() or "-"
         if models.lookup_throttled(receipt, client):
-            return render_template(f"{TEMPLATES}lookup.html", form=form, pages=pages, throttled=True), 429
-        application = models.find_application(pages.model, receipt, form.access_code.data)
+            return render_template(f"{TEMPLATES}lookup.html", form=form, pages=pages, throttled=True,
+                                   kinds=list(KINDS.values())), 429
+        owner = kind_of_receipt(receipt) or pages  # the receipt's prefix says which kind (YY, XF)
+        application = models.find_application(owner.model, receipt, form.access_code.data)
         if application is not None:
-            _grant(pages.kind, application.id)
-            return redirect(url_for(".status", receipt=application.receipt_number))
+            _grant(owner.kind, application.id)
+            return redirect(url_for(f"{owner.kind}s.status", receipt=application.receipt_number))
         models.record_lookup_failure(receipt, client)
         db.session.commit()
         form.access_code.errors = [_("No application matches this receipt number and access code.")]
         form.access_code.data = ""
-    return render_template(f"{TEMPLATES}lookup.html", form=form, pages=pages, throttled=False)
+    return render_template(f"{TEMPLATES}lookup.html", form=form, pages=pages, throttled=False,
+                           kinds=list(KINDS.values()))
 
 
 def status(pages: KindPages, receipt: str):
@@ -198,7 +206,7 @@ def material(pages: KindPages, receipt: str):
     application = granted(pages, receipt) or abort(404)
     form = MaterialForm()
     if form.validate_on_submit():
-        uploads = uploads_from(["files"], {"files": "material"})
+        uploads = fresh_uploads(["files"], {"files": "material"})
         try:
             pages.ops.add_material(application, uploads, form.note.data)
             db.session.commit()
@@ -368,6 +376,8 @@ ROUTES = (
 
 def add_routes(bp: Blueprint, pages: KindPages) -> None:
     """Put every route of ``ROUTES`` on the kind's blueprint: endpoint ``<kind>s.<view name>``."""
+    KINDS[pages.kind] = pages
+    bp.add_app_template_global(models.file_purpose_label, "file_purpose_label")
     for route in ROUTES:
         view = functools.wraps(route.view)(functools.partial(route.view, pages))
         if route.officer:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from registry.cases.models import STATUS_LABELS, CaseStatus
-from registry.core.forms import select_choices
+from registry.core.forms import DateField, select_choices
 from registry.extensions import db
 from registry.listing.forms import MultiCheckboxField, list_choices
 from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListEntry, Measure, category_measures

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.cases.models import Case
 from registry.core import clock
-from registry.core.errors import ValidationFailed, clean_text
+from registry.core.errors import Problems, ValidationFailed, clean_text
 from registry.core.routing import MAX_ID
 from registry.extensions import db
 from registry.listing.models import STATUS_LABELS as ENTRY_STATUS_LABELS
@@ -151,21 +151,30 @@ def _check_measures(entry: ListEntry, measure_ids: Iterable) -> list[Measure]:
 
 
 def validated(*, entry_ref, measure_ids, applying_party, case_date, matter, effect) -> tuple[dict, list]:
-    """Check a case's content; returns the column values and the measures."""
-    entry = entry_ref if isinstance(entry_ref, ListEntry) else find_entry(entry_ref)
+    """Check a case's content; returns the column values and the measures.
+
+    Every problem is found in one pass and raised together (``core.errors.Problems``); the rules
+    that need the entry or the date are checked when those are valid.
+    """
+    problems = Problems()
+    entry = entry_ref if isinstance(entry_ref, ListEntry) else problems.check(find_entry, entry_ref)
     if not isinstance(case_date, date):
-        raise ValidationFailed(_l("Enter the date the measure was applied."), field="case_date")
-    if case_date > clock.today():
-        raise ValidationFailed(_l("The case date cannot be in the future."), field="case_date")
-    _check_entry_on(entry, case_date)
-    measures = _check_measures(entry, measure_ids)
+        problems.add(ValidationFailed(_l("Enter the date the measure was applied."), field="case_date"))
+        case_date = None
+    elif case_date > clock.today():
+        problems.add(ValidationFailed(_l("The case date cannot be in the future."), field="case_date"))
+        case_date = None
+    if entry is not None and case_date is not None:
+        problems.check(_check_entry_on, entry, case_date)
+    measures = problems.check(_check_measures, entry, measure_ids) if entry is not None else None
     values = {
-        "entry_id": entry.id,
+        "entry_id": entry.id if entry is not None else None,
         "case_date": case_date,
-        "applying_party": _text("applying_party", applying_party),
-        "matter": _text("matter", matter),
-        "effect": _text("effect", effect),
+        "applying_party": problems.check(_text, "applying_party", applying_party),
+        "matter": problems.check(_text, "matter", matter),
+        "effect": problems.check(_text, "effect", effect),
     }
+    problems.raise_any()
     return values, measures
 
 

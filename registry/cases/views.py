@@ -21,6 +21,7 @@ from registry.cases.quota import monthly_quota, parse_month
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import ValidationFailed
+from registry.core.forms import submitted_and_valid
 from registry.core.pagination import paginate
 from registry.core.permissions import (
     Role,
@@ -89,6 +90,11 @@ def index():
                            form=form, filters=filters, work_label=work_label)
 
 
+def _submitted(form: CaseForm) -> bool:
+    """Submitted and valid; otherwise the content rules' problems are on their fields too."""
+    return submitted_and_valid(form, lambda: validation.validated(**form.case_fields()))
+
+
 def _save(form: CaseForm, case: Case | None):
     """Create or update the draft in one commit; None (with the refusal on its field) if refused."""
     def save():
@@ -112,7 +118,7 @@ def create():
         form.case_date.data = clock.today()
         if entry is not None:
             form.entry_ref.data = entry.decision_number
-    if form.validate_on_submit() and (case := _save(form, None)) is not None:
+    if _submitted(form) and (case := _save(form, None)) is not None:
         flash(_("The draft case was saved. Submit it for review when it is complete."), "success")
         return redirect(url_for(".show", case_id=case.id))
     return render_template("cases/form.html", form=form, case=None, entry=entry)
@@ -132,7 +138,7 @@ def edit(case_id: int):
         form.measure_ids.data = [str(m.id) for m in case.measures]
         for name in ("applying_party", "case_date", "matter", "effect"):
             getattr(form, name).data = getattr(case, name)
-    if form.validate_on_submit() and _save(form, case) is not None:
+    if _submitted(form) and _save(form, case) is not None:
         flash(_("The draft case was saved."), "success")
         return redirect(url_for(".show", case_id=case.id))
     return render_template("cases/form.html", form=form, case=case, entry=case.entry)

@@ -4,9 +4,11 @@ category, cases, evaluations and commitments, each with the units that supply it
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit, UnitKind
 from registry.catalogue.models import CatalogueItem, Frequency, Openness, Source
+from registry.core.datalabels import register_data_labels
 from registry.core.seeding import seed_step
 from registry.extensions import db
 
@@ -17,6 +19,12 @@ CATEGORY_UNITS = {
     "公路水运工程守信典型企业": ["JJC", "JHC", "GHC"],
     "道路运输守信": ["YSC", "CITIES"], "信用评价AA级": ["JJC", "JHC", "GHC"],
 }
+
+register_data_labels({
+    "行政许可信息": _l("Administrative licences"), "行政处罚信息": _l("Administrative penalties"),
+    "联合奖惩案例": _l("Joint reward and punishment cases"), "信用评价结果": _l("Credit evaluation results"),
+    "信用承诺": _l("Credit commitments"), "红黑名单认定信息。": _l("Red and black list decisions."),
+})
 
 
 def _items(categories: list[str]) -> list[tuple]:

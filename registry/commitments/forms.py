@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from registry.commitments.models import KIND_LABELS
-from registry.core.forms import select_choices
+from registry.core.forms import DateField, select_choices
 
 
 class CommitmentForm(FlaskForm):

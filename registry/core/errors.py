@@ -24,6 +24,49 @@ class ValidationFailed(RegistryError):
     default_message = _l("The input is not valid.")
 
 
+class ValidationErrors(ValidationFailed):
+    """Several refusals found in one pass over a form's input, each naming its field (issue 19 #1).
+
+    ``message`` and ``field`` are the first refusal's, so a caller that knows only one still says
+    something right; ``core.forms.apply_error`` puts every one on its field.
+    """
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__(self.errors[0].message, field=self.errors[0].field)
+
+
+class Problems:
+    """Collects the refusals of a form's checks so that all are reported together.
+
+    ``value = problems.check(clean_text, text, "field", label, limit=100)`` returns the checked
+    value, or None after keeping the refusal; ``problems.raise_any()`` raises what was kept (one
+    ``ValidationFailed``, or a ``ValidationErrors`` for several).
+    """
+
+    def __init__(self):
+        self.errors: list[ValidationFailed] = []
+
+    def add(self, error: ValidationFailed) -> None:
+        self.errors.extend(error.errors if isinstance(error, ValidationErrors) else [error])
+
+    def check(self, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ValidationFailed as error:
+            self.add(error)
+            return None
+
+    def failed(self, field: str) -> bool:
+        return any(error.field == field for error in self.errors)
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise ValidationErrors(self.errors)
+
+
 class PermissionDenied(RegistryError):
     default_message = _l("You are not allowed to do this.")
 

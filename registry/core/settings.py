@@ -24,10 +24,11 @@ from registry.extensions import db
 @dataclass(frozen=True)
 class SettingSpec:
     key: str
-    default: int
+    default: int | str
     label: object
     minimum: int = 0
-    maximum: int = 3650
+    maximum: int = 3650  # for a text setting: its most characters
+    text: bool = False  # a text (e.g. a contact) rather than a whole number
 
 
 SPECS: Registry[SettingSpec] = Registry("setting", key=lambda spec: spec.key)
@@ -60,6 +61,8 @@ for _spec in (
         SettingSpec("login_max_failures", 5, _l("Failed sign-ins before an account is locked"), 1, 100),
         SettingSpec("login_failure_window_minutes", 15, _l("Counting failed sign-ins over (minutes)"), 1, 1440),
         SettingSpec("login_lockout_minutes", 15, _l("Lock an account for (minutes)"), 1, 1440),
+        SettingSpec("login_help_contact", "", _l("Whom a locked-out officer contacts (shown at sign-in; empty: "
+                                                 "the administrator of the officer's unit)"), 0, 200, text=True),
 ):
     register_setting(_spec)
 
@@ -82,7 +85,7 @@ def _stored() -> dict[str, object]:
     return values
 
 
-def get_setting(key: str) -> int:
+def get_setting(key: str) -> int | str:
     spec = SPECS[key]
     return _stored().get(key, spec.default)
 
@@ -99,15 +102,7 @@ def set_setting(key: str, value, actor) -> None:
     spec = SPECS.get(key)
     if spec is None:
         raise ValidationFailed(_l("Unknown setting %(key)s.", key=key), field="key")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(_l("%(label)s must be a whole number.", label=spec.label), field=key) from None
-    if not spec.minimum <= number <= spec.maximum:
-        raise ValidationFailed(
-            _l("%(label)s must be between %(min)d and %(max)d.", label=spec.label, min=spec.minimum, max=spec.maximum),
-            field=key,
-        )
+    number = _checked_text(spec, value) if spec.text else _checked_number(spec, value)
     before = get_setting(key)
     if before == number:
         return
@@ -120,3 +115,24 @@ def set_setting(key: str, value, actor) -> None:
     )
     if has_app_context():
         g.pop("registry_settings", None)
+
+
+def _checked_text(spec: SettingSpec, value) -> str:
+    text = " ".join(str(value or "").split())
+    if len(text) > spec.maximum:
+        raise ValidationFailed(_l("%(field)s may have at most %(n)d characters.", field=spec.label, n=spec.maximum),
+                               field=spec.key)
+    return text
+
+
+def _checked_number(spec: SettingSpec, value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationFailed(_l("%(label)s must be a whole number.", label=spec.label), field=spec.key) from None
+    if not spec.minimum <= number <= spec.maximum:
+        raise ValidationFailed(
+            _l("%(label)s must be between %(min)d and %(max)d.", label=spec.label, min=spec.minimum, max=spec.maximum),
+            field=spec.key,
+        )
+    return number

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, flash, has_request_context, jsonify, render_template, request, session
 from flask_babel import get_locale
@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from registry.core import clock, labels
+from registry.core import clock, datalabels, labels
 from registry.core.errors import RegistryError, ValidationFailed
-from registry.core.forms import apply_error
+from registry.core.forms import unplaced
 from registry.core.registry import Registry
 from registry.extensions import db
 
@@ -51,9 +51,10 @@ def perform_form(form, operation, *args, marked: str | None = None, **kwargs):
         db.session.commit()
     except RegistryError as error:
         db.session.rollback()
-        if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
-            flash(str(error.message), "error")
-        elif marked:
+        left = unplaced(form, error) if isinstance(error, ValidationFailed) else [str(error.message)]
+        for message in left:
+            flash(message, "error")
+        if marked and not left:
             flash(marked, "error")
         return False, error
     return True, result
@@ -78,6 +79,12 @@ def remember_language() -> None:
     wanted = request.args.get("lang")
     if wanted in current_app.config["LANGUAGES"] and session.get("lang") != wanted:
         session["lang"] = wanted
+
+
+def language_url(code: str) -> str:
+    """The page being shown, with its query, in the language ``code`` (the language switch's link)."""
+    pairs = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return f"{request.path}?{urlencode([*pairs, ('lang', code)])}"
 
 
 def select_locale() -> str:
@@ -143,6 +150,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["local_time"] = clock.local
     app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["state_label"] = labels.state_label
+    app.jinja_env.filters["data_label"] = datalabels.data_label
+    app.jinja_env.globals["language_url"] = language_url
     app.before_request(remember_language)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)

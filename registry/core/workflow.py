@@ -177,10 +177,11 @@ class QueueItem:
     submitted_by_label: str
     submitted_at: datetime | None
     url: str
-    category: str | None = None
+    category: str | None = None  # the record's category (a list category, a kind of disclosure)
     deadline: date | None = None
     created_by_id: int | None = None
     extra: dict = field(default_factory=dict)
+    outcome: str | None = None  # the decision to be confirmed (不予受理, 异议成立 ...), not a category
 
 
 class QueueSource(Protocol):

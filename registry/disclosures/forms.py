@@ -7,10 +7,10 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from registry.core.forms import select_choices
+from registry.core.forms import DateField, select_choices
 from registry.core.tabular import parse_decimal
 from registry.disclosures.models import (
     KIND_LABELS,
@@ -48,7 +48,7 @@ class DisclosureForm(FlaskForm):
                                    validators=[DataRequired(), Length(max=40)])
     legal_representative = StringField(_l("Legal representative"), validators=[Optional(), Length(max=100)])
     decision_number = StringField(_l("Decision document number"), validators=[DataRequired(), Length(max=100)])
-    decision_date = DateField(_l("Decision date"), validators=[DataRequired()])
+    decision_date = DateField(_l("Date of the decision"), validators=[DataRequired()])
     authority_name = StringField(_l("Deciding authority"), validators=[DataRequired(), Length(max=200)])
     authority_uscc = StringField(_l("Deciding authority's unified social credit code"),
                                  validators=[DataRequired(), Length(max=40)])
@@ -75,8 +75,14 @@ class DisclosureForm(FlaskForm):
             except ValueError as error:
                 raise ValidationError(str(error.args[0])) from None
 
-    def to_data(self) -> DisclosureData:
+    def to_data(self, lenient: bool = False) -> DisclosureData:
+        """The form's data; ``lenient``: a fine that is no number is left out (its field says why)."""
         fine = self.fine_amount.data.strip() if self.fine_amount.data else ""
+        if lenient and fine:
+            try:
+                parse_decimal(fine)
+            except ValueError:
+                fine = ""
         return DisclosureData(
             kind=_enum(DisclosureKind, self.kind.data),
             party_name=self.party_name.data,

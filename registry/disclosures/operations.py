@@ -16,7 +16,7 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
 from registry.core.editors import note_editor
-from registry.core.errors import PermissionDenied, ValidationFailed
+from registry.core.errors import PermissionDenied, ValidationErrors, ValidationFailed
 from registry.core.permissions import can_edit_unit
 from registry.core.workflow import ReviewQueueSource, ensure_reviewer, register_queue_source, transition
 from registry.disclosures import queries, validation
@@ -36,11 +36,13 @@ S = DisclosureStatus
 
 
 def validated(data: DisclosureData, today: date | None = None) -> DisclosureData:
-    """``data`` normalised, or the first problem raised naming its field."""
+    """``data`` normalised, or every problem raised together, each naming its field."""
     data, problems = validation.check(data, today or clock.today())
-    if problems:
+    if len(problems) == 1:
         field, message = problems[0]
         raise ValidationFailed(message, field=field)
+    if problems:
+        raise ValidationErrors([ValidationFailed(message, field=field) for field, message in problems])
     return data
 
 

@@ -16,7 +16,7 @@ from registry.accounts.models import Unit
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import ValidationFailed
-from registry.core.forms import apply_error, select_choices
+from registry.core.forms import apply_error, select_choices, submitted_and_valid
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
@@ -169,6 +169,12 @@ def _save_form(form: DisclosureForm, operation, *args, success: str, **kwargs):
     return result if ok else None
 
 
+def _submitted(form: DisclosureForm) -> bool:
+    """Submitted and valid; otherwise the content rules' problems (the authority's USCC check
+    digit, a fine for a licence) are on their fields too, all at once."""
+    return submitted_and_valid(form, lambda: operations.validated(form.to_data(lenient=True)))
+
+
 @bp.route("/officer/disclosures/new", methods=["GET", "POST"])
 @officer_required
 def create():
@@ -178,7 +184,7 @@ def create():
     if request.method == "GET":
         form.kind.data = request.args.get("kind", DisclosureKind.PENALTY.value)
         form.source_unit_name.data = current_user.unit.name
-    if form.validate_on_submit():
+    if _submitted(form):
         disclosure = _save_form(form, _create, success=_("The draft was saved."))
         if disclosure is not None:
             return redirect(url_for(".show", disclosure_id=disclosure.id))
@@ -201,7 +207,7 @@ def edit(disclosure_id: int):
     form = DisclosureForm()
     if request.method == "GET":
         form.fill_from(disclosure)
-    if form.validate_on_submit():
+    if _submitted(form):
         version = int(form.version.data or 0)
 
         def _update(data):
@@ -223,7 +229,7 @@ def correct(disclosure_id: int):
     form = DisclosureForm()
     if request.method == "GET":
         form.fill_from(original)
-    if form.validate_on_submit():
+    if _submitted(form):
         draft = _save_form(form, lambda data: _create(data, corrects=original),
                            success=_("The corrected version was saved as a draft; submit it for review."))
         if draft is not None:

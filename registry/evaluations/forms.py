@@ -7,7 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     HiddenField,
     IntegerField,
@@ -17,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from registry.core.forms import select_choices
+from registry.core.forms import DateField, select_choices
 from registry.evaluations.models import FIELD_LABELS, GRADE_SCALES, EvaluationField
 
 

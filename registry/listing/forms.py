@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -23,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from registry.core.forms import select_choices
+from registry.core.forms import DateField, select_choices
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_SHORT, MAX_CATEGORY_MONTHS, ListCategory, ListKind, Measure
 from registry.subjects.forms import SUBJECT_KIND_LABELS

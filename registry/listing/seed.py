@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from registry.accounts.seed import demo_user
 from registry.core import clock
+from registry.core.datalabels import register_data_labels
 from registry.core.seeding import demo_step, seed_step
 from registry.extensions import db
 from registry.listing import operations as ops
@@ -80,6 +82,17 @@ CATEGORIES = [
     ("道路运输守信", RED, 24, False, 0, ["HH-01", "HH-03", "HH-04"]),
     ("信用评价AA级", RED, 24, False, 0, ["HH-02", "HH-03", "HH-05"]),
 ]
+
+register_data_labels({
+    "公路建设市场严重失信": _l("Serious dishonesty in the highway construction market"),
+    "水运工程建设市场严重失信": _l("Serious dishonesty in the waterway construction market"),
+    "道路运输严重失信": _l("Serious dishonesty in road transport"),
+    "严重超限超载": _l("Serious overloading"),
+    "安全生产失信": _l("Dishonesty in work safety"),
+    "公路水运工程守信典型企业": _l("Exemplary trustworthy highway and waterway firms"),
+    "道路运输守信": _l("Trustworthy in road transport"),
+    "信用评价AA级": _l("Credit evaluation grade AA"),
+})
 
 
 @seed_step(20)

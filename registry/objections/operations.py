@@ -16,9 +16,9 @@ from flask_babel import lazy_gettext as _l
 from registry.applications import deadlines, handling, targets
 from registry.applications.handling import Applicant, Handling
 from registry.applications.queue import ApplicationQueue
-from registry.core.errors import ValidationFailed, clean_text
+from registry.core.errors import Problems, ValidationFailed, clean_text
 from registry.core.holds import HoldKind
-from registry.core.uploads import Upload
+from registry.core.uploads import Upload, check_uploads
 from registry.core.workflow import register_queue_source
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.disclosures.models import RemovalReason as DisclosureRemoval
@@ -81,8 +81,12 @@ def file_objection(*, target: str, applicant: Applicant, grounds: str, uploads: 
                "published disclosure; this record is not one."),
             field="record",
         )
-    values = handling.checked_applicant(applicant)
-    values["grounds"] = clean_text(grounds, "grounds", _l("the grounds of the objection"), limit=handling.MAX_TEXT)
+    problems = Problems()
+    values = handling.checked_applicant(applicant, problems)
+    values["grounds"] = problems.check(clean_text, grounds, "grounds", _l("the grounds of the objection"),
+                                       limit=handling.MAX_TEXT)
+    problems.check(check_uploads, uploads, max_files=handling.MAX_FILES)
+    problems.raise_any()
     return handling.file_application(HANDLING, record=record, record_type=record_type, values=values,
                                      uploads=uploads, hold_kind=HOLD)
 

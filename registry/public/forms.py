@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
-from wtforms.fields import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms.fields import SearchField, SelectField
+from wtforms.validators import Length, Optional, ValidationError
+
+from registry.core.forms import DateField
 
 
 def _int_or_none(value):
@@ -20,6 +22,7 @@ def _int_or_none(value):
 class ListFilterForm(Form):
     """Category, unit, city and a decision-date range; every choice checked against its list."""
 
+    q = SearchField(_l("Name, code or decision number"), validators=[Optional(), Length(max=100)])
     category = SelectField(_l("Category"), coerce=_int_or_none, validators=[Optional()])
     unit = SelectField(_l("Unit"), coerce=_int_or_none, validators=[Optional()])
     city = SelectField(_l("City"), validators=[Optional()])

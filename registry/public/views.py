@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -19,6 +20,7 @@ from flask_login import current_user
 from registry.accounts.models import Unit
 from registry.core import clock
 from registry.core.caching import conditional
+from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
 from registry.core.web import add_nav
@@ -106,13 +108,28 @@ def _name_search(query: str):
             "Only the first %(n)d pages of results are shown: add more of the name to narrow the search.",
             n=MAX_SEARCH_PAGE,
         ))
-    condition = queries.searchable_condition(clock.today())
+    today = clock.today()
+    condition = queries.searchable_condition(today)
     results = search_subjects(query, page=page, per_page=SEARCH_PAGE_SIZE, condition=condition)
+    shown = {subject.id: subject for subject in results.subjects}
+    found = readmodel.public_records(list(shown), today, subjects=shown)
     return render_template(
         "public/search.html", query=query, results=results, page=page,
         has_next=results.has_next and page < MAX_SEARCH_PAGE,
+        standing={subject_id: records.standing for subject_id, records in found.items()},
+        person_name=looks_like_a_persons_name(query),
         matches=count_matches(query, condition=condition, cap=COUNT_CAP), cap=COUNT_CAP,
     )
+
+
+_PERSON_NAME = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:·[\u4e00-\u9fff]{1,6})?[\u4e00-\u9fff]$")
+_NOT_A_PERSON = ("公司", "集团", "局", "站", "中心", "厂", "队", "所", "社", "部", "院", "会", "店", "场", "处", "行",
+                 "湘", "湖南", "省", "市", "县", "交通", "运输", "物流", "工程", "建设")
+
+
+def looks_like_a_persons_name(query: str) -> bool:
+    """2 to 4 Chinese characters (or a name with ·) without a word organisations have in their names."""
+    return bool(_PERSON_NAME.match(query)) and not any(word in query for word in _NOT_A_PERSON)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -196,7 +213,7 @@ def _filter_form(kind: ListKind) -> ListFilterForm:
         sa.select(ListCategory).where(ListCategory.list_kind == kind).order_by(ListCategory.display_order)
     )
     units = db.session.scalars(sa.select(Unit).where(Unit.is_active).order_by(Unit.sort_order, Unit.id))
-    form.category.choices = select_choices([("", _l("All"))] + [(c.id, c.name) for c in categories])
+    form.category.choices = select_choices([("", _l("All"))] + [(c.id, data_label(c.name)) for c in categories])
     form.unit.choices = select_choices([("", _l("All"))] + [(u.id, u.name) for u in units])
     form.city.choices = select_choices([("", _l("All")), *sorted(HUNAN_CITIES.items())])
     return form
@@ -205,12 +222,12 @@ def _filter_form(kind: ListKind) -> ListFilterForm:
 def _filters(kind: ListKind, form: ListFilterForm) -> queries.ListFilter:
     return queries.ListFilter(
         kind=kind, category_id=form.category.data, unit_id=form.unit.data, city=form.city.data or None,
-        date_from=form.date_from.data, date_to=form.date_to.data,
+        date_from=form.date_from.data, date_to=form.date_to.data, keyword=" ".join((form.q.data or "").split()) or None,
     )
 
 
 def _filter_args(form: ListFilterForm) -> dict:
-    return {name: request.args[name] for name in ("category", "unit", "city", "date_from", "date_to")
+    return {name: request.args[name] for name in ("q", "category", "unit", "city", "date_from", "date_to")
             if request.args.get(name)}
 
 
@@ -243,7 +260,7 @@ def list_page(slug: str):
 
 CSV_COLUMNS = ["名单", "类别", "主体名称", "主体标识", "认定事由", "认定依据", "认定文书号", "认定单位", "认定日期",
                "状态", "公示截止", "有效期起", "有效期止", "责任单位", "异议处理中", "修复中"]
-CSV_STATUS = {"in_publicity": "公示中", "published": "已公布"}
+CSV_STATUS = {"in_publicity": "公示中", "published": "已发布"}
 LIST_CN = {ListKind.RED: "红名单", ListKind.BLACK: "黑名单"}
 
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from registry.core.holds import open_holds
-from registry.core.identifiers import HUNAN_CITIES, SubjectKind
+from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, parse_identifier
 from registry.core.pagination import paginate
 from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure
@@ -77,6 +77,22 @@ class ListFilter:
     city: str | None = None  # 4-digit division code, a key of HUNAN_CITIES
     date_from: date | None = None  # decision date
     date_to: date | None = None
+    keyword: str | None = None  # part of the subject's name or the decision number, or an identifier
+
+
+def _keyword_condition(text: str):
+    """SQL on ``ListEntry``: the keyword is part of the subject's name or of the decision number,
+    or it is the subject's identifier (any spacing or case)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    try:
+        values = [reading.value for reading in parse_identifier(text)]
+    except InvalidIdentifier:
+        values = []
+    subjects = sa.select(Subject.id).where(
+        sa.or_(Subject.name.like(like, escape="\\"), Subject.identifier.in_(values or [""]))
+    )
+    return sa.or_(ListEntry.subject_id.in_(subjects), ListEntry.decision_number.like(like, escape="\\"))
 
 
 def list_statement(filters: ListFilter, today: date) -> sa.Select:
@@ -93,6 +109,8 @@ def list_statement(filters: ListFilter, today: date) -> sa.Select:
         statement = statement.where(ListEntry.decision_date >= filters.date_from)
     if filters.date_to is not None:
         statement = statement.where(ListEntry.decision_date <= filters.date_to)
+    if filters.keyword:
+        statement = statement.where(_keyword_condition(filters.keyword))
     return statement.order_by(ListEntry.decision_date.desc(), ListEntry.id.desc())
 
 

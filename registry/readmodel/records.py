@@ -38,7 +38,7 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
-from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
+from registry.listing.models import EntryStatus, ListCategory, ListEntry, ListKind, Measure, entry_measures
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.readmodel.queries import BATCH, chunks, public_entry_condition
 from registry.subjects.models import Subject
@@ -78,6 +78,18 @@ class PublicRecords:
             "in_publicity": any(entry.status is EntryStatus.IN_PUBLICITY for entry in self.entries),
             "objection_pending": HoldKind.OBJECTION in kinds,
             "under_repair": HoldKind.REPAIR in kinds,
+        }
+
+
+    @property
+    def standing(self) -> dict:
+        """What a result line says of the subject: red list, black list, in publicity, disclosures."""
+        shown = [entry for entry in self.entries if entry.status is EntryStatus.PUBLISHED]
+        return {
+            "red": any(entry.list_kind is ListKind.RED for entry in shown),
+            "black": any(entry.list_kind is ListKind.BLACK for entry in shown),
+            "in_publicity": self.markers["in_publicity"],
+            "disclosures": len(self.disclosures),
         }
 
 

@@ -11,7 +11,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.applications.models import _OPEN_SQL, STATUS_LABELS, ApplicationMixin, application_constraints
+from registry.applications.models import (
+    _OPEN_SQL,
+    STATUS_LABELS,
+    ApplicationMixin,
+    application_constraints,
+    register_file_purpose,
+)
 from registry.core.db import str_enum
 from registry.core.holds import HoldKind
 from registry.core.identifiers import register_stored_identifiers
@@ -40,6 +46,8 @@ DOCUMENTS = (
     ("fulfilment_proof", _l("Proof that the penalty or obligation was fulfilled (履行证明)"), True),
     ("training_certificate", _l("Training certificate (培训证明, optional)"), False),
 )
+for _name, _label, _required in DOCUMENTS:
+    register_file_purpose(_name, _label)
 
 
 class RepairApplication(ApplicationMixin, db.Model):

@@ -32,11 +32,11 @@ from registry.applications import deadlines, handling, targets
 from registry.applications.handling import Applicant, Handling
 from registry.applications.queue import ApplicationQueue
 from registry.core import clock
-from registry.core.errors import ValidationFailed, clean_text
+from registry.core.errors import Problems, ValidationFailed, clean_text
 from registry.core.holds import HoldKind
 from registry.core.periods import add_months
 from registry.core.settings import get_setting
-from registry.core.uploads import Upload
+from registry.core.uploads import Upload, check_uploads
 from registry.core.workflow import register_queue_source
 from registry.disclosures.models import Disclosure, DisclosureKind, DisclosureStatus, Severity
 from registry.disclosures.models import RemovalReason as DisclosureRemoval
@@ -138,21 +138,27 @@ def file_repair(*, target: str, applicant: Applicant, representative_name: str, 
     verdict = eligibility(record)
     if not verdict.eligible:
         raise ValidationFailed(verdict.reason, field="record")
-    values = handling.checked_applicant(applicant)
-    values["representative_name"] = clean_text(
-        representative_name, "representative_name", _l("the legal representative or authorised agent"), limit=100)
+    problems = Problems()
+    values = handling.checked_applicant(applicant, problems)
+    values["representative_name"] = problems.check(
+        clean_text, representative_name, "representative_name", _l("the legal representative or authorised agent"),
+        limit=100)
     try:
         values["representative_role"] = RepresentativeRole(representative_role or "")
     except ValueError:
-        raise ValidationFailed(_l("Choose whether this is the legal representative or an authorised agent."),
-                               field="representative_role") from None
-    values["statement"] = clean_text(statement, "statement", _l("the statement of correction"), limit=handling.MAX_TEXT)
+        problems.add(ValidationFailed(_l("Choose whether this is the legal representative or an authorised agent."),
+                                      field="representative_role"))
+    values["statement"] = problems.check(clean_text, statement, "statement", _l("the statement of correction"),
+                                         limit=handling.MAX_TEXT)
     present = {upload.field for upload in uploads}
     for name, label, required in DOCUMENTS:
         if required and name not in present:
-            raise ValidationFailed(_l("Upload the %(document)s.", document=label), field=name)
+            problems.add(ValidationFailed(_l("Upload the %(document)s.", document=label), field=name))
     if len(uploads) != len(present):
-        raise ValidationFailed(_l("Upload one file for each document."), field="application_form")
+        problems.add(ValidationFailed(_l("Upload one file for each document."), field="application_form"))
+    for upload in uploads:
+        problems.check(check_uploads, [upload], max_files=handling.MAX_FILES)
+    problems.raise_any()
     return handling.file_application(HANDLING, record=record, record_type=record_type, values=values,
                                      uploads=uploads, hold_kind=HOLD)
 

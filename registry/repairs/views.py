@@ -60,10 +60,15 @@ add_nav("repairs.officer_index", _l("Credit repair"), order=61, officer=True, vi
 
 @register_subject_section("applications", order=95, template="repairs/_subject_section.html")
 def _subject_section(subject, public: bool) -> dict:
-    """On the public subject page: a link to object to, or apply to repair, each record it shows."""
+    """On the public subject page: a link to object to, or apply to repair, each record it shows.
+
+    The repair link only where the form would accept the application today (the rule the form
+    applies, ``ops.eligibility``); otherwise the day from which it will, or why not (issue 19 #10).
+    """
     if not public:
         return {}
-    rows = [(targets.summary(record), objection_ops.objectable(record), ops.repairable_kind(record))
+    rows = [(targets.summary(record), objection_ops.objectable(record),
+             ops.eligibility(record) if ops.repairable_kind(record) else None)
             for record in targets.public_records_of(subject.id)]
     rows = [row for row in rows if row[1] or row[2]]
     return {"application_rows": rows} if rows else {}

@@ -24,6 +24,7 @@ class QueueView:
     counts: dict[str, int]
     categories: list[str]
     submitters: dict[int, str]
+    outcomes: list[str] = field(default_factory=list)
     filters: dict = field(default_factory=dict)
 
 
@@ -39,7 +40,7 @@ class _Reviewable:
 
 
 def build_queue(user, *, kind: str | None = None, category: str | None = None,
-                submitter: int | None = None) -> QueueView:
+                submitter: int | None = None, outcome: str | None = None) -> QueueView:
     """What is waiting in the user's unit, oldest first.
 
     Admins and auditors have no unit queue of their own to act on; they see none here.
@@ -55,10 +56,13 @@ def build_queue(user, *, kind: str | None = None, category: str | None = None,
         counts[source.kind] = len(pending)
         items.extend((item, source.label) for item in pending)
     categories = sorted({item.category for item, _label in items if item.category})
+    outcomes = sorted({item.outcome for item, _label in items if item.outcome})
     submitters = {item.submitted_by_id: item.submitted_by_label for item, _label in items if item.submitted_by_id}
     rows = []
     for item, label in items:
         if (kind and item.kind != kind) or (category and item.category != category):
+            continue
+        if outcome and item.outcome != outcome:
             continue
         if submitter and item.submitted_by_id != submitter:
             continue
@@ -66,5 +70,5 @@ def build_queue(user, *, kind: str | None = None, category: str | None = None,
         age = calendar.count_between(submitted_day, today) if submitted_day else None
         rows.append(QueueRow(item, label, age, can_review(user, _Reviewable(item))))
     rows.sort(key=lambda row: (row.item.submitted_at is None, row.item.submitted_at or clock.utcnow()))
-    return QueueView(rows, counts, categories, submitters,
-                     {"kind": kind, "category": category, "submitter": submitter})
+    return QueueView(rows, counts, categories, submitters, outcomes=outcomes,
+                     filters={"kind": kind, "category": category, "submitter": submitter, "outcome": outcome})

@@ -23,6 +23,7 @@ def queue():
         kind=request.args.get("kind") or None,
         category=request.args.get("category") or None,
         submitter=request.args.get("submitter", type=int),
+        outcome=request.args.get("outcome") or None,
     )
     return render_template("review/queue.html", view=view, sources=QUEUE_SOURCES)
 

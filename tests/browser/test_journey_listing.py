@@ -42,7 +42,7 @@ def test_clerk_lists_reviewer_returns_then_approves_and_the_entry_goes_public(pa
     switch_user(page, live_server, "reviewer@demo.hn")
     page.locator("#officer-menu").get_by_role("link", name="待审核事项").click()  # from the workbench
     row = page.locator("table.queue tr", has_text=NAME)
-    row.locator("summary").click()
+    row.locator(".return-box summary").click()
     row.locator("textarea[name=comment]").fill("请补充具体项目名称。")
     shot("review-queue-return")
     row.get_by_role("button", name="退回").click()

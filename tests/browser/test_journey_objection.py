@@ -54,7 +54,8 @@ def test_objection_is_filed_upheld_confirmed_and_read_by_the_applicant(page, liv
     switch_user(page, live_server, "reviewer@demo.hn")
     page.locator("#officer-menu").get_by_role("link", name="待审核事项").click()  # from the workbench
     row = page.locator("table.queue tr", has_text=receipt)
-    row.get_by_role("button", name="通过").click()
+    row.locator("summary", has_text="通过").click()
+    row.get_by_role("button", name="确认通过").click()
     expect(page.locator("table.queue")).not_to_contain_text(receipt)
 
     # The applicant, signed in as nobody, follows it with the receipt and the code.

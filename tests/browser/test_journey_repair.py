@@ -115,7 +115,9 @@ def test_too_early_is_refused_with_the_day_then_an_eligible_repair_is_approved(
     shot("repair-officer-prepared")
     switch_user(page, live_server, "reviewer@demo.hn")
     page.locator("#officer-menu").get_by_role("link", name="待审核事项").click()  # from the workbench
-    page.locator("table.queue tr", has_text=receipt).get_by_role("button", name="通过").click()
+    row = page.locator("table.queue tr", has_text=receipt)
+    row.locator("summary", has_text="通过").click()
+    row.get_by_role("button", name="确认通过").click()
     expect(page.locator("table.queue")).not_to_contain_text(receipt)
 
     # The entry has left the public black list; the applicant reads the decision.
