@@ -22,6 +22,10 @@ class Unit(CreatedAtMixin, db.Model):
     """A responsible unit (责任单位): records, officers and deadlines belong to one."""
 
     __tablename__ = "units"
+    __table_args__ = tuple(
+        sa.CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
+        for column in ("issuing_name", "seal_text", "reconsideration_body", "court")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -30,6 +34,12 @@ class Unit(CreatedAtMixin, db.Model):
     city_code: Mapped[str | None] = mapped_column(sa.String(4))  # for city bureaus: 4301 …
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Who the unit's documents speak for (administrator settings, see ``accounts.issuers``): the name
+    # a notice is issued in and its seal reads, and the bodies its remedies clause names.
+    issuing_name: Mapped[str] = mapped_column(sa.String(100))
+    seal_text: Mapped[str] = mapped_column(sa.String(100))
+    reconsideration_body: Mapped[str] = mapped_column(sa.String(100))
+    court: Mapped[str] = mapped_column(sa.String(100))
 
     users = relationship("User", back_populates="unit")
 
@@ -77,3 +87,13 @@ class User(CreatedAtMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+@sa.event.listens_for(Unit, "before_insert")
+def _issuer_defaults(_mapper, _connection, unit: Unit) -> None:
+    """A unit created without its issuer settings gets the defaults of its kind (``issuers``)."""
+    from registry.accounts.issuers import default_issuer
+
+    for key, value in default_issuer(unit.kind, unit.name).items():
+        if not getattr(unit, key, None):
+            setattr(unit, key, value)

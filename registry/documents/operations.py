@@ -24,6 +24,7 @@ from registry.core.errors import InvalidTransition
 from registry.core.pdf import DocumentMeta, render_pdf, styles
 from registry.documents.kinds import NoticeKind, get_kind
 from registry.documents.models import IssuedDocument
+from registry.documents.printing import ISSUER_KEYS
 from registry.extensions import db
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not mistaken.
@@ -137,7 +138,7 @@ def document_meta(document: IssuedDocument, kind: NoticeKind | None = None) -> D
     return DocumentMeta(
         title=kind.title, number=document.number, issuing_unit=kind.issuing_unit(document.content),
         issued_at=document.issued_at, verification_code=document.verification_code,
-        verify_url=verify_url(document.verification_code),
+        verify_url=verify_url(document.verification_code), landscape=kind.landscape,
     )
 
 
@@ -171,6 +172,11 @@ class Verification:
     note: object | None
 
 
+def _record_facts(content: dict) -> dict:
+    """Content without who issued it: a unit renamed in its settings is no change of the record."""
+    return {key: value for key, value in content.items() if key not in ISSUER_KEYS}
+
+
 def find_document(code_text: str | None) -> IssuedDocument | None:
     code = normalize_code(code_text)
     if code is None:
@@ -192,6 +198,6 @@ def verify(code_text: str | None) -> Verification | None:
         changed = True
     else:
         current = kind.recompute(record, stored) if kind.recompute else kind.content(record)
-        changed = content_hash(current) != document.content_hash
+        changed = content_hash(_record_facts(current)) != content_hash(_record_facts(stored))
     note = kind.describe_change(record) if changed and kind.describe_change else None
     return Verification(document, kind, kind.key_facts(stored), record is not None, changed, note)

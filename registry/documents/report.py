@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from registry.core import clock
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind, parse_identifier, public_identifier, region_code
-from registry.core.pdf import DEPARTMENT, chinese_datetime, facts_table, para, signature_block
+from registry.core.pdf import chinese_datetime, facts_table, para
 from registry.core.registry import Registry
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.printing import closing, issuer, issuing_name
 from registry.subjects.models import Subject
 from registry.subjects.operations import get_by_identifier
 
@@ -100,6 +101,7 @@ def report_content(target: ReportTarget, only: list[str] | None = None) -> dict:
         "name": target.subject.name if any(sections.values()) else None,
         "region": region,
         "sections": sections,
+        "issuer": issuer(),
     }
 
 
@@ -148,17 +150,19 @@ def _render(content: dict, meta, style) -> list:
         if not records:
             story.append(para("无。", style["body"]))
         for index, record in enumerate(records, start=1):
-            story.append(para(f"（{index}）{section.heading(record)}", style["salutation"]))
-            story.append(facts_table([(label, record[key]) for key, label in section.fields
-                                      if record.get(key) not in (None, "")], style))
-    story += [Spacer(1, 5 * mm), para("说明：", style["note"])]
+            # One record's heading and table on one page where they fit (no stranded heading or row).
+            story.append(KeepTogether([
+                para(f"（{index}）{section.heading(record)}", style["salutation"]),
+                facts_table([(label, record[key]) for key, label in section.fields
+                             if record.get(key) not in (None, "")], style)]))
+    notes = [Spacer(1, 5 * mm), para("说明：", style["note"])]
     for line in (
         "1. 本报告仅反映出具时点湖南省交通运输信用信息管理系统中依法公开的信用信息，不含未公开或已届满公开期限的信息。",
         "2. 自然人公民身份号码已作脱敏处理。",
         "3. 本报告可通过页脚验证码或二维码在线核验；核验页面将提示报告出具后相关信用信息是否发生变化。",
     ):
-        story.append(para(line, style["note"]))
-    story.append(signature_block(meta.issuing_unit, meta.issued_at, style))
+        notes.append(para(line, style["note"]))
+    story.append(closing(content, meta, style, keep=notes))
     return story
 
 
@@ -189,7 +193,7 @@ CREDIT_REPORT = register_notice_kind(NoticeKind(
     record_ref=_record_ref,
     content=report_content,
     render=_render,
-    issuing_unit=lambda content: DEPARTMENT,
+    issuing_unit=issuing_name,
     key_facts=_key_facts,
     describe_change=_describe_change,
     recompute=lambda target, stored: report_content(target, only=list(stored["sections"])),

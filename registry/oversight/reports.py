@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.operations import document_pdf
+from registry.documents.printing import closing, issuer, issuing_name
 from registry.oversight.compliance import MonthTable, month_table
 
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
@@ -85,7 +86,7 @@ def report_content(period: ReportPeriod) -> dict:
     with force_locale("zh_CN"):
         header, rows = table_rows(period.tables())
     return {"period": period.key, "quarterly": period.quarterly, "header": header, "rows": rows,
-            "issuing_unit": "湖南省交通运输厅"}
+            "issuer": issuer()}
 
 
 def _render(content: dict, meta, style) -> list:
@@ -108,7 +109,7 @@ def _render(content: dict, meta, style) -> list:
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]))
-    return [Paragraph(escape(intro), style["body"]), Spacer(1, 8), table]
+    return [Paragraph(escape(intro), style["body"]), Spacer(1, 8), table, closing(content, meta, style)]
 
 
 register_notice_kind(NoticeKind(
@@ -116,8 +117,8 @@ register_notice_kind(NoticeKind(
     number_prefix="湘交信合规", record_type="compliance_period",
     load=lambda document: ReportPeriod.parse(document.record_key),
     record_ref=lambda period: RecordRef(record_key=period.key),
-    content=report_content, render=_render, issuing_unit=lambda content: content["issuing_unit"],
-    key_facts=lambda content: [("报告期", content["period"]), ("单位数", str(len(content["rows"])))],
+    content=report_content, render=_render, issuing_unit=issuing_name,
+    key_facts=lambda content: [(_l("Period"), content["period"]), (_l("Units"), str(len(content["rows"])))],
     officer_download=False, daily=True,
 ))
 
