@@ -60,8 +60,8 @@ def render_application(content: dict, meta, style) -> list:
     ]
     if content["effect"]:
         story += [para("二、处理措施", style["heading"]), para(content["effect"], style["body"])]
-    story.append(para(remedies(content, what="本答复"), style["body"]))
-    story.append(closing(content, meta, style, keep=[para("特此告知。", style["body"])]))
+    story.append(closing(content, meta, style, keep=[para(remedies(content, what="本答复"), style["body"]),
+                                                     para("特此告知。", style["body"])]))
     return story
 
 

@@ -43,10 +43,12 @@ class SignatureBlock(Flowable):
         self.text_width = min(widest + 2, available_width * 0.6)
         self.heights = [line.wrap(self.text_width, available_height)[1] for line in self.lines]
         text_height = sum(self.heights)
-        self.height = max(text_height, 2 * SEAL_RADIUS if self.seal else 0) + 4 * mm
+        self.height = (max(2 * SEAL_RADIUS, 2 * (text_height + 1.5 * mm)) if self.seal else text_height) + 4 * mm
         centre_x = self.width - RIGHT_INDENT - self.text_width / 2
         self.seal_centre = (centre_x, self.height / 2)
-        top = self.height / 2 + text_height / 2
+        # The seal's text runs along its upper arc and its star stands at the centre: the name and
+        # the date sit just under the star, inside the lower half of the circle, still readable.
+        top = self.height / 2 - 1.5 * mm if self.seal else self.height / 2 + text_height / 2
         self.line_boxes = []
         for height in self.heights:
             top -= height
@@ -68,11 +70,13 @@ class SignatureBlock(Flowable):
         canvas.setFillColor(SEAL_RED)
         canvas.setLineWidth(1.6)
         canvas.circle(centre_x, centre_y, radius, stroke=1, fill=0)
-        _star(canvas, centre_x, centre_y, 5.5 * mm)
+        canvas.setFillAlpha(0.9)
+        canvas.setStrokeAlpha(0.9)
+        _star(canvas, centre_x, centre_y + 3 * mm, 4.5 * mm)
         text = self.seal_text or ""
         size = 10.5 if len(text) <= 12 else 8.5
         canvas.setFont(self.lines[0].style.fontName, size)
-        span = min(250.0, 21.0 * max(len(text) - 1, 0) * 10.5 / size)
+        span = min(240.0, 19.0 * max(len(text) - 1, 0) * size / 10.5)
         for index, char in enumerate(text):
             angle = 90 + span / 2 - (span * index / (len(text) - 1) if len(text) > 1 else span / 2)
             canvas.saveState()

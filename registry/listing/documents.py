@@ -146,8 +146,8 @@ def render_entry(content: dict, meta, style) -> list:
                 "可依法申请信用修复。", style["body"]))
         else:
             story.append(para("本类别名单不适用信用修复，有效期届满后自动移出。", style["body"]))
-    story.append(para(remedies(content, you), style["body"]))
-    story.append(closing(content, meta, style, keep=[para("特此告知。", style["body"])]))
+    story.append(closing(content, meta, style, keep=[para(remedies(content, you), style["body"]),
+                                                     para("特此告知。", style["body"])]))
     return story
 
 
