@@ -24,7 +24,7 @@ from registry.core.errors import InvalidTransition
 from registry.core.pdf import DocumentMeta, render_pdf, styles
 from registry.documents.kinds import NoticeKind, get_kind
 from registry.documents.models import IssuedDocument
-from registry.documents.printing import ISSUER_KEYS
+from registry.documents.printing import ISSUER_KEYS, issuing_name
 from registry.extensions import db
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not mistaken.
@@ -170,6 +170,7 @@ class Verification:
     record_exists: bool
     changed: bool | None  # None: the record could not be checked (its kind is no longer known)
     note: object | None
+    issuer: str = ""  # the name the document was issued in
 
 
 def _record_facts(content: dict) -> dict:
@@ -191,7 +192,7 @@ def verify(code_text: str | None) -> Verification | None:
         return None
     kind = get_kind(document.kind)
     if kind is None:
-        return Verification(document, None, [], False, None, None)
+        return Verification(document, None, [], False, None, None, issuing_name(document.content))
     stored = document.content
     record = kind.load(document)
     if record is None:
@@ -200,4 +201,5 @@ def verify(code_text: str | None) -> Verification | None:
         current = kind.recompute(record, stored) if kind.recompute else kind.content(record)
         changed = content_hash(_record_facts(current)) != content_hash(_record_facts(stored))
     note = kind.describe_change(record) if changed and kind.describe_change else None
-    return Verification(document, kind, kind.key_facts(stored), record is not None, changed, note)
+    return Verification(document, kind, kind.key_facts(stored), record is not None, changed, note,
+                        kind.issuing_unit(stored))
