@@ -142,6 +142,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["local_time"] = clock.local
     app.jinja_env.globals["action_label"] = labels.action_label
     app.jinja_env.globals["state_label"] = labels.state_label
+    app.jinja_env.globals["actor_label"] = labels.actor_label
     app.before_request(remember_language)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
