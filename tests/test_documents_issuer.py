@@ -105,16 +105,17 @@ def test_the_admin_sets_a_units_issuer_and_it_is_audited(make, client, login, db
     event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
     assert (event.action, event.object_type, event.object_id, event.actor_id) == ("unit.update", "units", unit.id,
                                                                                   admin.id)
-    assert event.details_dict == {"from": {"court": "岳阳市有管辖权的人民法院"}, "to": {"court": "岳阳市岳阳楼区人民法院"}}
+    assert event.details_dict == {"from": {"court": "岳阳市有管辖权的人民法院"},
+                                  "to": {"court": "岳阳市岳阳楼区人民法院"}}
     text = squeezed(make.issued("list_entry", make.entry("in_publicity", unit="YY"))[0])
     assert "向岳阳市岳阳楼区人民法院提起行政诉讼" in text
 
 
 def test_a_notice_issued_before_a_settings_change_still_verifies_unchanged(make, db):
     _, document = make.issued("list_entry", make.entry("in_publicity", unit="JJC"))
-    accounts.update_unit_issuer(make.unit("JJC"), {"issuing_name": "湖南省交通运输厅", "seal_text": "湖南省交通运输厅",
-                                                   "reconsideration_body": "湖南省人民政府", "court": "长沙市天心区人民法院"},
-                                actor=None)
+    values = {"issuing_name": "湖南省交通运输厅", "seal_text": "湖南省交通运输厅",
+              "reconsideration_body": "湖南省人民政府", "court": "长沙市天心区人民法院"}
+    accounts.update_unit_issuer(make.unit("JJC"), values, actor=None)
     assert operations.verify(document.verification_code).changed is False
     assert document.content["issuer"]["court"] == "长沙铁路运输法院"  # the issued notice keeps what it said
 
@@ -132,8 +133,8 @@ def test_saving_unchanged_settings_records_nothing(make):
 def test_a_blank_or_too_long_setting_is_refused_at_its_field(make, client, login, db, field, value):
     login("admin", unit="FGC")
     unit = make.unit("CS")
-    data = {"issuing_name": "长沙市交通运输局", "seal_text": "长沙市交通运输局", "reconsideration_body": "长沙市人民政府",
-            "court": "长沙铁路运输法院", field: value}
+    data = {"issuing_name": "长沙市交通运输局", "seal_text": "长沙市交通运输局",
+            "reconsideration_body": "长沙市人民政府", "court": "长沙铁路运输法院", field: value}
     before = count(AuditEvent)
     response = client.post(f"/admin/units/{unit.id}", data=data)
     assert response.status_code == 200
@@ -153,9 +154,8 @@ def test_the_operation_refuses_blank_text_too(make):
 def test_the_database_refuses_a_blank_issuer(make, db):
     unit = make.unit("CS")
     unit.court = " "
-    with pytest.raises(sa.exc.IntegrityError):
-        with db.session.begin_nested():
-            db.session.flush()
+    with pytest.raises(sa.exc.IntegrityError), db.session.begin_nested():
+        db.session.flush()
 
 
 @pytest.mark.parametrize(("role", "get_status", "post_status"), [("auditor", 200, 403), ("clerk", 403, 403)])

@@ -78,7 +78,7 @@ def test_the_seal_is_centred_over_the_name_and_the_date(app, db):
         assert abs((x + w / 2) - centre_x) < 0.01  # name and date centred on the seal
         for corner_x, corner_y in ((x + w / 2, y), (x + w / 2, y + h)):
             assert math.dist((corner_x, corner_y), (centre_x, centre_y)) < block.seal_radius
-    assert 0 <= centre_y - block.seal_radius and centre_y + block.seal_radius <= block.height
+    assert centre_y - block.seal_radius >= 0 and centre_y + block.seal_radius <= block.height
     assert centre_x + block.seal_radius <= width  # inside the right margin
     assert centre_x > width / 2  # at the right, as a signature
 
@@ -86,8 +86,8 @@ def test_the_seal_is_centred_over_the_name_and_the_date(app, db):
 @needs_pdftotext
 def test_in_the_pdf_the_name_stands_over_the_date_at_the_right(app, db):
     style = pdf.styles()
-    data = pdf.render_pdf(META, [pdf.para("正文。", style["body"]),
-                                 pdf.signature_block(META.issuing_unit, META.issued_at, style, seal_text="湖南省交通运输厅")])
+    closing = pdf.signature_block(META.issuing_unit, META.issued_at, style, seal_text="湖南省交通运输厅")
+    data = pdf.render_pdf(META, [pdf.para("正文。", style["body"]), closing])
     parsed = words(data)
     name = next(w for w in parsed.words if w[1] == "湖南省交通运输厅" and w[2] > parsed.page_size[0] / 2)
     day = next(w for w in parsed.words if w[1] == "2026年3月5日")
@@ -104,7 +104,8 @@ def _notice(filler: int) -> bytes:
     body = [pdf.para(f"第{n}段：经审查，该主体在公路建设项目中存在违法行为，依法予以认定。" * 2, style["body"])
             for n in range(filler)]
     body += [pdf.para("三、权利告知", style["heading"]), pdf.para("权利告知正文。", style["body"]),
-             pdf.signature_block(META.issuing_unit, META.issued_at, style, keep=[pdf.para("特此告知。", style["body"])])]
+             pdf.signature_block(META.issuing_unit, META.issued_at, style,
+                                 keep=[pdf.para("特此告知。", style["body"])])]
     return pdf.render_pdf(META, body)
 
 
