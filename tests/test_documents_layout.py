@@ -154,3 +154,18 @@ def test_the_effectiveness_list_is_landscape_and_keeps_codes_whole(make, db, fro
     uscc = entry.subject.identifier
     assert any(uscc in text for text in texts), uscc  # the 18 characters on one line
     assert "湖南省交通运输厅" in "".join(texts)
+
+
+def test_a_line_filled_up_before_a_line_break_leaves_no_empty_line(app, db):
+    """A cell of lines (name and code, list, decision number) has no blank line at any width."""
+    from registry.core.cjk_text import ChineseParagraph
+
+    style = pdf.styles()["cell"]
+    text = "湘西州山路交通建设有限公司（91433100MA00010150）<br/>黑名单·公路建设市场严重失信<br/>湘交基建信〔2026〕6号"
+    for width in range(100, 200, 3):
+        paragraph = ChineseParagraph(text, style)
+        paragraph.wrap(width, 1000)
+        lines = ["".join(word.text for word in line.words if isinstance(getattr(word, "text", None), str))
+                 for line in paragraph.blPara.lines]
+        assert all(lines), (width, lines)
+        assert "".join(lines) == text.replace("<br/>", "")
