@@ -154,6 +154,20 @@ def test_the_effectiveness_list_is_landscape_and_keeps_codes_whole(make, db, fro
     uscc = entry.subject.identifier
     assert any(uscc in text for text in texts), uscc  # the 18 characters on one line
     assert "湖南省交通运输厅" in "".join(texts)
+    # the seal is not alone on its page: the list's last rows stand above it
+    last = pages_text(data)[page_of(data, "2026年3月10日") - 1]
+    assert entry.subject.name in last
+
+
+def test_the_compliance_report_is_landscape(make, db, frozen):
+    from registry.oversight.reports import ReportPeriod, report_pdf
+
+    with frozen(date(2026, 12, 1)):
+        data = report_pdf(ReportPeriod.parse("2026-10"), make.user("admin", unit="FGC"))
+    for page in PdfReader(io.BytesIO(data)).pages:
+        assert float(page.mediabox.width) > float(page.mediabox.height)
+    last = pages_text(data)[-1]
+    assert "2026年12月1日" in last and "2026-10" in last  # table rows on the seal's page
 
 
 def test_a_line_filled_up_before_a_line_break_leaves_no_empty_line(app, db):

@@ -22,14 +22,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 from sqlalchemy.orm import selectinload
 
 from registry.accounts.models import Unit
 from registry.cases.models import Case, CaseStatus
 from registry.cases.operations import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
-from registry.core.pdf import DEPARTMENT, ChineseParagraph, escape, heading_group, para
+from registry.core.pdf import DEPARTMENT, ChineseParagraph, escape, heading_group, para, table_and_tail
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import closing, issuer, issuing_name
 from registry.extensions import db
@@ -205,26 +205,34 @@ def render_notice(content: dict, meta, style) -> list:
     if not content["groups"]:
         body.append(para("本月无已发布的联合奖惩案例。", style["body"]))
     cell = style["cell"]
+    keep = []
     for index, group in enumerate(content["groups"], start=1):
         heading = para(f"{_chinese_ordinal(index)}、{group['unit']}（{len(group['cases'])}件）", style["heading"])
         heading.keepWithNext = 0  # a long table: heading_group keeps it with the first rows instead
         data = [[para(text, style["label"]) for text in ("序号", "主体", "实施措施", "实施单位及日期", "事项", "成效")]]
-        for number, row in enumerate(group["cases"], start=1):
-            subject = _lines(cell, f"{row['subject']}（{row['identifier']}）", f"{row['list']}·{row['category']}",
-                             row["decision_number"])
-            party = _lines(cell, row["applying_party"], row["case_date"], *(["典型案例"] if row["typical"] else []))
-            measures = _lines(cell, *row["measures"].split("；"))
-            data.append([para(number, cell), subject, measures, party, para(row["matter"], cell),
-                         para(row["effect"], cell)])
-        table = Table(data, colWidths=_scaled_widths(meta.frame_width), repeatRows=1, splitByRow=1, splitInRow=1)
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
-        body += [*heading_group(heading, table), Spacer(1, 4 * mm)]
-    body.append(closing(content, meta, style))
+        data += [_case_cells(number, row, cell) for number, row in enumerate(group["cases"], start=1)]
+        last = index == len(content["groups"])
+        table, tail = table_and_tail(data, _scaled_widths(meta.frame_width), _GRID, _HEADER,
+                                     tail=2 if last else 0, splitByRow=1, splitInRow=1)
+        if table is None:  # a short last table goes whole with the seal, its heading too
+            keep = [heading, tail]
+        else:
+            body += [*heading_group(heading, table)] + ([] if last else [Spacer(1, 4 * mm)])
+            keep = [tail] if tail else []
+    body.append(closing(content, meta, style, keep=keep))  # the last rows stay with the seal
     return body
+
+
+_GRID = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+_HEADER = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))]
+
+
+def _case_cells(number: int, row: dict, cell) -> list:
+    subject = _lines(cell, f"{row['subject']}（{row['identifier']}）", f"{row['list']}·{row['category']}",
+                     row["decision_number"])
+    party = _lines(cell, row["applying_party"], row["case_date"], *(["典型案例"] if row["typical"] else []))
+    measures = _lines(cell, *row["measures"].split("；"))
+    return [para(number, cell), subject, measures, party, para(row["matter"], cell), para(row["effect"], cell)]
 
 
 def _lines(style, *parts) -> ChineseParagraph:

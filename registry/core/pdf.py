@@ -180,6 +180,23 @@ def signature_block(issuing_unit: str, issued_on: date | datetime, style: dict[s
     return KeepTogether(items)
 
 
+def table_and_tail(data: list, col_widths: list, commands: list, header_commands: list, *, tail: int = 2,
+                   **options) -> tuple[Table | None, Table | None]:
+    """A table whose last ``tail`` rows come apart, so that they can be kept with what follows
+    (``signature_block(keep=[tail])``): the seal never stands alone after a long table.
+    ``commands`` style every row; ``header_commands`` only the first (the repeated header).
+    Returns (head, tail): no tail when ``tail`` is 0; no head when the table is that short."""
+    if tail <= 0 or len(data) <= tail + 1:
+        table = Table(data, colWidths=col_widths, repeatRows=1, **options)
+        table.setStyle(TableStyle(commands + header_commands))
+        return (table, None) if tail <= 0 else (None, table)
+    head = Table(data[:-tail], colWidths=col_widths, repeatRows=1, **options)
+    head.setStyle(TableStyle(commands + header_commands))
+    rest = Table(data[-tail:], colWidths=col_widths, **options)
+    rest.setStyle(TableStyle(commands))
+    return head, rest
+
+
 def heading_group(heading: Flowable, *following: Flowable, lead: float = 30 * mm) -> list[Flowable]:
     """A heading that never stands alone at a page foot: a page break first when less than the
     heading and ``lead`` of what follows fits (for long tables, where keeping all together would

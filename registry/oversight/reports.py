@@ -92,24 +92,22 @@ def report_content(period: ReportPeriod) -> dict:
 def _render(content: dict, meta, style) -> list:
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
-    from registry.core.pdf import MARGIN_X, PAGE_WIDTH, escape
+    from registry.core.pdf import escape, table_and_tail
 
     intro = (f"本报告统计 {content['period']} 各责任单位双公示按时公示、联合奖惩案例配额、信用信息公示等情况。")
     data = [[Paragraph(escape(cell), style["cell"]) for cell in content["header"]]]
     data += [[Paragraph(escape(cell), style["cell"]) for cell in row] for row in content["rows"]]
-    width = PAGE_WIDTH - 2 * MARGIN_X
+    width = meta.frame_width  # landscape: eleven columns of figures
     columns = len(content["header"])
     fixed = [20 * mm, 36 * mm][:columns]
     rest = (width - sum(fixed)) / (columns - len(fixed)) if columns > len(fixed) else 0
-    table = Table(data, colWidths=fixed + [rest] * (columns - len(fixed)), repeatRows=1, splitByRow=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    return [Paragraph(escape(intro), style["body"]), Spacer(1, 8), table, closing(content, meta, style)]
+    grid = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    table, tail = table_and_tail(data, fixed + [rest] * (columns - len(fixed)), grid,
+                                 [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))], splitByRow=1)
+    return [Paragraph(escape(intro), style["body"]), Spacer(1, 8), *([table] if table else []),
+            closing(content, meta, style, keep=[tail] if tail else ())]
 
 
 register_notice_kind(NoticeKind(
@@ -119,7 +117,7 @@ register_notice_kind(NoticeKind(
     record_ref=lambda period: RecordRef(record_key=period.key),
     content=report_content, render=_render, issuing_unit=issuing_name,
     key_facts=lambda content: [(_l("Period"), content["period"]), (_l("Units"), str(len(content["rows"])))],
-    officer_download=False, daily=True,
+    officer_download=False, daily=True, landscape=True,
 ))
 
 
