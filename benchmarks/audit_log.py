@@ -72,7 +72,7 @@ def main(argv=None) -> None:
         from registry.accounts.models import Unit, User
         from registry.core.permissions import Role
 
-        auditor = User(email="auditor@bench", name="审计", unit=db.session.query(Unit).first(), role=Role.AUDITOR)
+        auditor = User(email="auditor@bench.hn", name="审计", unit=db.session.query(Unit).first(), role=Role.AUDITOR)
         auditor.set_password("bench-password")
         db.session.add(auditor)
         db.session.commit()
@@ -80,7 +80,8 @@ def main(argv=None) -> None:
         _fill(db, args.events, args.seed)
         print(f"{args.events:,} events written in {time.perf_counter() - began:.1f} s")
         client = app.test_client()
-        client.post("/login", data={"email": "auditor@bench", "password": "bench-password"})
+        signed_in = client.post("/login", data={"email": "auditor@bench.hn", "password": "bench-password"})
+        assert signed_in.status_code == 302, signed_in.get_data(as_text=True)[-2000:]
         path = "/admin/audit"
         for _ in range(99):  # walk to the 100th page by key
             html = client.get(path).get_data(as_text=True)
