@@ -58,9 +58,14 @@ compile-translations: install
 migrate: install instance/config.py audit-key
 	$(FLASK) db upgrade
 
+# The address `make run` serves, printed in PDFs as the verification link (unless set already).
+HOST ?= 127.0.0.1
+PORT ?= 5000
+RUN_BASE_URL = $${REGISTRY_PUBLIC_BASE_URL:-http://$(HOST):$(PORT)}
+
 run: install instance/config.py audit-key compile-translations migrate
-	$(FLASK) demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	REGISTRY_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) demo
+	REGISTRY_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install compile-translations
 	REGISTRY_SECRET_KEY=test $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -47,8 +47,9 @@ DEFAULTS: dict[str, object] = {
     # PDF font: an embeddable TrueType CJK font; STSong-Light is used when it is missing.
     "PDF_FONT_PATH": "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "PDF_FONT_SUBFONT_INDEX": 0,
-    # Public base URL printed in PDF QR codes (verification links).
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Public base URL printed in PDF QR codes (verification links); ``make run`` sets it to the
+    # address it serves.  Unset, documents print LOCAL_BASE_URL and production start-up warns.
+    "PUBLIC_BASE_URL": None,
     # Mail: nothing is sent unless a server is configured.
     "MAIL_SERVER": None,
     "MAIL_PORT": 25,
@@ -85,6 +86,21 @@ DEFAULTS: dict[str, object] = {
 }
 
 
+LOCAL_BASE_URL = "http://127.0.0.1:5000"
+
+
+def warn_about_unset_settings(app) -> None:
+    """Log, at start in production (neither debug nor testing), what works but should be set."""
+    if app.debug or app.testing or app.config["PUBLIC_BASE_URL_CONFIGURED"]:
+        return
+    import logging
+
+    logging.getLogger("registry.config").warning(
+        "PUBLIC_BASE_URL is not set: PDFs print verification links to %s, which readers cannot open. "
+        "Set REGISTRY_PUBLIC_BASE_URL (or PUBLIC_BASE_URL in instance/config.py) to the public address.",
+        LOCAL_BASE_URL)
+
+
 def configure(app, test_config: dict | None = None) -> None:
     """Fill ``app.config`` from the defaults, the instance file, the environment and tests."""
     app.config.from_mapping(DEFAULTS)
@@ -93,6 +109,9 @@ def configure(app, test_config: dict | None = None) -> None:
     if test_config:
         app.config.from_mapping(test_config)
 
+    app.config["PUBLIC_BASE_URL_CONFIGURED"] = bool(app.config.get("PUBLIC_BASE_URL"))
+    if not app.config["PUBLIC_BASE_URL_CONFIGURED"]:
+        app.config["PUBLIC_BASE_URL"] = LOCAL_BASE_URL
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "registry.sqlite")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]

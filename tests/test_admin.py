@@ -123,8 +123,8 @@ def test_the_audit_log_page_lists_events_newest_first_and_filters(client, login,
     html = client.get("/admin/audit").get_data(as_text=True)
     assert html.index("third comment") < html.index("second comment") < html.index("first comment")
     assert "审计测试人" in html
-    filtered = client.get("/admin/audit", query_string={"action": "test."}).get_data(as_text=True)
-    assert "first comment" in filtered and "second comment" in filtered and "third comment" not in filtered
+    filtered = client.get("/admin/audit", query_string={"action": "test.beta"}).get_data(as_text=True)
+    assert "first comment" not in filtered and "second comment" in filtered and "third comment" not in filtered
     wildcard = client.get("/admin/audit", query_string={"action": "%"}).get_data(as_text=True)
     assert "first comment" not in wildcard
 

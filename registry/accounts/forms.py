@@ -34,3 +34,13 @@ class UserCreateForm(UserEditForm):
 
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10, max=200)])
+
+
+class UnitIssuerForm(FlaskForm):
+    """Who the unit's documents speak for (accounts.issuers)."""
+
+    issuing_name = StringField(_l("Issuing name"), validators=[DataRequired(), Length(max=100)])
+    seal_text = StringField(_l("Seal text"), validators=[DataRequired(), Length(max=100)])
+    reconsideration_body = StringField(_l("Administrative reconsideration body"),
+                                       validators=[DataRequired(), Length(max=100)])
+    court = StringField(_l("Court"), validators=[DataRequired(), Length(max=100)])

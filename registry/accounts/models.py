@@ -22,6 +22,10 @@ class Unit(CreatedAtMixin, db.Model):
     """A responsible unit (责任单位): records, officers and deadlines belong to one."""
 
     __tablename__ = "units"
+    __table_args__ = tuple(
+        sa.CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
+        for column in ("issuing_name", "seal_text", "reconsideration_body", "court")
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
@@ -33,6 +37,12 @@ class Unit(CreatedAtMixin, db.Model):
     # Carries the monthly joint-case quota (seed task 18): the city bureaus and the business
     # divisions do; 办公室, 人事处, 财务处 and 信息中心 do not.  The administrator sets it (audited).
     carries_case_quota: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    # Who the unit's documents speak for (administrator settings, see ``accounts.issuers``): the name
+    # a notice is issued in and its seal reads, and the bodies its remedies clause names.
+    issuing_name: Mapped[str] = mapped_column(sa.String(100))
+    seal_text: Mapped[str] = mapped_column(sa.String(100))
+    reconsideration_body: Mapped[str] = mapped_column(sa.String(100))
+    court: Mapped[str] = mapped_column(sa.String(100))
 
     users = relationship("User", back_populates="unit")
 
@@ -80,3 +90,13 @@ class User(CreatedAtMixin, db.Model):
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+@sa.event.listens_for(Unit, "before_insert")
+def _issuer_defaults(_mapper, _connection, unit: Unit) -> None:
+    """A unit created without its issuer settings gets the defaults of its kind (``issuers``)."""
+    from registry.accounts.issuers import default_issuer
+
+    for key, value in default_issuer(unit.kind, unit.name).items():
+        if not getattr(unit, key, None):
+            setattr(unit, key, value)

@@ -11,10 +11,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from registry.accounts.issuers import MAX_LENGTH as MAX_ISSUER_LENGTH
 from registry.accounts.models import Unit, User
 from registry.core import clock
 from registry.core.audit import AuditEvent, record_event
-from registry.core.errors import PermissionDenied, ValidationFailed
+from registry.core.errors import PermissionDenied, ValidationFailed, clean_text
 from registry.core.permissions import Role
 from registry.core.settings import get_setting
 from registry.extensions import db
@@ -94,6 +95,32 @@ def set_case_quota_duty(unit: Unit, carries: bool, actor) -> None:
     db.session.flush()
     record_event("unit.case_quota", actor=actor, object_type="unit", object_id=unit.id, unit_id=unit.id,
                  details={"unit": unit.code, "from": not carries, "to": carries})
+
+
+ISSUER_LABELS = {
+    "issuing_name": _l("Issuing name"), "seal_text": _l("Seal text"),
+    "reconsideration_body": _l("Administrative reconsideration body"), "court": _l("Court"),
+}
+
+
+def update_unit_issuer(unit: Unit, values: dict, actor) -> bool:
+    """Set who ``unit``'s documents speak for (issuing name, seal, remedies bodies); audited.
+
+    Returns False when nothing changed.  Documents issued later carry the new texts; those issued
+    before keep theirs (a document prints only its stored content).
+    """
+    cleaned = {key: clean_text(values.get(key), key, label, limit=MAX_ISSUER_LENGTH)
+               for key, label in ISSUER_LABELS.items()}
+    before = {key: getattr(unit, key) for key in ISSUER_LABELS}
+    if cleaned == before:
+        return False
+    for key, value in cleaned.items():
+        setattr(unit, key, value)
+    db.session.flush()
+    changed = [key for key in ISSUER_LABELS if before[key] != cleaned[key]]
+    record_event("unit.update", actor=actor, obj=unit,
+                 details={"from": {k: before[k] for k in changed}, "to": {k: cleaned[k] for k in changed}})
+    return True
 
 
 def set_password(user: User, password: str, actor) -> None:

@@ -8,12 +8,12 @@ from flask_login import current_user, login_user, logout_user, session_protected
 from flask_login.config import SESSION_KEYS
 
 from registry.accounts import operations
-from registry.accounts.forms import LoginForm, PasswordForm, UserCreateForm, UserEditForm
+from registry.accounts.forms import LoginForm, PasswordForm, UnitIssuerForm, UserCreateForm, UserEditForm
 from registry.accounts.models import Unit, User
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error
 from registry.core.permissions import Role, can_read_audit, roles_required
-from registry.core.web import add_nav, is_safe_next, perform
+from registry.core.web import add_nav, is_safe_next, perform, perform_form
 from registry.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -158,6 +158,22 @@ def unit_case_quota(unit_id: int):
     perform(operations.set_case_quota_duty, unit, carries, current_user,
             success=_("The unit's case quota duty was changed."))
     return redirect(url_for("accounts.units"))
+
+
+@bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def unit_edit(unit_id: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    form = UnitIssuerForm(obj=unit if request.method == "GET" else None)
+    if request.method == "POST" and current_user.role is not Role.ADMIN:
+        abort(403)
+    if form.validate_on_submit():
+        ok, _changed = perform_form(form, operations.update_unit_issuer, unit, form.data, current_user)
+        if ok:
+            flash(_("The unit's document settings were saved."), "success")
+            return redirect(url_for("accounts.units"))
+    return render_template("accounts/unit_form.html", form=form, unit=unit,
+                           editable=current_user.role is Role.ADMIN)
 
 
 add_nav("accounts.users", _l("Users"), order=90, officer=True, visible=can_read_audit)

@@ -3,22 +3,20 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from registry.admin import audit
 from registry.admin.forms import CalendarDayForm
-from registry.core import calendar_changes, clock, settings, workdays
-from registry.core.audit import AuditEvent
+from registry.core import calendar_changes, clock, settings, tabular, workdays
 from registry.core.errors import ValidationFailed
-from registry.core.pagination import paginate
 from registry.core.permissions import Role, can_read_audit, roles_required
 from registry.core.web import add_nav, perform
 from registry.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-AUDIT_PAGE_SIZE = 100
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -105,13 +103,28 @@ def calendar_delete(day: str):
 @bp.route("/audit")
 @roles_required(Role.ADMIN, Role.AUDITOR)
 def audit_log():
-    statement = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    action = (request.args.get("action") or "").strip()[:80]
-    if action:
-        statement = statement.where(AuditEvent.action.startswith(action, autoescape=True))
-    page = paginate(statement, AUDIT_PAGE_SIZE)
-    return render_template("admin/audit.html", events=page.items, page=page.number, has_next=page.has_next,
-                           action=action)
+    filters, errors = audit.parse_filters(request.args)
+    result = audit.AuditPage([], None) if errors else audit.page(filters, audit.decode_key(request.args.get("after")))
+    choices = audit.choices()
+    return render_template("admin/audit.html", result=result, filters=filters, errors=errors,
+                           args=request.args, choices=choices, unit_names=dict(choices["units"]), audit=audit,
+                           first_page=not request.args.get("after")), 400 if errors else 200
+
+
+@bp.route("/audit.csv")
+@roles_required(Role.ADMIN, Role.AUDITOR)
+def audit_csv():
+    filters, errors = audit.parse_filters(request.args)
+    if errors:
+        flash(_("Nothing was exported: correct the marked filter."), "error")
+        return redirect(url_for(".audit_log", **request.args))
+    header = [str(label) for label in audit.CSV_HEADER]
+    body = stream_with_context(tabular.csv_stream(header, audit.csv_rows(filters)))
+    response = Response(body, mimetype="text/csv")
+    stamp = clock.local(clock.utcnow()).strftime("%Y%m%d-%H%M%S")
+    response.headers["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 add_nav("admin.settings_page", _l("Settings"), order=91, officer=True, visible=can_read_audit)

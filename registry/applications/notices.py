@@ -9,14 +9,12 @@ person ID numbers masked, so that regenerating it gives the same bytes.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
 
 from registry.applications import targets
 from registry.applications.models import ApplicationStatus
-from registry.core.pdf import facts_table, para, signature_block
+from registry.core.pdf import facts_table, para
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.printing import chinese_iso, iso, unit_full_name
+from registry.documents.printing import chinese_iso, closing, iso, issuer, issuing_name, remedies
 from registry.extensions import db
 
 RECORD_KIND_CN = {"list_entry": "信用名单记录", "disclosure": "行政处罚（许可）公示信息"}
@@ -38,7 +36,7 @@ def application_content(application, *, kind_cn: str, outcome_cn: dict, effect_c
         "result": (outcome_cn[application.outcome.value] if finished else "不予受理"),
         "effect": effect_cn(application) if finished else None,
         "reasons": application.decision_reasons if finished else application.inadmissible_reason,
-        "issuing_unit": unit_full_name(application.unit),
+        "issuer": issuer(application.unit),
     }
 
 
@@ -62,10 +60,8 @@ def render_application(content: dict, meta, style) -> list:
     ]
     if content["effect"]:
         story += [para("二、处理措施", style["heading"]), para(content["effect"], style["body"])]
-    story.append(para("如对本答复不服，可依法申请行政复议或者提起行政诉讼。", style["body"]))
-    story.append(para("特此告知。", style["body"]))
-    story.append(Spacer(1, 2 * mm))
-    story.append(signature_block(meta.issuing_unit, meta.issued_at, style))
+    story.append(closing(content, meta, style, keep=[para(remedies(content, what="本答复"), style["body"]),
+                                                     para("特此告知。", style["body"])]))
     return story
 
 
@@ -87,7 +83,7 @@ def register_application_notice(*, name: str, title: str, label, number_prefix: 
         record_ref=lambda app: RecordRef(record_id=app.id, subject_id=app.subject_id, unit_id=app.unit_id),
         content=lambda app: application_content(app, kind_cn=kind_cn, outcome_cn=outcome_cn, effect_cn=effect_cn),
         render=render_application,
-        issuing_unit=lambda content: content["issuing_unit"],
+        issuing_unit=issuing_name,
         key_facts=application_facts,
         can_issue=lambda app: app.status in (ApplicationStatus.DECIDED, ApplicationStatus.INADMISSIBLE),
     ))

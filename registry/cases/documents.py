@@ -8,15 +8,13 @@ effect.  Printed texts are Chinese literals: the department issues its documents
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
 
 from registry.cases.models import Case
 from registry.cases.operations import public_subject_name
 from registry.core.identifiers import SubjectKind
-from registry.core.pdf import facts_table, para, signature_block
+from registry.core.pdf import facts_table, para
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.printing import chinese_iso, iso, unit_full_name
+from registry.documents.printing import chinese_iso, closing, iso, issuer, issuing_name
 from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, register_report_section
 from registry.extensions import db
 
@@ -39,7 +37,7 @@ def case_content(case) -> dict:
         "effect": case.effect,
         "measures": [{"code": m.code, "description": m.description} for m in case.measures],
         "typical": case.is_typical,
-        "issuing_unit": unit_full_name(case.unit),
+        "issuer": issuer(case.unit),
         "published": case.status.value == "published" and case.basis_withdrawn_at is None,
     }
 
@@ -67,9 +65,7 @@ def render_case(content: dict, meta, style) -> list:
     story += [
         para("三、实施成效", style["heading"]),
         para(content["effect"], style["body"]),
-        para("特此通报。", style["body"]),
-        Spacer(1, 2 * mm),
-        signature_block(meta.issuing_unit, meta.issued_at, style),
+        closing(content, meta, style, keep=[para("特此通报。", style["body"])]),
     ]
     return story
 
@@ -102,7 +98,7 @@ register_notice_kind(NoticeKind(
     record_ref=lambda case: RecordRef(record_id=case.id, subject_id=case.entry.subject_id, unit_id=case.unit_id),
     content=case_content,
     render=render_case,
-    issuing_unit=lambda content: content["issuing_unit"],
+    issuing_unit=issuing_name,
     key_facts=case_facts,
     can_issue=lambda case: case.status.value == "published" and case.basis_withdrawn_at is None,
     describe_change=describe_case_change,

@@ -22,15 +22,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 from sqlalchemy.orm import selectinload
 
 from registry.accounts.models import Unit
 from registry.cases.models import Case, counted
 from registry.cases.operations import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
-from registry.core.pdf import DEPARTMENT, MARGIN_X, PAGE_WIDTH, ChineseParagraph, escape, para
+from registry.core.pdf import DEPARTMENT, ChineseParagraph, escape, heading_group, para, table_and_tail
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.printing import closing, issuer, issuing_name
 from registry.extensions import db
 from registry.listing.models import ListEntry, ListKind
 
@@ -183,13 +184,14 @@ def notice_content(record: Month) -> dict:
     groups = effectiveness_list(record.year, record.month)
     return {
         "month": record.key,
-        "issuing_unit": DEPARTMENT,
+        "issuer": issuer(),
         "total": sum(len(g.cases) for g in groups),
         "groups": [{"unit": g.unit.name, "cases": [case_row(c) for c in g.cases]} for g in groups],
     }
 
 
-_PDF_WIDTHS = [9 * mm, 34 * mm, 36 * mm, 27 * mm, 24 * mm, 30 * mm]
+# Landscape A4: 序号 one line wide, a USCC (18 characters) or a decision number on one or two lines.
+_PDF_WIDTHS = [12 * mm, 52 * mm, 56 * mm, 40 * mm, 40 * mm, 47 * mm]
 
 
 def render_notice(content: dict, meta, style) -> list:
@@ -204,32 +206,41 @@ def render_notice(content: dict, meta, style) -> list:
     if not content["groups"]:
         body.append(para("本月无已发布的联合奖惩案例。", style["body"]))
     cell = style["cell"]
+    keep = []
     for index, group in enumerate(content["groups"], start=1):
-        body.append(para(f"{_chinese_ordinal(index)}、{group['unit']}（{len(group['cases'])}件）", style["heading"]))
+        heading = para(f"{_chinese_ordinal(index)}、{group['unit']}（{len(group['cases'])}件）", style["heading"])
+        heading.keepWithNext = 0  # a long table: heading_group keeps it with the first rows instead
         data = [[para(text, style["label"]) for text in ("序号", "主体", "实施措施", "实施单位及日期", "事项", "成效")]]
-        for number, row in enumerate(group["cases"], start=1):
-            subject = _lines(cell, f"{row['subject']}（{row['identifier']}）", f"{row['list']}·{row['category']}",
-                             row["decision_number"])
-            party = _lines(cell, row["applying_party"], row["case_date"], *(["典型案例"] if row["typical"] else []))
-            measures = _lines(cell, *row["measures"].split("；"))
-            data.append([para(number, cell), subject, measures, party, para(row["matter"], cell),
-                         para(row["effect"], cell)])
-        table = Table(data, colWidths=_scaled_widths(), repeatRows=1, splitByRow=1, splitInRow=1)
-        table.setStyle(TableStyle([
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
-        body += [table, Spacer(1, 4 * mm)]
+        data += [_case_cells(number, row, cell) for number, row in enumerate(group["cases"], start=1)]
+        last = index == len(content["groups"])
+        table, tail = table_and_tail(data, _scaled_widths(meta.frame_width), _GRID, _HEADER,
+                                     tail=2 if last else 0, splitByRow=1, splitInRow=1)
+        if table is None:  # a short last table goes whole with the seal, its heading too
+            keep = [heading, tail]
+        else:
+            body += [*heading_group(heading, table)] + ([] if last else [Spacer(1, 4 * mm)])
+            keep = [tail] if tail else []
+    body.append(closing(content, meta, style, keep=keep))  # the last rows stay with the seal
     return body
+
+
+_GRID = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+_HEADER = [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))]
+
+
+def _case_cells(number: int, row: dict, cell) -> list:
+    subject = _lines(cell, f"{row['subject']}（{row['identifier']}）", f"{row['list']}·{row['category']}",
+                     row["decision_number"])
+    party = _lines(cell, row["applying_party"], row["case_date"], *(["典型案例"] if row["typical"] else []))
+    measures = _lines(cell, *row["measures"].split("；"))
+    return [para(number, cell), subject, measures, party, para(row["matter"], cell), para(row["effect"], cell)]
 
 
 def _lines(style, *parts) -> ChineseParagraph:
     return ChineseParagraph("<br/>".join(escape(part) for part in parts), style)
 
 
-def _scaled_widths() -> list[float]:
-    available = PAGE_WIDTH - 2 * MARGIN_X
+def _scaled_widths(available: float) -> list[float]:
     total = sum(_PDF_WIDTHS)
     return [w * available / total for w in _PDF_WIDTHS]
 
@@ -266,9 +277,10 @@ register_notice_kind(
         record_ref=lambda record: RecordRef(record_key=record.key),
         content=notice_content,
         render=render_notice,
-        issuing_unit=lambda content: content["issuing_unit"],
+        issuing_unit=issuing_name,
         key_facts=_key_facts,
         officer_download=False,
+        landscape=True,
     )
 )
 

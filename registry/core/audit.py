@@ -37,7 +37,12 @@ _AUDIT_LOCK_KEY = 7_320_001  # arbitrary constant naming the audit chain's advis
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
-    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),)
+    # The audit log page reads newest first in time order, filtered by officer or unit, a page at
+    # a time from a (time, id) key: each of these serves one such read without a sort.
+    __table_args__ = (sa.Index("ix_audit_events_object", "object_type", "object_id"),
+                      sa.Index("ix_audit_events_time", "occurred_at", "id"),
+                      sa.Index("ix_audit_events_actor_time", "actor_id", "occurred_at", "id"),
+                      sa.Index("ix_audit_events_unit_time", "unit_id", "occurred_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime]

@@ -75,8 +75,10 @@ def _cjk_lines(frags, max_widths: list, calc_bounds: bool) -> ParaLines:
         width = width_of(glyph, max_width)
         if used + width > max_width + _FUZZ and index > start:
             end = _break_point(glyphs, start, index)
-            close(start, end, False)
-            start = index = end
+            # A line that fills up just before a <br/> ends there: the break is no empty line of its own.
+            ends_break = end < len(glyphs) and hasattr(glyphs[end].frag, "lineBreak")
+            close(start, end + ends_break, ends_break)
+            start = index = end + ends_break
             used = 0.0
             continue
         used += width

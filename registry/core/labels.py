@@ -70,7 +70,28 @@ ACTION_VERBS = {
     "case_quota": _l("case quota duty changed"),
     "save": _l("saved"),
     "delete": _l("deleted"),
+    "file": _l("application filed"),
+    "add_material": _l("material added"),
+    "unmark_typical": _l("no longer a typical case"),
+    "recount_deadline": _l("deadline recounted"),
+    "recount_publicity": _l("publicity period recounted"),
+    "recount_accept_due": _l("acceptance deadline recounted"),
+    "recount_decide_due": _l("decision deadline recounted"),
+    "apply": _l("calendar applied"),
+    "arrangement_entered": _l("holiday arrangement declared entered"),
+    "arrangement_withdrawn": _l("holiday arrangement declaration withdrawn"),
 }
+# Actions whose verb alone would mislead (an API key is issued, not a document).
+ACTION_LABELS = {
+    "api_key.issue": _l("API key issued"),
+    "api_key.revoke": _l("API key revoked"),
+    "calendar.set": _l("calendar day set"),
+    "calendar.remove": _l("calendar day removed"),
+    "auth.login": _l("signed in"),
+    "auth.logout": _l("signed out"),
+}
+# Who acted when no officer did.
+ACTOR_LABELS = {"public": _l("The public"), "system": _l("The system")}
 
 
 def register_state_labels(object_type: str, labels: dict) -> None:
@@ -78,9 +99,17 @@ def register_state_labels(object_type: str, labels: dict) -> None:
     STATE_LABELS.add(StateLabels(object_type, {str(getattr(k, "value", k)): v for k, v in labels.items()}))
 
 
+def actor_label(event) -> str:
+    """Who did it: the officer's name, 公众 (the public), 系统 (a scheduled check), or as stored."""
+    if event.actor is not None:
+        return event.actor.name
+    label = ACTOR_LABELS.get(event.actor_label)
+    return str(label) if label is not None else event.actor_label
+
+
 def action_label(action: str) -> str:
     verb = action.rsplit(".", 1)[-1]
-    label = ACTION_VERBS.get(verb)
+    label = ACTION_LABELS.get(action) or ACTION_VERBS.get(verb)
     return str(label) if label is not None else action
 
 

@@ -34,7 +34,7 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
-from reportlab.lib.pagesizes import A4
+from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -42,6 +42,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     HRFlowable,
     KeepTogether,
@@ -53,10 +54,10 @@ from reportlab.platypus import (
 
 from registry.core import clock
 from registry.core.cjk_text import CANNOT_END, CANNOT_START, ChineseParagraph, escape, para  # noqa: F401  (re-exported for the documents)
+from registry.core.pdf_signature import SEAL_RED, SignatureBlock
 
 DEPARTMENT = "湖南省交通运输厅"
 FALLBACK_FONT = "STSong-Light"
-SEAL_RED = colors.HexColor("#c8161d")
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 25 * mm
 MARGIN_TOP = 22 * mm
@@ -77,6 +78,16 @@ class DocumentMeta:
     verification_code: str
     verify_url: str
     letterhead: str = DEPARTMENT
+    landscape: bool = False  # wide tables (lists of many columns) print on landscape A4
+
+    @property
+    def pagesize(self) -> tuple[float, float]:
+        return landscape(A4) if self.landscape else A4
+
+    @property
+    def frame_width(self) -> float:
+        """The width the body may use."""
+        return self.pagesize[0] - 2 * MARGIN_X
 
 
 def cjk_font() -> str:
@@ -110,8 +121,9 @@ def styles(font: str | None = None) -> dict[str, ParagraphStyle]:
                                  firstLineIndent=0, spaceAfter=12),
         "body": base,
         "salutation": ParagraphStyle("salutation", base, firstLineIndent=0, spaceBefore=4),
+        # keepWithNext: a heading is kept on the page of what follows it (reportlab groups them).
         "heading": ParagraphStyle("heading", base, fontSize=13, leading=22, firstLineIndent=0, spaceBefore=10,
-                                  spaceAfter=4, alignment=TA_LEFT),
+                                  spaceAfter=4, alignment=TA_LEFT, keepWithNext=1),
         "cell": ParagraphStyle("cell", base, fontSize=10.5, leading=15, firstLineIndent=0, alignment=TA_LEFT),
         "label": ParagraphStyle("label", base, fontSize=10.5, leading=15, firstLineIndent=0, alignment=TA_LEFT,
                                 textColor=colors.HexColor("#333333")),
@@ -153,44 +165,43 @@ def facts_table(rows: Sequence[tuple[str, object]], style: dict[str, ParagraphSt
 
 
 def signature_block(issuing_unit: str, issued_on: date | datetime, style: dict[str, ParagraphStyle],
-                    *, seal: bool = True) -> Flowable:
-    """The closing block: the issuing unit and the date at the right, over a (printed) seal area."""
-    block = SignatureBlock(issuing_unit, chinese_date(issued_on), style["signature"], seal=seal)
-    return KeepTogether([Spacer(1, 10 * mm), block])
+                    *, seal: bool = True, seal_text: str | None = None, handled_by: str | None = None,
+                    keep: Sequence[Flowable] = ()) -> Flowable:
+    """The closing block: the issuing name over the date at the right, the seal over both.
+
+    ``keep`` (the closing lines above, such as "特此告知。") stays on the page of the seal, so a
+    seal never stands alone at the top of a page; ``handled_by`` prints "承办单位：…" under it.
+    """
+    block = SignatureBlock(issuing_unit, chinese_date(issued_on), style["signature"], seal=seal,
+                           seal_text=seal_text or issuing_unit)
+    items = [*keep, Spacer(1, 4 * mm), block]
+    if handled_by:
+        items.append(para(f"承办单位：{handled_by}", style["note"]))
+    return KeepTogether(items)
 
 
-class SignatureBlock(Flowable):
-    """Unit and date right-aligned, with a dashed circle marking where the official seal goes."""
+def table_and_tail(data: list, col_widths: list, commands: list, header_commands: list, *, tail: int = 2,
+                   **options) -> tuple[Table | None, Table | None]:
+    """A table whose last ``tail`` rows come apart, so that they can be kept with what follows
+    (``signature_block(keep=[tail])``): the seal never stands alone after a long table.
+    ``commands`` style every row; ``header_commands`` only the first (the repeated header).
+    Returns (head, tail): no tail when ``tail`` is 0; no head when the table is that short."""
+    if tail <= 0 or len(data) <= tail + 1:
+        table = Table(data, colWidths=col_widths, repeatRows=1, **options)
+        table.setStyle(TableStyle(commands + header_commands))
+        return (table, None) if tail <= 0 else (None, table)
+    head = Table(data[:-tail], colWidths=col_widths, repeatRows=1, **options)
+    head.setStyle(TableStyle(commands + header_commands))
+    rest = Table(data[-tail:], colWidths=col_widths, **options)
+    rest.setStyle(TableStyle(commands))
+    return head, rest
 
-    def __init__(self, unit: str, day: str, style: ParagraphStyle, *, seal: bool) -> None:
-        super().__init__()
-        self.lines = [para(unit, style), para(day, style)]
-        self.seal = seal
 
-    def wrap(self, available_width, available_height):
-        self.width = available_width
-        self.heights = [line.wrap(available_width * 0.6, available_height)[1] for line in self.lines]
-        self.height = max(sum(self.heights) + 8, 44 * mm if self.seal else 0)
-        return self.width, self.height
-
-    def draw(self):
-        canvas = self.canv
-        y = self.height
-        text_width = self.width * 0.6
-        for line, height in zip(self.lines, self.heights, strict=True):
-            y -= height
-            line.drawOn(canvas, self.width - text_width - 12 * mm, y)
-        if self.seal:
-            canvas.saveState()
-            canvas.setStrokeColor(SEAL_RED)
-            canvas.setFillColor(SEAL_RED)
-            canvas.setDash(2, 2)
-            radius = 20 * mm
-            centre_x = self.width - 12 * mm - text_width / 2
-            canvas.circle(centre_x, self.height - 14 * mm, radius, stroke=1, fill=0)
-            canvas.setFont(self.lines[0].style.fontName, 8)
-            canvas.drawCentredString(centre_x, self.height - 14 * mm - radius + 4 * mm, "（印章）")
-            canvas.restoreState()
+def heading_group(heading: Flowable, *following: Flowable, lead: float = 30 * mm) -> list[Flowable]:
+    """A heading that never stands alone at a page foot: a page break first when less than the
+    heading and ``lead`` of what follows fits (for long tables, where keeping all together would
+    leave half a page empty)."""
+    return [CondPageBreak(lead + 12 * mm), heading, *following]
 
 
 def qr_drawing(url: str, size: float = QR_SIZE) -> Drawing:
@@ -254,7 +265,7 @@ class _NumberedCanvas(Canvas):
         self.saveState()
         self.setFont(self._registry_font, 9.5)
         self.setFillColor(colors.black)
-        self.drawCentredString(PAGE_WIDTH / 2, 6 * mm, f"第 {number} 页 共 {total} 页")
+        self.drawCentredString(self._pagesize[0] / 2, 6 * mm, f"第 {number} 页 共 {total} 页")
         self.restoreState()
 
 
@@ -274,8 +285,9 @@ def _footer(meta: DocumentMeta, font: str):
         top = MARGIN_BOTTOM - 5 * mm
         canvas.setStrokeColor(colors.HexColor("#999999"))
         canvas.setLineWidth(0.5)
-        canvas.line(MARGIN_X, top, PAGE_WIDTH - MARGIN_X, top)
-        qr_x, qr_y = PAGE_WIDTH - MARGIN_X - QR_SIZE, top - QR_SIZE - 1.5 * mm
+        page_width = meta.pagesize[0]
+        canvas.line(MARGIN_X, top, page_width - MARGIN_X, top)
+        qr_x, qr_y = page_width - MARGIN_X - QR_SIZE, top - QR_SIZE - 1.5 * mm
         draw_qr(canvas, meta.verify_url, qr_x, qr_y)
         canvas.linkURL(meta.verify_url, (qr_x, qr_y, qr_x + QR_SIZE, qr_y + QR_SIZE), relative=0)
         canvas.setFont(font, 8.5)
@@ -314,7 +326,7 @@ def render_pdf(meta: DocumentMeta, body: Sequence[Flowable], *, font: str | None
     style = styles(font)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+        buffer, pagesize=meta.pagesize, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM, title=f"{meta.title} {meta.number}", author=meta.issuing_unit,
         subject=meta.title, creator=DEPARTMENT, invariant=1,
     )

@@ -152,6 +152,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["state_label"] = labels.state_label
     app.jinja_env.filters["data_label"] = datalabels.data_label
     app.jinja_env.globals["language_url"] = language_url
+    app.jinja_env.globals["actor_label"] = labels.actor_label
     app.before_request(remember_language)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)

@@ -71,6 +71,7 @@ class NoticeKind:
     recompute: Callable | None = None  # (record, stored content) -> dict; default: content(record)
     officer_download: bool = True
     daily: bool = False  # a report "as of" a day: unchanged content is reissued once per day
+    landscape: bool = False  # printed on landscape A4 (wide tables)
     extras: dict = field(default_factory=dict)
 
 

@@ -24,6 +24,7 @@ from registry.core.errors import InvalidTransition
 from registry.core.pdf import DocumentMeta, render_pdf, styles
 from registry.documents.kinds import NoticeKind, get_kind
 from registry.documents.models import IssuedDocument
+from registry.documents.printing import ISSUER_KEYS, issuing_name
 from registry.extensions import db
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed is not mistaken.
@@ -138,7 +139,7 @@ def document_meta(document: IssuedDocument, kind: NoticeKind | None = None) -> D
     return DocumentMeta(
         title=kind.title, number=document.number, issuing_unit=kind.issuing_unit(document.content),
         issued_at=document.issued_at, verification_code=document.verification_code,
-        verify_url=verify_url(document.verification_code),
+        verify_url=verify_url(document.verification_code), landscape=kind.landscape,
     )
 
 
@@ -170,6 +171,12 @@ class Verification:
     record_exists: bool
     changed: bool | None  # None: the record could not be checked (its kind is no longer known)
     note: object | None
+    issuer: str = ""  # the name the document was issued in
+
+
+def _record_facts(content: dict) -> dict:
+    """Content without who issued it: a unit renamed in its settings is no change of the record."""
+    return {key: value for key, value in content.items() if key not in ISSUER_KEYS}
 
 
 def find_document(code_text: str | None) -> IssuedDocument | None:
@@ -186,13 +193,14 @@ def verify(code_text: str | None) -> Verification | None:
         return None
     kind = get_kind(document.kind)
     if kind is None:
-        return Verification(document, None, [], False, None, None)
+        return Verification(document, None, [], False, None, None, issuing_name(document.content))
     stored = document.content
     record = kind.load(document)
     if record is None:
         changed = True
     else:
         current = kind.recompute(record, stored) if kind.recompute else kind.content(record)
-        changed = content_hash(current) != document.content_hash
+        changed = content_hash(_record_facts(current)) != content_hash(_record_facts(stored))
     note = kind.describe_change(record) if changed and kind.describe_change else None
-    return Verification(document, kind, kind.key_facts(stored), record is not None, changed, note)
+    return Verification(document, kind, kind.key_facts(stored), record is not None, changed, note,
+                        kind.issuing_unit(stored))

@@ -25,12 +25,12 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import KeepTogether, Spacer
 
 from registry.core.identifiers import SubjectKind
-from registry.core.pdf import chinese_datetime, facts_table, para, signature_block
+from registry.core.pdf import chinese_datetime, facts_table, para
 from registry.core.registry import Registry
-from registry.documents.printing import HOLD_CN
+from registry.documents.printing import HOLD_CN, closing
 
 KIND_NAME = "credit_report"
 RECORD_TYPE = "subject_identifier"
@@ -95,17 +95,19 @@ def render_report(content: dict, meta, style) -> list:
         if not records:
             story.append(para("无。", style["body"]))
         for index, record in enumerate(records, start=1):
-            story.append(para(f"（{index}）{section.heading(record)}", style["salutation"]))
-            story.append(facts_table([(label, record[key]) for key, label in section.fields
-                                      if record.get(key) not in (None, "")], style))
-    story += [Spacer(1, 5 * mm), para("说明：", style["note"])]
+            # One record's heading and table on one page where they fit (no stranded heading or row).
+            story.append(KeepTogether([
+                para(f"（{index}）{section.heading(record)}", style["salutation"]),
+                facts_table([(label, record[key]) for key, label in section.fields
+                             if record.get(key) not in (None, "")], style)]))
+    notes = [Spacer(1, 5 * mm), para("说明：", style["note"])]
     for line in (
         "1. 本报告仅反映出具时点湖南省交通运输信用信息管理系统中依法公开的信用信息，不含未公开或已届满公开期限的信息。",
         "2. 自然人公民身份号码已作脱敏处理。",
         "3. 本报告可通过页脚验证码或二维码在线核验；核验页面将提示报告出具后相关信用信息是否发生变化。",
     ):
-        story.append(para(line, style["note"]))
-    story.append(signature_block(meta.issuing_unit, meta.issued_at, style))
+        notes.append(para(line, style["note"]))
+    story.append(closing(content, meta, style, keep=notes))
     return story
 
 

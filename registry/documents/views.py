@@ -3,7 +3,8 @@ public pages: its content comes from the public read model, ``readmodel.report``
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from registry.core.errors import RegistryError
@@ -49,6 +50,21 @@ class _Ref:
     def __init__(self, record_id: int) -> None:
         self.record_id = record_id
         self.record_key = None
+
+
+@bp.route("/verify")
+@limiter.limit(_public_limit)
+def verify_form():
+    """文书核验: a form for the code printed at the foot of every document."""
+    typed = (request.args.get("code") or "").strip()
+    error = None
+    if typed:
+        code = operations.normalize_code(typed)
+        if code is not None:
+            return redirect(url_for(".verify", code=code))
+        error = _("A verification code has 16 letters and digits, as printed at the foot of the document "
+                  "(hyphens and spaces may be left out).")
+    return render_template("documents/verify_form.html", code=typed[:40], error=error), 400 if error else 200
 
 
 @bp.route("/verify/<code>")

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from registry.accounts.issuers import department_issuer
 from registry.core import clock
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.printing import issuing_name
 from registry.extensions import db
 from registry.ledger.models import LedgerAssignment, LedgerReport, LedgerTask, ReportStatus
 from registry.ledger.operations import report_due
@@ -72,7 +74,7 @@ def bulletin_content(period: Quarter, today=None) -> dict:
         for code in codes:
             unit["counts"][code] += 1
     return {"year": period.year, "quarter": period.quarter, "months": period.months, "as_of": today.isoformat(),
-            "units": list(units.values()), "issuing_unit": "湖南省交通运输厅政策法规处"}
+            "units": list(units.values()), "issuer": department_issuer(with_division=True)}
 
 
 def bulletin_xlsx(content: dict) -> bytes:
@@ -102,7 +104,8 @@ def _render(content: dict, meta, style) -> list:
     from reportlab.lib import colors
     from reportlab.platypus import Spacer, Table, TableStyle
 
-    from registry.core.pdf import para, signature_block
+    from registry.core.pdf import para
+    from registry.documents.printing import closing
 
     story = [para(f"根据《信用体系建设任务分解清单》“建立年度工作台账，每月一报送，每季一通报”的要求，现将"
                   f"{content['year']}年第{content['quarter']}季度各责任单位工作台账月度报送情况（截至"
@@ -125,7 +128,7 @@ def _render(content: dict, meta, style) -> list:
     if missing:
         story += [Spacer(1, 8), para("未按时报送的月度进展：", style["heading"])]
         story += [para(f"{unit}：任务{number}，{month}月", style["cell"]) for unit, number, month in missing[:200]]
-    story.append(signature_block(content["issuing_unit"], _as_date(content), style))
+    story.append(closing(content, meta, style, on=_as_date(content)))
     return story
 
 
@@ -140,7 +143,7 @@ register_notice_kind(NoticeKind(
     number_prefix="湘交信台通", record_type="ledger_quarter",
     load=lambda document: _quarter_of(document.record_key),
     record_ref=lambda period: RecordRef(record_key=period.key),
-    content=bulletin_content, render=_render, issuing_unit=lambda content: content["issuing_unit"],
+    content=bulletin_content, render=_render, issuing_unit=issuing_name,
     key_facts=lambda content: [(_l("Period"), f"{content['year']}年第{content['quarter']}季度"),
                                (_l("As of"), content["as_of"])],
     officer_download=False, daily=True,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core import clock
 from registry.core.db import str_enum
+from registry.core.labels import register_state_labels
 from registry.extensions import db
 
 
@@ -26,6 +27,7 @@ class ReportStatus(StrEnum):
 
 
 REPORT_STATUS_LABELS = {ReportStatus.SUBMITTED: _l("Submitted"), ReportStatus.ACKNOWLEDGED: _l("Acknowledged")}
+register_state_labels("ledger_report", REPORT_STATUS_LABELS)
 
 
 class LedgerTask(db.Model):

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
 
 from registry.core.identifiers import SubjectKind
-from registry.core.pdf import facts_table, para, signature_block
+from registry.core.pdf import facts_table, para
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import (
     chinese_iso,
+    closing,
     duration,
     iso,
+    issuer,
+    issuing_name,
     months_duration,
     period,
-    unit_full_name,
+    remedies,
 )
 from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, hold_marker, register_report_section
 from registry.extensions import db
@@ -62,7 +63,7 @@ def entry_content(entry) -> dict:
         "validity_months": category.validity_months,
         "repair_allowed": category.repair_allowed,
         "repair_min_months": category.repair_min_months,
-        "issuing_unit": unit_full_name(entry.unit),
+        "issuer": issuer(entry.unit),
         "standing": _standing(entry),
     }
 
@@ -143,9 +144,8 @@ def render_entry(content: dict, meta, style) -> list:
                 "可依法申请信用修复。", style["body"]))
         else:
             story.append(para("本类别名单不适用信用修复，有效期届满后自动移出。", style["body"]))
-    story.append(para("特此告知。", style["body"]))
-    story.append(Spacer(1, 2 * mm))
-    story.append(signature_block(meta.issuing_unit, meta.issued_at, style))
+    story.append(closing(content, meta, style, keep=[para(remedies(content, you), style["body"]),
+                                                     para("特此告知。", style["body"])]))
     return story
 
 
@@ -184,7 +184,7 @@ register_notice_kind(NoticeKind(
     record_ref=lambda entry: RecordRef(record_id=entry.id, subject_id=entry.subject_id, unit_id=entry.unit_id),
     content=entry_content,
     render=render_entry,
-    issuing_unit=lambda content: content["issuing_unit"],
+    issuing_unit=issuing_name,
     key_facts=entry_facts,
     can_issue=lambda entry: entry.status in PUBLIC_STATES,
     describe_change=describe_entry_change,

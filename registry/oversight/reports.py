@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.operations import document_pdf
+from registry.documents.printing import closing, issuer, issuing_name
 from registry.oversight.compliance import MonthTable, month_table
 
 _PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
@@ -85,30 +86,28 @@ def report_content(period: ReportPeriod) -> dict:
     with force_locale("zh_CN"):
         header, rows = table_rows(period.tables())
     return {"period": period.key, "quarterly": period.quarterly, "header": header, "rows": rows,
-            "issuing_unit": "湖南省交通运输厅"}
+            "issuer": issuer()}
 
 
 def _render(content: dict, meta, style) -> list:
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Paragraph, Spacer
 
-    from registry.core.pdf import MARGIN_X, PAGE_WIDTH, escape
+    from registry.core.pdf import escape, table_and_tail
 
     intro = (f"本报告统计 {content['period']} 各责任单位双公示按时公示、联合奖惩案例配额、信用信息公示等情况。")
     data = [[Paragraph(escape(cell), style["cell"]) for cell in content["header"]]]
     data += [[Paragraph(escape(cell), style["cell"]) for cell in row] for row in content["rows"]]
-    width = PAGE_WIDTH - 2 * MARGIN_X
+    width = meta.frame_width  # landscape: eleven columns of figures
     columns = len(content["header"])
     fixed = [20 * mm, 36 * mm][:columns]
     rest = (width - sum(fixed)) / (columns - len(fixed)) if columns > len(fixed) else 0
-    table = Table(data, colWidths=fixed + [rest] * (columns - len(fixed)), repeatRows=1, splitByRow=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-    return [Paragraph(escape(intro), style["body"]), Spacer(1, 8), table]
+    grid = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    table, tail = table_and_tail(data, fixed + [rest] * (columns - len(fixed)), grid,
+                                 [("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f2f2f2"))], splitByRow=1)
+    return [Paragraph(escape(intro), style["body"]), Spacer(1, 8), *([table] if table else []),
+            closing(content, meta, style, keep=[tail] if tail else ())]
 
 
 register_notice_kind(NoticeKind(
@@ -116,9 +115,9 @@ register_notice_kind(NoticeKind(
     number_prefix="湘交信合规", record_type="compliance_period",
     load=lambda document: ReportPeriod.parse(document.record_key),
     record_ref=lambda period: RecordRef(record_key=period.key),
-    content=report_content, render=_render, issuing_unit=lambda content: content["issuing_unit"],
-    key_facts=lambda content: [("报告期", content["period"]), ("单位数", str(len(content["rows"])))],
-    officer_download=False, daily=True,
+    content=report_content, render=_render, issuing_unit=issuing_name,
+    key_facts=lambda content: [(_l("Period"), content["period"]), (_l("Units"), str(len(content["rows"])))],
+    officer_download=False, daily=True, landscape=True,
 ))
 
 

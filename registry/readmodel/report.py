@@ -21,9 +21,9 @@ from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
 from registry.core.identifiers import HUNAN_CITIES, SubjectKind, parse_identifier, public_identifier, region_code
-from registry.core.pdf import DEPARTMENT
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.operations import document_pdf
+from registry.documents.printing import issuer, issuing_name
 from registry.documents.report import (
     KIND_NAME,
     RECORD_TYPE,
@@ -79,6 +79,7 @@ def report_content(target: ReportTarget, only: list[str] | None = None, records:
         "name": target.subject.name if named else None,
         "region": region,
         "sections": sections,
+        "issuer": issuer(),
     }
 
 
@@ -112,7 +113,7 @@ CREDIT_REPORT = register_notice_kind(NoticeKind(
     record_ref=_record_ref,
     content=report_content,
     render=render_report,
-    issuing_unit=lambda content: DEPARTMENT,
+    issuing_unit=issuing_name,
     key_facts=report_facts,
     describe_change=describe_report_change,
     recompute=recompute,

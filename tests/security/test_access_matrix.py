@@ -81,6 +81,7 @@ MATRIX: dict[str, Access] = {
     "public.subject_report": Access(get=PUBLIC, args={"subject_id": W("published_subject")}),
     "public.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
     "documents.verify": Access(get=PUBLIC, args={"code": "NOSUCHCODE"}, ok=(404,)),
+    "documents.verify_form": Access(get=PUBLIC),
     # Probes for load balancers; /metrics is refused by client address instead (tests/test_monitoring.py),
     # and the test client's address is loopback, which may read it.
     "monitoring.healthz": Access(get=PUBLIC),
@@ -217,6 +218,9 @@ MATRIX: dict[str, Access] = {
     "admin.penalty_severity": Access(get=SEE_ALL, post=ONLY_ADMIN,
                                      data={"penalty_type": "other", "keyword": "矩阵", "min_severity": "general",
                                            "rule": "矩阵规则", "action": "save"}),
+    "accounts.unit_edit": Access(get=SEE_ALL, post=ONLY_ADMIN, args={"unit_id": W("target_unit")},
+                                 data={"issuing_name": "岳阳市交通运输局", "seal_text": "岳阳市交通运输局",
+                                       "reconsideration_body": "岳阳市人民政府", "court": "岳阳市岳阳楼区人民法院"}),
     "accounts.user_create": Access(get=ONLY_ADMIN, post=ONLY_ADMIN),
     "accounts.user_edit": Access(get=ONLY_ADMIN, post=ONLY_ADMIN, args={"user_id": W("target_user")},
                                  data={"unit": "CS", "role": "reviewer", "is_active": "y"}),
@@ -229,6 +233,7 @@ MATRIX: dict[str, Access] = {
     "admin.calendar_apply": Access(post=ONLY_ADMIN),
     "admin.calendar_arrangement": Access(post=ONLY_ADMIN, args={"year": 2031}, data={"action": "declare"}),
     "admin.audit_log": Access(get=SEE_ALL),
+    "admin.audit_csv": Access(get=SEE_ALL),
     "api.apikeys.index": Access(get=SEE_ALL, post=ONLY_ADMIN,
                                 data={"name": "矩阵系统", "scopes": "credit:read", "rate_limit": "10/minute"}),
     "api.apikeys.show": Access(get=SEE_ALL, args={"key_id": W("api_key")}),
@@ -328,7 +333,7 @@ def world(db, make, frozen):
         "assignment": assignment.id,
         "ledger_report": report.id,
         "target_user": make.user(CLERK, unit="JJC").id,
-        "target_unit": make.unit("JJC").id,
+        "target_unit": make.unit("YY").id,
         "api_key": key_row.id,
     }
     officers = {
