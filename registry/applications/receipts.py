@@ -21,9 +21,9 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
 from registry.applications import models, targets
-from registry.core.pdf import facts_table, para, signature_block
+from registry.core.pdf import facts_table, para
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.printing import chinese_iso, iso, unit_full_name
+from registry.documents.printing import chinese_iso, closing, iso, issuer, issuing_name
 from registry.extensions import db
 
 MATERIAL = "material"  # the purpose of files sent after filing, at the unit's request
@@ -44,9 +44,15 @@ def receipt_content(application, *, kind: str, kind_cn: str, statement: Callable
         "statement": statement(application),
         "files": files,
         "filed_on": iso(application.filed_on),
-        "handling_unit": unit_full_name(application.unit),
+        "handling_unit": _handling_unit(issuer(application.unit)),
+        "issuer": issuer(application.unit),
         "status_url": current_app.config["PUBLIC_BASE_URL"].rstrip("/") + status_path,
     }
+
+
+def _handling_unit(found: dict) -> str:
+    """The unit that handles the application, by its full name (湖南省交通运输厅基建处 for a division)."""
+    return f"{found['name']}{found['division']}" if found.get("division") else found["name"]
 
 
 def render_receipt(content: dict, meta, style) -> list:
@@ -73,8 +79,7 @@ def render_receipt(content: dict, meta, style) -> list:
         para(f"{content['handling_unit']}将在规定期限内决定是否受理。查询办理进度：请登录 {content['status_url']} ，"
              f"凭受理编号{content['receipt_number']}和提交申请时取得的查询码，查询办理进度、按要求补充材料并下载处理结果"
              "（查询码仅在提交申请时显示一次，请妥善保管）。特此回执。", style["body"]),
-        Spacer(1, 2 * mm),
-        signature_block(meta.issuing_unit, meta.issued_at, style),
+        closing(content, meta, style),
     ]
 
 
@@ -97,6 +102,6 @@ def register_application_receipt(*, name: str, title: str, label, number_prefix:
         content=lambda app: receipt_content(app, kind=kind, kind_cn=kind_cn, statement=statement,
                                             status_path=status_path),
         render=render_receipt,
-        issuing_unit=lambda content: content["handling_unit"],
+        issuing_unit=issuing_name,
         key_facts=receipt_facts,
     ))
