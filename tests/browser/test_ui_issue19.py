@@ -196,6 +196,9 @@ def test_9_search_results_and_lists_say_each_subjects_standing(browser, live_ser
         plate_row = page.locator("tbody tr", has_text="湘A12345").first
         if plate_row.count():
             assert plate_row.locator("td").first.inner_text().count("湘A12345") == 1
+        filters_toggle = page.get_by_role("button", name="筛选条件")  # folded on a phone (item 7)
+        if filters_toggle.is_visible():
+            filters_toggle.click()
         page.locator("#q").fill("山路交通")
         page.locator("form.filters button[type=submit]").click()
         rows = page.locator("tbody tr")
