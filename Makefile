@@ -56,7 +56,7 @@ compile-translations: install
 	$(BABEL_COMPILE)
 
 migrate: install instance/config.py audit-key
-	$(FLASK) db upgrade
+	REGISTRY_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) db upgrade
 
 # The address `make run` serves, printed in PDFs as the verification link (unless set already).
 HOST ?= 127.0.0.1
