@@ -127,10 +127,11 @@ class WorkFilters:
         """The rows of the user's unit under each filter of ``keys``: one query."""
         conditions = [self.items[key].condition(user, today) for key in keys]
         columns = [sa.func.count(sa.case((condition, 1))) for condition in conditions]
-        # The OR lets the database read only the rows some line counts (index on unit and status).
-        narrow = sa.true() if self.narrow is None else self.narrow
-        row = db.session.execute(
-            sa.select(*columns).select_from(self.model)
-            .where(self.unit_column == user.unit_id, narrow, sa.or_(*conditions))
-        ).one()
+        # Without a narrowing condition the OR lets the database read only the rows some line
+        # counts.  With one, unit and narrowing condition (index on unit and status) are the read:
+        # an OR beside them made SQLite read the conditions' indexes instead, e.g. every
+        # uncorrected disclosure of the province (400 ms at 1,000,000 subjects, 1 ms without).
+        where = [self.unit_column == user.unit_id]
+        where.append(sa.or_(*conditions) if self.narrow is None else self.narrow)
+        row = db.session.execute(sa.select(*columns).select_from(self.model).where(*where)).one()
         return dict(zip(keys, row, strict=True))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.sql import operators
 
 from registry.core.periods import add_months, earliest_start
 from registry.core.settings import get_setting
@@ -99,6 +100,13 @@ def is_publicly_visible(disclosure: Disclosure, today: date) -> bool:
     return until is not None and until >= today
 
 
+def _original():
+    """SQL: the record is an original, not a correction (``corrects_id IS NULL``), written as
+    ``+corrects_id IS NULL`` so that the planner reads a date index rather than the index on
+    ``corrects_id``, which matches almost every row (SQLite chose it: 460 ms at 1,000,000 subjects)."""
+    return sa.sql.expression.UnaryExpression(Disclosure.corrects_id, operator=operators.custom_op("+")).is_(None)
+
+
 def _awaiting_publication():
     return sa.and_(
         Disclosure.status.in_(UNPUBLISHED),
@@ -147,7 +155,7 @@ def on_time_rates(year: int, month: int) -> dict[int, OnTimeRate]:
                       Disclosure.published_on <= Disclosure.publication_deadline)
     rows = db.session.execute(
         sa.select(Disclosure.unit_id, sa.func.count(), sa.func.count(sa.case((on_time, 1)))).where(
-            Disclosure.corrects_id.is_(None),
+            _original(),
             Disclosure.publication_deadline >= start,
             Disclosure.publication_deadline < end,
         ).group_by(Disclosure.unit_id)

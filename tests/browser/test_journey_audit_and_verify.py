@@ -53,8 +53,8 @@ def test_the_auditor_reads_filters_and_exports_the_audit_log(page, live_server, 
 
 
 def test_verification_is_found_from_the_footer(page, live_server, live_app, shot):
-    from registry.readmodel.report import credit_report_pdf
     from registry.listing.models import ListEntry
+    from registry.readmodel.report import credit_report_pdf
 
     with app_session(live_app) as session:
         entry = session.scalars(sa.select(ListEntry).where(ListEntry.status == "published")).first()
