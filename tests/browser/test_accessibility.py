@@ -4,6 +4,7 @@ never says ``aria-invalid="None"`` (only "true", and only when the field has an 
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from .helpers import switch_user
 
@@ -58,5 +59,6 @@ def test_a_field_with_a_hint_is_invalid_only_with_an_error(page, live_server):
     assert page.locator("[aria-invalid]").count() == 0
     page.locator("form button[type=submit]").last.click()
     invalid = page.locator("[aria-invalid]")
+    expect(invalid.first).to_be_attached()  # waits for the refused form's page (count() would not)
     assert invalid.count() >= 1
     assert set(invalid.evaluate_all("els => els.map(e => e.getAttribute('aria-invalid'))")) == {"true"}
