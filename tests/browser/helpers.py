@@ -16,9 +16,10 @@ def new_uscc(serial: int, region: str = "430100") -> str:
 
 def switch_user(page, live_server: str, email: str) -> None:
     """Sign out whoever is signed in (drop the session cookie) and sign in as ``email``."""
-    # Leave the page first: a response still arriving for it (a script, the favicon) would set the
-    # refreshed session cookie again after it was cleared, and /login would answer "signed in".
-    page.goto("about:blank")
+    # Let the page finish loading first: a response still arriving for it (a script, the favicon)
+    # would set the refreshed session cookie again after it was cleared, and /login would answer
+    # "signed in" (leaving the page instead aborts those responses mid-file).
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(f"{live_server}/login")
     page.locator("#email").fill(email)
