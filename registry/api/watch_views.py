@@ -7,10 +7,6 @@ invalid identifier with its index), and nothing is stored.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
-
 from flask import Blueprint, Response, g, jsonify, request
 
 from registry.accounts.apikeys import ApiKey, ApiScope
@@ -93,22 +89,12 @@ def remove():
     return _change(operations.remove_identifiers)
 
 
-_LIST_CURSOR = re.compile(r"^w1:(0|[1-9]\d{0,17})$")
-
-
 def encode_list_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"w1:{position}".encode()).decode().rstrip("=")
+    return encode_cursor(position, tag="w1")
 
 
 def decode_list_cursor(cursor: str) -> int | None:
-    if not cursor or len(cursor) > 40 or not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, ValueError):
-        return None
-    match = _LIST_CURSOR.match(text)
-    return int(match.group(1)) if match else None
+    return decode_cursor(cursor, tag="w1")
 
 
 @watch_api_bp.route(PREFIX, methods=["GET"])

@@ -90,23 +90,21 @@ def record_change(
 # ---------------------------------------------------------------------------------------------
 # How a feed item looks to a business system (the API's /changes, watchlist notifications)
 
-_CURSOR = re.compile(r"^c1:(0|[1-9]\d{0,17})$")
+def encode_cursor(position: int, tag: str = "c1") -> str:
+    """The opaque cursor of position ``position`` (resume with ``since=<cursor>``); ``tag`` names
+    what it counts (``c1`` the feed, ``w1`` a watchlist), so one list's cursor is no other's."""
+    return base64.urlsafe_b64encode(f"{tag}:{position}".encode()).decode().rstrip("=")
 
 
-def encode_cursor(position: int) -> str:
-    """The opaque cursor of feed position ``position`` (resume with ``since=<cursor>``)."""
-    return base64.urlsafe_b64encode(f"c1:{position}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int | None:
-    """The feed position a cursor stands for, or None for anything that is not one of ours."""
+def decode_cursor(cursor: str, tag: str = "c1") -> int | None:
+    """The position a cursor of ``tag`` stands for, or None for anything that is not one of ours."""
     if not cursor or len(cursor) > 40 or not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, ValueError):
         return None
-    match = _CURSOR.match(text)
+    match = re.fullmatch(rf"{re.escape(tag)}:(0|[1-9]\d{{0,17}})", text)
     return int(match.group(1)) if match else None
 
 
