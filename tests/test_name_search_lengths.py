@@ -54,6 +54,7 @@ def test_every_length_finds_exactly_the_names_containing_the_query(named, query)
     assert len(found) == len(set(found))
     assert set(found) == expected(query)
     assert count_matches(query) == len(expected(query))
+    assert search_subjects(query, per_page=5).matches == len(expected(query))  # the page's own count
 
 
 @pytest.mark.parametrize("query", ["长", "长沙", "运输", "%", "\\"])
@@ -72,6 +73,22 @@ def test_a_first_page_holds_twenty_when_there_are_more(make):
     assert len(search_subjects("测", per_page=20).subjects) == 20
     assert count_matches("测") == 25
     assert count_matches("测", cap=10) == 11  # counted up to the cap and one more: "more than 10"
+
+
+def test_the_pages_count_stops_past_the_cap_and_later_pages_still_fill(make, monkeypatch):
+    from registry.subjects import search
+
+    for index in range(25):
+        make.subject(name=f"测{index:02d}号")
+    monkeypatch.setattr(search, "COUNT_CAP", 10)
+    first = search_subjects("测", per_page=20)
+    assert first.matches == 11 and first.has_next  # "more than 10"
+    second = search_subjects("测", page=2, per_page=20)
+    assert [s.name for s in second.subjects] == [f"测{index:02d}号" for index in range(20, 25)]
+    assert not second.has_next
+    newest = newest_matching("测", limit=3)
+    assert [s.name for s in newest.subjects] == ["测24号", "测23号", "测22号"]
+    assert newest.matches == 11 and newest.has_next
 
 
 def test_renamed_and_deleted_subjects_leave_the_pairs_index(db, make):
@@ -99,8 +116,10 @@ def test_ascii_letters_match_in_either_case_as_like_does(db, make):
 def test_newest_matching_for_officers(named):
     newest = newest_matching("运输", limit=2)
     ordered = [name for name in reversed(NAMES) if "运输" in name]
-    assert [subject.name for subject in newest] == ordered[:2]
-    assert newest_matching("鑫", limit=50) == []
+    assert [subject.name for subject in newest.subjects] == ordered[:2]
+    assert newest.has_next == (len(ordered) > 2) and newest.matches == len(ordered)
+    nothing = newest_matching("鑫", limit=50)
+    assert nothing.subjects == [] and nothing.matches == 0 and not nothing.has_next
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from flask import request, url_for
 from registry.api.keys import api_error
 from registry.core import clock
 from registry.readmodel import queries
-from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, clean_query, count_matches, search_subjects
+from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, clean_query, search_subjects
 
 PAGE_SIZE = 20
 MAX_PAGE = 50
@@ -40,7 +40,7 @@ def subject_search_answer():
         return api_error(400, "bad_page", f"page must be a whole number from 1 to {MAX_PAGE}.")
     condition = queries.searchable_condition(clock.today())
     found = search_subjects(query, page=page, per_page=PAGE_SIZE, condition=condition)
-    matches = count_matches(query, condition=condition, cap=COUNT_CAP)
+    matches = found.matches
     return {
         "query": query,
         "page": page,

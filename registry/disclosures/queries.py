@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.sql import operators
@@ -63,14 +64,26 @@ def visible_until(disclosure: Disclosure) -> date | None:
     return None if months is None else add_months(disclosure.decision_date, months)
 
 
-def within_period(today: date):
+class PeriodStarts(NamedTuple):
+    """The earliest decision dates of penalties still public on a day, from the settings."""
+
+    general: date
+    serious: date
+
+
+def period_starts(today: date) -> PeriodStarts:
+    return PeriodStarts(earliest_start(get_setting("penalty_general_visible_months"), today),
+                        earliest_start(get_setting("penalty_serious_visible_months"), today))
+
+
+def within_period(today: date, starts: PeriodStarts | None = None):
     """SQL: the disclosure's period (by kind and severity) includes ``today``.
 
     The set-based twin of ``visible_until(d) >= today``: the earliest decision date still public
-    is computed once here, so the comparison in SQL is a plain date comparison.
+    is computed once (``starts``, from the settings unless given), so the comparison in SQL is a
+    plain date comparison.
     """
-    general = earliest_start(get_setting("penalty_general_visible_months"), today)
-    serious = earliest_start(get_setting("penalty_serious_visible_months"), today)
+    general, serious = starts or period_starts(today)
     return sa.or_(
         sa.and_(
             Disclosure.kind == DisclosureKind.LICENCE,
@@ -83,12 +96,12 @@ def within_period(today: date):
     )
 
 
-def publicly_visible(today: date):
+def publicly_visible(today: date, starts: PeriodStarts | None = None):
     """SQL: the public may see the disclosure today (published and within its period).
 
     Holds at the exact boundary even before the nightly check has marked the record expired.
     """
-    return sa.and_(Disclosure.status == DisclosureStatus.PUBLISHED, within_period(today))
+    return sa.and_(Disclosure.status == DisclosureStatus.PUBLISHED, within_period(today, starts))
 
 
 def is_publicly_visible(disclosure: Disclosure, today: date) -> bool:

@@ -32,7 +32,7 @@ from registry.readmodel import queries, report
 from registry.readmodel import records as readmodel
 from registry.subjects import operations as subject_operations
 from registry.subjects.models import Subject
-from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, count_matches, search_subjects
+from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, search_subjects
 from registry.subjects.sections import SUBJECT_SECTIONS, register_subject_section, sections_for
 
 bp = Blueprint("public", __name__)
@@ -118,7 +118,7 @@ def _name_search(query: str):
         has_next=results.has_next and page < MAX_SEARCH_PAGE,
         standing={subject_id: records.standing for subject_id, records in found.items()},
         person_name=looks_like_a_persons_name(query),
-        matches=count_matches(query, condition=condition, cap=COUNT_CAP), cap=COUNT_CAP,
+        matches=results.matches, cap=COUNT_CAP,
     )
 
 

@@ -6,8 +6,10 @@ pg_trgm GIN index), queries of one or two characters the index of names' charact
 (``subjects/grams.py``), so that no length of query scans the table.
 
 Ranking: exact name matches first, then names that start with the query, then every other
-match in registration order.  Each tier is its own indexed query, so that a common substring
-("有限公司", matching most subjects) never sorts the whole match set.
+match in registration order.  The first two tiers are one query on the name's index and the rest
+another on the text index, each stopping at its LIMIT, so that a common substring ("有限公司",
+matching most subjects) never sorts the whole match set; the second also gives the page its
+count of matches (up to ``COUNT_CAP``), so a page costs two searches, not four.
 """
 
 from __future__ import annotations
@@ -66,9 +68,9 @@ def _matches(query: str, extra: list, *, newest_first: bool = False) -> sa.Selec
         Subject.id.desc() if newest_first else Subject.id)
 
 
-def _substring_matches(query: str, extra: list, limit: int) -> list[int]:
-    """Ids of subjects whose name contains ``query``, in id order, at most ``limit``."""
-    return list(db.session.scalars(_matches(query, extra).limit(limit)))
+def _substring_matches(query: str, extra: list, limit: int, *, newest_first: bool = False) -> list[int]:
+    """Ids of subjects whose name contains ``query``, in id order (or newest first), at most ``limit``."""
+    return list(db.session.scalars(_matches(query, extra, newest_first=newest_first).limit(limit)))
 
 
 def count_matches(text: str, *, condition=None, cap: int = COUNT_CAP) -> int:
@@ -82,51 +84,58 @@ def count_matches(text: str, *, condition=None, cap: int = COUNT_CAP) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(found))
 
 
-def newest_matching(text: str, *, limit: int, condition=None) -> list[Subject]:
-    """The newest ``limit`` subjects whose name contains ``text`` (the officers' subject list)."""
-    query = clean_query(text)
-    if not query:
-        return []
-    extra = [condition] if condition is not None else []
-    ids = list(db.session.scalars(_matches(query, extra, newest_first=True).limit(limit)))
-    by_id = {s.id: s for s in db.session.scalars(sa.select(Subject).where(Subject.id.in_(ids)))}
-    return [by_id[i] for i in ids if i in by_id]
-
-
 @dataclass
 class SearchPage:
     subjects: list[Subject]
     page: int
     has_next: bool
+    matches: int  # names containing the query, counted up to COUNT_CAP + 1 (more: "more than COUNT_CAP")
+
+
+def _subjects_in_order(ids: list[int]) -> list[Subject]:
+    by_id = {s.id: s for s in db.session.scalars(sa.select(Subject).where(Subject.id.in_(ids)))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def newest_matching(text: str, *, limit: int, condition=None) -> SearchPage:
+    """The newest ``limit`` subjects whose name contains ``text`` (the officers' subject list), and
+    the count of matches.  One indexed query answers both: the ids come newest first up to the
+    count's cap, and the page is the first ``limit`` of them."""
+    query = clean_query(text)
+    if not query:
+        return SearchPage([], 1, False, 0)
+    extra = [condition] if condition is not None else []
+    ids = _substring_matches(query, extra, max(limit, COUNT_CAP) + 1, newest_first=True)
+    return SearchPage(_subjects_in_order(ids[:limit]), 1, len(ids) > limit, min(len(ids), COUNT_CAP + 1))
 
 
 def search_subjects(text: str, *, page: int = 1, per_page: int = 20, condition=None) -> SearchPage:
-    """One page of subjects whose name contains ``text``, best matches first.
+    """One page of subjects whose name contains ``text``, best matches first, and the count of matches.
 
     ``condition``: an optional SQL condition on ``Subject`` every result must also meet (the
     public lookup shows only subjects with public records).
+
+    Two indexed queries: the names equal to or starting with the query (on the name's index, in
+    name order: the equal ones sort first), and the names containing it in id order, as many as
+    the page needs and at least the count's cap and one more, so that the same rows give the count.
     """
     query = clean_query(text)
     extra = [condition] if condition is not None else []
     if not query:
-        return SearchPage([], page, False)
+        return SearchPage([], page, False, 0)
     page = max(page, 1)
     wanted = page * per_page + 1  # one more than needed tells whether a next page exists
-    exact = list(db.session.scalars(
-        sa.select(Subject.id).where(Subject.name == query, *extra).order_by(Subject.id).limit(min(wanted, TIER_CAP))
-    ))
     prefix_bound = query + "\U0010ffff"
-    prefix = list(db.session.scalars(
+    ids = list(db.session.scalars(
         sa.select(Subject.id)
-        .where(Subject.name > query, Subject.name < prefix_bound, *extra)
+        .where(Subject.name >= query, Subject.name < prefix_bound, *extra)
         .order_by(Subject.name, Subject.id)
-        .limit(min(max(wanted - len(exact), 0), TIER_CAP))
+        .limit(min(wanted, TIER_CAP))
     ))
-    ids = exact + prefix
+    containing = _substring_matches(query, extra, max(wanted + len(ids), COUNT_CAP + 1))
+    matches = min(len(containing), COUNT_CAP + 1)
     if len(ids) < wanted:
         seen = set(ids)
-        rest = _substring_matches(query, extra, wanted - len(ids) + len(seen))
-        ids += [subject_id for subject_id in rest if subject_id not in seen][: wanted - len(ids)]
+        ids += [subject_id for subject_id in containing if subject_id not in seen][: wanted - len(ids)]
     page_ids = ids[(page - 1) * per_page: page * per_page]
-    by_id = {s.id: s for s in db.session.scalars(sa.select(Subject).where(Subject.id.in_(page_ids)))}
-    return SearchPage([by_id[i] for i in page_ids if i in by_id], page, len(ids) > page * per_page)
+    return SearchPage(_subjects_in_order(page_ids), page, len(ids) > page * per_page, matches)

@@ -18,7 +18,7 @@ from registry.extensions import db
 from registry.subjects import operations
 from registry.subjects.forms import SubjectForm
 from registry.subjects.models import Subject
-from registry.subjects.search import COUNT_CAP, clean_query, count_matches, newest_matching
+from registry.subjects.search import COUNT_CAP, clean_query, newest_matching
 from registry.subjects.sections import sections_for
 
 bp = Blueprint("subjects", __name__, url_prefix="/officer/subjects")
@@ -35,9 +35,9 @@ def index():
     try:
         found = operations.find_by_identifier(query)
     except InvalidIdentifier:
-        subjects = newest_matching(query, limit=PAGE_SIZE)
-        matches = count_matches(query, cap=COUNT_CAP)
-        return render_template("subjects/index.html", subjects=subjects, query=query, matches=matches, cap=COUNT_CAP)
+        found = newest_matching(query, limit=PAGE_SIZE)
+        return render_template("subjects/index.html", subjects=found.subjects, query=query, matches=found.matches,
+                               cap=COUNT_CAP)
     return redirect(url_for(".show", subject_id=found.id)) if found else render_template(
         "subjects/index.html", subjects=[], query=query, matches=0, cap=COUNT_CAP
     )
