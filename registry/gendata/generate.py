@@ -599,6 +599,18 @@ def generate(subjects: int, seed: int, today: date, progress=lambda message: Non
         _search_indexes(writer, drop=False)
     _advance_postgres_sequences(writer)
     db.session.commit()
-    db.session.execute(sa.text("ANALYZE"))  # fresh planner statistics for the new volumes
-    db.session.commit()
+    _analyse()
     return dict(writer.counts)
+
+
+def _analyse() -> None:
+    """Fresh planner statistics for the new volumes.  On PostgreSQL VACUUM too, as a migration from
+    the old system would end: it marks the loaded pages all-visible (autovacuum would, later), and
+    until then every read of a row also checks and sets its visibility (a walk of 10,000 subjects
+    took 2.4 ms instead of 0.9)."""
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(sa.text("ANALYZE"))
+        db.session.commit()
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")

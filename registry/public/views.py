@@ -30,6 +30,7 @@ from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind
 from registry.public.forms import ListFilterForm
 from registry.readmodel import queries, report
 from registry.readmodel import records as readmodel
+from registry.readmodel.standings import standings
 from registry.subjects import operations as subject_operations
 from registry.subjects.models import Subject
 from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, search_subjects
@@ -111,12 +112,10 @@ def _name_search(query: str):
     today = clock.today()
     condition = queries.searchable_condition(today)
     results = search_subjects(query, page=page, per_page=SEARCH_PAGE_SIZE, condition=condition)
-    shown = {subject.id: subject for subject in results.subjects}
-    found = readmodel.public_records(list(shown), today, subjects=shown)
     return render_template(
         "public/search.html", query=query, results=results, page=page,
         has_next=results.has_next and page < MAX_SEARCH_PAGE,
-        standing={subject_id: records.standing for subject_id, records in found.items()},
+        standing=standings([subject.id for subject in results.subjects], today),
         person_name=looks_like_a_persons_name(query),
         matches=results.matches, cap=COUNT_CAP,
     )

@@ -20,12 +20,16 @@ class Subject(CreatedAtMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("kind = 'vehicle' OR owner_id IS NULL", name="only_vehicles_have_owner"),
         sa.CheckConstraint("owner_id IS NULL OR owner_id <> id", name="not_own_owner"),
+        # Name, then id: the name search's first tiers (names equal to or starting with the query)
+        # are read in this order and stop at the page.  On name alone PostgreSQL sorted every
+        # name starting with "王" (2,700 of them, each tested for public records: 22 ms) to show 20.
+        sa.Index("ix_subjects_name", "name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, "subject_kind"))
     identifier: Mapped[str] = mapped_column(sa.String(20), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
     legal_representative: Mapped[str | None] = mapped_column(sa.String(100))
     region_code: Mapped[str | None] = mapped_column(sa.String(6), index=True)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("subjects.id"), index=True)

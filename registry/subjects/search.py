@@ -9,7 +9,9 @@ Ranking: exact name matches first, then names that start with the query, then ev
 match in registration order.  The first two tiers are one query on the name's index and the rest
 another on the text index, each stopping at its LIMIT, so that a common substring ("有限公司",
 matching most subjects) never sorts the whole match set; the second also gives the page its
-count of matches (up to ``COUNT_CAP``), so a page costs two searches, not four.
+count of matches (up to ``COUNT_CAP``), so a page costs two searches, not four.  On SQLite the
+text index returns matches in id order; PostgreSQL's GIN indexes do not, and
+``subjects/postgres_search.py`` picks between them and a walk of the primary key.
 """
 
 from __future__ import annotations
@@ -17,22 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from registry.extensions import db
+from registry.subjects import postgres_search
 from registry.subjects.grams import sqlite_match
 from registry.subjects.models import Subject
 
 MAX_QUERY_LENGTH = 100
 TIER_CAP = 1000  # exact and prefix tiers are paginated within their first TIER_CAP rows
 
+
 def clean_query(text: str | None) -> str:
     """The query as searched: whitespace collapsed, at most MAX_QUERY_LENGTH characters."""
     return " ".join((text or "").split())[:MAX_QUERY_LENGTH]
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 _FTS = sa.table("subjects_fts", sa.column("rowid"))
@@ -40,37 +39,34 @@ _GRAMS = sa.table("subjects_grams", sa.column("rowid"))
 COUNT_CAP = 200  # past this many matches the pages say "more than 200" (counting stops there)
 
 
-def _matches(query: str, extra: list, *, newest_first: bool = False) -> sa.Select:
+def _sqlite_matches(query: str, extra: list, *, newest_first: bool = False) -> sa.Select:
     """SQL: ids of subjects whose name contains ``query``, in id order (newest first if asked).
 
-    On SQLite the text index drives the query in rowid order, so a common substring stops after
-    the LIMIT instead of collecting every match first; on PostgreSQL the planner picks the text
-    index for a rare query and the id order for a common one.
+    The text index drives the query in rowid order, so a common substring stops after the LIMIT
+    instead of collecting every match first.
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite":
-        if len(query) >= 3:
-            index, match = _FTS, sa.text("subjects_fts MATCH :phrase").bindparams(
-                phrase='"' + query.replace('"', '""') + '"')
-        else:
-            index, match = _GRAMS, sa.text("subjects_grams MATCH :token").bindparams(token=sqlite_match(query))
-        return (
-            sa.select(Subject.id)
-            .select_from(index.join(Subject, Subject.id == index.c.rowid))
-            .where(match, *extra)
-            .order_by(index.c.rowid.desc() if newest_first else index.c.rowid)
-        )
-    conditions = [Subject.name.like(f"%{_escape_like(query)}%", escape="\\")]
-    if dialect == "postgresql" and len(query) <= 2:
-        grams = sa.func.subject_name_grams(Subject.name, type_=postgresql.ARRAY(sa.Text))
-        conditions.append(grams.contains(sa.cast(postgresql.array([query]), postgresql.ARRAY(sa.Text))))
-    return sa.select(Subject.id).where(*conditions, *extra).order_by(
-        Subject.id.desc() if newest_first else Subject.id)
+    if len(query) >= 3:
+        index, match = _FTS, sa.text("subjects_fts MATCH :phrase").bindparams(
+            phrase='"' + query.replace('"', '""') + '"')
+    else:
+        index, match = _GRAMS, sa.text("subjects_grams MATCH :token").bindparams(token=sqlite_match(query))
+    return (
+        sa.select(Subject.id)
+        .select_from(index.join(Subject, Subject.id == index.c.rowid))
+        .where(match, *extra)
+        .order_by(index.c.rowid.desc() if newest_first else index.c.rowid)
+    )
 
 
-def _substring_matches(query: str, extra: list, limit: int, *, newest_first: bool = False) -> list[int]:
-    """Ids of subjects whose name contains ``query``, in id order (or newest first), at most ``limit``."""
-    return list(db.session.scalars(_matches(query, extra, newest_first=newest_first).limit(limit)))
+def _containing(query: str, extra: list, *, ordered: int, counted: int,
+                newest_first: bool = False) -> tuple[list[int], int]:
+    """The first ``ordered`` ids (id order, or newest first) of subjects whose name contains
+    ``query`` and meets ``extra``, and how many there are, counted up to ``counted``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgres_search.containing(query, extra, ordered=ordered, counted=counted, newest_first=newest_first)
+    statement = _sqlite_matches(query, extra, newest_first=newest_first).limit(max(ordered, counted))
+    ids = list(db.session.scalars(statement))
+    return ids[:ordered], min(len(ids), counted)
 
 
 def count_matches(text: str, *, condition=None, cap: int = COUNT_CAP) -> int:
@@ -80,8 +76,7 @@ def count_matches(text: str, *, condition=None, cap: int = COUNT_CAP) -> int:
     if not query:
         return 0
     extra = [condition] if condition is not None else []
-    found = _matches(query, extra).limit(cap + 1).subquery()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(found))
+    return _containing(query, extra, ordered=0, counted=cap + 1)[1]
 
 
 @dataclass
@@ -99,14 +94,13 @@ def _subjects_in_order(ids: list[int]) -> list[Subject]:
 
 def newest_matching(text: str, *, limit: int, condition=None) -> SearchPage:
     """The newest ``limit`` subjects whose name contains ``text`` (the officers' subject list), and
-    the count of matches.  One indexed query answers both: the ids come newest first up to the
-    count's cap, and the page is the first ``limit`` of them."""
+    the count of matches (on SQLite one indexed query answers both)."""
     query = clean_query(text)
     if not query:
         return SearchPage([], 1, False, 0)
     extra = [condition] if condition is not None else []
-    ids = _substring_matches(query, extra, max(limit, COUNT_CAP) + 1, newest_first=True)
-    return SearchPage(_subjects_in_order(ids[:limit]), 1, len(ids) > limit, min(len(ids), COUNT_CAP + 1))
+    ids, matches = _containing(query, extra, ordered=limit + 1, counted=COUNT_CAP + 1, newest_first=True)
+    return SearchPage(_subjects_in_order(ids[:limit]), 1, len(ids) > limit, matches)
 
 
 def search_subjects(text: str, *, page: int = 1, per_page: int = 20, condition=None) -> SearchPage:
@@ -115,9 +109,10 @@ def search_subjects(text: str, *, page: int = 1, per_page: int = 20, condition=N
     ``condition``: an optional SQL condition on ``Subject`` every result must also meet (the
     public lookup shows only subjects with public records).
 
-    Two indexed queries: the names equal to or starting with the query (on the name's index, in
+    Two indexed searches: the names equal to or starting with the query (on the name's index, in
     name order: the equal ones sort first), and the names containing it in id order, as many as
-    the page needs and at least the count's cap and one more, so that the same rows give the count.
+    the page still needs, with their count (on SQLite the same rows: at least the count's cap and
+    one more).
     """
     query = clean_query(text)
     extra = [condition] if condition is not None else []
@@ -132,8 +127,8 @@ def search_subjects(text: str, *, page: int = 1, per_page: int = 20, condition=N
         .order_by(Subject.name, Subject.id)
         .limit(min(wanted, TIER_CAP))
     ))
-    containing = _substring_matches(query, extra, max(wanted + len(ids), COUNT_CAP + 1))
-    matches = min(len(containing), COUNT_CAP + 1)
+    still_wanted = wanted + len(ids) if len(ids) < wanted else 0  # the tiers' names come again among them
+    containing, matches = _containing(query, extra, ordered=still_wanted, counted=COUNT_CAP + 1)
     if len(ids) < wanted:
         seen = set(ids)
         ids += [subject_id for subject_id in containing if subject_id not in seen][: wanted - len(ids)]

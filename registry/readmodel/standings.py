@@ -1,0 +1,50 @@
+"""What a line of the name search's results says of a subject: red list, black list, in publicity,
+how many disclosures (``PublicRecords.standing``, read without the records themselves).
+
+A results page needs four facts per subject, not its entries with their measures, cases and
+evaluations: two light queries answer them for a page at once (the full read model took six).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from registry.disclosures import queries as disclosure_queries
+from registry.disclosures.models import Disclosure
+from registry.extensions import db
+from registry.listing.models import EntryStatus, ListEntry, ListKind
+from registry.readmodel.queries import chunks, public_entry_condition
+
+
+def _blank() -> dict:
+    return {"red": False, "black": False, "in_publicity": False, "disclosures": 0}
+
+
+def standings(subject_ids, today: date) -> dict[int, dict]:
+    """For each subject id: {"red", "black", "in_publicity": bool, "disclosures": int}, as the
+    public sees them today (the same rules as ``PublicRecords.standing``)."""
+    ids = sorted(set(subject_ids))
+    result = {subject_id: _blank() for subject_id in ids}
+    for chunk in chunks(ids):
+        entries = db.session.execute(
+            sa.select(ListEntry.subject_id, ListEntry.list_kind, ListEntry.status).distinct()
+            .where(ListEntry.subject_id.in_(chunk), public_entry_condition(today))
+        )
+        for subject_id, list_kind, status in entries:
+            standing = result[subject_id]
+            if status is EntryStatus.IN_PUBLICITY:
+                standing["in_publicity"] = True
+            elif list_kind is ListKind.RED:
+                standing["red"] = True
+            elif list_kind is ListKind.BLACK:
+                standing["black"] = True
+        disclosures = db.session.execute(
+            sa.select(Disclosure.subject_id, sa.func.count())
+            .where(Disclosure.subject_id.in_(chunk), disclosure_queries.publicly_visible(today))
+            .group_by(Disclosure.subject_id)
+        )
+        for subject_id, count in disclosures:
+            result[subject_id]["disclosures"] = count
+    return result
