@@ -15,7 +15,7 @@ RED = "道路运输守信"
 
 
 def test_every_state_counts_as_the_public_sees_it(world, frozen):  # noqa: F811
-    subject, expected = world
+    subject, _expected = world
     with frozen(TODAY):
         found = standings([subject.id], TODAY)
         full = public_records([subject.id], TODAY)[subject.id].standing
@@ -37,7 +37,7 @@ def test_each_fact_on_its_own_and_a_subject_with_none(make, frozen):
                             party_identifier=licences.identifier, party_name=licences.name)
         nothing = make.subject()
         ids = [red.id, black_lapsed.id, publicity.id, draft_only.id, licences.id, nothing.id]
-        found = standings(ids + [10**9], TODAY)  # an id no subject has: blank, not an error
+        found = standings([*ids, 10**9], TODAY)  # an id no subject has: blank, not an error
         full = public_records(ids, TODAY)
     blank = {"red": False, "black": False, "in_publicity": False, "disclosures": 0}
     assert found[red.id] == {**blank, "red": True}
