@@ -128,6 +128,22 @@ def gunicorn_load(url: str, api_key: str, identifiers: list[str], seconds: float
             "worker_peak_rss_mb": [round(m, 1) for m in memory]}
 
 
+def compare_workers(url: str, api_key: str, identifiers: list[str], *, seconds: float = 10.0,
+                    rounds: int = 3) -> dict:
+    """The same load on gunicorn's ``sync`` and ``gthread`` workers, alternated ``rounds`` times so
+    that a busy machine slows both alike: throughput and p99 of each run, and their medians."""
+    runs: dict[str, list[dict]] = {"sync": [], "gthread": []}
+    for _round in range(rounds):
+        for worker_class in runs:
+            figures = gunicorn_load(url, api_key, identifiers, seconds=seconds, worker_class=worker_class)
+            runs[worker_class].append({key: figures[key] for key in ("rps", "p50", "p99", "errors")})
+    from benchmarks.measure import percentile
+
+    return {worker_class: {"runs": done, **{f"median_{key}": round(percentile([run[key] for run in done], 50), 2)
+                                            for key in ("rps", "p50", "p99")}}
+            for worker_class, done in runs.items()}
+
+
 def _wait_ready(port: int, timeout: float = 60.0) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -15,7 +15,7 @@ from datetime import date
 
 from benchmarks import measure
 from benchmarks.dataset import HERE, make_app, mark_dirty, own_copy, postgres_dataset, sqlite_dataset
-from benchmarks.load import gunicorn_load
+from benchmarks.load import compare_workers, gunicorn_load
 from benchmarks.search import search_http, search_markdown
 from benchmarks.watch import watch_notifications
 
@@ -44,6 +44,7 @@ def _step(label: str, function, *args, **kwargs):
 
 STEPS = ("credit", "search", "batch", "http", "workbench", "checks", "import", "documents", "watch")
 MUTATING_STEPS = ("checks", "import", "documents", "watch")  # they publish, expire, import or log
+OPTIONAL_STEPS = ("workers",)  # only when asked for with --only: sync against gthread, a minute
 
 
 def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, ...] = STEPS) -> dict:
@@ -68,6 +69,9 @@ def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, .
         http = _step("gunicorn load", gunicorn_load, dataset.url, dataset.api_key, identifiers, seconds=load_seconds)
         http["max_worker_rss_mb"] = max(http["worker_peak_rss_mb"] or [0])
         figures["http"] = http
+    if "workers" in only:
+        figures["workers"] = _step("sync against gthread", compare_workers, dataset.url, dataset.api_key, identifiers,
+                                   seconds=load_seconds)
     if "workbench" in only:
         figures["workbench"] = _step("workbench", measure.workbench, app)
     # The steps below change the data: checks publish and expire, the import adds 10,000 drafts.
@@ -96,9 +100,10 @@ def _only(text: str | None) -> tuple[str, ...]:
     if not text:
         return STEPS
     chosen = tuple(part.strip() for part in text.split(",") if part.strip())
-    unknown = [part for part in chosen if part not in STEPS]
+    unknown = [part for part in chosen if part not in STEPS + OPTIONAL_STEPS]
     if unknown:
-        raise SystemExit(f"--only: unknown step(s) {', '.join(unknown)}; choose from {', '.join(STEPS)}")
+        raise SystemExit(f"--only: unknown step(s) {', '.join(unknown)}; "
+                         f"choose from {', '.join(STEPS + OPTIONAL_STEPS)}")
     return chosen
 
 
@@ -150,6 +155,7 @@ def markdown(all_figures: dict) -> str:
             cells.append("—" if value is None else f"{value:g} {unit}")
         lines.append(f"| {label} | | " + " | ".join(cells) + " |")
     lines += search_markdown({dialect: all_figures["runs"][dialect].get("search") for dialect in dialects})
+    lines += _workers_markdown(all_figures, dialects)
     for dialect in dialects:
         watch = all_figures["runs"][dialect].get("watch")
         if watch:
@@ -162,6 +168,21 @@ def markdown(all_figures: dict) -> str:
         lines += ["", f"{dialect}: {due.get('entries')} list entries, {due.get('due_publish')} due to publish and "
                   f"{due.get('due_expire')} due to expire ({due.get('due_share', 0):.0%})."]
     return "\n".join(lines) + "\n"
+
+
+def _workers_markdown(all_figures: dict, dialects: list[str]) -> list[str]:
+    lines = []
+    for dialect in dialects:
+        workers = all_figures["runs"][dialect].get("workers")
+        if not workers:
+            continue
+        lines += ["", f"{dialect}: the HTTP load on gunicorn's sync and gthread workers, alternated "
+                  "(req/s, p50 / p99 ms per run):", "", "| worker | runs | median |", "|---|---|---|"]
+        for worker_class, figures in workers.items():
+            runs = "; ".join(f"{run['rps']:g} req/s, {run['p50']:g} / {run['p99']:g}" for run in figures["runs"])
+            lines.append(f"| {worker_class} | {runs} | {figures['median_rps']:g} req/s, "
+                         f"{figures['median_p50']:g} / {figures['median_p99']:g} |")
+    return lines
 
 
 def _machine() -> str:
