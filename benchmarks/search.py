@@ -196,15 +196,18 @@ def search_markdown(by_dialect: dict[str, dict | None]) -> list[str]:
     if not measured:
         return []
     dialects = list(measured)
+    ratio = dialects == ["sqlite", "postgresql"]  # the measure: PostgreSQL within 2× of SQLite
+    header = dialects + (["PostgreSQL ÷ SQLite"] if ratio else [])
     lines = ["", "Name search over HTTP (one gthread worker), p50 / p95 ms per class:", "",
-             "| page | class | " + " | ".join(dialects) + " |", "|---|---|" + "---|" * len(dialects)]
+             "| page | class | " + " | ".join(header) + " |", "|---|---|" + "---|" * len(header)]
     first = measured[dialects[0]]["classes"]
     for page, by_class in first.items():
         for label in by_class:
-            cells = []
-            for dialect in dialects:
-                figure = measured[dialect]["classes"].get(page, {}).get(label)
-                cells.append("—" if figure is None else f"{figure['p50']:g} / {figure['p95']:g}")
+            figures = [measured[dialect]["classes"].get(page, {}).get(label) for dialect in dialects]
+            cells = ["—" if figure is None else f"{figure['p50']:g} / {figure['p95']:g}" for figure in figures]
+            if ratio and None not in figures:
+                sqlite, postgres = figures
+                cells.append(f"{postgres['p50'] / sqlite['p50']:.1f} / {postgres['p95'] / sqlite['p95']:.1f}")
             lines.append(f"| {page} | {label} | " + " | ".join(cells) + " |")
     for dialect in dialects:
         worst = measured[dialect]["worst"]
