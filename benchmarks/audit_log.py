@@ -65,7 +65,8 @@ def main(argv=None) -> None:
 
     folder = tempfile.mkdtemp(prefix="bench-audit-")
     app = create_app({"SECRET_KEY": "bench", "AUDIT_HMAC_KEY": "bench", "TESTING": True, "RATELIMIT_ENABLED": False,
-                      "WTF_CSRF_ENABLED": False, "DATABASE_URL": f"sqlite:///{os.path.join(folder, 'audit.sqlite')}"})
+                      "WTF_CSRF_ENABLED": False, "DATABASE_URL": f"sqlite:///{os.path.join(folder, 'audit.sqlite')}",
+                      "AUDIT_ANCHOR_FILE": os.path.join(folder, "anchors.jsonl")})
     with app.app_context():
         db.create_all()
         _run_steps(SEED_STEPS)

@@ -40,10 +40,26 @@ class Dataset:
     dialect: str
 
 
+def anchor_file(url: str) -> str:
+    """The audit chain's anchors of one benchmark database, beside the data sets: never the
+    instance folder's, which anchors the demo database (``make run``), and emptied whenever the
+    database is built or copied afresh (its chain starts again)."""
+    parsed = sa.engine.make_url(url)
+    label = (os.path.basename(parsed.database or "memory") if parsed.get_backend_name() == "sqlite"
+             else f"{parsed.get_backend_name()}-{parsed.database}")
+    return os.path.join(DATA, f"anchors-{label}.jsonl")
+
+
+def _fresh_anchors(url: str) -> None:
+    os.makedirs(DATA, exist_ok=True)
+    if os.path.exists(anchor_file(url)):
+        os.remove(anchor_file(url))
+
+
 def make_app(url: str):
     from registry import create_app
 
-    return create_app({**CONFIG, "DATABASE_URL": url})
+    return create_app({**CONFIG, "DATABASE_URL": url, "AUDIT_ANCHOR_FILE": anchor_file(url)})
 
 
 def _build(url: str, subjects: int, seed: int, today: date) -> tuple[str, float]:
@@ -52,6 +68,7 @@ def _build(url: str, subjects: int, seed: int, today: date) -> tuple[str, float]
     from registry.extensions import db
     from registry.gendata.generate import generate
 
+    _fresh_anchors(url)
     app = make_app(url)
     with app.app_context():
         db.drop_all()
@@ -104,6 +121,7 @@ def sqlite_dataset(subjects: int, seed: int, today: date, *, rebuild: bool = Fal
         if os.path.exists(work + suffix):
             os.remove(work + suffix)
     shutil.copyfile(pristine, work)
+    _fresh_anchors(f"sqlite:///{work}")
     return Dataset(f"sqlite:///{work}", subjects, seed, date.fromisoformat(meta["today"]), meta["api_key"],
                    built, "sqlite")
 
@@ -141,4 +159,5 @@ def own_copy(dataset: Dataset, name: str) -> str:
         if os.path.exists(target + suffix):
             os.remove(target + suffix)
     shutil.copyfile(pristine, target)
+    _fresh_anchors(f"sqlite:///{target}")
     return f"sqlite:///{target}"

@@ -20,7 +20,7 @@ import threading
 import time
 from urllib.parse import quote
 
-from benchmarks.dataset import CONFIG, HERE
+from benchmarks.dataset import CONFIG, HERE, anchor_file
 
 ROOT = os.path.dirname(HERE)
 
@@ -96,7 +96,8 @@ WORKER_OPTIONS = {"gthread": ["--worker-class", "gthread", "--threads", "4", "--
 def gunicorn_load(url: str, api_key: str, identifiers: list[str], seconds: float = 10.0,
                   processes: int = 2, threads: int = 4, worker_class: str = "gthread", root: str = ROOT) -> dict:
     port = _free_port()
-    env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_SECRET_KEY": CONFIG["SECRET_KEY"],
+    env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_AUDIT_ANCHOR_FILE": anchor_file(url),
+           "REGISTRY_SECRET_KEY": CONFIG["SECRET_KEY"],
            "REGISTRY_RATELIMIT_PUBLIC": CONFIG["RATELIMIT_PUBLIC"], "REGISTRY_LOG_LEVEL": "WARNING"}
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
                *WORKER_OPTIONS[worker_class], "--no-control-socket",

@@ -23,7 +23,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from benchmarks.dataset import CONFIG, make_app
+from benchmarks.dataset import CONFIG, anchor_file, make_app
 from benchmarks.load import ROOT, WORKER_OPTIONS, _free_port, _wait_ready
 from benchmarks.measure import percentile
 
@@ -112,7 +112,8 @@ def _check(page: str, body: str, query: str, matches: int) -> None:
 
 def _serve(url: str, root: str, worker_class: str):
     port = _free_port()
-    env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_SECRET_KEY": CONFIG["SECRET_KEY"],
+    env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_AUDIT_ANCHOR_FILE": anchor_file(url),
+           "REGISTRY_SECRET_KEY": CONFIG["SECRET_KEY"],
            "REGISTRY_RATELIMIT_PUBLIC": CONFIG["RATELIMIT_PUBLIC"], "REGISTRY_LOG_LEVEL": "WARNING"}
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "1",
                *WORKER_OPTIONS[worker_class], "--no-control-socket", "--bind", f"127.0.0.1:{port}",
