@@ -2,9 +2,10 @@
 
 The client is plain Python (``http.client`` in threads, in two processes), bounded in time; it
 shares the two cores with the server, so the figures are a floor of what the server can do.
-The workers are ``gthread`` (as the README's deployment), which keep connections alive; the
-``sync`` worker answers every request with ``Connection: close``, so each one pays a new TCP
-connection (``worker_class="sync"`` measures that, for comparison).
+The workers are ``gthread`` with one thread (as the README's deployment), which keep connections
+alive; the ``sync`` worker answers every request with ``Connection: close``, so each one pays a
+new TCP connection (``worker_class="sync"`` measures that, for comparison, and
+``"gthread, 4 threads"`` what more threads cost).
 """
 
 from __future__ import annotations
@@ -89,8 +90,12 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-WORKER_OPTIONS = {"gthread": ["--worker-class", "gthread", "--threads", "4", "--keep-alive", "30"],
-                  "sync": ["--worker-class", "sync"]}
+# "gthread" is the README's deployment: it keeps connections alive, with one thread, because more
+# threads contend for one interpreter lock (--only workers: with four, p99 doubled on SQLite and
+# throughput fell a quarter on PostgreSQL).  The others are there to be compared with it.
+WORKER_OPTIONS = {"gthread": ["--worker-class", "gthread", "--threads", "1", "--keep-alive", "30"],
+                  "sync": ["--worker-class", "sync"],
+                  "gthread, 4 threads": ["--worker-class", "gthread", "--threads", "4", "--keep-alive", "30"]}
 
 
 def gunicorn_load(url: str, api_key: str, identifiers: list[str], seconds: float = 10.0,
@@ -131,9 +136,10 @@ def gunicorn_load(url: str, api_key: str, identifiers: list[str], seconds: float
 
 def compare_workers(url: str, api_key: str, identifiers: list[str], *, seconds: float = 10.0,
                     rounds: int = 3) -> dict:
-    """The same load on gunicorn's ``sync`` and ``gthread`` workers, alternated ``rounds`` times so
-    that a busy machine slows both alike: throughput and p99 of each run, and their medians."""
-    runs: dict[str, list[dict]] = {"sync": [], "gthread": []}
+    """The same load on gunicorn's ``sync`` worker, the deployment's ``gthread`` and ``gthread`` with
+    four threads, alternated ``rounds`` times so that a busy machine slows them alike: throughput
+    and p99 of each run, and their medians."""
+    runs: dict[str, list[dict]] = {"sync": [], "gthread": [], "gthread, 4 threads": []}
     for _round in range(rounds):
         for worker_class in runs:
             figures = gunicorn_load(url, api_key, identifiers, seconds=seconds, worker_class=worker_class)

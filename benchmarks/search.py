@@ -1,6 +1,6 @@
 """The name search over HTTP, every class of query (issue 20): the public page and the officers' search.
 
-One gunicorn worker (``gthread``, a kept-alive connection), queries interleaved one by one and
+One gunicorn worker (``gthread`` as deployed, a kept-alive connection), queries interleaved one by one and
 repeated, as the issue measured them.  The classes: one and two characters present and absent,
 three to five characters, rare pieces of names (a few hits, picked from the data set with the
 seed), four characters absent.  Before timing, every query's class is checked against the data
