@@ -23,6 +23,7 @@ from registry.catalogue.models import (
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.db import contains
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.permissions import is_admin
 from registry.extensions import db
@@ -108,8 +109,7 @@ def _feed_filter(item: CatalogueItem) -> list:
     if item.match_value and item.source in MATCH_KEYS:
         # The payload is canonical JSON (sorted keys, ", " and ": " separators): match the pair.
         needle = f'"{MATCH_KEYS[item.source]}": "{item.match_value}"'
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        criteria.append(ChangeEvent.payload.like(f"%{escaped}%", escape="\\"))
+        criteria.append(contains(ChangeEvent.payload, needle))
     return criteria
 
 

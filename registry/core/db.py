@@ -58,6 +58,19 @@ class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
 
 
+def containing_pattern(text: str) -> str:
+    """The LIKE pattern of "contains ``text`` as written": ``%``, ``_`` and the escape ``\\``
+    escaped (use it with ``escape="\\"``, as ``contains`` does)."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def contains(column, text: str):
+    """SQL: ``column`` contains ``text`` as written.  Not SQLAlchemy's ``contains(autoescape=True)``:
+    that builds the pattern in SQL (``'%' || :text || '%'``), which PostgreSQL's trigram index
+    cannot use in a generic plan."""
+    return column.like(containing_pattern(text), escape="\\")
+
+
 def str_enum(enum_cls, name: str) -> sa.Enum:
     """An Enum column stored as its values (readable in SQL), with a CHECK on both databases."""
     return sa.Enum(

@@ -15,6 +15,7 @@ from flask_login import current_user
 from registry.accounts.models import Unit
 from registry.core import clock
 from registry.core.audit import history
+from registry.core.db import contains
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices, submitted_and_valid
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
@@ -70,8 +71,7 @@ def _search(statement, text: str):
     try:
         values = [reading.value for reading in parse_identifier(text)]
     except InvalidIdentifier:
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return statement.where(Disclosure.party_name.like(f"%{escaped}%", escape="\\"))
+        return statement.where(contains(Disclosure.party_name, text))
     return statement.where(Disclosure.party_identifier.in_(values))
 
 

@@ -18,6 +18,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from registry.core.db import contains
 from registry.core.holds import open_holds
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, parse_identifier
 from registry.core.pagination import paginate
@@ -95,16 +96,14 @@ class ListFilter:
 def _keyword_condition(text: str):
     """SQL on ``ListEntry``: the keyword is part of the subject's name or of the decision number,
     or it is the subject's identifier (any spacing or case)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    like = f"%{escaped}%"
     try:
         values = [reading.value for reading in parse_identifier(text)]
     except InvalidIdentifier:
         values = []
     subjects = sa.select(Subject.id).where(
-        sa.or_(Subject.name.like(like, escape="\\"), Subject.identifier.in_(values or [""]))
+        sa.or_(contains(Subject.name, text), Subject.identifier.in_(values or [""]))
     )
-    return sa.or_(ListEntry.subject_id.in_(subjects), ListEntry.decision_number.like(like, escape="\\"))
+    return sa.or_(ListEntry.subject_id.in_(subjects), contains(ListEntry.decision_number, text))
 
 
 def list_statement(filters: ListFilter, today: date) -> sa.Select:

@@ -38,9 +38,10 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
-from registry.listing.models import EntryStatus, ListCategory, ListEntry, ListKind, Measure, entry_measures
+from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
 from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.readmodel.queries import BATCH, chunks, public_entry_condition
+from registry.readmodel.standings import standing_of
 from registry.subjects.models import Subject
 
 CHECK_KINDS = frozenset({"entries", "disclosures", "evaluations"})  # what the credit check answers with
@@ -84,13 +85,7 @@ class PublicRecords:
     @property
     def standing(self) -> dict:
         """What a result line says of the subject: red list, black list, in publicity, disclosures."""
-        shown = [entry for entry in self.entries if entry.status is EntryStatus.PUBLISHED]
-        return {
-            "red": any(entry.list_kind is ListKind.RED for entry in shown),
-            "black": any(entry.list_kind is ListKind.BLACK for entry in shown),
-            "in_publicity": self.markers["in_publicity"],
-            "disclosures": len(self.disclosures),
-        }
+        return standing_of(((entry.list_kind, entry.status) for entry in self.entries), len(self.disclosures))
 
 
 def name_is_public(subject, records: PublicRecords | None) -> bool:

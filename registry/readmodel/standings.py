@@ -18,33 +18,35 @@ from registry.listing.models import EntryStatus, ListEntry, ListKind
 from registry.readmodel.queries import chunks, public_entry_condition
 
 
-def _blank() -> dict:
-    return {"red": False, "black": False, "in_publicity": False, "disclosures": 0}
+def standing_of(entries, disclosures: int) -> dict:
+    """The line's four facts from a subject's public entries (``(list kind, status)`` pairs) and
+    its number of public disclosures: red or black once published, in publicity while in it."""
+    standing = {"red": False, "black": False, "in_publicity": False, "disclosures": disclosures}
+    for list_kind, status in entries:
+        if status is EntryStatus.IN_PUBLICITY:
+            standing["in_publicity"] = True
+        elif list_kind is ListKind.RED:
+            standing["red"] = True
+        elif list_kind is ListKind.BLACK:
+            standing["black"] = True
+    return standing
 
 
 def standings(subject_ids, today: date) -> dict[int, dict]:
     """For each subject id: {"red", "black", "in_publicity": bool, "disclosures": int}, as the
-    public sees them today (the same rules as ``PublicRecords.standing``)."""
+    public sees them today (``PublicRecords.standing``, read without the records)."""
     ids = sorted(set(subject_ids))
-    result = {subject_id: _blank() for subject_id in ids}
+    entries: dict[int, list] = {subject_id: [] for subject_id in ids}
+    disclosures: dict[int, int] = dict.fromkeys(ids, 0)
     for chunk in chunks(ids):
-        entries = db.session.execute(
+        for subject_id, list_kind, status in db.session.execute(
             sa.select(ListEntry.subject_id, ListEntry.list_kind, ListEntry.status).distinct()
             .where(ListEntry.subject_id.in_(chunk), public_entry_condition(today))
-        )
-        for subject_id, list_kind, status in entries:
-            standing = result[subject_id]
-            if status is EntryStatus.IN_PUBLICITY:
-                standing["in_publicity"] = True
-            elif list_kind is ListKind.RED:
-                standing["red"] = True
-            elif list_kind is ListKind.BLACK:
-                standing["black"] = True
-        disclosures = db.session.execute(
+        ):
+            entries[subject_id].append((list_kind, status))
+        disclosures.update(db.session.execute(
             sa.select(Disclosure.subject_id, sa.func.count())
             .where(Disclosure.subject_id.in_(chunk), disclosure_queries.publicly_visible(today))
             .group_by(Disclosure.subject_id)
-        )
-        for subject_id, count in disclosures:
-            result[subject_id]["disclosures"] = count
-    return result
+        ).tuples().all())
+    return {subject_id: standing_of(entries[subject_id], disclosures[subject_id]) for subject_id in ids}
