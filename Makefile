@@ -67,8 +67,11 @@ run: install instance/config.py audit-key compile-translations migrate
 	REGISTRY_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) demo
 	REGISTRY_PUBLIC_BASE_URL=$(RUN_BASE_URL) $(FLASK) run --host $(HOST) --port $(PORT)
 
+# The suite runs in one process per core (pytest-xdist; each process has its own database, see
+# tests/conftest.py). TEST_WORKERS=0 runs it in this process, e.g. to debug with pdb.
+TEST_WORKERS ?= auto
 test: install compile-translations
-	REGISTRY_SECRET_KEY=test $(BIN)/python -m pytest $(PYTEST_ARGS)
+	REGISTRY_SECRET_KEY=test $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -24,7 +24,32 @@ from registry.core.seeding import SEED_STEPS
 from registry.extensions import db as _db
 from tests.factories import Factories
 
-TEST_DATABASE_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+
+
+def _database_of_this_worker(base: str | None) -> str | None:
+    """The PostgreSQL database this test process uses: the given one, or, when pytest-xdist runs
+    the suite in several processes, a database of the worker's own beside it (``<name>_gw0``),
+    created here and dropped at the end of the run (``pytest_sessionfinish``).  Every test that
+    reads ``TEST_DATABASE_URL`` or the environment then sees its worker's database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker or not base.startswith("postgresql"):
+        return base
+    url = sa.engine.make_url(base)
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.dispose()
+    worker_url = url.set(database=name).render_as_string(hide_password=False)
+    os.environ["REGISTRY_TEST_DATABASE_URL"] = worker_url
+    return worker_url
+
+
+SHARED_DATABASE_URL = os.environ.get("REGISTRY_TEST_DATABASE_URL")
+TEST_DATABASE_URL = _database_of_this_worker(SHARED_DATABASE_URL)
 # The audit chain's key is required like SECRET_KEY: every app the tests build gets this fixed one
 # (the environment is what create_app reads for apps made without the shared fixture).
 os.environ.setdefault("REGISTRY_AUDIT_HMAC_KEY", "test-audit-hmac-key")
@@ -39,6 +64,18 @@ def own_anchor_file(monkeypatch, tmp_path):
     """Apps a test builds itself (create_app reads the environment) anchor into the test's folder,
     in a file apart from the shared app's (``db``): the two apps have different databases."""
     monkeypatch.setenv("REGISTRY_AUDIT_ANCHOR_FILE", str(tmp_path / "built-app-audit-anchors.jsonl"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A worker's own PostgreSQL database goes when its run ends."""
+    if TEST_DATABASE_URL and TEST_DATABASE_URL != SHARED_DATABASE_URL:
+        admin = sa.create_engine(SHARED_DATABASE_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                name = sa.engine.make_url(TEST_DATABASE_URL).database
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            admin.dispose()
 
 
 def pytest_report_header(config):

@@ -61,7 +61,7 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
         extra = setup(Factories(db)) if setup else None
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -75,6 +75,24 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
             db.session.remove()
             db.engine.dispose()
         limiter.enabled = previous
+
+
+def buffered(app):
+    """The WSGI app with every answer read whole and closed before the server writes it.
+
+    Werkzeug's development server leaves a response unclosed when the client drops the
+    connection mid-answer (a browser leaving a page while its favicon or a PDF is on the way):
+    the open file then surfaces as a ResourceWarning in some later test.  Test servers only.
+    """
+    def application(environ, start_response):
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+
+    return application
 
 
 def request(port: int, method: str, path: str, *, form: dict | None = None, headers: dict | None = None,

@@ -17,6 +17,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from registry import create_app
+from tests.served import buffered
 
 CHROMIUM = next(
     (path for path in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if os.path.exists(path)), None
@@ -64,7 +65,7 @@ def live_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """The base URL of the live app, served in a background thread for the whole session."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     live_app.config["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
