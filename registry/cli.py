@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from registry.core import calendar_changes, clock, workdays
-from registry.core.audit import Anchor, anchor_path, rekey_chain, verify_chain, write_anchor
+from registry.core.audit import Anchor, anchor_path, chain_head, rekey_chain, verify_chain, write_anchor
 from registry.core.db import reads_only, writing_transactions
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
@@ -186,7 +186,10 @@ def audit_verify(unkeyed: bool, manifests):
     if report.ok:
         click.echo(f"audit log intact: {report.checked} events")
         return
-    click.echo(f"audit log BROKEN at event {report.broken_event_id}: {report.reason}", err=True)
+    if report.problem is not None:  # not keyed yet, or the wrong key: the whole chain, not one event
+        click.echo(f"audit log {report.problem.upper()}: {report.reason}", err=True)
+    else:
+        click.echo(f"audit log BROKEN at event {report.broken_event_id}: {report.reason}", err=True)
     raise SystemExit(1)
 
 
@@ -217,6 +220,7 @@ def audit_rekey(old_key_env: str | None):
         if not value:
             raise click.UsageError(f"the environment variable {old_key_env} is empty")
         old_key = value.encode("utf-8")
+    old_head = chain_head()
     try:
         count = rekey_chain(from_unkeyed=old_key is None, old_key=old_key)
     except ValueError as error:
@@ -229,3 +233,6 @@ def audit_rekey(old_key_env: str | None):
         path.rename(path.with_name(f"{path.stem}.before-rekey-{clock.utcnow():%Y%m%dT%H%M%S}{path.suffix}"))
     head = write_anchor()
     click.echo(f"rekeyed {count} events; anchored event {head.event_id if head else 0}")
+    # What SECURITY.md asks the operator to record in the security log, with the date.
+    for label, anchor in (("old head", old_head), ("new head", head)):
+        click.echo(f"{label}: event {anchor.event_id} {anchor.hash}" if anchor else f"{label}: none (empty log)")

@@ -174,6 +174,13 @@ class ChainReport:
     checked: int
     broken_event_id: int | None = None
     reason: str | None = None
+    # Why a chain fails from its very first event: NOT_KEYED (written before AUDIT_HMAC_KEY) or
+    # WRONG_KEY (no event matches the configured key); None for a chain broken at an event.
+    problem: str | None = None
+
+
+NOT_KEYED = "not keyed yet"
+WRONG_KEY = "wrong key"
 
 
 @dataclass(frozen=True)
@@ -196,34 +203,69 @@ def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bo
     key = None if unkeyed else (key or chain_key())
     anchored = {anchor.event_id: anchor for anchor in [*(read_anchors() if anchors else []), *extra_anchors]}
     seen: set[int] = set()
+    failure = None
     # populate_existing: judge what the database holds, not events this session already loaded.
     statement = sa.select(AuditEvent).order_by(AuditEvent.id)
     rows = db.session.execute(statement.execution_options(yield_per=1000, populate_existing=True))
     try:  # yield_per is a server-side cursor on PostgreSQL: close it also when stopping early
         for event in rows.scalars():
             checked += 1
-            if event.prev_hash != expected_prev:
-                return ChainReport(
-                    False, checked, event.id, "the event before it was deleted or altered (link does not match)"
-                )
-            actual = event.unkeyed_hash() if unkeyed else event.content_hash(key)
-            if not hmac.compare_digest(actual, event.hash):
-                return ChainReport(False, checked, event.id, "its content was altered (hash does not match)")
-            anchor = anchored.get(event.id)
-            if anchor is not None:
+            failure = _event_failure(event, expected_prev, key, anchored.get(event.id))
+            if failure is not None:
+                break
+            if event.id in anchored:
                 seen.add(event.id)
-                if not hmac.compare_digest(anchor.hash, event.hash):
-                    return ChainReport(False, checked, event.id,
-                                       f"it differs from the anchor of {anchor.written_at} (the chain was rewritten)")
             expected_prev = event.hash
     finally:
         rows.close()
+    if failure is not None:
+        problem = _whole_chain_problem(key) if checked == 1 and key is not None else None
+        if problem is not None:
+            return ChainReport(False, checked, failure[0], _PROBLEMS[problem], problem)
+        return ChainReport(False, checked, *failure)
     missing = sorted(set(anchored) - seen)
     if missing:
         anchor = anchored[missing[0]]
         return ChainReport(False, checked, anchor.event_id,
                            f"it is anchored ({anchor.written_at}) but no longer in the log (events were removed)")
     return ChainReport(True, checked)
+
+
+_PROBLEMS = {
+    NOT_KEYED: "the chain is not keyed yet: its hashes are the plain SHA-256 written before AUDIT_HMAC_KEY "
+               "(check it with 'audit verify --unkeyed', then run 'audit rekey' once; if this chain was "
+               "keyed already, someone rewrote it without the key)",
+    WRONG_KEY: "wrong key: no event's hash matches the configured AUDIT_HMAC_KEY (is it this registry's key?), "
+               "or every event was rewritten without it",
+}
+
+
+def _event_failure(event: AuditEvent, expected_prev: str, key: bytes | None, anchor) -> tuple[int, str] | None:
+    """(event id, reason) when the event's link, content or anchor is wrong; None when it holds."""
+    if event.prev_hash != expected_prev:
+        return event.id, "the event before it was deleted or altered (link does not match)"
+    actual = event.unkeyed_hash() if key is None else event.content_hash(key)
+    if not hmac.compare_digest(actual, event.hash):
+        return event.id, "its content was altered (hash does not match)"
+    if anchor is not None and not hmac.compare_digest(anchor.hash, event.hash):
+        return event.id, f"it differs from the anchor of {anchor.written_at} (the chain was rewritten)"
+    return None
+
+
+def _whole_chain_problem(key: bytes) -> str | None:
+    """A chain that fails at its first event: is it unkeyed, or is the key not this chain's?  An
+    event altered without the key fails alone (the events after it still match); a wrong key
+    fails them all."""
+    if verify_chain(unkeyed=True, anchors=False).ok:
+        return NOT_KEYED
+    statement = sa.select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    rows = db.session.execute(statement)
+    try:
+        if any(hmac.compare_digest(event.content_hash(key), event.hash) for event in rows.scalars()):
+            return None
+    finally:
+        rows.close()
+    return WRONG_KEY
 
 
 # ---------------------------------------------------------------------------------------------
