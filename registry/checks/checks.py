@@ -1,5 +1,5 @@
 """Housekeeping checks of the mechanisms: the audit chain's daily anchor (issue 22 §5), its head
-written outside the database; uploaded files no record keeps (issue 22 §10)."""
+written outside the database and published (issue 30 §3); uploaded files no record keeps (issue 22 §10)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 
 from registry.checks.registry import register_check
 from registry.core.audit import write_anchor
+from registry.core.heads import publish_head
 from registry.core.uploads import orphan_uploads
 from registry.extensions import db
 
@@ -17,8 +18,11 @@ from registry.extensions import db
 @register_check("audit_anchor", order=95, hour=23, minute=50)
 def audit_anchor(today: date) -> dict:
     """Append the audit chain's head (event id and hash) to the append-only anchor file, so that
-    ``audit verify`` can tell a chain rewritten inside the database from the one that was."""
+    ``audit verify`` can tell a chain rewritten inside the database from the one that was, and
+    publish it as the day's head (``/audit/heads.json``, the month's exchange manifest) for
+    others to keep."""
     head = write_anchor()
+    publish_head(today)
     return {"anchored_event": head.event_id if head else 0}
 
 

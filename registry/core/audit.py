@@ -18,10 +18,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -29,6 +27,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
+from registry.core.anchors import Anchor, append_anchor, read_anchors
 from registry.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -183,13 +182,6 @@ NOT_KEYED = "not keyed yet"
 WRONG_KEY = "wrong key"
 
 
-@dataclass(frozen=True)
-class Anchor:
-    event_id: int
-    hash: str
-    written_at: str
-
-
 def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bool = True,
                  extra_anchors: list[Anchor] = ()) -> ChainReport:
     """Walk the whole log in order and report the first event whose link or content is wrong, then
@@ -201,7 +193,9 @@ def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bo
     expected_prev = GENESIS_HASH
     checked = 0
     key = None if unkeyed else (key or chain_key())
-    anchored = {anchor.event_id: anchor for anchor in [*(read_anchors() if anchors else []), *extra_anchors]}
+    anchored: dict[int, list[Anchor]] = {}
+    for anchor in [*(file_anchors() if anchors else []), *extra_anchors]:
+        anchored.setdefault(anchor.event_id, []).append(anchor)
     seen: set[int] = set()
     failure = None
     # populate_existing: judge what the database holds, not events this session already loaded.
@@ -210,7 +204,7 @@ def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bo
     try:  # yield_per is a server-side cursor on PostgreSQL: close it also when stopping early
         for event in rows.scalars():
             checked += 1
-            failure = _event_failure(event, expected_prev, key, anchored.get(event.id))
+            failure = _event_failure(event, expected_prev, key, anchored.get(event.id, ()))
             if failure is not None:
                 break
             if event.id in anchored:
@@ -225,7 +219,7 @@ def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bo
         return ChainReport(False, checked, *failure)
     missing = sorted(set(anchored) - seen)
     if missing:
-        anchor = anchored[missing[0]]
+        anchor = anchored[missing[0]][0]
         return ChainReport(False, checked, anchor.event_id,
                            f"it is anchored ({anchor.written_at}) but no longer in the log (events were removed)")
     return ChainReport(True, checked)
@@ -240,15 +234,16 @@ _PROBLEMS = {
 }
 
 
-def _event_failure(event: AuditEvent, expected_prev: str, key: bytes | None, anchor) -> tuple[int, str] | None:
+def _event_failure(event: AuditEvent, expected_prev: str, key: bytes | None, anchors) -> tuple[int, str] | None:
     """(event id, reason) when the event's link, content or anchor is wrong; None when it holds."""
     if event.prev_hash != expected_prev:
         return event.id, "the event before it was deleted or altered (link does not match)"
     actual = event.unkeyed_hash() if key is None else event.content_hash(key)
     if not hmac.compare_digest(actual, event.hash):
         return event.id, "its content was altered (hash does not match)"
-    if anchor is not None and not hmac.compare_digest(anchor.hash, event.hash):
-        return event.id, f"it differs from the anchor of {anchor.written_at} (the chain was rewritten)"
+    for anchor in anchors:
+        if not hmac.compare_digest(anchor.hash, event.hash):
+            return event.id, f"it differs from the anchor of {anchor.written_at} (the chain was rewritten)"
     return None
 
 
@@ -269,12 +264,12 @@ def _whole_chain_problem(key: bytes) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Anchors: the chain's head, written outside the database
+# Anchors: the chain's head, written outside the database (core.anchors)
 
 
-def anchor_path() -> Path:
-    return Path(current_app.config.get("AUDIT_ANCHOR_FILE")
-                or os.path.join(current_app.instance_path, "audit-anchors.jsonl"))
+def chain_identity() -> str | None:
+    """What names this database's chain in the anchor file: its first event's hash."""
+    return db.session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id).limit(1))
 
 
 def chain_head() -> Anchor | None:
@@ -282,40 +277,23 @@ def chain_head() -> Anchor | None:
     row = db.session.execute(
         sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
-    return None if row is None else Anchor(row.id, row.hash, clock.utcnow().isoformat(timespec="seconds"))
+    if row is None:
+        return None
+    return Anchor(row.id, row.hash, clock.utcnow().isoformat(timespec="seconds"), chain_identity())
 
 
 def write_anchor() -> Anchor | None:
-    """Append the chain's head to the anchor file (opened for appending only, flushed to disk)."""
+    """Append the chain's head to the anchor file; ``ForeignAnchorFile`` when the file anchors
+    another database."""
     head = chain_head()
-    if head is None:
-        return None
-    path = anchor_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"written_at": head.written_at, "event_id": head.event_id, "hash": head.hash},
-                      sort_keys=True) + "\n"
-    with open(path, "a", encoding="utf-8") as file:
-        file.write(line)
-        file.flush()
-        os.fsync(file.fileno())
+    if head is not None:
+        append_anchor(head)
     return head
 
 
-def read_anchors(path: Path | None = None) -> list[Anchor]:
-    """Every anchor of the file (none when there is no file yet); a damaged line is an error."""
-    path = path or anchor_path()
-    if not path.exists():
-        return []
-    anchors = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            anchors.append(Anchor(int(item["event_id"]), str(item["hash"]), str(item["written_at"])))
-        except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}: line {number} is not an anchor") from error
-    return anchors
+def file_anchors() -> list[Anchor]:
+    """The anchor file's anchors of this chain (``ForeignAnchorFile`` for another database's file)."""
+    return read_anchors(chain=chain_identity())
 
 
 def rekey_chain(*, from_unkeyed: bool = True, old_key: bytes | None = None) -> int:

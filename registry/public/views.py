@@ -310,4 +310,5 @@ def _write_rows(writer, entries) -> None:
 
 add_nav("public.red_list", _l("Red list"), order=10)
 add_nav("public.black_list", _l("Black list"), order=11)
+from registry.public import audit_heads as _audit_heads  # noqa: E402,F401  (the published audit heads)
 from registry.public import evaluations as _evaluations  # noqa: E402,F401  (the 信用评价 page)
