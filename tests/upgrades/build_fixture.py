@@ -31,7 +31,11 @@ REPOSITORY = HERE.parent.parent
 
 def _run(command: list[str], **options) -> str:
     print("$", " ".join(command), file=sys.stderr)
-    return subprocess.run(command, check=True, capture_output=True, text=True, **options).stdout
+    finished = subprocess.run(command, capture_output=True, text=True, check=False, **options)
+    if finished.returncode != 0:
+        output = finished.stdout[-3000:] + finished.stderr[-3000:]
+        raise SystemExit(f"{command[-1]} failed ({finished.returncode}):\n{output}")
+    return finished.stdout
 
 
 def export(commit: str, target: pathlib.Path) -> str:
@@ -72,8 +76,14 @@ def build(commit: str, name: str, workdir: pathlib.Path) -> pathlib.Path:
     _run([*flask, "db", "upgrade"], cwd=source, env=env)
     _run([*flask, "demo"], cwd=source, env=env)
     work = json.loads(_run([str(python), str(HERE / "release_work.py")], cwd=source, env=env).splitlines()[-1])
+    keyed = "AUDIT_HMAC_KEY" in (source / "registry" / "core" / "audit.py").read_text(encoding="utf-8")
+    anchors = workdir / "audit-anchors.jsonl"
     fixture = {
         "release": name,
+        # what the operator keeps beside the database: the chain's key (None: the release wrote a plain
+        # SHA-256 chain) and the anchor file's lines
+        "audit_hmac_key": env["REGISTRY_AUDIT_HMAC_KEY"] if keyed else None,
+        "anchor_file": anchors.read_text(encoding="utf-8").splitlines() if anchors.exists() else [],
         "commit": full_commit,
         "revision": head_revision(source),
         "built_on": datetime.now(UTC).date().isoformat(),

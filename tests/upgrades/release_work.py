@@ -123,11 +123,14 @@ def main() -> None:
 
     # The administrator: a setting in days, a list category with odd day counts, a calendar day.
     login("admin@demo.hn")
-    response = client.post("/admin/settings", data={"penalty_general_visible_days": "400"})
+    # (the field names of releases that count in days, and of those that count in months)
+    response = client.post("/admin/settings", data={"penalty_general_visible_days": "400",
+                                                    "penalty_general_visible_months": "13"})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     response = client.post("/admin/list-categories/new", data={
-        "name": "升级演练类别", "list_kind": "black", "validity_days": "500", "repair_allowed": "y",
-        "repair_min_days": "100", "display_order": "90", "is_active": "y"})
+        "name": "升级演练类别", "list_kind": "black", "validity_days": "500", "validity_months": "17",
+        "repair_allowed": "y", "repair_min_days": "100", "repair_min_months": "3", "display_order": "90",
+        "is_active": "y"})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     run("calendar", "set", "2027-02-20", "workday", "--note", "调休")
     print(json.dumps(done, ensure_ascii=False))
