@@ -207,7 +207,10 @@ def audit_verify(unkeyed: bool, manifests, published, strict: bool):
 @with_appcontext
 def audit_anchor():
     """Append the chain's head to the anchor file now (the daily check audit_anchor does it too)."""
-    head = write_anchor()
+    try:
+        head = write_anchor()
+    except ValueError as error:  # another database's file, or a damaged one
+        raise click.ClickException(str(error)) from error
     click.echo(f"anchored event {head.event_id}" if head else "the audit log is empty: nothing to anchor")
 
 

@@ -173,3 +173,15 @@ def test_a_rekey_republishes_the_heads(cli, db, history):
     rows = db.session.execute(sa.text(
         "SELECT h.hash, e.hash FROM audit_published_heads h JOIN audit_events e ON e.id = h.event_id")).all()
     assert len(rows) == 3 and all(published == event for published, event in rows)
+
+
+def test_an_older_anchor_file_without_chain_names_is_judged_by_its_anchors(cli, db, history, anchor_file):
+    lines = [json.loads(line) for line in anchor_file.read_text(encoding="utf-8").splitlines()]
+    unnamed = [{key: value for key, value in line.items() if key != "chain"} for line in lines]
+    anchor_file.write_text("".join(json.dumps(line) + "\n" for line in unnamed), encoding="utf-8")
+    assert cli("audit", "anchor").exit_code == 0  # this database's own anchors, written before lines named it
+    foreign = [{**line, "hash": "e" * 64} for line in unnamed]  # another database's, same event ids
+    anchor_file.write_text("".join(json.dumps(line) + "\n" for line in foreign), encoding="utf-8")
+    result = cli("audit", "anchor")
+    assert result.exit_code == 1 and "another database's file" in result.output
+    assert anchor_file.read_text(encoding="utf-8").count("\n") == len(foreign)  # nothing appended

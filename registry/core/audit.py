@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
-from registry.core.anchors import Anchor, append_anchor, read_anchors
+from registry.core.anchors import Anchor, ForeignAnchorFile, anchor_path, append_anchor, read_anchors
 from registry.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -284,10 +284,19 @@ def chain_head() -> Anchor | None:
 
 def write_anchor() -> Anchor | None:
     """Append the chain's head to the anchor file; ``ForeignAnchorFile`` when the file anchors
-    another database."""
+    another database (its lines name another chain, or, written before lines named theirs, hold
+    events this chain does not have)."""
     head = chain_head()
-    if head is not None:
-        append_anchor(head)
+    if head is None:
+        return None
+    unnamed = {anchor.event_id: anchor.hash for anchor in read_anchors(chain=head.chain) if anchor.chain is None}
+    if unnamed:
+        ours = dict(db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash)
+                                       .where(AuditEvent.id.in_(unnamed))).tuples().all())
+        if any(ours.get(event_id) != digest for event_id, digest in unnamed.items()):
+            raise ForeignAnchorFile(f"{anchor_path()} holds anchors this database's chain does not have: it is "
+                                    "another database's file (give each database its own REGISTRY_AUDIT_ANCHOR_FILE)")
+    append_anchor(head)
     return head
 
 
