@@ -185,3 +185,30 @@ def test_an_upgrade_refuses_to_commit_rows_that_point_at_nothing(tmp_path, capsy
         assert "2 broken references (list_category_measures row 1 → measures" in capsys.readouterr().err
         assert _revision() == "2aec951941b9"
         _db.engine.dispose()
+
+
+def test_rolling_back_is_restoring_the_pre_upgrade_backup(release, tmp_path):
+    """README "Upgrading", rolling back: the backup taken before the upgrade, restored by the new
+    code, gives back the release's database exactly (its revision and every row)."""
+    with fresh_database(tmp_path) as url:
+        app = _app(url, tmp_path, release["audit_hmac_key"])
+        with app.app_context():
+            flask_migrate.upgrade(revision=release["revision"])
+            load(_db.engine, release["tables"])
+            _db.engine.dispose()
+        backup = tmp_path / "before-upgrade.backup"
+        assert _cli(app, "backup", str(backup)).exit_code == 0
+        with app.app_context():
+            flask_migrate.upgrade()
+            _db.engine.dispose()
+        assert _cli(app, "seed").exit_code == 0
+        restored = _cli(app, "restore", "--yes", str(backup))
+        assert restored.exit_code == 0, restored.output
+        assert f"schema at revision {release['revision']}" in restored.output  # the older release's, said
+        with app.app_context():
+            assert _revision() == release["revision"]
+            with _db.engine.connect() as connection:
+                assert row_counts(connection, release["tables"]) == {
+                    name: len(table["rows"]) for name, table in release["tables"].items()}
+            _db.session.remove()
+            _db.engine.dispose()

@@ -24,7 +24,7 @@ from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, lazyload, mapped_column
 
 from registry.core import clock
 from registry.core.anchors import Anchor, ForeignAnchorFile, anchor_path, append_anchor, read_anchors
@@ -182,6 +182,12 @@ NOT_KEYED = "not keyed yet"
 WRONG_KEY = "wrong key"
 
 
+def _events_in_order() -> sa.Select:
+    """Every event, oldest first, without its actor: the hash covers the stored columns only (and
+    a restored older database's users table may lack columns the model has)."""
+    return sa.select(AuditEvent).options(lazyload("*")).order_by(AuditEvent.id)
+
+
 def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bool = True,
                  extra_anchors: list[Anchor] = ()) -> ChainReport:
     """Walk the whole log in order and report the first event whose link or content is wrong, then
@@ -199,7 +205,7 @@ def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bo
     seen: set[int] = set()
     failure = None
     # populate_existing: judge what the database holds, not events this session already loaded.
-    statement = sa.select(AuditEvent).order_by(AuditEvent.id)
+    statement = _events_in_order()
     rows = db.session.execute(statement.execution_options(yield_per=1000, populate_existing=True))
     try:  # yield_per is a server-side cursor on PostgreSQL: close it also when stopping early
         for event in rows.scalars():
@@ -253,7 +259,7 @@ def _whole_chain_problem(key: bytes) -> str | None:
     fails them all."""
     if verify_chain(unkeyed=True, anchors=False).ok:
         return NOT_KEYED
-    statement = sa.select(AuditEvent).order_by(AuditEvent.id).execution_options(yield_per=1000)
+    statement = _events_in_order().execution_options(yield_per=1000)
     rows = db.session.execute(statement)
     try:
         if any(hmac.compare_digest(event.content_hash(key), event.hash) for event in rows.scalars()):
@@ -318,7 +324,7 @@ def rekey_chain(*, from_unkeyed: bool = True, old_key: bytes | None = None) -> i
     previous = GENESIS_HASH
     count = 0
     # The new hashes are HMACs: they never collide with the old ones the unique columns hold.
-    for event in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all():
+    for event in db.session.scalars(_events_in_order()).all():
         event.prev_hash = previous
         event.hash = previous = event.content_hash(key)
         count += 1

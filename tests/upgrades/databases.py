@@ -24,6 +24,9 @@ def fresh_database(tmp_path, prefix: str = "registry_upgrade") -> Iterator[str]:
             connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
         yield sa.engine.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with admin.connect() as connection:  # with the copies a restore renamed aside
+            left = connection.execute(sa.text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
+                                      {"pattern": f"{name}%"}).scalars().all()
+            for leftover in left:
+                connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{leftover}" WITH (FORCE)')
         admin.dispose()
