@@ -1,4 +1,5 @@
 import logging
+from contextlib import contextmanager
 from logging.config import fileConfig
 
 from alembic import context
@@ -49,6 +50,36 @@ def get_metadata():
     return target_db.metadata
 
 
+@contextmanager
+def sqlite_foreign_keys_off(connection):
+    """SQLite: foreign keys off while migrating, as SQLite's own procedure for altering a table
+    asks.  Batch mode rebuilds a table (create a copy, move the rows, DROP the old one, rename):
+    with foreign keys on (every connection of the app has them on) the DROP of a table that
+    other rows point at fails, or would delete or orphan them.  The pragma is a no-op inside a
+    transaction, so it is set on the driver's connection before the migration's transaction
+    begins, and set back afterwards (the connection returns to the app's pool)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
+def refuse_broken_references(connection):
+    """SQLite: with foreign keys off nothing stopped a migration from leaving a row that points
+    at nothing; check every reference before committing (raising rolls the whole run back)."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        shown = ", ".join(f"{table} row {rowid} → {parent}" for table, rowid, parent, _key in broken[:10])
+        raise RuntimeError(f"the migration left {len(broken)} broken references ({shown}); nothing was changed")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -95,16 +126,22 @@ def run_migrations_online():
 
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
             include_name=include_in_migrations,
+            # SQLite's DDL is transactional too (the app begins its transactions itself, see
+            # core.db), though Alembic assumes otherwise and would commit migration by migration.
+            transactional_ddl=True,
             **conf_args
         )
 
+        # One transaction for the whole run, on both databases (their DDL is transactional): a
+        # migration that fails leaves the database as it was, at the revision it started from.
         with context.begin_transaction():
             context.run_migrations()
+            refuse_broken_references(connection)
 
 
 if context.is_offline_mode():

@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.configure(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure_logging(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL", "INFO"))
+    logs.init_request_logging(app)
     config.warn_about_unset_settings(app)
 
     _trust_proxies(app)

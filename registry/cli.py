@@ -10,8 +10,10 @@ import click
 from flask.cli import AppGroup, with_appcontext
 
 from registry.core import calendar_changes, clock, workdays
-from registry.core.audit import Anchor, anchor_path, rekey_chain, verify_chain, write_anchor
+from registry.core.anchors import anchor_path, file_warnings, set_aside
+from registry.core.audit import chain_head, file_anchors, rekey_chain, verify_chain, write_anchor
 from registry.core.db import reads_only, writing_transactions
+from registry.core.heads import load_outside_copy, outside_anchors, republish_after_rekey
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
 
@@ -167,34 +169,48 @@ audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 @click.option("--unkeyed", is_flag=True, help="Check a chain written before AUDIT_HMAC_KEY (plain SHA-256).")
 @click.option("--manifest", "manifests", multiple=True, type=click.File("r", encoding="utf-8"),
               help="An exchange manifest as delivered (registry-manifest-YYYY-MM.json): its audit anchor too.")
+@click.option("--published", "published", multiple=True, metavar="FILE_OR_URL",
+              help="An archived copy of the daily heads (/audit/heads.json), a file or an http(s) URL.")
+@click.option("--strict", is_flag=True, help="Exit 2 on a warning about the anchors (missing or short file).")
 @with_appcontext
-def audit_verify(unkeyed: bool, manifests):
-    """Check the keyed hash chain and the anchors outside the database; exit 1 naming the first
-    broken event."""
+def audit_verify(unkeyed: bool, manifests, published, strict: bool):
+    """Check the keyed hash chain and the anchors outside the database (the anchor file, archived
+    daily heads, delivered manifests); exit 1 naming the first broken event."""
     import json
 
-    extra = []
-    for file in manifests:
-        anchor = json.load(file).get("audit_anchor")
-        if anchor:
-            extra.append(Anchor(int(anchor["event_id"]), str(anchor["hash"]), f"manifest {file.name}"))
     try:
-        report = verify_chain(unkeyed=unkeyed, anchors=not unkeyed, extra_anchors=extra)
-    except ValueError as error:  # a damaged anchor file
+        outside = [anchor for source in published for anchor in load_outside_copy(source)]
+        for file in manifests:
+            outside.extend(outside_anchors(json.load(file), f"manifest {file.name}"))
+        local = [] if unkeyed else file_anchors()
+        report = verify_chain(unkeyed=unkeyed, anchors=not unkeyed, extra_anchors=outside)
+    except ValueError as error:  # a damaged anchor file, another database's, an unreadable copy
         click.echo(f"audit anchors unreadable: {error}", err=True)
         raise SystemExit(1) from error
-    if report.ok:
-        click.echo(f"audit log intact: {report.checked} events")
-        return
-    click.echo(f"audit log BROKEN at event {report.broken_event_id}: {report.reason}", err=True)
-    raise SystemExit(1)
+    warnings = [] if unkeyed else file_warnings(anchor_path(), local, outside, report.checked > 0)
+    if not report.ok:
+        if report.problem is not None:  # not keyed yet, or the wrong key: the whole chain, not one event
+            click.echo(f"audit log {report.problem.upper()}: {report.reason}", err=True)
+        else:
+            click.echo(f"audit log BROKEN at event {report.broken_event_id}: {report.reason}", err=True)
+    for warning in warnings:
+        click.echo(f"WARNING: {warning}", err=True)
+    if not report.ok:
+        raise SystemExit(1)
+    held = f"; held against {len(outside)} published heads" if outside else ""
+    click.echo(f"audit log intact: {report.checked} events{held}")
+    if warnings and strict:
+        raise SystemExit(2)
 
 
 @audit_cli.command("anchor")
 @with_appcontext
 def audit_anchor():
     """Append the chain's head to the anchor file now (the daily check audit_anchor does it too)."""
-    head = write_anchor()
+    try:
+        head = write_anchor()
+    except ValueError as error:  # another database's file, or a damaged one
+        raise click.ClickException(str(error)) from error
     click.echo(f"anchored event {head.event_id}" if head else "the audit log is empty: nothing to anchor")
 
 
@@ -217,15 +233,18 @@ def audit_rekey(old_key_env: str | None):
         if not value:
             raise click.UsageError(f"the environment variable {old_key_env} is empty")
         old_key = value.encode("utf-8")
+    old_head = chain_head()
     try:
         count = rekey_chain(from_unkeyed=old_key is None, old_key=old_key)
     except ValueError as error:
         db.session.rollback()
         click.echo(f"not rekeyed: {error}", err=True)
         raise SystemExit(1) from error
+    republish_after_rekey()
     db.session.commit()
-    path = anchor_path()
-    if path.exists():
-        path.rename(path.with_name(f"{path.stem}.before-rekey-{clock.utcnow():%Y%m%dT%H%M%S}{path.suffix}"))
+    set_aside(anchor_path(), "before-rekey", clock.utcnow())
     head = write_anchor()
     click.echo(f"rekeyed {count} events; anchored event {head.event_id if head else 0}")
+    # What SECURITY.md asks the operator to record in the security log, with the date.
+    for label, anchor in (("old head", old_head), ("new head", head)):
+        click.echo(f"{label}: event {anchor.event_id} {anchor.hash}" if anchor else f"{label}: none (empty log)")

@@ -74,8 +74,11 @@ DEFAULTS: dict[str, object] = {
     "TRUSTED_PROXIES": 0,
     # Logs: "text", or "json" (one object a line) for a log collector.
     "LOG_FORMAT": "text",
+    # One access line per request (method, path, status, duration, client, request id).
+    "ACCESS_LOG": True,
     # Operations: /metrics answers only these client networks or a request with the token
-    # ("Authorization: Bearer <token>"); /readyz fails when no check ran for this many hours (0: never).
+    # ("Authorization: Bearer <token>"); /readyz says the scheduler is stale when no check ran for this
+    # many hours (0: never), for information: readiness is the database and the schema only.
     "METRICS_ALLOWED_NETWORKS": ["127.0.0.1/32", "::1/128"],
     "METRICS_TOKEN": None,
     "READYZ_MAX_CHECK_AGE_HOURS": 26,

@@ -207,6 +207,7 @@ def approval(db, make):
     """An approval by one reviewer, with events after it."""
     reviewer, other = make.user("reviewer"), make.user("reviewer")
     entry = make.entry("pending_review")
+    record_event("test.before", obj=entry)  # not the chain's first event: a rewrite of the whole chain is another test
     event = record_event("list_entry.approve", actor=reviewer, obj=entry, from_state="pending_review",
                          to_state="published")
     later = [record_event("test.later", obj=entry, comment=str(n)) for n in range(3)]
@@ -334,3 +335,46 @@ def test_the_monthly_manifest_anchors_the_chain(cli, db, make, tmp_path):
     assert cli("audit", "verify").exit_code == 0  # no anchor file in this test: the chain alone agrees
     result = cli("audit", "verify", "--manifest", str(path))
     assert result.exit_code == 1 and f"event {inside.id}" in result.output and "rewritten" in result.output
+
+
+def _first_event_id(db) -> int:
+    return db.session.scalar(sa.select(sa.func.min(AuditEvent.id)))
+
+
+def test_cli_verify_says_a_chain_written_before_the_key_is_not_keyed_yet(cli, db, events):
+    import hashlib
+
+    _rewrite_from(db, _first_event_id(db), lambda message: hashlib.sha256(message).hexdigest())
+    result = cli("audit", "verify")
+    assert result.exit_code == 1
+    assert "NOT KEYED YET" in result.output and "audit rekey" in result.output
+    assert "content was altered" not in result.output
+
+
+def test_cli_verify_says_the_key_is_wrong(app, cli, db, events, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_HMAC_KEY", "another registry's key")
+    result = cli("audit", "verify")
+    assert result.exit_code == 1 and "WRONG KEY" in result.output
+    assert "content was altered" not in result.output
+
+
+def test_the_first_event_altered_alone_is_named_as_altered_not_as_a_key_problem(db, events):
+    first = _first_event_id(db)
+    tamper(db, "UPDATE audit_events SET comment = 'changed' WHERE id = :id", id=first)
+    report = verify_chain()
+    assert (report.ok, report.broken_event_id, report.problem) == (False, first, None)
+    assert "altered" in report.reason
+
+
+def test_cli_rekey_prints_the_old_and_the_new_head(app, cli, db, events):
+    import hashlib
+
+    first = _first_event_id(db)
+    _rewrite_from(db, first, lambda message: hashlib.sha256(message).hexdigest())
+    old = _rows(db, first)[-1]
+    result = cli("audit", "rekey")
+    assert result.exit_code == 0, result.output
+    new = _rows(db, first)[-1]
+    assert f"old head: event {old['id']} {old['hash']}" in result.output
+    assert f"new head: event {new['id']} {new['hash']}" in result.output
+    assert new["hash"] == _hmac_sha256(TEST_KEY, _canonical(new)) != old["hash"]

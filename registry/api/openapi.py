@@ -168,7 +168,7 @@ SCHEMAS: dict = {
         "description": "Everything public about the subject an identifier names.  An unknown valid identifier "
         "(or a subject with nothing public) is a clean result: found false, subject null, empty lists.",
         "required": ["identifier", "identifier_kind", "as_of", "found", "subject", "red_list", "black_list",
-                     "list_entries", "disclosures", "evaluations", "markers"],
+                     "list_entries", "disclosures", "evaluations", "markers", "identifier_under_correction"],
         "properties": {
             "identifier": {"type": "string", "description": "Normalised; resident ID numbers masked."},
             "identifier_kind": {"enum": ["organisation", "person", "vehicle"]},
@@ -185,6 +185,12 @@ SCHEMAS: dict = {
                 "yet kept).",
             },
             "markers": _ref("Markers"),
+            "identifier_under_correction": {
+                "type": "boolean",
+                "description": "The identifier asked fails its check digit (or canonical form) but a subject is "
+                "stored under exactly that number, entered before the checks were right: it is answered as stored "
+                "until the unit corrects it.  False for every valid identifier.",
+            },
         },
     },
     "BatchRequest": {

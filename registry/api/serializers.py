@@ -27,17 +27,20 @@ from registry.listing.operations import public_payload as entry_payload
 from registry.readmodel import records as readmodel
 from registry.readmodel.records import PublicRecords
 from registry.subjects.models import Subject
+from registry.subjects.operations import find_stored
 
 MAX_IDENTIFIER_LENGTH = 64
 
 
 @dataclass(frozen=True)
 class Lookup:
-    """One identifier as asked: its readings, or the reason it is invalid."""
+    """One identifier as asked: its readings, or the reason it is invalid.  ``under_correction``:
+    the text fails its check, but a subject is stored under exactly that number (its one reading)."""
 
     text: str
     readings: tuple[ParsedIdentifier, ...] = ()
     error: str | None = None
+    under_correction: bool = False
 
     @property
     def normalized(self) -> str:
@@ -58,6 +61,16 @@ def parse(text: str) -> Lookup:
         return Lookup(text, tuple(parse_identifier(text)))
     except InvalidIdentifier as invalid:
         return Lookup(text, error=str(invalid.message))
+
+
+def parse_all(texts: list[str]) -> list[Lookup]:
+    """``parse`` each text; a text no valid identifier that a subject is stored under exactly (a
+    number stored before the checks were right) reads as that stored number (one query for all)."""
+    lookups = [parse(text) for text in texts]
+    stored = find_stored([lookup.text for lookup in lookups if lookup.error is not None])
+    return [Lookup(lookup.text, (ParsedIdentifier(SubjectKind(stored[lookup.text].kind),
+                                                  stored[lookup.text].identifier),), under_correction=True)
+            if lookup.error is not None and lookup.text in stored else lookup for lookup in lookups]
 
 
 def _marks(kinds: set) -> dict[str, bool]:
@@ -118,6 +131,8 @@ def credit_json(
         "disclosures": [_disclosure_json(d, records) for d in records.disclosures],
         "evaluations": [_evaluation_json(e) for e in records.evaluations],
         "markers": records.markers,
+        # the number as stored fails its check: found by exactly that number until it is corrected
+        "identifier_under_correction": lookup.under_correction,
     }
 
 

@@ -52,7 +52,7 @@ def _json_answer(body: dict, *, status: int = 200, volatile: tuple[str, ...] = (
 @bp.route(f"{PREFIX}/credit/<identifier>")
 @api_view(ApiScope.CREDIT_READ)
 def credit(identifier: str):
-    lookup = serializers.parse(identifier)
+    (lookup,) = serializers.parse_all([identifier])
     note_identifiers([lookup.normalized])
     if lookup.error is not None:
         return api_error(400, "invalid_identifier", lookup.error)
@@ -100,7 +100,8 @@ def credit_batch():
         return api_error(400, "too_many_identifiers",
                          f"A batch may have at most {MAX_BATCH} identifiers; this one has {len(identifiers)}.",
                          limit=MAX_BATCH)
-    lookups = [serializers.parse(item) if isinstance(item, str) else None for item in identifiers]
+    parsed = iter(serializers.parse_all([item for item in identifiers if isinstance(item, str)]))
+    lookups = [next(parsed) if isinstance(item, str) else None for item in identifiers]
     note_identifiers([lookup.normalized for lookup in lookups if lookup is not None])
     as_of = clock.utcnow()
     valid = [lookup for lookup in lookups if lookup is not None]
@@ -120,7 +121,7 @@ def credit_batch():
 @bp.route(f"{PREFIX}/credit/<identifier>/report.pdf")
 @api_view(ApiScope.REPORT_READ)
 def credit_report(identifier: str):
-    lookup = serializers.parse(identifier)
+    (lookup,) = serializers.parse_all([identifier])
     note_identifiers([lookup.normalized])
     if lookup.error is not None:
         return api_error(400, "invalid_identifier", lookup.error)

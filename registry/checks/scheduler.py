@@ -5,6 +5,11 @@ Asia/Shanghai.  A job that fails is logged with its traceback and the process ca
 next scheduled run tries again (each check is idempotent, so it catches up).  A job that finds
 its check locked by another process skips that run.  Jobs (``register_job``) run every few
 seconds and commit as they go (sending change notifications, for instance).
+
+On start, before the timetable, ``catch_up`` runs every check whose latest due time has no run
+since (the process was down, or a new installation), then ``missed_runs`` alerts the
+administrators about the runs missed.  The log stays quiet when nothing happened: a check's run is
+one line, an interval job writes only when it did something.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from flask import Flask
 
 from registry.checks.registry import CHECKS, JOBS, ordered_checks
 from registry.checks.runner import CheckLocked, run_check
+from registry.checks.schedule import overdue
 from registry.core import clock
 
 log = logging.getLogger(__name__)
@@ -28,17 +34,27 @@ def run_job(app: Flask, name: str) -> dict | None:
     with app.app_context():
         check = CHECKS[name]
         today = clock.today()
-        log.info("check %s starting for %s", name, today)
         try:
-            counts = run_check(check, today)
+            return run_check(check, today)  # the runner logs the run's counts
         except CheckLocked:
             log.warning("check %s skipped: another process is running it", name)
             return None
         except Exception:
             log.exception("check %s failed for %s; rolled back, the next run retries", name, today)
             return None
-        log.info("check %s done for %s: %s", name, today, counts)
-        return counts
+
+
+def catch_up(app: Flask) -> list[str]:
+    """Run every check whose latest due time has no run since, in the checks' order, then the
+    alert about missed runs; returns the names caught up."""
+    with app.app_context():
+        late = overdue()
+    for name, due in late.items():
+        log.warning("check %s missed its run at %s: running it now", name, due.astimezone(clock.LOCAL_TZ).isoformat())
+        run_job(app, name)
+    if "missed_runs" in CHECKS:
+        run_job(app, "missed_runs")
+    return list(late)
 
 
 def run_interval_job(app: Flask, name: str) -> dict | None:

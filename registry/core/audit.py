@@ -18,17 +18,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, lazyload, mapped_column
 
 from registry.core import clock
+from registry.core.anchors import Anchor, ForeignAnchorFile, anchor_path, append_anchor, read_anchors
 from registry.extensions import db
 
 GENESIS_HASH = "0" * 64
@@ -174,13 +173,19 @@ class ChainReport:
     checked: int
     broken_event_id: int | None = None
     reason: str | None = None
+    # Why a chain fails from its very first event: NOT_KEYED (written before AUDIT_HMAC_KEY) or
+    # WRONG_KEY (no event matches the configured key); None for a chain broken at an event.
+    problem: str | None = None
 
 
-@dataclass(frozen=True)
-class Anchor:
-    event_id: int
-    hash: str
-    written_at: str
+NOT_KEYED = "not keyed yet"
+WRONG_KEY = "wrong key"
+
+
+def _events_in_order() -> sa.Select:
+    """Every event, oldest first, without its actor: the hash covers the stored columns only (and
+    a restored older database's users table may lack columns the model has)."""
+    return sa.select(AuditEvent).options(lazyload("*")).order_by(AuditEvent.id)
 
 
 def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bool = True,
@@ -194,45 +199,83 @@ def verify_chain(*, key: bytes | None = None, unkeyed: bool = False, anchors: bo
     expected_prev = GENESIS_HASH
     checked = 0
     key = None if unkeyed else (key or chain_key())
-    anchored = {anchor.event_id: anchor for anchor in [*(read_anchors() if anchors else []), *extra_anchors]}
+    anchored: dict[int, list[Anchor]] = {}
+    for anchor in [*(file_anchors() if anchors else []), *extra_anchors]:
+        anchored.setdefault(anchor.event_id, []).append(anchor)
     seen: set[int] = set()
+    failure = None
     # populate_existing: judge what the database holds, not events this session already loaded.
-    statement = sa.select(AuditEvent).order_by(AuditEvent.id)
+    statement = _events_in_order()
     rows = db.session.execute(statement.execution_options(yield_per=1000, populate_existing=True))
     try:  # yield_per is a server-side cursor on PostgreSQL: close it also when stopping early
         for event in rows.scalars():
             checked += 1
-            if event.prev_hash != expected_prev:
-                return ChainReport(
-                    False, checked, event.id, "the event before it was deleted or altered (link does not match)"
-                )
-            actual = event.unkeyed_hash() if unkeyed else event.content_hash(key)
-            if not hmac.compare_digest(actual, event.hash):
-                return ChainReport(False, checked, event.id, "its content was altered (hash does not match)")
-            anchor = anchored.get(event.id)
-            if anchor is not None:
+            failure = _event_failure(event, expected_prev, key, anchored.get(event.id, ()))
+            if failure is not None:
+                break
+            if event.id in anchored:
                 seen.add(event.id)
-                if not hmac.compare_digest(anchor.hash, event.hash):
-                    return ChainReport(False, checked, event.id,
-                                       f"it differs from the anchor of {anchor.written_at} (the chain was rewritten)")
             expected_prev = event.hash
     finally:
         rows.close()
+    if failure is not None:
+        problem = _whole_chain_problem(key) if checked == 1 and key is not None else None
+        if problem is not None:
+            return ChainReport(False, checked, failure[0], _PROBLEMS[problem], problem)
+        return ChainReport(False, checked, *failure)
     missing = sorted(set(anchored) - seen)
     if missing:
-        anchor = anchored[missing[0]]
+        anchor = anchored[missing[0]][0]
         return ChainReport(False, checked, anchor.event_id,
                            f"it is anchored ({anchor.written_at}) but no longer in the log (events were removed)")
     return ChainReport(True, checked)
 
 
+_PROBLEMS = {
+    NOT_KEYED: "the chain is not keyed yet: its hashes are the plain SHA-256 written before AUDIT_HMAC_KEY "
+               "(check it with 'audit verify --unkeyed', then run 'audit rekey' once; if this chain was "
+               "keyed already, someone rewrote it without the key)",
+    WRONG_KEY: "wrong key: no event's hash matches the configured AUDIT_HMAC_KEY (is it this registry's key?), "
+               "or every event was rewritten without it",
+}
+
+
+def _event_failure(event: AuditEvent, expected_prev: str, key: bytes | None, anchors) -> tuple[int, str] | None:
+    """(event id, reason) when the event's link, content or anchor is wrong; None when it holds."""
+    if event.prev_hash != expected_prev:
+        return event.id, "the event before it was deleted or altered (link does not match)"
+    actual = event.unkeyed_hash() if key is None else event.content_hash(key)
+    if not hmac.compare_digest(actual, event.hash):
+        return event.id, "its content was altered (hash does not match)"
+    for anchor in anchors:
+        if not hmac.compare_digest(anchor.hash, event.hash):
+            return event.id, f"it differs from the anchor of {anchor.written_at} (the chain was rewritten)"
+    return None
+
+
+def _whole_chain_problem(key: bytes) -> str | None:
+    """A chain that fails at its first event: is it unkeyed, or is the key not this chain's?  An
+    event altered without the key fails alone (the events after it still match); a wrong key
+    fails them all."""
+    if verify_chain(unkeyed=True, anchors=False).ok:
+        return NOT_KEYED
+    statement = _events_in_order().execution_options(yield_per=1000)
+    rows = db.session.execute(statement)
+    try:
+        if any(hmac.compare_digest(event.content_hash(key), event.hash) for event in rows.scalars()):
+            return None
+    finally:
+        rows.close()
+    return WRONG_KEY
+
+
 # ---------------------------------------------------------------------------------------------
-# Anchors: the chain's head, written outside the database
+# Anchors: the chain's head, written outside the database (core.anchors)
 
 
-def anchor_path() -> Path:
-    return Path(current_app.config.get("AUDIT_ANCHOR_FILE")
-                or os.path.join(current_app.instance_path, "audit-anchors.jsonl"))
+def chain_identity() -> str | None:
+    """What names this database's chain in the anchor file: its first event's hash."""
+    return db.session.scalar(sa.select(AuditEvent.hash).order_by(AuditEvent.id).limit(1))
 
 
 def chain_head() -> Anchor | None:
@@ -240,40 +283,32 @@ def chain_head() -> Anchor | None:
     row = db.session.execute(
         sa.select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
     ).first()
-    return None if row is None else Anchor(row.id, row.hash, clock.utcnow().isoformat(timespec="seconds"))
+    if row is None:
+        return None
+    return Anchor(row.id, row.hash, clock.utcnow().isoformat(timespec="seconds"), chain_identity())
 
 
 def write_anchor() -> Anchor | None:
-    """Append the chain's head to the anchor file (opened for appending only, flushed to disk)."""
+    """Append the chain's head to the anchor file; ``ForeignAnchorFile`` when the file anchors
+    another database (its lines name another chain, or, written before lines named theirs, hold
+    events this chain does not have)."""
     head = chain_head()
     if head is None:
         return None
-    path = anchor_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    line = json.dumps({"written_at": head.written_at, "event_id": head.event_id, "hash": head.hash},
-                      sort_keys=True) + "\n"
-    with open(path, "a", encoding="utf-8") as file:
-        file.write(line)
-        file.flush()
-        os.fsync(file.fileno())
+    unnamed = {anchor.event_id: anchor.hash for anchor in read_anchors(chain=head.chain) if anchor.chain is None}
+    if unnamed:
+        ours = dict(db.session.execute(sa.select(AuditEvent.id, AuditEvent.hash)
+                                       .where(AuditEvent.id.in_(unnamed))).tuples().all())
+        if any(ours.get(event_id) != digest for event_id, digest in unnamed.items()):
+            raise ForeignAnchorFile(f"{anchor_path()} holds anchors this database's chain does not have: it is "
+                                    "another database's file (give each database its own REGISTRY_AUDIT_ANCHOR_FILE)")
+    append_anchor(head)
     return head
 
 
-def read_anchors(path: Path | None = None) -> list[Anchor]:
-    """Every anchor of the file (none when there is no file yet); a damaged line is an error."""
-    path = path or anchor_path()
-    if not path.exists():
-        return []
-    anchors = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            anchors.append(Anchor(int(item["event_id"]), str(item["hash"]), str(item["written_at"])))
-        except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}: line {number} is not an anchor") from error
-    return anchors
+def file_anchors() -> list[Anchor]:
+    """The anchor file's anchors of this chain (``ForeignAnchorFile`` for another database's file)."""
+    return read_anchors(chain=chain_identity())
 
 
 def rekey_chain(*, from_unkeyed: bool = True, old_key: bytes | None = None) -> int:
@@ -289,7 +324,7 @@ def rekey_chain(*, from_unkeyed: bool = True, old_key: bytes | None = None) -> i
     previous = GENESIS_HASH
     count = 0
     # The new hashes are HMACs: they never collide with the old ones the unique columns hold.
-    for event in db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all():
+    for event in db.session.scalars(_events_in_order()).all():
         event.prev_hash = previous
         event.hash = previous = event.content_hash(key)
         count += 1

@@ -9,7 +9,8 @@ Asia/Shanghai calendar (the month's bounds converted to UTC), ordered by feed po
   row), the public payload as canonical JSON in the last column;
 - ``registry-manifest-YYYY-MM.json``: format, month, period (UTC), counts (total, per change,
   per record type), first and last feed position, for each file its name, rows, bytes and
-  SHA-256, and the audit chain's anchor (its last event before the period's end: id and hash).
+  SHA-256, the audit chain's anchor (its last event before the period's end: id and hash) and the
+  chain's daily heads published in the month (``core.heads``), which the ministry keeps.
 
 No build time appears in any file, so building the same month again gives byte-identical files.
 The files are written to a scratch folder whenever needed and are not stored; the stored manifest
@@ -49,6 +50,8 @@ from flask import current_app
 from registry.core import clock
 from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeEvent
+from registry.core.heads import head_item, heads
+from registry.core.periods import add_months
 from registry.exchange.models import BatchStatus, ExchangeBatch
 from registry.extensions import db
 
@@ -144,6 +147,12 @@ def audit_anchor_before(end) -> dict | None:
     return None if row is None else {"event_id": row.id, "hash": row.hash}
 
 
+def month_heads(year: int, month: int) -> list[dict]:
+    """The chain's daily heads published in the month: the ministry keeps them with the batch."""
+    first = date(year, month, 1)
+    return [head_item(head) for head in heads(first, add_months(first, 1))]
+
+
 def write_files(year: int, month: int, folder: Path) -> str:
     """Write the month's three files into ``folder``; returns the manifest's text."""
     label = month_label(year, month)
@@ -187,6 +196,7 @@ def write_files(year: int, month: int, folder: Path) -> str:
         "counts_by_record_type": dict(sorted(by_type.items())),
         "files": files,
         "audit_anchor": audit_anchor_before(end),
+        "audit_heads": month_heads(year, month),
     }
     text = json.dumps(manifest, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
     (folder / names["manifest"]).write_text(text, encoding="utf-8", newline="")

@@ -17,7 +17,10 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from registry.checks import schedule
 from registry.checks.models import Alert, CheckRun
+from registry.checks.registry import ordered_checks
+from registry.core import clock
 from registry.extensions import db
 
 
@@ -74,13 +77,25 @@ class _DatabaseRegistry:
             .where(CheckRun.id.in_(latest), CheckRun.duration_seconds.is_not(None))
         ):
             duration.add_metric([name], seconds)
+        overdue = GaugeMetricFamily(
+            "registry_check_overdue_seconds",
+            "Seconds since each check's latest due time with no run since (0: it ran; the scheduler is down "
+            "or stuck when this grows)", labels=["check"])
+        now = clock.utcnow()
+        late = schedule.overdue(now)
+        for check in ordered_checks():
+            overdue.add_metric([check.name], (now - late[check.name]).total_seconds() if check.name in late else 0)
+        missed = GaugeMetricFamily("registry_check_missed_runs", "Runs each check missed in the last 7 days",
+                                   labels=["check"])
+        for name, times in schedule.missed(now).items():
+            missed.add_metric([name], len(times))
         alerts = GaugeMetricFamily("registry_alerts_open", "Open alerts by kind", labels=["kind"])
         for kind, count in db.session.execute(
             sa.select(Alert.kind, sa.func.count()).where(Alert.resolved_at.is_(None)).group_by(Alert.kind)
         ):
             alerts.add_metric([kind], count)
         db.session.rollback()
-        return [runs, last, duration, alerts]
+        return [runs, last, duration, overdue, missed, alerts]
 
 
 def _start_timer() -> None:

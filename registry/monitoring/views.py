@@ -8,7 +8,7 @@ import ipaddress
 from flask import Blueprint, abort, current_app, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from registry.extensions import csrf
+from registry.extensions import csrf, db
 from registry.monitoring import metrics, readiness
 
 bp = Blueprint("monitoring", __name__)
@@ -30,7 +30,13 @@ def healthz():
 def readyz():
     found = readiness.readiness()
     ready = all(probe["ok"] for probe in found.values()) and len(found) == len(readiness.PROBES)
-    return jsonify(status="ready" if ready else "not ready", checks=found), 200 if ready else 503
+    body = {"status": "ready" if ready else "not ready", "checks": found}
+    if ready:  # for people: not a reason to stop serving (registry_check_overdue_seconds is the alert)
+        try:
+            body["scheduler"] = readiness.scheduler_state()
+        finally:
+            db.session.rollback()
+    return jsonify(body), 200 if ready else 503
 
 
 def _may_scrape() -> bool:

@@ -96,7 +96,10 @@ def _identifier_lookup(query: str):
     try:
         subject = subject_operations.find_by_identifier(query)
     except InvalidIdentifier as invalid:
-        return _home_message(query, str(invalid.message))
+        # a number stored before the checks were right is still found by exactly that number
+        subject = subject_operations.find_stored([query]).get(query)
+        if subject is None:
+            return _home_message(query, str(invalid.message))
     if subject is not None:
         return redirect(url_for(".subject", subject_id=subject.id))
     return render_template("public/home.html", query=query, no_record=True, as_of=clock.today())
@@ -149,6 +152,7 @@ def subject(subject_id: int):
         sections=sections_for(subject, public=True, records=records),
         show_evaluations="evaluations" not in section_names,
         show_owner=subject.owner is not None and subject.owner.kind is SubjectKind.ORGANISATION,
+        under_correction=subject_operations.under_correction(subject),
     )
 
 
@@ -310,4 +314,5 @@ def _write_rows(writer, entries) -> None:
 
 add_nav("public.red_list", _l("Red list"), order=10)
 add_nav("public.black_list", _l("Black list"), order=11)
+from registry.public import audit_heads as _audit_heads  # noqa: E402,F401  (the published audit heads)
 from registry.public import evaluations as _evaluations  # noqa: E402,F401  (the 信用评价 page)

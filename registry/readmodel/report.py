@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
-from registry.core.identifiers import HUNAN_CITIES, SubjectKind, parse_identifier, public_identifier, region_code
+from registry.core.identifiers import (
+    HUNAN_CITIES,
+    InvalidIdentifier,
+    SubjectKind,
+    parse_identifier,
+    public_identifier,
+    region_code,
+)
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.operations import document_pdf
 from registry.documents.printing import issuer, issuing_name
@@ -34,7 +41,7 @@ from registry.documents.report import (
 )
 from registry.readmodel.records import PublicRecords, name_is_public, public_records
 from registry.subjects.models import Subject
-from registry.subjects.operations import get_by_identifier
+from registry.subjects.operations import find_stored, get_by_identifier
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,13 @@ def resolve_target(identifier_or_subject) -> ReportTarget:
     if isinstance(identifier_or_subject, Subject):
         subject = identifier_or_subject
         return ReportTarget(SubjectKind(subject.kind), subject.identifier, subject)
-    readings = parse_identifier(str(identifier_or_subject))
+    try:
+        readings = parse_identifier(str(identifier_or_subject))
+    except InvalidIdentifier:
+        stored = find_stored([str(identifier_or_subject)]).get(str(identifier_or_subject))
+        if stored is None:
+            raise
+        return ReportTarget(SubjectKind(stored.kind), stored.identifier, stored)  # as stored, under correction
     for reading in readings:
         subject = get_by_identifier(reading.kind, reading.value)
         if subject is not None:

@@ -7,7 +7,14 @@ from flask_babel import lazy_gettext as _l
 
 from registry.core.audit import record_event
 from registry.core.errors import ValidationFailed
-from registry.core.identifiers import InvalidIdentifier, SubjectKind, normalize, parse_identifier, region_code
+from registry.core.identifiers import (
+    InvalidIdentifier,
+    SubjectKind,
+    identifier_problem,
+    normalize,
+    parse_identifier,
+    region_code,
+)
 from registry.extensions import db
 from registry.subjects.models import Subject
 
@@ -20,6 +27,28 @@ def find_by_identifier(text: str) -> Subject | None:
     readings = parse_identifier(text)
     values = [reading.value for reading in readings]
     return db.session.scalar(sa.select(Subject).where(Subject.identifier.in_(values)).limit(1))
+
+
+def as_stored(text: str) -> str:
+    """A typed number as it would be stored: without spaces, letters upper case."""
+    return "".join(text.split()).upper()
+
+
+def find_stored(texts) -> dict[str, Subject]:
+    """Subjects registered under exactly these numbers as stored (spaces and case aside), whether
+    or not the number passes today's check: a number stored before the checks were right stays
+    findable by that very number until an officer corrects it (issue 36 §4).  Keyed by the text."""
+    wanted = {text: as_stored(text) for text in texts if text and text.strip()}
+    if not wanted:
+        return {}
+    found = {subject.identifier: subject for subject in db.session.scalars(
+        sa.select(Subject).where(Subject.identifier.in_(set(wanted.values()))))}
+    return {text: found[value] for text, value in wanted.items() if value in found}
+
+
+def under_correction(subject: Subject) -> bool:
+    """Whether the subject's stored number fails its check (it is found, and shown, as stored)."""
+    return identifier_problem(subject.kind, subject.identifier) is not None
 
 
 def get_by_identifier(kind: SubjectKind | str, identifier: str) -> Subject | None:

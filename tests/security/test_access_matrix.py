@@ -70,6 +70,7 @@ MATRIX: dict[str, Access] = {
     "public.list_csv": Access(get=PUBLIC, args={"slug": "black"}),
     "public.evaluations": Access(get=PUBLIC),
     "public.evaluations_csv": Access(get=PUBLIC),
+    "public.audit_heads": Access(get=PUBLIC),
     "public.subject": Access(get=PUBLIC, args={"subject_id": W("published_subject")}),
     "accounts.login": Access(get=PUBLIC, post=PUBLIC, ok=(200, 302)),
     "accounts.logout": Access(post=PUBLIC),
