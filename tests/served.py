@@ -49,7 +49,8 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
                       "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URL": "memory://", **config})
     with app.app_context():
-        limiter.reset()
+        if limiter.enabled:  # a limiter switched off has no storage (until an app switches it on)
+            limiter.reset()
     with app.app_context():
         db.create_all()
         for step in SEED_STEPS.ordered():
@@ -71,7 +72,8 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
         server.server_close()
         thread.join()
         with app.app_context():
-            limiter.reset()
+            if limiter.enabled:
+                limiter.reset()
             db.session.remove()
             db.engine.dispose()
         limiter.enabled = previous
