@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -28,6 +30,23 @@ def load_user(login_id: str) -> User | None:
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     return user
+
+
+def browser_identifier() -> str:
+    """What binds a signed-in session to its browser: the client's address and User-Agent, hashed.
+
+    The address is ``request.remote_addr``, as the proxy settings establish it (ProxyFix reads only
+    the entries our ``TRUSTED_PROXIES`` appended).  Flask-Login's own identifier takes the *first*
+    entry of X-Forwarded-For, which the client writes itself: a stolen cookie sent with the
+    victim's address there was accepted (issue 30 §2).
+    """
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
+
+
+# Flask-Login has no public setting for this; the attribute is what it calls on sign-in and on
+# every request of a signed-in session ("strong" protection).
+login_manager._session_identifier_generator = browser_identifier
 
 
 @session_protected.connect
