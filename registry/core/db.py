@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -176,6 +177,49 @@ def run_unit_of_work(work, rollback):
     rollback()
     setattr(g, _REQUEST_INTENT, True)
     return work()
+
+
+# SQLite's primary result codes of a database that cannot be used just now: busy or locked past the
+# busy timeout, read-only, an I/O error, full, or its file cannot be opened.
+_SQLITE_UNAVAILABLE = frozenset({SQLITE_BUSY, SQLITE_LOCKED, 8, 10, 13, 14})  # 13: SQLITE_FULL
+# PostgreSQL's SQLSTATEs of the same: connection exceptions (08), insufficient resources (53: disk
+# full, out of memory, too many connections), the server shutting down or starting (57P0x), a
+# read-only transaction (a standby, default_transaction_read_only) and an I/O error.
+_POSTGRES_UNAVAILABLE_PREFIXES = ("08", "53", "57P0")
+_POSTGRES_UNAVAILABLE = frozenset({"25006", "58030"})
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """``error`` says the database cannot serve just now (unreachable, read-only, full), rather
+    than that the statement or the data is wrong."""
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in _SQLITE_UNAVAILABLE
+    state = getattr(orig, "sqlstate", None)
+    if state is None:  # psycopg's own: the connection failed before the server said anything
+        return isinstance(error, sa.exc.OperationalError)
+    return state in _POSTGRES_UNAVAILABLE or state.startswith(_POSTGRES_UNAVAILABLE_PREFIXES)
+
+
+SQLITE_FULL, POSTGRES_DISK_FULL = 13, "53100"
+
+
+def storage_full(error: BaseException) -> bool:
+    """``error`` is a full disk: the database's (SQLITE_FULL, PostgreSQL's disk_full) or a file's
+    (ENOSPC, or over the quota)."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF == SQLITE_FULL
+    return getattr(error.orig, "sqlstate", None) == POSTGRES_DISK_FULL
 
 
 @event.listens_for(sa.orm.Session, "after_commit")

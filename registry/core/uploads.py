@@ -167,11 +167,11 @@ def store_upload(data: bytes, filename: str | None, *, purpose: str, allowed=(PD
         raise ValueError(f"bad upload purpose {purpose!r}")
     content_type = check_upload(data, allowed=allowed, max_bytes=max_bytes, field=field)
     stored_name = f"{purpose}/{secrets.token_hex(16)}{EXTENSIONS[content_type]}"
-    _write_whole(os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name), data, field=field)
+    write_whole(os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name), data, field=field)
     return StoredFile(stored_name, _clean_name(filename), content_type, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _write_whole(path: str, data: bytes, *, field: str) -> None:
+def write_whole(path: str, data: bytes, *, field: str) -> None:
     """Write the file under a temporary name and rename it into place: a full disk or a killed
     process leaves no partial file under a stored name (a ``.partial`` left by a kill is removed
     by the ``upload_orphans`` check).  A write that fails is a refusal at the field, not a 500."""
