@@ -229,8 +229,7 @@ def test_11_the_navigations_status_lookup_finds_a_repair(page, live_app, live_se
     from registry.core.uploads import Upload
     from registry.listing.models import ListEntry
     from registry.repairs import operations
-
-    pdf = b"%PDF-1.4\n%%EOF\n"
+    from tests.files import PDF as pdf
     with live_app.test_request_context(), app_session(live_app) as session:
         entry = session.scalar(sa.select(ListEntry).where(ListEntry.decision_number == OLD_2))
         application, code = operations.file_repair(
