@@ -76,19 +76,21 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("workbench.index"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = operations.authenticate(form.email.data, form.password.data, client=request.remote_addr)
-        except operations.SignInRefused as refused:
-            db.session.commit()  # keep the failure count and lockout
+        except (operations.SignInRefused, operations.SignInThrottled) as refused:
+            db.session.commit()  # keep the failures that slow down the next attempts
             flash(f"{refused.message} {operations.lockout_help()}", "error")
+            status = 429 if isinstance(refused, operations.SignInThrottled) else 200
         else:
             db.session.commit()
             login_user(user)
             session.permanent = True
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("workbench.index"))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])

@@ -1,5 +1,6 @@
 """Housekeeping checks of the mechanisms: the audit chain's daily anchor (issue 22 §5), its head
-written outside the database; uploaded files no record keeps (issue 22 §10)."""
+written outside the database; uploaded files no record keeps (issue 22 §10); failed attempts no
+throttle remembers (issue 30 §6)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from datetime import date
 
 from registry.checks.registry import register_check
+from registry.core import throttle
 from registry.core.audit import write_anchor
 from registry.core.uploads import orphan_uploads
 from registry.extensions import db
@@ -33,3 +35,9 @@ def upload_orphans(today: date) -> dict:
             os.remove(path)
             removed += 1
     return {"removed": removed}
+
+
+@register_check("throttle_cleanup", order=97, hour=3, minute=50)
+def throttle_cleanup(today: date) -> dict:
+    """Delete failed sign-ins and status lookups older than any throttle remembers (issue 30 §6)."""
+    return {"removed": throttle.purge()}

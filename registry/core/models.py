@@ -6,9 +6,10 @@ from registry.core.editors import RecordEditor
 from registry.core.holds import RecordHold
 from registry.core.removals import RemovalRequest
 from registry.core.settings import Setting
+from registry.core.throttle import ThrottleFailure
 from registry.core.workdays import CalendarDay, CalendarYear
 
 __all__ = [
     "AuditEvent", "CalendarDay", "CalendarYear", "ChangeEvent", "RecordEditor", "RecordHold", "RemovalRequest",
-    "Setting",
+    "Setting", "ThrottleFailure",
 ]
