@@ -136,3 +136,14 @@ def test_the_receipt_number_alone_opens_nothing_and_the_code_is_unguessable(clie
     # 12 characters of a 32-letter alphabet: 2**60 codes, drawn at random (never the same twice here).
     assert len(set(CODE_ALPHABET)) ** CODE_LENGTH == 2 ** 60
     assert len({new_access_code() for _ in range(1000)}) == 1000
+
+
+def test_failures_are_not_kept_longer_than_any_throttle_remembers(db):
+    from registry.checks.checks import throttle_cleanup
+    from registry.core import clock, throttle
+
+    with clock.frozen_at(T0):
+        throttle.note_failure(throttle.key("old"), now=T0 - timedelta(days=7, seconds=1))
+        throttle.note_failure(throttle.key("recent"), now=T0 - timedelta(days=6))
+        assert throttle_cleanup(T0.date()) == {"removed": 1}
+        assert count(throttle.ThrottleFailure) == 1
