@@ -20,23 +20,33 @@ from flask import g
 
 from registry.core.db import run_unit_of_work, takes_write_lock_first
 from registry.listing.models import EntryStatus
+from registry.objections import operations as objections
 from tests.factories import valid_uscc
 from tests.served import request, served_app, session_cookie, sign_in
 
 SUBJECTS = 6
 
 
+def _decided(make, entry, clerk, reviewer):
+    """An objection to ``entry``, decided (its decision notice can be downloaded): (objection, code)."""
+    objection, code = make.objection(entry)
+    objections.accept(objection, clerk, objection.version)
+    objections.prepare_decision(objection, clerk, objection.version, "dismissed", "理由不成立。")
+    objections.confirm(objection, reviewer, objection.version)
+    return objection, code
+
+
 def _setup(make):
     _, key = make.api_key(rate="100000/minute")
-    reviewer, admin = make.user("reviewer"), make.user("admin")
+    reviewer, admin, clerk = make.user("reviewer"), make.user("admin"), make.user("clerk")
     subjects, entries, receipts = [], [], []
     for _ in range(SUBJECTS):
         subject = make.subject(identifier=valid_uscc())
         entry = make.entry(EntryStatus.PUBLISHED, subject=subject)
-        objection, code = make.objection(entry)
+        objection, code = _decided(make, entry, clerk, make.user("reviewer"))
         subjects.append((subject.id, subject.identifier))
         entries.append(entry.id)
-        receipts.append((objection.receipt_number, code))
+        receipts.append((objection.id, objection.receipt_number, code))
     cases = [make.case("published", entry=make.published_entry()).id for _ in range(SUBJECTS)]
     return {"key": key, "subjects": subjects, "entries": entries, "receipts": receipts, "cases": cases,
             "reviewer": reviewer.email, "admin": admin.email}
@@ -55,7 +65,7 @@ def _downloads(served, port: int) -> list[tuple[str, str, dict]]:
     admin = {"Cookie": sign_in(port, extra["admin"])}
     api = {"X-API-Key": extra["key"]}
     jobs = []
-    for (subject_id, identifier), entry_id, case_id, (receipt, code) in zip(
+    for (subject_id, identifier), entry_id, case_id, (objection_id, receipt, code) in zip(
             extra["subjects"], extra["entries"], extra["cases"], extra["receipts"], strict=True):
         applicant = {"Cookie": _applicant_cookie(port, receipt, code)}
         jobs += [
@@ -65,6 +75,8 @@ def _downloads(served, port: int) -> list[tuple[str, str, dict]]:
             ("entry notice", f"/officer/documents/list_entry/{entry_id}.pdf", officer),
             ("case notice", f"/officer/documents/case/{case_id}.pdf", officer),
             ("receipt", f"/objections/status/{receipt}/receipt.pdf", applicant),
+            ("applicant's decision notice", f"/objections/status/{receipt}/notice.pdf", applicant),
+            ("officer's decision notice", f"/objections/officer/{objection_id}/notice.pdf", officer),
         ]
     for year in (2024, 2025):
         for quarter in (1, 2, 3, 4):

@@ -172,11 +172,12 @@ def _active_dictionary(item) -> str | None:
     for key in item:
         if key in _ACTIVE_KEYS:
             return _ACTIVE_KEYS[key]
-    kind, subtype = item.get("/S"), item.get("/Subtype") or item.get("/Type")
+    kind = item.get("/S")
     if kind in _ACTIVE_ACTIONS:
         return str(kind)[1:]
-    if subtype in _ACTIVE_TYPES:
-        return str(subtype)[1:]
+    for name in (item.get("/Type"), item.get("/Subtype")):
+        if name in _ACTIVE_TYPES:
+            return str(name)[1:]
     uri = item.get("/URI")
     if isinstance(uri, (str, bytes)) and _is_script_uri(uri):
         return "JavaScript"

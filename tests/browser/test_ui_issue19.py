@@ -274,7 +274,7 @@ def test_13_a_refused_sign_in_says_how_long_and_whom_to_contact(browser, live_se
         page.locator("#email").fill("nobody@demo.hn")
         page.locator("#password").fill("wrong-password")
         page.locator("form button[type=submit]").click()
-        expect(page.locator(".flash-error")).to_contain_text("锁定 15 分钟")
+        expect(page.locator(".flash-error")).to_contain_text("最长 15 分钟")
         expect(page.locator(".flash-error")).to_contain_text("请联系本单位的系统管理员")
         shot(f"login-refused-{width}")
 

@@ -105,6 +105,8 @@ HOSTILE = {
     "pdf embedded file": (pdf(catalog=b"/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>", objects=(
         b"<< /Type /Filespec /F (a.exe) /EF << /F 5 0 R >> >>",
         b"<< /Type /EmbeddedFile /Length 2 >>\nstream\nMZ\nendstream")), "letter.pdf"),
+    "pdf embedded file stream alone": (pdf(objects=(b"<< /Type /Embedded#46ile /Subtype /application#2Fx-msdownload "
+                                                    b"/Length 2 >>\nstream\nMZ\nendstream",)), "letter.pdf"),
     "pdf file attachment annotation": (pdf(**_annotation(b"FileAttachment", b"/FS (a.exe)")), "letter.pdf"),
     "pdf xfa form": (pdf(catalog=b"/AcroForm << /Fields [] /XFA 4 0 R >>",
                          objects=(b"<< /Length 5 >>\nstream\n<xdp>\nendstream",)), "letter.pdf"),
