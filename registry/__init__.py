@@ -46,9 +46,20 @@ PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "calendar",
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+class RegistryFlask(Flask):
+    """Flask, with each request's unit of work run again once when it lost SQLite's write lock
+    (``core.db.run_unit_of_work``: a GET that issues a document, beside concurrent writers)."""
+
+    def dispatch_request(self):
+        from registry.core.db import run_unit_of_work
+        from registry.extensions import db
+
+        return run_unit_of_work(super().dispatch_request, db.session.rollback)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application.  Starts no scheduler and creates no tables (``flask db upgrade`` does)."""
-    app = Flask(
+    app = RegistryFlask(
         __name__,
         instance_relative_config=True,
         template_folder=os.path.join(PROJECT_ROOT, "templates"),

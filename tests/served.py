@@ -1,18 +1,23 @@
-"""The application served for real: its own SQLite file, a threaded Werkzeug server on a free port.
+"""The application served for real: its own database, a threaded Werkzeug server on a free port.
 
 For tests that need what the test client cannot give: a reverse proxy in front of the app, or
 several clients whose requests really run at the same time on separate database connections.
+The database is a SQLite file of the test's own, or (``own_database``) a new database on the
+PostgreSQL server the tests run on.
 """
 
 from __future__ import annotations
 
 import http.client
+import os
+import secrets
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
@@ -35,21 +40,46 @@ class Served:
 
 
 @contextmanager
-def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **config) -> Iterator[Served]:
+def own_database(folder) -> Iterator[str]:
+    """The URL of an empty database of the test's own: a SQLite file in ``folder``, or, when the
+    tests run on PostgreSQL (REGISTRY_TEST_DATABASE_URL), a new database on that server, dropped
+    afterwards."""
+    url = os.environ.get("REGISTRY_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        yield f"sqlite:///{folder / 'served.sqlite'}"
+        return
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_served_{secrets.token_hex(4)}"
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@contextmanager
+def served_app(folder, *, officers: int = 1, setup: Callable | None = None, database_url: str | None = None,
+               **config) -> Iterator[Served]:
     """Serve a fresh application (schema from the models, seed data, ``officers`` clerks of JJC).
 
     ``setup(make)``, when given, adds more records through the factories before the server
-    starts; what it returns is ``Served.extra``.
+    starts; what it returns is ``Served.extra``.  The database is a SQLite file in ``folder``
+    unless ``database_url`` names another (empty) one.
     """
     # The limiter is one object shared by every app of the process, and init_app sets its switch:
     # say it explicitly (off unless asked), and put it back afterwards as the shared app wants it.
     previous = limiter.enabled
-    app = create_app({"SECRET_KEY": "served", "DATABASE_URL": f"sqlite:///{folder / 'served.sqlite'}",
+    app = create_app({"SECRET_KEY": "served", "DATABASE_URL": database_url or f"sqlite:///{folder / 'served.sqlite'}",
                       "UPLOAD_FOLDER": str(folder / "uploads"), "AUDIT_ANCHOR_FILE": str(folder / "anchors.jsonl"),
                       "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "RATELIMIT_STORAGE_URL": "memory://", **config})
     with app.app_context():
-        limiter.reset()
+        if limiter.enabled:  # a limiter switched off has no storage (until an app switches it on)
+            limiter.reset()
     with app.app_context():
         db.create_all()
         for step in SEED_STEPS.ordered():
@@ -71,7 +101,8 @@ def served_app(folder, *, officers: int = 1, setup: Callable | None = None, **co
         server.server_close()
         thread.join()
         with app.app_context():
-            limiter.reset()
+            if limiter.enabled:
+                limiter.reset()
             db.session.remove()
             db.engine.dispose()
         limiter.enabled = previous

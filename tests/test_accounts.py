@@ -1,4 +1,4 @@
-"""Officer accounts: sign-in, lockout, sign-out, the admin's user pages and `flask users create`."""
+"""Officer accounts: sign-in and its growing waits, sign-out, the admin's user pages and `flask users create`."""
 
 from __future__ import annotations
 
@@ -73,15 +73,13 @@ def db_actions(user) -> list[str]:
 
 
 def test_refusals_all_give_the_same_plain_message(client, make, english, frozen):
-    active, disabled, locked = make.user("clerk"), make.user("clerk", is_active=False), make.user("clerk")
-    locked.locked_until = T0 + timedelta(hours=1)
+    active, disabled = make.user("clerk"), make.user("clerk", is_active=False)
     with frozen(T0):
         messages = {
             "wrong password": errors_of(sign_in(client, active, WRONG)),
             "disabled, right password": errors_of(sign_in(client, disabled)),
             "unknown email": errors_of(sign_in(client, "nobody@test.hn")),
             "malformed email": errors_of(sign_in(client, "nobody")),
-            "locked, right password": errors_of(sign_in(client, locked)),
         }
     assert all(len(found) == 1 for found in messages.values()), messages
     assert len({found[0] for found in messages.values()}) == 1, messages
@@ -107,15 +105,17 @@ def hash_checks(monkeypatch):
     return checked
 
 
-@pytest.mark.parametrize("who", ["unknown email", "malformed email", "wrong password", "disabled", "locked"])
+@pytest.mark.parametrize("who", ["unknown email", "malformed email", "wrong password", "disabled", "made to wait"])
 def test_every_refusal_spends_one_password_check(client, make, frozen, hash_checks, who):
     # Issue 22 §8: an unknown address answered in 8 ms, a known one in 140 ms (the hash).  Counted,
     # not timed: each refusal checks the password once, against a hash made like an officer's.
     real = make.user("clerk", is_active=(who != "disabled"))
-    if who == "locked":
-        real.locked_until = T0 + timedelta(hours=1)
     email = {"unknown email": "nobody@test.hn", "malformed email": "nobody"}.get(who, real.email)
     with frozen(T0):
+        if who == "made to wait":
+            for _ in range(5):
+                sign_in(client, email, WRONG)
+            hash_checks.clear()
         assert errors_of(sign_in(client, email, "typed-secret-42"))
     method = real.password_hash.split("$", 1)[0]
     assert hash_checks == [(method, "typed-secret-42")]
@@ -126,23 +126,44 @@ def test_the_refusal_does_not_echo_the_password(client, make):
     assert "wrong-secret-123" not in sign_in(client, user, "wrong-secret-123").get_data(as_text=True)
 
 
-def test_five_failures_lock_the_account_even_against_the_right_password(client, make, frozen):
+# --- failures slow sign-in down; nothing locks (issue 30 §6) ------------------------------------
+
+
+def test_after_five_failures_the_next_attempt_waits_a_minute_even_with_the_right_password(client, make, frozen,
+                                                                                           english):
     user = make.user("clerk")
-    for minute in range(5):
-        with frozen(T0 + timedelta(minutes=minute * 3)):
+    with frozen(T0):
+        for _ in range(5):
             assert sign_in(client, user, WRONG).status_code == 200
-    locked_at = T0 + timedelta(minutes=12)
-    assert user.locked_until == locked_at + timedelta(minutes=15)
-    with frozen(locked_at + timedelta(minutes=14, seconds=59)):
-        assert sign_in(client, user).status_code == 200
-        assert not signed_in(client)
-    with frozen(locked_at + timedelta(minutes=15, seconds=1)):
+        waiting = sign_in(client, user)
+        assert waiting.status_code == 429 and not signed_in(client)
+        assert "Wait 1 minutes" in errors_of(waiting)[0]
+    with frozen(T0 + timedelta(seconds=59)):
+        assert sign_in(client, user).status_code == 429
+    with frozen(T0 + timedelta(minutes=1)):
         assert sign_in(client, user).status_code == 302
         assert signed_in(client)
-    assert db_actions(user) == ["auth.failed"] * 4 + ["auth.locked", "auth.refused_locked", "auth.login"]
+    assert db_actions(user) == ["auth.failed"] * 5 + ["auth.throttled"] * 2 + ["auth.login"]
 
 
-def test_four_failures_do_not_lock(client, make, frozen):
+def test_each_further_failure_doubles_the_wait_up_to_the_longest(client, make, frozen):
+    """After the fifth failure: 1, 2, 4, 8 minutes, then the longest wait (15 minutes) each time."""
+    user = make.user("clerk")
+    now = T0
+    with frozen(now):
+        for _ in range(5):
+            sign_in(client, user, WRONG)
+    for wait in (1, 2, 4, 8, 15, 15):
+        with frozen(now + timedelta(minutes=wait) - timedelta(seconds=1)):
+            assert sign_in(client, user, WRONG).status_code == 429  # not counted: it was not tried
+        now += timedelta(minutes=wait)
+        with frozen(now):
+            assert sign_in(client, user, WRONG).status_code == 200  # tried, and wrong: the wait grows
+    with frozen(now + timedelta(minutes=15)):
+        assert sign_in(client, user).status_code == 302
+
+
+def test_four_failures_do_not_slow_down(client, make, frozen):
     user = make.user("clerk")
     with frozen(T0):
         for _ in range(4):
@@ -150,7 +171,7 @@ def test_four_failures_do_not_lock(client, make, frozen):
         assert sign_in(client, user).status_code == 302
 
 
-def test_a_successful_sign_in_resets_the_count(client, make, frozen):
+def test_a_successful_sign_in_forgets_the_failures(client, make, frozen):
     user = make.user("clerk")
     with frozen(T0):
         for _ in range(4):
@@ -162,29 +183,46 @@ def test_a_successful_sign_in_resets_the_count(client, make, frozen):
         assert sign_in(client, user).status_code == 302
 
 
-def test_failures_outside_the_window_do_not_accumulate(client, make, frozen):
+def test_failures_older_than_a_day_are_forgotten(client, make, frozen):
     user = make.user("clerk")
     with frozen(T0):
-        for _ in range(4):
+        for _ in range(5):
             sign_in(client, user, WRONG)
-    with frozen(T0 + timedelta(minutes=16)):
+    with frozen(T0 + timedelta(minutes=1440, seconds=1)):
         for _ in range(4):
             sign_in(client, user, WRONG)
         assert sign_in(client, user).status_code == 302
 
 
+def test_a_new_password_from_the_administrator_forgets_the_failures(client, make, frozen, db):
+    from registry.accounts.operations import set_password
+
+    user, admin = make.user("clerk"), make.user("admin")
+    with frozen(T0):
+        for _ in range(8):
+            sign_in(client, user, WRONG)
+        assert sign_in(client, user).status_code == 429
+        set_password(user, "another-long-password", admin)
+        db.session.commit()
+        assert sign_in(client, user, "another-long-password").status_code == 302
+
+
 def test_the_thresholds_are_settings(client, make, frozen):
+    """Two failures are free; waits of 1, 2, then at most 3 minutes; failures forgotten after an hour."""
     admin, user = make.user("admin"), make.user("clerk")
     set_setting("login_max_failures", 2, admin)
+    set_setting("login_lockout_minutes", 3, admin)
     set_setting("login_failure_window_minutes", 60, admin)
-    set_setting("login_lockout_minutes", 120, admin)
     with frozen(T0):
         sign_in(client, user, WRONG)
-    with frozen(T0 + timedelta(minutes=50)):
         sign_in(client, user, WRONG)
-    with frozen(T0 + timedelta(minutes=50 + 119)):
-        assert sign_in(client, user).status_code == 200
-    with frozen(T0 + timedelta(minutes=50 + 121)):
+        assert sign_in(client, user).status_code == 429
+    for minute, wait in ((1, 2), (3, 3), (6, 3)):
+        with frozen(T0 + timedelta(minutes=minute)):
+            assert sign_in(client, user, WRONG).status_code == 200
+        with frozen(T0 + timedelta(minutes=minute + wait) - timedelta(seconds=1)):
+            assert sign_in(client, user).status_code == 429
+    with frozen(T0 + timedelta(minutes=6 + 60, seconds=1)):  # all five failures forgotten
         assert sign_in(client, user).status_code == 302
 
 

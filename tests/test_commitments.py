@@ -17,9 +17,7 @@ from registry.core.errors import InvalidTransition, PermissionDenied, Validation
 from registry.core.uploads import upload_path
 from tests.conftest import count
 from tests.factories import valid_uscc
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+from tests.files import PDF, PNG
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from registry.applications.models import AccessFailure, ApplicationFile, ApplicationStatus, code_matches, files_of
+from registry.applications.models import ApplicationFile, ApplicationStatus, code_matches, files_of
 from registry.applications.targets import target_key
 from registry.core.audit import history
 from registry.core.changes import ChangeEvent
@@ -458,12 +458,29 @@ def test_deadlines_for_alerts_and_on_time_figures(make, db, frozen):
     assert ops.handled_on_time(clerk.unit_id, 2026, 7).rate is None
 
 
-def test_failed_lookups_are_counted_per_receipt_and_client(make, db):
-    from registry.applications import models as common
+def test_failed_lookups_slow_down_the_client_with_growing_waits_and_never_the_receipt(make, db):
+    """Issue 30 §6: 20 wrong codes are free; then the client waits 1, 2, 4 ... minutes, at most an hour,
+    counted from its latest failure.  Another client is not held up, whatever receipt it asks for."""
+    from datetime import UTC, datetime, timedelta
 
-    for _ in range(common.MAX_FAILURES_PER_RECEIPT):
-        assert not common.lookup_throttled("YY20260601-0001", "10.0.0.1")
-        common.record_lookup_failure("YY20260601-0001", "10.0.0.1")
-    assert common.lookup_throttled("YY20260601-0001", "10.0.0.2")  # the receipt is throttled
-    assert common.lookup_throttled("YY20260601-0002", "10.0.0.1") is False
-    assert count(AccessFailure) == 2 * common.MAX_FAILURES_PER_RECEIPT
+    from registry.applications import models as common
+    from registry.core import clock
+
+    start = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+    with clock.frozen_at(start):
+        for _ in range(20):
+            assert common.lookup_wait("10.0.0.1") == timedelta(0)
+            common.record_lookup_failure("10.0.0.1")
+        waits = []
+        for _ in range(8):
+            waits.append(common.lookup_wait("10.0.0.1"))
+            common.record_lookup_failure("10.0.0.1")
+        assert common.lookup_wait("10.0.0.2") == timedelta(0)
+    assert waits == [timedelta(minutes=n) for n in (1, 2, 4, 8, 16, 32, 60, 60)]
+    with clock.frozen_at(start + timedelta(minutes=59)):
+        assert common.lookup_wait("10.0.0.1") == timedelta(minutes=1)
+    with clock.frozen_at(start + timedelta(hours=1)):
+        assert common.lookup_wait("10.0.0.1") == timedelta(0)
+    with clock.frozen_at(start + timedelta(hours=24, seconds=1)):  # forgotten after a day
+        common.record_lookup_failure("10.0.0.1")
+        assert common.lookup_wait("10.0.0.1") == timedelta(0)

@@ -96,12 +96,22 @@ def test_a_wrong_code_is_answered_exactly_like_an_unknown_receipt(client, make, 
     assert client.get(f"/objections/status/{objection.receipt_number}").status_code == 302  # no grant
 
 
-def test_wrong_codes_are_throttled_per_receipt(client, make, db):
+def test_wrong_codes_slow_down_the_guesser_and_never_lock_out_the_applicant(app, client, make, db):
+    """Issue 30 §6: wrong codes are counted per client address, never per receipt."""
     objection, code = make.objection()
-    for _ in range(5):
-        assert _lookup(client, objection.receipt_number, "WRONG-CODE").status_code == 200
-    assert _lookup(client, objection.receipt_number, code).status_code == 429  # even the right code, for now
-    assert _lookup(client, "YY20000101-0009", "X").status_code == 200
+    stranger = {"REMOTE_ADDR": "198.51.100.20"}
+    for _ in range(20):
+        wrong = client.post("/objections/status?lang=en", environ_base=stranger,
+                            data={"receipt_number": objection.receipt_number, "access_code": "WRONG-CODE"})
+        assert wrong.status_code == 200
+    refused = client.post("/objections/status?lang=en", environ_base=stranger,
+                          data={"receipt_number": objection.receipt_number, "access_code": code})
+    assert refused.status_code == 429  # even the right code, from the guesser's address, for a while
+    assert "wait 1 minutes" in refused.get_data(as_text=True)
+    with app.test_client() as applicant:  # the applicant, elsewhere: the receipt is not locked
+        response = applicant.post("/objections/status", environ_base={"REMOTE_ADDR": "203.0.113.77"},
+                                  data={"receipt_number": objection.receipt_number, "access_code": code})
+    assert response.status_code == 302
 
 
 def test_files_and_notice_only_with_the_code(client, make, db, login):

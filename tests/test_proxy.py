@@ -24,7 +24,7 @@ from flask import request as flask_request
 from registry import create_app
 from registry.core.audit import AuditEvent
 from registry.extensions import db
-from tests.served import request, served_app
+from tests.served import request, served_app, session_cookie
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 OPENSSL = shutil.which("openssl")
@@ -192,3 +192,22 @@ def test_trusted_proxies_from_the_environment(monkeypatch):
     assert app.config["TRUSTED_PROXIES"] == 2
     # The middleware in front of the app reads two forwarded hops.
     assert app.wsgi_app.x_for == 2 and app.wsgi_app.x_proto == 2
+
+
+def test_behind_nginx_a_forged_forwarded_for_does_not_replay_a_stolen_session(tmp_path, nginx):
+    """Issue 30 §2: the session is bound to the address ProxyFix establishes (nginx's last entry),
+    not to the first entry of X-Forwarded-For, which the thief writes himself."""
+    agent = {"User-Agent": "Mozilla/5.0 victim-browser"}
+    with served_app(tmp_path, TRUSTED_PROXIES=1) as served:
+        port, _ = nginx(served.port)
+        signed_in = request(port, "POST", "/login", source="127.0.0.2", headers=agent,
+                            form={"email": served.emails[0], "password": "correct-horse-battery"})
+        assert signed_in.status == 302
+        cookie = session_cookie(signed_in)
+        # The victim's own next request keeps the session.
+        own = request(port, "GET", "/officer/subjects/", source="127.0.0.2", headers=agent, cookie=cookie)
+        assert own.status == 200
+        # The thief, from another address, names the victim's address and sends the victim's User-Agent.
+        stolen = request(port, "GET", "/officer/subjects/", source="127.0.0.3", cookie=cookie,
+                         headers={**agent, "X-Forwarded-For": "127.0.0.2"})
+        assert stolen.status == 302 and "/login" in stolen.getheader("Location")

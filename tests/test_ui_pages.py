@@ -147,19 +147,19 @@ def test_approving_from_the_queue_is_a_confirm_step_and_outcomes_are_not_categor
     assert objection.receipt_number in filtered and pending_entry.decision_number not in filtered
 
 
-# --- #13 sign-in lockout ---------------------------------------------------------------------------
+# --- #13 sign-in lockout (issue 30 §6: growing waits instead) -------------------------------------
 
-def test_a_refused_sign_in_says_how_long_a_lock_lasts_and_whom_to_contact(client, make, db):
+def test_a_refused_sign_in_says_how_long_waits_last_and_whom_to_contact(client, make, db):
     make.user("clerk", email="lock@test.hn")
     page = _page(client.post("/login?lang=en", data={"email": "lock@test.hn", "password": "wrong"},
                              follow_redirects=True))
-    assert "locked for 15 minutes" in page and "contact the administrator of your unit" in page
+    assert "up to 15 minutes" in page and "contact the administrator of your unit" in page
     set_setting("login_help_contact", "信息中心 0731-88888888", actor=None)
     set_setting("login_lockout_minutes", "30", actor=None)
     db.session.commit()
     unknown = _page(client.post("/login?lang=en", data={"email": "nobody@test.hn", "password": "x"},
                                 follow_redirects=True))
-    assert "locked for 30 minutes" in unknown and "contact 信息中心 0731-88888888" in unknown
+    assert "up to 30 minutes" in unknown and "contact 信息中心 0731-88888888" in unknown
 
 
 def test_the_contact_is_a_text_setting_with_a_length_limit(client, login, db):

@@ -75,14 +75,23 @@ def test_every_release_fixture_is_one_of_this_code_s_revisions():
         assert script.get_revision(read_fixture(path)["revision"]) is not None, path.name
 
 
+# Tables a later migration drops on purpose, and why: their rows are meant to go.
+DROPPED_ON_PURPOSE = {
+    "application_access_failures": "c9027b5c28a5: status lookups wait per client address instead of locking a receipt",
+}
+
+
 def test_every_row_of_the_release_survives_the_upgrade(upgraded, release):
+    kept = {name: table for name, table in release["tables"].items() if name not in DROPPED_ON_PURPOSE}
     with upgraded.app_context():
         assert _revision() == _script().get_current_head()
         with _db.engine.connect() as connection:
-            counts = row_counts(connection, release["tables"])
+            counts = row_counts(connection, kept)
             # the four-eyes migration derives who edited what from the audit log of the release
             editors = connection.execute(sa.text("SELECT count(*) FROM record_editors")).scalar()
-    assert counts == {name: len(table["rows"]) for name, table in release["tables"].items()}
+            left = set(sa.inspect(connection).get_table_names())
+    assert counts == {name: len(table["rows"]) for name, table in kept.items()}
+    assert not left & set(DROPPED_ON_PURPOSE)
     assert sum(counts.values()) > 1000 and counts["list_entries"] and counts["issued_documents"]
     assert editors > 0
 

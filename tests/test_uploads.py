@@ -20,8 +20,10 @@ from registry.core.uploads import (
     store_uploads,
     upload_path,
 )
+from tests.files import PDF as PDF_FILE
+from tests.files import pdf
 
-PDF_BYTES = b"%PDF-1.7\n%%EOF\n"
+PDF_BYTES = PDF_FILE  # a real one-page PDF: PDFs are parsed
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +56,11 @@ def test_limits_name_the_field_and_the_file(app, db):
     with pytest.raises(ValidationFailed) as refused:
         check_upload(PDF_BYTES + b"\x00" * (10 * 1024 * 1024), field="proof", filename="big.pdf")
     assert refused.value.field == "proof" and "big.pdf" in str(refused.value.message)
-    check_upload(PDF_BYTES + b"\x00" * (10 * 1024 * 1024 - len(PDF_BYTES)))  # exactly 10 MB is fine
+    limit = 10 * 1024 * 1024
+    big = pdf(between=b"%" + b"x" * (limit - len(PDF_BYTES)) + b"\n")  # a comment fills it up
+    big = pdf(between=b"%" + b"x" * (limit - len(PDF_BYTES) - (len(big) - limit)) + b"\n")
+    assert len(big) == limit
+    check_upload(big)  # exactly 10 MB is fine
     with pytest.raises(ValidationFailed) as refused:
         check_uploads([Upload("files", PDF_BYTES, f"{i}.pdf") for i in range(6)])
     assert refused.value.field == "files"

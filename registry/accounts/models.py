@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from registry.core import clock
 from registry.core.db import CreatedAtMixin, str_enum
 from registry.core.permissions import Role
 from registry.extensions import db
@@ -54,7 +53,6 @@ class User(CreatedAtMixin, db.Model):
     """An officer: one unit, one role."""
 
     __tablename__ = "users"
-    __table_args__ = (sa.CheckConstraint("failed_login_count >= 0", name="failed_login_count_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(200), unique=True)
@@ -65,9 +63,6 @@ class User(CreatedAtMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     # Bumped at sign-out and on password or role changes: every older session stops working.
     session_version: Mapped[int] = mapped_column(default=1)
-    failed_login_count: Mapped[int] = mapped_column(default=0)
-    first_failed_login_at: Mapped[datetime | None]
-    locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
 
     unit = relationship("Unit", back_populates="users", lazy="joined")
@@ -85,11 +80,21 @@ class User(CreatedAtMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > clock.utcnow()
-
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"
+
+
+class SignInAddress(db.Model):
+    """An address an officer signed in from successfully, and when last (issue 30 §6): failures
+    from other addresses do not hold up sign-ins from it (``accounts.operations.authenticate``)."""
+
+    __tablename__ = "sign_in_addresses"
+    __table_args__ = (sa.UniqueConstraint("user_id", "address_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    address_hash: Mapped[str] = mapped_column(sa.String(64))  # core.throttle.key("address", address)
+    last_success_at: Mapped[datetime]
 
 
 @sa.event.listens_for(Unit, "before_insert")

@@ -1,8 +1,10 @@
-"""Accounts: creating and changing officers, and signing in with lockout."""
+"""Accounts: creating and changing officers, and signing in (slowed down after failures, never locked)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import math
 import secrets
 from datetime import timedelta
 
@@ -12,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from registry.accounts.issuers import MAX_LENGTH as MAX_ISSUER_LENGTH
-from registry.accounts.models import Unit, User
-from registry.core import clock
-from registry.core.audit import AuditEvent, record_event
+from registry.accounts.models import SignInAddress, Unit, User
+from registry.core import clock, throttle
+from registry.core.audit import record_event
 from registry.core.errors import PermissionDenied, ValidationFailed, clean_text
 from registry.core.permissions import Role
 from registry.core.settings import get_setting
@@ -124,50 +126,76 @@ def update_unit_issuer(unit: Unit, values: dict, actor) -> bool:
 
 
 def set_password(user: User, password: str, actor) -> None:
+    """A new password (by its officer or an administrator): every session ends, and the waits that
+    failed sign-ins under the account's e-mail address had built up are forgotten."""
     _check_password(password)
     user.set_password(password)
     user.session_version += 1
-    user.failed_login_count, user.locked_until = 0, None
+    throttle.forget_subject(_account_key(user.email))
     db.session.flush()
     record_event("user.password", actor=actor, obj=user)
 
 
 class SignInRefused(ValidationFailed):
-    default_message = _l("Wrong email address or password, or the account is disabled or locked.")
+    default_message = _l("Wrong email address or password, or the account is disabled.")
+
+
+class SignInThrottled(ValidationFailed):
+    """Too many failures with this e-mail address from this client address (or, for an address the
+    account does not usually sign in from, from anywhere).  The same for an address that has no
+    account: the message tells no one which accounts exist."""
+
+    def __init__(self, wait: timedelta) -> None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        super().__init__(_l("Too many failed sign-ins with this email address from where you are. Wait %(n)d "
+                            "minutes, then try again.", n=minutes))
+        self.wait = wait
 
 
 def lockout_help() -> str:
     """What a refused sign-in adds, the same whatever the reason (it tells no one which accounts exist):
-    how many failures lock an account, for how long, and whom to contact (the setting
-    ``login_help_contact``)."""
+    how failed sign-ins are slowed down, and whom to contact (the setting ``login_help_contact``)."""
     contact = get_setting("login_help_contact") or _l("the administrator of your unit")
-    return str(_l("After %(n)d failed sign-ins within %(window)d minutes an account is locked for %(minutes)d "
-                  "minutes. To have it unlocked sooner, or if it is disabled, contact %(contact)s.",
-                  n=get_setting("login_max_failures"), window=get_setting("login_failure_window_minutes"),
-                  minutes=get_setting("login_lockout_minutes"), contact=contact))
+    return str(_l("After %(n)d failed sign-ins from one place, each further attempt from there must wait longer, "
+                  "up to %(minutes)d minutes. Failures elsewhere do not hold up sign-ins from the places you usually "
+                  "sign in from. If you forgot your password, or your account is disabled, contact %(contact)s.",
+                  n=get_setting("login_max_failures"), minutes=get_setting("login_lockout_minutes"), contact=contact))
 
 
-_FAILURE_RESETS = ("auth.login", "auth.locked", "user.password")
+# Failures from addresses the account does not usually sign in from are also counted together,
+# against a guesser with many addresses; the account's usual addresses are not held up by them.
+UNFAMILIAR_FACTOR = 4
+USUAL_ADDRESS_DAYS = 90
+FIRST_WAIT = timedelta(minutes=1)
 
 
-def recent_failures(user: User, now) -> int:
-    """Failed sign-ins of ``user`` within the sliding window that ends at ``now``.
+def _policy(factor: int = 1) -> throttle.Policy:
+    return throttle.Policy(free=get_setting("login_max_failures") * factor, first_wait=FIRST_WAIT,
+                           longest_wait=timedelta(minutes=get_setting("login_lockout_minutes")),
+                           memory=timedelta(minutes=get_setting("login_failure_window_minutes")))
 
-    Counted from the audit log (no schema of its own): ``auth.failed`` events of the last N
-    minutes, after the latest successful sign-in, lock or password change (events are ordered by
-    id, so a reset and failures in the same instant still count in the right order).
-    """
-    window = timedelta(minutes=get_setting("login_failure_window_minutes"))
-    about_user = (AuditEvent.object_type == User.__tablename__, AuditEvent.object_id == user.id)
-    reset_id = db.session.scalar(
-        sa.select(sa.func.max(AuditEvent.id)).where(*about_user, AuditEvent.action.in_(_FAILURE_RESETS))
-    )
-    statement = sa.select(sa.func.count()).select_from(AuditEvent).where(
-        *about_user, AuditEvent.action == "auth.failed", AuditEvent.occurred_at > now - window
-    )
-    if reset_id is not None:
-        statement = statement.where(AuditEvent.id > reset_id)
-    return db.session.scalar(statement)
+
+def _account_key(email_text: str) -> str:
+    return throttle.key("sign-in account", (email_text or "").strip().lower())
+
+
+def _is_usual_address(user: User | None, address_hash: str, now) -> bool:
+    if user is None:
+        return False
+    return db.session.scalar(sa.select(SignInAddress.id).where(
+        SignInAddress.user_id == user.id, SignInAddress.address_hash == address_hash,
+        SignInAddress.last_success_at > now - timedelta(days=USUAL_ADDRESS_DAYS))) is not None
+
+
+def _note_usual_address(user: User, address_hash: str, now) -> None:
+    row = db.session.scalar(sa.select(SignInAddress).where(SignInAddress.user_id == user.id,
+                                                          SignInAddress.address_hash == address_hash))
+    if row is not None:
+        row.last_success_at = now
+        return
+    with contextlib.suppress(sa.exc.IntegrityError), db.session.begin_nested():
+        # (an IntegrityError: a sign-in of the same officer from the same address noted it meanwhile)
+        db.session.add(SignInAddress(user_id=user.id, address_hash=address_hash, last_success_at=now))
 
 
 @functools.cache
@@ -185,40 +213,47 @@ def _spend_a_password_check(password: str | None) -> None:
     check_password_hash(_dummy_hash(), password or "")
 
 
-def authenticate(email: str, password: str, client: str | None = None) -> User:
-    """Return the user for these credentials or raise ``SignInRefused``.
-
-    The message never says which part was wrong.  Failures are counted per account over a
-    sliding window (``recent_failures``); past the limit the account is locked for a while even
-    with the right password.
-    The failure counts are stored by the caller's commit, also when sign-in is refused.
-    """
-    now = clock.utcnow()
+def _find_user(email: str) -> User | None:
     try:
         address = normalize_email(email)
     except ValidationFailed:
-        _spend_a_password_check(password)
-        raise SignInRefused() from None
-    user = db.session.scalar(sa.select(User).where(User.email == address))
-    if user is None:
-        _spend_a_password_check(password)
+        return None
+    return db.session.scalar(sa.select(User).where(User.email == address))
+
+
+def authenticate(email: str, password: str, client: str | None = None) -> User:
+    """Return the user for these credentials, or raise ``SignInRefused`` or ``SignInThrottled``.
+
+    The message never says which part was wrong.  Failures slow down further attempts with the same
+    e-mail address (whether or not an account has it) from the same client address, by growing
+    waits (``core.throttle``); failures from addresses the account does not usually sign in from
+    also count together.  Nothing locks the account: its officer signs in from a usual address
+    whatever others try elsewhere.  The failures are stored by the caller's commit, also when
+    sign-in is refused.
+    """
+    now, client = clock.utcnow(), client or "-"
+    account = _account_key(email)
+    pair, address = throttle.key("sign-in", account, client), throttle.key("address", client)
+    user = _find_user(email)
+    usual = _is_usual_address(user, address, now)
+    wait = throttle.wait_left(pair, _policy(), now)
+    if not usual:
+        wait = max(wait, throttle.wait_left(account, _policy(UNFAMILIAR_FACTOR), now))
+    if wait:
+        _spend_a_password_check(password)  # as slow as any other answer
+        if user is not None:
+            record_event("auth.throttled", actor=user, obj=user, details={
+                "client": client, "usual_address": usual, "wait_seconds": int(wait.total_seconds())})
+        raise SignInThrottled(wait)
+    if user is None or not user.check_password(password or "") or not user.is_active:
+        if user is None:
+            _spend_a_password_check(password)
+        throttle.note_failure(pair, *([] if usual else [account]), subject=account, now=now)
+        if user is not None:
+            record_event("auth.failed", actor=user, obj=user, details={"client": client, "usual_address": usual})
         raise SignInRefused()
-    if user.is_locked():
-        user.check_password(password or "")  # as slow as any other refusal
-        record_event("auth.refused_locked", actor=user, obj=user, details={"client": client})
-        raise SignInRefused()
-    if not user.check_password(password or "") or not user.is_active:
-        user.failed_login_count = recent_failures(user, now) + 1
-        user.first_failed_login_at = user.first_failed_login_at or now
-        details = {"client": client, "failures": user.failed_login_count}
-        if user.failed_login_count >= get_setting("login_max_failures"):
-            user.locked_until = now + timedelta(minutes=get_setting("login_lockout_minutes"))
-            user.failed_login_count, user.first_failed_login_at = 0, None
-            record_event("auth.locked", actor=user, obj=user, details=details)
-        else:
-            record_event("auth.failed", actor=user, obj=user, details=details)
-        raise SignInRefused()
-    user.failed_login_count, user.first_failed_login_at, user.locked_until = 0, None, None
+    throttle.forget(pair)
+    _note_usual_address(user, address, now)
     user.last_login_at = now
     record_event("auth.login", actor=user, obj=user, details={"client": client})
     return user

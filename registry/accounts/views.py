@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -30,6 +32,23 @@ def load_user(login_id: str) -> User | None:
     return user
 
 
+def browser_identifier() -> str:
+    """What binds a signed-in session to its browser: the client's address and User-Agent, hashed.
+
+    The address is ``request.remote_addr``, as the proxy settings establish it (ProxyFix reads only
+    the entries our ``TRUSTED_PROXIES`` appended).  Flask-Login's own identifier takes the *first*
+    entry of X-Forwarded-For, which the client writes itself: a stolen cookie sent with the
+    victim's address there was accepted (issue 30 §2).
+    """
+    agent = request.headers.get("User-Agent", "")
+    return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
+
+
+# Flask-Login has no public setting for this; the attribute is what it calls on sign-in and on
+# every request of a signed-in session ("strong" protection).
+login_manager._session_identifier_generator = browser_identifier
+
+
 @session_protected.connect
 def drop_a_session_from_another_browser(app, **extra) -> None:
     """A signed-in session used from another browser or address is no session (issue 22 §11).
@@ -57,19 +76,21 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("workbench.index"))
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
         try:
             user = operations.authenticate(form.email.data, form.password.data, client=request.remote_addr)
-        except operations.SignInRefused as refused:
-            db.session.commit()  # keep the failure count and lockout
+        except (operations.SignInRefused, operations.SignInThrottled) as refused:
+            db.session.commit()  # keep the failures that slow down the next attempts
             flash(f"{refused.message} {operations.lockout_help()}", "error")
+            status = 429 if isinstance(refused, operations.SignInThrottled) else 200
         else:
             db.session.commit()
             login_user(user)
             session.permanent = True
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("workbench.index"))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])

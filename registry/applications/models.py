@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from registry.core import clock
+from registry.core import clock, throttle
 from registry.core.db import str_enum
 from registry.core.identifiers import SubjectKind, public_identifier
 from registry.core.labels import register_state_labels
@@ -324,46 +324,25 @@ def insert_with_receipt(application, *, attempts: int = 8) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Throttling wrong access codes (per receipt and per client), independent of the rate limiter
+# Throttling wrong access codes (issue 30 §6): per client address, with growing waits.  Never per
+# receipt: receipt numbers follow each other, and wrong codes from strangers must not shut the
+# applicant out.  The 60 random bits of the code are what protect an application.
+
+LOOKUP_POLICY = throttle.Policy(free=20, first_wait=timedelta(minutes=1), longest_wait=timedelta(hours=1),
+                                memory=timedelta(hours=24))
 
 
-class AccessFailure(db.Model):
-    """A failed status lookup: the hashed receipt number or client address it counts against."""
-
-    __tablename__ = "application_access_failures"
-    __table_args__ = (sa.Index("ix_application_access_failures_key_at", "key_hash", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key_hash: Mapped[str] = mapped_column(sa.String(64))
-    at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+def _client_key(client: str) -> str:
+    return throttle.key("status lookup", client)
 
 
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_RECEIPT = 5
-MAX_FAILURES_PER_CLIENT = 20
+def lookup_wait(client: str) -> timedelta:
+    """How long this client must wait before its next status lookup (zero: none)."""
+    return throttle.wait_left(_client_key(client), LOOKUP_POLICY)
 
 
-def _key(kind: str, value: str) -> str:
-    return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
-
-
-def lookup_throttled(receipt: str, client: str) -> bool:
-    """Too many failed lookups lately for this receipt number or from this client."""
-    since = clock.utcnow() - FAILURE_WINDOW
-    counts = dict(db.session.execute(
-        sa.select(AccessFailure.key_hash, sa.func.count())
-        .where(AccessFailure.key_hash.in_([_key("receipt", receipt), _key("client", client)]),
-               AccessFailure.at >= since)
-        .group_by(AccessFailure.key_hash)
-    ).tuples().all())
-    return (counts.get(_key("receipt", receipt), 0) >= MAX_FAILURES_PER_RECEIPT
-            or counts.get(_key("client", client), 0) >= MAX_FAILURES_PER_CLIENT)
-
-
-def record_lookup_failure(receipt: str, client: str) -> None:
-    db.session.add_all([AccessFailure(key_hash=_key("receipt", receipt)),
-                        AccessFailure(key_hash=_key("client", client))])
-    db.session.flush()
+def record_lookup_failure(client: str) -> None:
+    throttle.note_failure(_client_key(client))
 
 
 def find_application(model, receipt_text: str | None, code_text: str | None):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -175,15 +176,17 @@ def lookup(pages: KindPages):
     if request.method == "POST" and form.validate_on_submit():
         receipt = models.normalize_receipt(form.receipt_number.data)
         client = get_remote_address() or "-"
-        if models.lookup_throttled(receipt, client):
-            return render_template(f"{TEMPLATES}lookup.html", form=form, pages=pages, throttled=True,
+        wait = models.lookup_wait(client)
+        if wait:
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            return render_template(f"{TEMPLATES}lookup.html", form=form, pages=pages, throttled=minutes,
                                    kinds=list(KINDS.values())), 429
         owner = kind_of_receipt(receipt) or pages  # the receipt's prefix says which kind (YY, XF)
         application = models.find_application(owner.model, receipt, form.access_code.data)
         if application is not None:
             _grant(owner.kind, application.id)
             return redirect(url_for(f"{owner.kind}s.status", receipt=application.receipt_number))
-        models.record_lookup_failure(receipt, client)
+        models.record_lookup_failure(client)
         db.session.commit()
         form.access_code.errors = [_("No application matches this receipt number and access code.")]
         form.access_code.data = ""

@@ -1,6 +1,6 @@
 """Housekeeping checks of the mechanisms: the audit chain's daily anchor (issue 22 §5), its head
 written outside the database and published (issue 30 §3); uploaded files no record keeps (issue 22 §10);
-scheduled runs that did not happen (issue 36 §5)."""
+scheduled runs that did not happen (issue 36 §5); failed attempts no throttle remembers (issue 30 §6)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from registry.checks.alerts import OVERDUE, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check
 from registry.checks.schedule import LOOKBACK, missed
-from registry.core import clock
+from registry.core import clock, throttle
 from registry.core.audit import write_anchor
 from registry.core.heads import publish_head
 from registry.core.uploads import orphan_uploads
@@ -67,3 +67,9 @@ def missed_runs(today: date) -> dict:
             for name, times in sorted(missed().items())]
     result = sync_alerts("check_missed", today, rows)
     return {"checks_missed": len(rows), "days": LOOKBACK.days, **result.counts()}
+
+
+@register_check("throttle_cleanup", order=97, hour=3, minute=50)
+def throttle_cleanup(today: date) -> dict:
+    """Delete failed sign-ins and status lookups older than any throttle remembers (issue 30 §6)."""
+    return {"removed": throttle.purge()}

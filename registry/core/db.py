@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -101,8 +102,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-# Requests with these methods may write; the others only read (an API read's log row is written
-# in a transaction of its own whose first statement is the INSERT, so it waits like any writer).
+# Requests with these methods write: they take the write lock up front.  The others mostly read;
+# one that writes after all (a GET issuing a document) is run again under the lock when it lost it
+# (``run_unit_of_work``).  An API read's log row is written in a transaction of its own whose first
+# statement is the INSERT, so it waits like any writer.
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # Outside a request (a scheduled check, a command) the code that is about to write says so.
@@ -133,8 +136,96 @@ def reads_only(command):
 def takes_write_lock_first() -> bool:
     """Whether a transaction begun now should begin with BEGIN IMMEDIATE on SQLite."""
     if has_request_context():
-        return request.method in WRITING_METHODS
+        return request.method in WRITING_METHODS or g.get(_REQUEST_INTENT, False)
     return _WRITE_INTENT.get()
+
+
+# Set on ``g`` when a request's unit of work runs again under the write lock (``run_unit_of_work``),
+# and when the request committed something (so it must not be run again).
+_REQUEST_INTENT = "registry_write_intent"
+_REQUEST_COMMITTED = "registry_committed"
+
+# SQLite's primary result codes (the low byte of an extended code such as SQLITE_BUSY_SNAPSHOT).
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+
+
+def lost_the_write_lock(error: BaseException) -> bool:
+    """``error`` is SQLite's "database is locked": a transaction that read first could not write."""
+    code = getattr(getattr(error, "orig", None), "sqlite_errorcode", None)
+    return isinstance(error, sa.exc.OperationalError) and code is not None and code & 0xFF in (SQLITE_BUSY,
+                                                                                                SQLITE_LOCKED)
+
+
+def run_unit_of_work(work, rollback):
+    """Run a request's ``work``; when it lost SQLite's write lock, roll back and run it once more,
+    this time taking the write lock before its first read.
+
+    A request whose method does not write (a GET that issues a numbered document on its first
+    download: a credit report, a receipt, a bulletin) begins with a plain BEGIN, so that the many
+    downloads of documents already issued read side by side and hold up no writer while their PDF
+    is drawn.  When such a request does write and another writer committed since it began to
+    read, SQLite refuses at once ("database is locked": its snapshot is stale, and waiting cannot
+    help).  Nothing of it was stored, so it is run again from the start with BEGIN IMMEDIATE,
+    which waits for the lock (up to the busy timeout) and reads what the other writer wrote.  A
+    request that already committed, or already held the lock, is not run again.
+    """
+    try:
+        return work()
+    except sa.exc.OperationalError as error:
+        if not lost_the_write_lock(error) or takes_write_lock_first() or g.get(_REQUEST_COMMITTED):
+            raise
+    rollback()
+    setattr(g, _REQUEST_INTENT, True)
+    return work()
+
+
+# SQLite's primary result codes of a database that cannot be used just now: busy or locked past the
+# busy timeout, read-only, an I/O error, full, or its file cannot be opened.
+_SQLITE_UNAVAILABLE = frozenset({SQLITE_BUSY, SQLITE_LOCKED, 8, 10, 13, 14})  # 13: SQLITE_FULL
+# PostgreSQL's SQLSTATEs of the same: connection exceptions (08), insufficient resources (53: disk
+# full, out of memory, too many connections), the server shutting down or starting (57P0x), a
+# read-only transaction (a standby, default_transaction_read_only) and an I/O error.
+_POSTGRES_UNAVAILABLE_PREFIXES = ("08", "53", "57P0")
+_POSTGRES_UNAVAILABLE = frozenset({"25006", "58030"})
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """``error`` says the database cannot serve just now (unreachable, read-only, full), rather
+    than that the statement or the data is wrong."""
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    orig = error.orig
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in _SQLITE_UNAVAILABLE
+    state = getattr(orig, "sqlstate", None)
+    if state is None:  # psycopg's own: the connection failed before the server said anything
+        return isinstance(error, sa.exc.OperationalError)
+    return state in _POSTGRES_UNAVAILABLE or state.startswith(_POSTGRES_UNAVAILABLE_PREFIXES)
+
+
+SQLITE_FULL, POSTGRES_DISK_FULL = 13, "53100"
+
+
+def storage_full(error: BaseException) -> bool:
+    """``error`` is a full disk: the database's (SQLITE_FULL, PostgreSQL's disk_full) or a file's
+    (ENOSPC, or over the quota)."""
+    if isinstance(error, OSError):
+        return error.errno in (errno.ENOSPC, errno.EDQUOT)
+    if not isinstance(error, sa.exc.DBAPIError):
+        return False
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF == SQLITE_FULL
+    return getattr(error.orig, "sqlstate", None) == POSTGRES_DISK_FULL
+
+
+@event.listens_for(sa.orm.Session, "after_commit")
+def _note_a_request_commit(session) -> None:
+    if has_request_context():
+        setattr(g, _REQUEST_COMMITTED, True)
 
 
 @event.listens_for(Engine, "begin")

@@ -81,6 +81,13 @@ class StaleRecord(RegistryError):
     )
 
 
+class StorageFull(RegistryError):
+    """The database's or the server's disk is full: nothing was stored (``core.web.refusing_a_full_disk``)."""
+
+    default_message = _l("The server's storage is full, so nothing was stored. Please try again later, or tell "
+                         "the administrator.")
+
+
 class NotFound(RegistryError):
     default_message = _l("Not found.")
 

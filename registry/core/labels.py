@@ -61,8 +61,9 @@ ACTION_VERBS = {
     "login": _l("signed in"),
     "logout": _l("signed out"),
     "failed": _l("failed sign-in"),
-    "locked": _l("account locked"),
+    "locked": _l("account locked"),  # (before issue 30 §6: accounts are no longer locked)
     "refused_locked": _l("sign-in refused: account locked"),
+    "throttled": _l("sign-in refused: too many failures, must wait"),
     "password": _l("password changed"),
     "change": _l("changed"),
     "set": _l("set"),

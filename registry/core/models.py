@@ -7,9 +7,10 @@ from registry.core.heads import PublishedHead
 from registry.core.holds import RecordHold
 from registry.core.removals import RemovalRequest
 from registry.core.settings import Setting
+from registry.core.throttle import ThrottleFailure
 from registry.core.workdays import CalendarDay, CalendarYear
 
 __all__ = [
     "AuditEvent", "CalendarDay", "CalendarYear", "ChangeEvent", "PublishedHead", "RecordEditor", "RecordHold",
-    "RemovalRequest", "Setting",
+    "RemovalRequest", "Setting", "ThrottleFailure",
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -331,6 +332,14 @@ def render_pdf(meta: DocumentMeta, body: Sequence[Flowable], *, font: str | None
         subject=meta.title, creator=DEPARTMENT, invariant=1,
     )
     footer = _footer(meta, font)
-    doc.build([*heading_flowables(meta, style), *body], onFirstPage=footer, onLaterPages=footer,
-              canvasmaker=_NumberedCanvas)
+    with _DRAWING:
+        doc.build([*heading_flowables(meta, style), *body], onFirstPage=footer, onLaterPages=footer,
+                  canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
+
+
+# reportlab's TrueType font objects are shared by every document and are not thread-safe: two PDFs
+# drawn at once in one process (a threaded server, `flask run`) corrupt each other's font subset
+# (KeyError in ``makeSubset``, a 500).  One at a time per process; the documented workers have one
+# thread each, so it costs them nothing.
+_DRAWING = threading.Lock()

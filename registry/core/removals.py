@@ -216,6 +216,7 @@ def _ensure_second_reviewer(request: RemovalRequest, actor) -> None:
 def confirm_removal(request: RemovalRequest, *, actor, expected_version) -> None:
     """A second reviewer confirms: the record leaves the public pages now."""
     _ensure_second_reviewer(request, actor)
+    ensure_version(request, expected_version)  # decided meanwhile: "changed by someone else"
     record = request.record
     if record is None or record.version != request.record_version or record.status not in request.kind.removable:
         raise InvalidTransition(

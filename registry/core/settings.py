@@ -58,11 +58,13 @@ for _spec in (
         SettingSpec("publication_gap_days", 14, _l("Alert a unit that published nothing for (days)"), 1, 90),
         SettingSpec("case_quota_per_month", 1, _l("Verified cases each unit records per month"), 0, 100),
         SettingSpec("case_quota_warning_day", 20, _l("Warn units short of their case quota from day"), 1, 28),
-        SettingSpec("login_max_failures", 5, _l("Failed sign-ins before an account is locked"), 1, 100),
-        SettingSpec("login_failure_window_minutes", 15, _l("Counting failed sign-ins over (minutes)"), 1, 1440),
-        SettingSpec("login_lockout_minutes", 15, _l("Lock an account for (minutes)"), 1, 1440),
-        SettingSpec("login_help_contact", "", _l("Whom a locked-out officer contacts (shown at sign-in; empty: "
-                                                 "the administrator of the officer's unit)"), 0, 200, text=True),
+        # Sign-in is slowed down, never locked (issue 30 §6, accounts.operations.authenticate).
+        SettingSpec("login_max_failures", 5, _l("Failed sign-ins from one place before the next one must wait"),
+                    1, 100),
+        SettingSpec("login_failure_window_minutes", 1440, _l("Remember failed sign-ins for (minutes)"), 1, 10080),
+        SettingSpec("login_lockout_minutes", 15, _l("Longest wait after failed sign-ins (minutes)"), 1, 1440),
+        SettingSpec("login_help_contact", "", _l("Whom an officer who cannot sign in contacts (shown at sign-in; "
+                                                 "empty: the administrator of the officer's unit)"), 0, 200, text=True),
 ):
     register_setting(_spec)
 

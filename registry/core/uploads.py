@@ -22,11 +22,12 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from registry.core import upload_content
 from registry.core.errors import ValidationFailed
 from registry.core.registry import Registry
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+PDF, JPEG, PNG = upload_content.PDF, upload_content.JPEG, upload_content.PNG
 EXTENSIONS = {PDF: ".pdf", JPEG: ".jpg", PNG: ".png"}
 _SAFE_PURPOSE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _STORED_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}/[0-9a-f]{32}\.(pdf|jpg|png)$")
@@ -52,34 +53,14 @@ def detect_type(data: bytes) -> str | None:
     return None
 
 
-_ZIP_LOCAL = b"PK\x03\x04"
-_ZIP_END = b"PK\x05\x06"
-_ZIP_TAIL = 65_557  # an end-of-central-directory record sits within this many bytes of the end
-
-
 def is_archive_polyglot(data: bytes) -> bool:
-    """The bytes are (or carry) a ZIP archive: a file starting with ``PK``, or one that holds a
-    local-file header and ends with an end-of-central-directory record (a PDF or image with a
-    ZIP appended opens as either)."""
-    if data.startswith(b"PK"):
-        return True
-    return _ZIP_LOCAL in data and _ZIP_END in data[-_ZIP_TAIL:]
-
-
-# Markup and script that a browser or a web server would act on, inside a file that starts like a
-# PDF or an image (a polyglot): HTML/SVG a browser sniffs and renders, PHP a misconfigured server
-# runs, and a PDF's own JavaScript or launch actions.  Matched case-insensitively anywhere in the
-# bytes; each marker is long enough (5+ bytes, most 7+) that compressed image data holds one by
-# chance less than once in tens of thousands of megabytes.
-_ACTIVE_CONTENT = re.compile(
-    rb"<\?php|<script|<html|<iframe|javascript:|/JavaScript|/Launch\b",
-    re.IGNORECASE,
-)
+    """The bytes are or carry an archive (``core.upload_content.carries_archive``)."""
+    return upload_content.carries_archive(data)
 
 
 def has_active_content(data: bytes) -> bool:
-    """The bytes carry markup or script beside their PDF/JPEG/PNG content (SECURITY.md lists what)."""
-    return _ACTIVE_CONTENT.search(data) is not None
+    """The bytes carry web page markup or script (``core.upload_content.carries_markup``)."""
+    return upload_content.carries_markup(data)
 
 
 def _clean_name(filename: str | None) -> str:
@@ -88,12 +69,18 @@ def _clean_name(filename: str | None) -> str:
     return name[-200:] or "upload"
 
 
-def check_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DEFAULT_MAX_BYTES,
-                 field: str = "file", filename: str | None = None) -> str:
-    """The content type of an acceptable upload; raises ``ValidationFailed`` naming ``field``.
+@dataclass(frozen=True)
+class Prepared:
+    """An acceptable upload: what it is, and the bytes to store (an image encoded anew)."""
 
-    Writes nothing, so a caller can check every file of a form before storing any of them.
-    """
+    content_type: str
+    data: bytes
+
+
+def prepare_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DEFAULT_MAX_BYTES,
+                   field: str = "file", filename: str | None = None) -> Prepared:
+    """Decide what the upload is (``core.upload_content``) and what to store; raises
+    ``ValidationFailed`` naming ``field`` (and the file) when it is refused.  Writes nothing."""
     name = _clean_name(filename) if filename else None
     if not data:
         message = _l("The file %(name)s is empty.", name=name) if name else _l("The file is empty.")
@@ -121,7 +108,23 @@ def check_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DEFA
             _l("Only PDF, JPEG or PNG files are accepted (the file's content is checked, not its name)."),
             field=field,
         )
-    return content_type
+    shown = name or _clean_name(None)
+    if content_type == PDF:
+        problem = upload_content.pdf_problem(data, shown)
+    else:
+        data, problem = upload_content.reencoded_image(data, content_type, shown)
+    if problem is not None:
+        raise ValidationFailed(problem, field=field)
+    return Prepared(content_type, data)
+
+
+def check_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DEFAULT_MAX_BYTES,
+                 field: str = "file", filename: str | None = None) -> str:
+    """The content type of an acceptable upload (``prepare_upload``); raises ``ValidationFailed``.
+
+    Writes nothing, so a caller can check every file of a form before storing any of them.
+    """
+    return prepare_upload(data, allowed=allowed, max_bytes=max_bytes, field=field, filename=filename).content_type
 
 
 @dataclass(frozen=True)
@@ -134,25 +137,31 @@ class Upload:
     purpose: str = ""  # what the file is for (e.g. "commitment_letter"), kept with the record
 
 
-def check_uploads(uploads: list[Upload], *, max_files: int = 5, max_bytes: int = DEFAULT_MAX_BYTES,
-                  allowed=(PDF, JPEG, PNG), count_field: str = "files") -> None:
-    """Check a whole set of files (count, then each file) before any is stored."""
+def _check_count(uploads: list[Upload], max_files: int, count_field: str) -> None:
     if len(uploads) > max_files:
         raise ValidationFailed(
             _l("At most %(n)d files may be uploaded; you chose %(m)d.", n=max_files, m=len(uploads)), field=count_field
         )
+
+
+def check_uploads(uploads: list[Upload], *, max_files: int = 5, max_bytes: int = DEFAULT_MAX_BYTES,
+                  allowed=(PDF, JPEG, PNG), count_field: str = "files") -> None:
+    """Check a whole set of files (count, then each file) before any is stored."""
+    _check_count(uploads, max_files, count_field)
     for upload in uploads:
         check_upload(upload.data, allowed=allowed, max_bytes=max_bytes, field=upload.field, filename=upload.filename)
 
 
-def store_uploads(uploads: list[Upload], *, purpose: str, **limits) -> list[StoredFile]:
+def store_uploads(uploads: list[Upload], *, purpose: str, max_files: int = 5, max_bytes: int = DEFAULT_MAX_BYTES,
+                  allowed=(PDF, JPEG, PNG), count_field: str = "files") -> list[StoredFile]:
     """Check every file first, then store them all; if storing one fails, none is left behind."""
-    check_uploads(uploads, **limits)
+    _check_count(uploads, max_files, count_field)
+    prepared = [prepare_upload(upload.data, allowed=allowed, max_bytes=max_bytes, field=upload.field,
+                               filename=upload.filename) for upload in uploads]
     stored: list[StoredFile] = []
     try:
-        for upload in uploads:
-            stored.append(store_upload(upload.data, upload.filename, purpose=purpose, field=upload.field,
-                                       max_bytes=limits.get("max_bytes", DEFAULT_MAX_BYTES)))
+        for upload, ready in zip(uploads, prepared, strict=True):
+            stored.append(_store(ready, upload.filename, purpose=purpose, field=upload.field))
     except BaseException:
         for item in stored:
             remove_upload(item.stored_name)
@@ -163,15 +172,20 @@ def store_uploads(uploads: list[Upload], *, purpose: str, **limits) -> list[Stor
 def store_upload(data: bytes, filename: str | None, *, purpose: str, allowed=(PDF, JPEG, PNG),
                  max_bytes: int = DEFAULT_MAX_BYTES, field: str = "file") -> StoredFile:
     """Check and store one upload; raises ``ValidationFailed`` naming ``field`` when refused."""
+    ready = prepare_upload(data, allowed=allowed, max_bytes=max_bytes, field=field, filename=filename)
+    return _store(ready, filename, purpose=purpose, field=field)
+
+
+def _store(ready: Prepared, filename: str | None, *, purpose: str, field: str) -> StoredFile:
     if not _SAFE_PURPOSE.match(purpose):
         raise ValueError(f"bad upload purpose {purpose!r}")
-    content_type = check_upload(data, allowed=allowed, max_bytes=max_bytes, field=field)
-    stored_name = f"{purpose}/{secrets.token_hex(16)}{EXTENSIONS[content_type]}"
-    _write_whole(os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name), data, field=field)
-    return StoredFile(stored_name, _clean_name(filename), content_type, len(data), hashlib.sha256(data).hexdigest())
+    stored_name = f"{purpose}/{secrets.token_hex(16)}{EXTENSIONS[ready.content_type]}"
+    write_whole(os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name), ready.data, field=field)
+    return StoredFile(stored_name, _clean_name(filename), ready.content_type, len(ready.data),
+                      hashlib.sha256(ready.data).hexdigest())
 
 
-def _write_whole(path: str, data: bytes, *, field: str) -> None:
+def write_whole(path: str, data: bytes, *, field: str) -> None:
     """Write the file under a temporary name and rename it into place: a full disk or a killed
     process leaves no partial file under a stored name (a ``.partial`` left by a kill is removed
     by the ``upload_orphans`` check).  A write that fails is a refusal at the field, not a 500."""

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, current_app, flash, has_request_context, jsonify, render_template, request, session
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, flash, has_request_context, jsonify, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 from registry.core import clock, datalabels, labels
-from registry.core.errors import RegistryError, ValidationFailed
+from registry.core.db import database_unavailable, storage_full
+from registry.core.errors import RegistryError, StorageFull, ValidationFailed
 from registry.core.forms import unplaced
 from registry.core.registry import Registry
 from registry.extensions import db
@@ -58,6 +62,21 @@ def perform_form(form, operation, *args, marked: str | None = None, **kwargs):
             flash(marked, "error")
         return False, error
     return True, result
+
+
+@contextlib.contextmanager
+def refusing_a_full_disk():
+    """A full disk inside the block (the database's or a file's) is rolled back and refused with
+    ``StorageFull``, for the page to show like any refusal; other errors pass through."""
+    try:
+        yield
+    except (sa.exc.DBAPIError, OSError) as error:
+        if not storage_full(error):
+            raise
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        log.error("storage full on %s %s: %s", request.method, request.path, error)
+        raise StorageFull() from error
 
 
 def is_safe_next(target: str | None) -> bool:
@@ -122,7 +141,8 @@ def wants_json() -> bool:
 
 
 ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "too_large", 429: "rate_limited", 500: "server_error"}
+               405: "method_not_allowed", 413: "too_large", 429: "rate_limited", 500: "server_error",
+               503: "unavailable"}
 
 
 def _http_error(error: HTTPException):
@@ -144,6 +164,49 @@ def _unexpected_error(error: Exception):
     return render_template("errors/error.html", error=None, message=message), 500
 
 
+# A disk that is full, over its quota, read-only or failing: the server cannot store, for now.
+STORAGE_UNAVAILABLE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO})
+RETRY_AFTER_SECONDS = 60
+
+
+def _unavailable():
+    """503: the registry is temporarily unavailable (a page, or JSON under /api).
+
+    Drawn without the context processors: the page must not touch the database it reports
+    unavailable (the signed-in user is loaded from it, and may not be loaded yet).
+    """
+    with contextlib.suppress(Exception):  # a connection already lost may fail to roll back too
+        db.session.rollback()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+    message = _("The registry is temporarily unavailable. Please try again in a few minutes.")
+    if wants_json():
+        return jsonify(error={"code": "unavailable", "message": message}), 503, headers
+    template = current_app.jinja_env.get_template("errors/unavailable.html")
+    html = template.render(message=message, lang="en" if str(get_locale()) == "en" else "zh-CN")
+    return Response(html, 503, headers, mimetype="text/html")
+
+
+def _database_error(error: sa.exc.DBAPIError):
+    if database_unavailable(error):
+        log.error("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        return _unavailable()
+    return _not_handled_here(error)
+
+
+def _storage_error(error: OSError):
+    if error.errno in STORAGE_UNAVAILABLE:
+        log.error("storage unavailable on %s %s: %s", request.method, request.path, error)
+        return _unavailable()
+    return _not_handled_here(error)
+
+
+def _not_handled_here(error: Exception):
+    """Any other error: tests and the debugger see it, production answers the error page."""
+    if current_app.testing or current_app.debug:
+        raise error
+    return _unexpected_error(error)
+
+
 def init_app(app: Flask) -> None:
     # A Jinja global, not only a context variable: macros imported without context
     # (``audit_table`` in _macros.html) see globals only.
@@ -156,6 +219,8 @@ def init_app(app: Flask) -> None:
     app.before_request(remember_language)
     app.after_request(security_headers)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(sa.exc.DBAPIError, _database_error)
+    app.register_error_handler(OSError, _storage_error)
     if not app.debug and not app.testing:
         app.register_error_handler(Exception, _unexpected_error)
 

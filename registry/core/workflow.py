@@ -138,10 +138,12 @@ def transition(
     """
     model = type(record)
     from_state = record.status
-    if from_state not in allowed_from:
-        raise InvalidTransition()
+    # The version first: a record someone else moved on is "changed by someone else", not a rule
+    # about a state this user never saw (the loser of a race on SQLite reads the winner's state).
     if record.version != expected_version:
         raise StaleRecord()
+    if from_state not in allowed_from:
+        raise InvalidTransition()
     db.session.flush()
     result = db.session.execute(
         sa.update(model)

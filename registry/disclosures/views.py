@@ -16,14 +16,15 @@ from registry.accounts.models import Unit
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.db import contains
-from registry.core.errors import ValidationFailed
+from registry.core.errors import StorageFull, ValidationFailed
 from registry.core.forms import apply_error, select_choices, submitted_and_valid
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
 from registry.core.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
-from registry.core.web import add_nav, perform
+from registry.core.uploads import write_whole
+from registry.core.web import add_nav, perform, refusing_a_full_disk
 from registry.disclosures import imports, operations, queries, work
 from registry.disclosures import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
@@ -308,10 +309,14 @@ def _report_dir() -> str:
     return path
 
 
-def _store_report(refused: imports.ImportRefused) -> str:
+def _store_report(refused: imports.ImportRefused) -> str | None:
+    """The stored error report's token; None when it could not be written (the page lists the problems)."""
     token = secrets.token_hex(16)
-    with open(os.path.join(_report_dir(), f"{current_user.id}-{token}.csv"), "wb") as handle:
-        handle.write(error_report_csv(refused.errors))
+    try:
+        write_whole(os.path.join(_report_dir(), f"{current_user.id}-{token}.csv"), error_report_csv(refused.errors),
+                    field="file")
+    except ValidationFailed:
+        return None
     return token
 
 
@@ -327,14 +332,15 @@ def import_page():
         limit = imports_max_bytes()
         data = upload.stream.read(limit + 1)
         try:
-            result = imports.import_disclosures(data, upload.filename or "", unit_id=current_user.unit_id,
-                                                actor=current_user, submit=form.submit_for_review.data,
-                                                max_bytes=limit)
-            db.session.commit()
+            with refusing_a_full_disk():
+                result = imports.import_disclosures(data, upload.filename or "", unit_id=current_user.unit_id,
+                                                    actor=current_user, submit=form.submit_for_review.data,
+                                                    max_bytes=limit)
+                db.session.commit()
         except imports.ImportRefused as error:
             db.session.rollback()
             refused, report = error, _store_report(error)
-        except (FileRefused, ValidationFailed) as error:
+        except (FileRefused, ValidationFailed, StorageFull) as error:
             db.session.rollback()
             form.file.errors = [*form.file.errors, str(error.message)]
         else:

@@ -85,7 +85,7 @@ def _officers(writer: BulkWriter, units) -> dict[int, tuple[int, int]]:
                 writer.add(User.__table__, {
                     "id": next_id, "email": email, "name": f"{role.value} {code}", "unit_id": unit_id,
                     "role": role, "password_hash": "!synthetic", "is_active": True, "session_version": 1,
-                    "failed_login_count": 0, "created_at": datetime(2020, 1, 1, tzinfo=UTC),
+                    "created_at": datetime(2020, 1, 1, tzinfo=UTC),
                 })
                 existing[email] = next_id
                 next_id += 1

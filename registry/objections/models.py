@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
-from registry.applications.models import AccessFailure, ApplicationFile, ApplicationMixin, application_constraints
+from registry.applications.models import ApplicationFile, ApplicationMixin, application_constraints
 from registry.core.db import str_enum
 from registry.core.holds import HoldKind
 from registry.core.identifiers import register_stored_identifiers
 from registry.extensions import db
 
-__all__ = ["AccessFailure", "ApplicationFile", "DisclosureEffect", "Objection", "ObjectionOutcome"]
+__all__ = ["ApplicationFile", "DisclosureEffect", "Objection", "ObjectionOutcome"]
 
 
 class ObjectionOutcome(StrEnum):

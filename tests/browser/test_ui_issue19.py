@@ -229,8 +229,7 @@ def test_11_the_navigations_status_lookup_finds_a_repair(page, live_app, live_se
     from registry.core.uploads import Upload
     from registry.listing.models import ListEntry
     from registry.repairs import operations
-
-    pdf = b"%PDF-1.4\n%%EOF\n"
+    from tests.files import PDF as pdf
     with live_app.test_request_context(), app_session(live_app) as session:
         entry = session.scalar(sa.select(ListEntry).where(ListEntry.decision_number == OLD_2))
         application, code = operations.file_repair(
@@ -275,7 +274,7 @@ def test_13_a_refused_sign_in_says_how_long_and_whom_to_contact(browser, live_se
         page.locator("#email").fill("nobody@demo.hn")
         page.locator("#password").fill("wrong-password")
         page.locator("form button[type=submit]").click()
-        expect(page.locator(".flash-error")).to_contain_text("锁定 15 分钟")
+        expect(page.locator(".flash-error")).to_contain_text("最长 15 分钟")
         expect(page.locator(".flash-error")).to_contain_text("请联系本单位的系统管理员")
         shot(f"login-refused-{width}")
 

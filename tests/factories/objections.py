@@ -5,9 +5,9 @@ from __future__ import annotations
 from registry.applications.handling import Applicant
 from registry.core.uploads import Upload
 from tests.factories.core import valid_uscc
+from tests.files import PDF, PNG  # real (if tiny) files: uploads are parsed (issue 30 §4)
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+__all__ = ["PDF", "PNG", "ObjectionFactories", "applicant", "pdf_upload"]
 
 
 def applicant(**fields) -> Applicant:

@@ -45,3 +45,34 @@ def test_a_cookie_replayed_from_another_address_is_anonymous(app, client, make):
     with app.test_client() as thief:
         response = _review_page(thief, cookie, BROWSER_A, ELSEWHERE)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+# Issue 30 §2: the address is the one the proxy settings establish (``request.remote_addr``), never
+# the first entry of an X-Forwarded-For header that the client wrote itself.
+
+def test_a_forged_forwarded_for_naming_the_victims_address_does_not_replay_the_session(app, client, make):
+    cookie = _sign_in(client, make.user("reviewer"))
+    with app.test_client() as thief:
+        response = _review_page(thief, cookie, {**BROWSER_A, "X-Forwarded-For": HOME["REMOTE_ADDR"]}, ELSEWHERE)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_forwarded_for_header_does_not_unbind_the_owners_own_session(app, client, make):
+    # What a client writes there is no part of its identity: the owner keeps the session whatever it says.
+    cookie = _sign_in(client, make.user("reviewer"))
+    for forwarded in ("198.51.100.7", "10.20.30.40, 198.51.100.7", "garbage"):
+        response = _review_page(client, cookie, {**BROWSER_A, "X-Forwarded-For": forwarded}, HOME)
+        assert response.status_code == 200, forwarded
+
+
+def test_a_session_signed_in_with_a_forwarded_for_is_bound_to_the_real_address(app, client, make):
+    user = make.user("reviewer")
+    response = client.post("/login", data={"email": user.email, "password": TEST_PASSWORD},
+                           headers={**BROWSER_A, "X-Forwarded-For": "192.0.2.55"}, environ_base=HOME)
+    assert response.status_code == 302
+    cookie = client.get_cookie("session").value
+    with app.test_client() as thief:  # the address the header named, not the one that signed in
+        stolen = _review_page(thief, cookie, {**BROWSER_A, "X-Forwarded-For": "192.0.2.55"},
+                              {"REMOTE_ADDR": "192.0.2.55"})
+    assert stolen.status_code == 302 and "/login" in stolen.headers["Location"]
+    assert _review_page(client, cookie, BROWSER_A, HOME).status_code == 200
