@@ -25,7 +25,6 @@ from registry.extensions import db as _db
 from tests.factories import Factories
 
 
-
 def _database_of_this_worker(base: str | None) -> str | None:
     """The PostgreSQL database this test process uses: the given one, or, when pytest-xdist runs
     the suite in several processes, a database of the worker's own beside it (``<name>_gw0``),
