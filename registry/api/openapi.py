@@ -10,6 +10,7 @@ from copy import deepcopy
 
 from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
+from registry.api.openapi_params import IDENTIFIER, cursor_parameter
 from registry.api.watch_openapi import WATCH_SCHEMAS, extend_error_body, watch_paths
 from registry.core.changes import ChangeKind
 
@@ -193,8 +194,9 @@ SCHEMAS: dict = {
         "properties": {
             "identifiers": {
                 "type": "array", "maxItems": MAX_BATCH, "items": {"type": "string"},
-                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case. An item "
-                "that is not a string gets its own error (not_a_string).",
+                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case. A string "
+                "that is not a valid identifier gets its own error in the answer (invalid_identifier); an item "
+                "that is not a string makes the request malformed: 400 not_a_string, error.errors naming each.",
             },
         },
     },
@@ -282,23 +284,6 @@ def _json_ok(description: str, schema: str) -> dict:
     }
 
 
-# The forms the registry reads, with separators (spaces, hyphens, dots) anywhere and letters in
-# either case: 18 letters and digits (a USCC or a resident ID number), or a plate (province
-# character, the office's letter, four to six letters and digits, an optional suffix).  The check
-# characters are the server's to verify; full-width forms, which it folds to ASCII, are left out.
-_SEP = r"[\s\-·•.・]*"
-_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-IDENTIFIER_PATTERN = (
-    f"^{_SEP}(?:(?:[0-9A-Za-z]{_SEP}){{18}}"
-    f"|[{_PROVINCES}]{_SEP}[A-Za-z](?:{_SEP}[0-9A-Za-z]){{4,6}}(?:{_SEP}[挂学警港澳])?{_SEP})$"
-)
-IDENTIFIER = {
-    "name": "identifier", "in": "path", "required": True,
-    "description": "USCC (18 characters), resident ID number (18) or plate number; spacing and case do not matter.",
-    "schema": {"type": "string", "maxLength": 64, "pattern": IDENTIFIER_PATTERN},
-}
-
-
 def _paths() -> dict:
     return {
         "/api/v1/credit/{identifier}": {"get": {
@@ -314,7 +299,8 @@ def _paths() -> dict:
             "operationId": "postCreditBatch",
             "summary": f"Credit status of up to {MAX_BATCH} subjects",
             "description": "One result per identifier, in order; an invalid identifier gets its own error and "
-            "does not fail the batch.  More than 1,000 identifiers: 400 too_many_identifiers.",
+            "does not fail the batch.  More than 1,000 identifiers: 400 too_many_identifiers; an item that is not "
+            "a string: 400 not_a_string.",
             "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": _ref("BatchRequest")}}},
@@ -340,8 +326,7 @@ def _paths() -> dict:
             "cursor never skips or repeats a change.  A cursor that is not one of ours: 400 bad_cursor.",
             "security": [{"ApiKey": [ApiScope.CHANGES_READ.value]}],
             "parameters": [
-                {"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
-                 "description": "A cursor from an earlier answer; omit to start from the beginning."},
+                cursor_parameter("since", "c1", "A cursor from an earlier answer; omit to start from the beginning."),
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
             ],
