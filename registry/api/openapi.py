@@ -42,8 +42,8 @@ SCHEMAS: dict = {
                 "type": "string",
                 "description": "Stable machine-readable code: invalid_identifier, not_a_string, bad_json, "
                 "bad_request, too_many_identifiers, too_large, bad_cursor, bad_limit, bad_query, bad_page, "
-                "missing_key, invalid_key, revoked_key, insufficient_scope, not_found, method_not_allowed, "
-                "rate_limited, server_error.",
+                "missing_key, invalid_key, revoked_key, expired_key, insufficient_scope, not_found, "
+                "method_not_allowed, rate_limited, server_error.",
             },
             "message": {"type": "string", "description": "What is wrong, for people (may be translated)."},
             "limit": {"type": "integer"},
@@ -250,7 +250,9 @@ def _error(description: str) -> dict:
 
 RESPONSES = {
     "BadRequest": _error("The request is not valid; error.code says why."),
-    "Unauthorized": _error("No API key, an unknown key, or a revoked key (missing_key, invalid_key, revoked_key). "
+    "Unauthorized": _error("No API key, an unknown key, a revoked key or an expired one (missing_key, invalid_key, "
+                           "revoked_key, expired_key: a key opens the API up to the end of its last day, which "
+                           "the administrator who issued it gave you). "
                            "These refusals are rate-limited per client address."),
     "Forbidden": _error("The key lacks the scope this endpoint needs (insufficient_scope)."),
     "NotFound": _error("No such endpoint."),

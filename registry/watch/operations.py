@@ -265,8 +265,10 @@ def queue_test_event(key: ApiKey, *, actor) -> Delivery:
     endpoint = endpoint_of(key)
     if endpoint is None or not endpoint.url:
         raise ValidationFailed(_l("Set the endpoint first."), field="url")
-    if not key.is_active:
+    if key.revoked_at is not None:
         raise ValidationFailed(_l("This key has been revoked."), field="url")
+    if key.is_expired:
+        raise ValidationFailed(_l("This key has expired."), field="url")
     now = clock.utcnow()
     delivery = Delivery(key_id=key.id, status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
     db.session.add(delivery)
