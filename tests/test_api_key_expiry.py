@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from registry import create_app
-
 from registry.accounts.apikeys import ApiKey, issue_key, log_request, revoke_key
 from registry.api.checks import api_key_expiry
 from registry.core.audit import AuditEvent

@@ -28,7 +28,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from registry.accounts.apikeys import KEY_PREFIX, ApiKey, usable
-from registry.core import clock
+from registry.core import clock, outbound
 from registry.core.audit import record_events
 from registry.core.changes import ChangeEvent, change_json
 from registry.core.settings import get_setting
@@ -161,7 +161,8 @@ def signed_headers(message: Message, timestamp: int) -> dict[str, str]:
 
 
 def new_sender() -> sender.Sender:
-    return sender.Sender(int(_config("WATCH_DELIVERY_WORKERS", 4)), float(_config("WATCH_TIMEOUT_SECONDS", 5)))
+    return sender.Sender(int(_config("WATCH_DELIVERY_WORKERS", 4)), float(_config("WATCH_TIMEOUT_SECONDS", 5)),
+                         outbound.destinations())
 
 
 def send_all(messages: list[Message], via: sender.Sender | None = None) -> dict[int, str | None]:
