@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.core import clock
 from registry.core.audit import AuditEvent, record_event, record_events
 from registry.core.errors import ValidationFailed
+from registry.core.labels import register_state_labels
 from registry.core.permissions import Role
 from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.extensions import db
@@ -39,6 +40,9 @@ register_setting(SettingSpec("api_key_expiry_warning_days", 30, _l("Warn this ma
                              0, 365))
 register_setting(SettingSpec("api_key_unused_days", 90, _l("An API key without a request for this many days is "
                                                            "listed as unused"), 1, 3650))
+
+# The states the audit log records for a key (issue, revoke, the daily expiry check).
+register_state_labels("api_key", {"active": _l("active"), "expired": _l("expired"), "revoked": _l("revoked")})
 
 
 class ApiScope(StrEnum):

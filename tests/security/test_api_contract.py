@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTRACT = ROOT / "tests" / "contract"
 TOOL = Path(os.environ.get("REGISTRY_CONTRACT_TOOL") or ROOT / ".venv-contract" / "bin" / "schemathesis").absolute()
 SEED = 30  # fixed, so that a run is repeatable; other seeds were run clean when this test was written
-MAX_EXAMPLES = 60  # per operation and phase: about a minute on either database
+MAX_EXAMPLES = 40  # per operation and phase: a minute or two on either database, on a busy machine too
 
 pytestmark = pytest.mark.skipif(
     not TOOL.exists(), reason=f"schemathesis is not installed at {TOOL}: `make test` creates .venv-contract "
@@ -80,5 +80,6 @@ def test_schemathesis_finds_no_failure(tmp_path):
         result = subprocess.run(command, capture_output=True, text=True, timeout=600, env=environment,
                                 cwd=tmp_path, check=False)
     output = result.stdout + result.stderr
+    # a failed check, an error, or a warning the settings make fail (tests/contract/schemathesis.toml)
     assert result.returncode == 0, output[-12000:]
-    assert "No issues found" in output, output[-4000:]
+    assert "generated" in output and "Failures:" not in output, output[-4000:]
