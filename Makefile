@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app registry
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg | cksum | cut -d' ' -f1)
 
-.PHONY: run test bench install lint translations compile-translations migrate serve audit-key
+.PHONY: run test bench install contract-tools lint translations compile-translations migrate serve audit-key
 
 $(STAMP): setup.cfg
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,21 @@ $(STAMP): setup.cfg
 	touch $@
 
 install: $(STAMP)
+
+# The API contract test's tool (tests/security/test_api_contract.py): schemathesis in a virtualenv
+# of its own, since it pins its own pytest and hypothesis.  `make test` makes it.
+CONTRACT_VENV ?= .venv-contract
+CONTRACT_REQUIREMENTS := tests/contract/requirements.txt
+CONTRACT_STAMP := $(CONTRACT_VENV)/.installed-$(shell cat $(CONTRACT_REQUIREMENTS) | cksum | cut -d' ' -f1)
+
+$(CONTRACT_STAMP): $(CONTRACT_REQUIREMENTS)
+	test -x $(CONTRACT_VENV)/bin/python || $(PYTHON) -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install --quiet --upgrade pip
+	$(CONTRACT_VENV)/bin/pip install --quiet -r $(CONTRACT_REQUIREMENTS)
+	rm -f $(CONTRACT_VENV)/.installed-*
+	touch $@
+
+contract-tools: $(CONTRACT_STAMP)
 
 instance/config.py:
 	mkdir -p instance
@@ -70,8 +85,9 @@ run: install instance/config.py audit-key compile-translations migrate
 # The suite runs in one process per core (pytest-xdist; each process has its own database, see
 # tests/conftest.py). TEST_WORKERS=0 runs it in this process, e.g. to debug with pdb.
 TEST_WORKERS ?= auto
-test: install compile-translations
-	REGISTRY_SECRET_KEY=test $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+test: install compile-translations contract-tools
+	REGISTRY_SECRET_KEY=test REGISTRY_CONTRACT_TOOL=$(abspath $(CONTRACT_VENV))/bin/schemathesis \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -55,6 +55,7 @@ def watch_notifications(app, today, *, watched: int = 100_000, seed: int = 1) ->
     from registry.extensions import db
     from registry.watch import delivery, operations
     app.config["WATCH_TIMEOUT_SECONDS"] = 5
+    app.config["OUTBOUND_ALLOWED_NETWORKS"] = ["127.0.0.0/8"]  # the receiver runs on this machine
     with _receiver() as receiver, app.app_context():
         identifiers, due_subjects = _watch_set(db, today, watched, seed)
         key, raw = issue_key(name="watch benchmark", scopes=["watch:write"], rate_limit="1000000/minute")

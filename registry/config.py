@@ -10,6 +10,7 @@ are not here: they live in the database, see ``registry.core.settings``.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import timedelta
 
@@ -66,6 +67,9 @@ DEFAULTS: dict[str, object] = {
     "WATCH_TIMEOUT_SECONDS": 5,
     "WATCH_DELIVERY_WORKERS": 4,
     "WATCH_RETRY_SECONDS": 10,
+    # Outbound requests (watchlist notifications, exchange batches) go to public addresses only;
+    # networks listed here are allowed too, e.g. ["10.20.0.0/16"] for a partner on the 政务外网.
+    "OUTBOUND_ALLOWED_NETWORKS": [],
     # HTTPS: turn on behind TLS to send HSTS and secure cookies.
     "FORCE_HTTPS": False,
     # Reverse proxies in front of the app (nginx: 1).  Their X-Forwarded-For and -Proto headers
@@ -104,6 +108,17 @@ def warn_about_unset_settings(app) -> None:
         LOCAL_BASE_URL)
 
 
+def _check_networks(name: str, value) -> None:
+    """A setting that lists networks: refused at start, naming the entry, when it does not."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise RuntimeError(f'{name} must be a list of networks, e.g. ["10.20.0.0/16"], not {value!r}.')
+    for network in value:
+        try:
+            ipaddress.ip_network(str(network), strict=False)
+        except ValueError:
+            raise RuntimeError(f"{name}: {network!r} is not a network (e.g. 10.20.0.0/16).") from None
+
+
 def configure(app, test_config: dict | None = None) -> None:
     """Fill ``app.config`` from the defaults, the instance file, the environment and tests."""
     app.config.from_mapping(DEFAULTS)
@@ -132,6 +147,7 @@ def configure(app, test_config: dict | None = None) -> None:
     proxies = app.config["TRUSTED_PROXIES"]
     if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
         raise RuntimeError(f"TRUSTED_PROXIES must be a whole number of proxies (0 or more), not {proxies!r}.")
+    _check_networks("OUTBOUND_ALLOWED_NETWORKS", app.config["OUTBOUND_ALLOWED_NETWORKS"])
     if app.config["LOG_FORMAT"] not in ("text", "json"):
         raise RuntimeError(f"LOG_FORMAT must be text or json, not {app.config['LOG_FORMAT']!r}.")
     if app.config["FORCE_HTTPS"]:

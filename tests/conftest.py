@@ -77,6 +77,28 @@ def pytest_sessionfinish(session, exitstatus):
             admin.dispose()
 
 
+# Names reserved for examples (RFC 2606, 6761) that the tests use for endpoints nobody calls: they
+# resolve to a public address here, and the tests never ask the network's DNS about them.
+EXAMPLE_DOMAINS = ("example", "example.cn", "example.com", "example.org")
+EXAMPLE_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def example_names_resolve(monkeypatch):
+    """``core.outbound`` resolves every endpoint's host; names under the example domains answer
+    with a public address, anything else (literal addresses, localhost) as the system does."""
+    from registry.core import outbound
+
+    system = outbound.lookup
+
+    def lookup(host: str, port: int) -> list[str]:
+        if host.lower().rstrip(".").endswith(tuple(f".{d}" for d in EXAMPLE_DOMAINS)) or host in EXAMPLE_DOMAINS:
+            return [EXAMPLE_ADDRESS]
+        return system(host, port)
+
+    monkeypatch.setattr(outbound, "lookup", lookup)
+
+
 def pytest_report_header(config):
     return f"database: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite'}"
 

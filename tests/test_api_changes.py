@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from registry.core.changes import ChangeKind, record_change
@@ -77,5 +79,18 @@ def test_bad_limit(client, key, limit):
 def test_cursor_round_trip():
     from registry.api.views import decode_cursor, encode_cursor
 
-    for position in (0, 1, 99, 10**15):
+    for position in (0, 1, 99, 2**31 - 1):
         assert decode_cursor(encode_cursor(position)) == position
+
+
+def test_a_cursor_past_the_largest_id_reads_as_after_everything(client, key, db):
+    """Ids are INTEGER keys (at most 2^31 - 1): a cursor of ten digits past that is "after
+    everything" (on PostgreSQL it once failed the comparison: 500), one of eleven is not ours."""
+    change(1)
+    db.session.commit()
+    for position in (2**31, 9_999_999_999):
+        cursor = base64.urlsafe_b64encode(f"c1:{position}".encode()).decode().rstrip("=")
+        assert feed(client, key, since=cursor)["changes"] == []
+    eleven = base64.urlsafe_b64encode(b"c1:10000000000").decode().rstrip("=")
+    response = client.get("/api/v1/changes", query_string={"since": eleven}, headers={"X-API-Key": key})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_cursor"

@@ -94,13 +94,21 @@ def test_a_real_chunked_request_is_held_to_the_limit(tmp_path):
 
 @pytest.mark.parametrize(("method", "path", "allowed"), [
     ("DELETE", f"/api/v1/credit/{'91430100MA4L0000X1'}", {"GET", "HEAD", "OPTIONS"}),
-    ("PUT", BATCH, {"GET", "HEAD", "OPTIONS", "POST"}),  # GET reads "batch" as an identifier
+    # the batch's own methods: GET no longer falls through to /credit/<identifier> with "batch" (issue 30 §7)
+    ("PUT", BATCH, {"OPTIONS", "POST"}),
+    ("GET", BATCH, {"OPTIONS", "POST"}),
+    ("HEAD", BATCH, {"OPTIONS", "POST"}),
     ("POST", "/api/v1/changes", {"GET", "HEAD", "OPTIONS"}),
 ])
 def test_405_names_the_allowed_methods(api, method, path, allowed):
     response = api(method, path)
-    assert response.status_code == 405 and _code(response) == "method_not_allowed"
+    assert response.status_code == 405 and (method == "HEAD" or _code(response) == "method_not_allowed")
     assert {part.strip() for part in response.headers["Allow"].split(",")} == allowed
+
+
+def test_options_on_the_batch_names_only_its_own_methods(api):
+    response = api("OPTIONS", BATCH)
+    assert {part.strip() for part in response.headers["Allow"].split(",")} == {"OPTIONS", "POST"}
 
 
 def test_405_on_a_page_names_the_allowed_methods_too(client):
@@ -108,15 +116,15 @@ def test_405_on_a_page_names_the_allowed_methods_too(client):
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
 
 
-def test_every_kind_of_non_string_item_gets_its_own_error(api):
+@pytest.mark.parametrize("item", [{}, {"identifier": valid_uscc()}, [valid_uscc()], True, 1.5, 7, None])
+def test_a_batch_with_an_item_that_is_not_a_string_is_refused_whole(api, item):
+    """The document says the items are strings: {"identifiers": [{}]} is malformed (issue 30 §7),
+    a 400 naming each such item, not an answer with an error inside."""
     clean = valid_uscc()
-    items = [{"identifier": clean}, [clean], True, 1.5, 7, None, clean]
-    response = api("POST", BATCH, json={"identifiers": items})
-    assert response.status_code == 200
-    results = response.get_json()["results"]
-    assert [result["index"] for result in results] == list(range(len(items)))
-    assert all(result["error"]["code"] == "not_a_string" for result in results[:-1])
-    assert results[-1]["result"]["found"] is False
+    response = api("POST", BATCH, json={"identifiers": [clean, item, "x", item]})
+    assert response.status_code == 400 and _code(response) == "not_a_string"
+    assert [(e["index"], e["code"]) for e in response.get_json()["error"]["errors"]] == [
+        (1, "not_a_string"), (3, "not_a_string")]
 
 
 def test_the_identifier_parameter_has_a_pattern(client):

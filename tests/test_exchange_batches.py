@@ -63,6 +63,7 @@ def receiver(app, monkeypatch):
     thread.start()
     Receiver.script, Receiver.received = [], []
     monkeypatch.setitem(app.config, "EXCHANGE_URL", f"http://127.0.0.1:{server.server_port}/batches")
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", ["127.0.0.0/8"])  # the receiver is local
     monkeypatch.setitem(app.config, "EXCHANGE_TIMEOUT_SECONDS", 0.5)
     yield Receiver
     server.shutdown()
@@ -137,9 +138,10 @@ def test_delivery_is_retried_until_the_receiver_accepts(db, october, receiver):
 
 def test_a_refused_connection_is_recorded(app, db, october, monkeypatch):
     monkeypatch.setitem(app.config, "EXCHANGE_URL", "http://127.0.0.1:9/batches")
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", ["127.0.0.0/8"])
     batch = batches.build_batch(2026, 10).batch
     assert batches.deliver_batch(batch) is False
-    assert "cannot reach" in batch.last_error and batch.attempts == 1
+    assert "cannot reach" in batch.last_error and "refused" in batch.last_error and batch.attempts == 1
 
 
 def test_folder_delivery_puts_the_whole_batch_in_place(app, db, october, tmp_path, monkeypatch):

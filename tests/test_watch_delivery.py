@@ -21,6 +21,12 @@ from registry.watch.models import Delivery, DeliveryStatus
 from tests.watch_receiver import Receiver, closed_port_url
 
 
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(app, monkeypatch):
+    """The receivers of these tests listen on this machine: the allow-list names loopback."""
+    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", ["127.0.0.0/8"])
+
+
 @pytest.fixture
 def receiver():
     with Receiver() as running:

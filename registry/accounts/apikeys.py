@@ -2,9 +2,11 @@
 
 A key is shown once, when it is issued; the registry keeps only its SHA-256 (a key is 32 random
 bytes, so a plain hash is as good as a slow one) and a short public prefix to find the row.
-Each key has scopes and its own rate limit.  Every API request made with a key is logged with the
-key, the time, the outcome and the size of the answer; identifiers are logged only as a keyed
-SHA-256 (HMAC), never raw, so that the log holds no person ID numbers.
+Each key has scopes, its own rate limit and an expiry: it opens the API up to the end of its last
+day (Asia/Shanghai), at most ``api_key_lifetime_days`` after it was issued (issue 30 §8).
+Every API request made with a key is logged with the key, the time, the outcome and the size of
+the answer; identifiers are logged only as a keyed SHA-256 (HMAC), never raw, so that the log
+holds no person ID numbers.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -21,15 +23,26 @@ from limits import parse_many
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core import clock
-from registry.core.audit import record_event
+from registry.core.audit import AuditEvent, record_event, record_events
 from registry.core.errors import ValidationFailed
+from registry.core.labels import register_state_labels
 from registry.core.permissions import Role
+from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.extensions import db
 
 KEY_PREFIX = "hcr_"
 PREFIX_LENGTH = 8  # random characters kept in clear to find the key's row
 DEFAULT_RATE = "600/minute"
 MAX_NAME = 100
+
+register_setting(SettingSpec("api_key_lifetime_days", 365, _l("Lifetime of a new API key, at most (days)"), 1, 1825))
+register_setting(SettingSpec("api_key_expiry_warning_days", 30, _l("Warn this many days before an API key expires"),
+                             0, 365))
+register_setting(SettingSpec("api_key_unused_days", 90, _l("An API key without a request for this many days is "
+                                                           "listed as unused"), 1, 3650))
+
+# The states the audit log records for a key (issue, revoke, the daily expiry check).
+register_state_labels("api_key", {"active": _l("active"), "expired": _l("expired"), "revoked": _l("revoked")})
 
 
 class ApiScope(StrEnum):
@@ -54,6 +67,7 @@ class ApiKey(db.Model):
     __audit_type__ = "api_key"
     __table_args__ = (
         sa.CheckConstraint("revoked_at IS NULL OR revoked_at >= created_at", name="revoked_after_created"),
+        sa.CheckConstraint("expires_at > created_at", name="expires_after_created"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +80,7 @@ class ApiKey(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     revoked_at: Mapped[datetime | None]
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    expires_at: Mapped[datetime]  # the instant it stops opening the API: midnight after its last day
 
     created_by = relationship("User", foreign_keys=[created_by_id])
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
@@ -76,7 +91,27 @@ class ApiKey(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """It opens the API now: neither revoked nor expired."""
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= clock.utcnow()
+
+    @property
+    def state(self) -> str:
+        """``revoked``, ``expired``, ``expiring`` (within the warning setting's days) or ``active``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.is_expired:
+            return "expired"
+        warning = timedelta(days=get_setting("api_key_expiry_warning_days"))
+        return "expiring" if self.expires_at <= clock.utcnow() + warning else "active"
+
+    @property
+    def last_day(self) -> date:
+        """The last day (Asia/Shanghai) the key opens the API."""
+        return clock.local(self.expires_at - timedelta(microseconds=1)).date()
 
     def has_scope(self, scope: ApiScope) -> bool:
         return scope in self.scope_set
@@ -152,8 +187,40 @@ def validated_rate(rate: str | None) -> str:
     return text
 
 
-def issue_key(*, name: str, scopes, rate_limit: str | None = None, actor=None) -> tuple[ApiKey, str]:
-    """Create a key; returns the row and the key itself, which is never stored nor shown again."""
+def usable(now: datetime):
+    """SQL: the key opens the API at ``now`` (not revoked, not expired)."""
+    return sa.and_(ApiKey.revoked_at.is_(None), ApiKey.expires_at > now)
+
+
+def expiry_of(last_day: date) -> datetime:
+    """The instant a key whose last day is ``last_day`` expires: the midnight after it (Asia/Shanghai)."""
+    return clock.local_midnight_utc(last_day + timedelta(days=1))
+
+
+def latest_last_day(today: date) -> date:
+    """The last day of a key issued today with the full lifetime (the default, and the most allowed)."""
+    return today + timedelta(days=get_setting("api_key_lifetime_days"))
+
+
+def validated_last_day(last_day: date | None) -> date:
+    """The key's last day: the one chosen (after today, within the lifetime) or the lifetime's."""
+    today = clock.today()
+    latest = latest_last_day(today)
+    if last_day is None:
+        return latest
+    if not today < last_day <= latest:
+        raise ValidationFailed(_l("Choose a last day after today and no later than %(latest)s (the lifetime of "
+                                  "a key is at most %(days)d days).", latest=latest.isoformat(),
+                                  days=get_setting("api_key_lifetime_days")), field="expires_on")
+    return last_day
+
+
+def issue_key(*, name: str, scopes, rate_limit: str | None = None, actor=None,
+              expires_on: date | None = None) -> tuple[ApiKey, str]:
+    """Create a key; returns the row and the key itself, which is never stored nor shown again.
+
+    It opens the API up to the end of ``expires_on`` (by default the lifetime setting's last day).
+    """
     if actor is not None and getattr(actor, "role", None) is not Role.ADMIN:
         from registry.core.errors import PermissionDenied
 
@@ -165,6 +232,7 @@ def issue_key(*, name: str, scopes, rate_limit: str | None = None, actor=None) -
         raise ValidationFailed(_l("The name may have at most %(n)d characters.", n=MAX_NAME), field="name")
     scope_list = validated_scopes(scopes)
     rate = validated_rate(rate_limit)
+    last_day = validated_last_day(expires_on)
     while True:
         secret = secrets.token_urlsafe(32)
         prefix = secret[:PREFIX_LENGTH]
@@ -174,12 +242,30 @@ def issue_key(*, name: str, scopes, rate_limit: str | None = None, actor=None) -
     key = ApiKey(
         name=name, prefix=prefix, key_hash=hash_key(raw_key), scopes=" ".join(s.value for s in scope_list),
         rate_limit=rate, created_at=clock.utcnow(), created_by_id=getattr(actor, "id", None),
+        expires_at=expiry_of(last_day),
     )
     db.session.add(key)
     db.session.flush()
     record_event("api_key.issue", actor=actor, obj=key, actor_label=None if actor else "command line",
-                 details={"name": name, "scopes": key.scopes, "rate_limit": rate, "prefix": prefix})
+                 details={"name": name, "scopes": key.scopes, "rate_limit": rate, "prefix": prefix,
+                          "last_day": last_day.isoformat()})
     return key, raw_key
+
+
+def last_requests(key_ids=None) -> dict[int, datetime]:
+    """Per key, its last logged request (any outcome); a key never used has none."""
+    statement = sa.select(ApiRequestLog.key_id, sa.func.max(ApiRequestLog.occurred_at)).group_by(ApiRequestLog.key_id)
+    if key_ids is not None:
+        statement = statement.where(ApiRequestLog.key_id.in_(list(key_ids)))
+    return dict(db.session.execute(statement).all())
+
+
+def unused(now: datetime):
+    """SQL: a key that opens the API but had no request for ``api_key_unused_days`` (counted from
+    its issue when it never had one): a key to revoke unless its system still needs it."""
+    since = now - timedelta(days=get_setting("api_key_unused_days"))
+    recent = sa.select(ApiRequestLog.id).where(ApiRequestLog.key_id == ApiKey.id, ApiRequestLog.occurred_at >= since)
+    return sa.and_(usable(now), ApiKey.created_at < since, ~recent.exists())
 
 
 def revoke_key(key: ApiKey, *, actor=None) -> None:
@@ -190,11 +276,35 @@ def revoke_key(key: ApiKey, *, actor=None) -> None:
         raise PermissionDenied(_l("Only an administrator can revoke API keys."))
     if key.revoked_at is not None:
         return
+    before = "expired" if key.is_expired else "active"
     key.revoked_at = clock.utcnow()
     key.revoked_by_id = getattr(actor, "id", None)
     db.session.flush()
+    last = last_requests([key.id]).get(key.id)
     record_event("api_key.revoke", actor=actor, obj=key, actor_label=None if actor else "command line",
-                 details={"name": key.name, "prefix": key.prefix})
+                 from_state=before, to_state="revoked",
+                 details={"name": key.name, "prefix": key.prefix, "last_request": last.isoformat() if last else None,
+                          "last_day": key.last_day.isoformat()})
+
+
+def expiring(now: datetime):
+    """SQL: a key that opens the API but expires within ``api_key_expiry_warning_days``."""
+    return sa.and_(usable(now), ApiKey.expires_at <= now + timedelta(days=get_setting("api_key_expiry_warning_days")))
+
+
+def record_expiries(now: datetime) -> int:
+    """An audit event ``api_key.expire`` for each unrevoked key whose expiry has passed and that has
+    none yet (the daily ``api_key_expiry`` check; idempotent); returns how many."""
+    recorded = sa.select(AuditEvent.id).where(AuditEvent.object_type == ApiKey.__audit_type__,
+                                              AuditEvent.object_id == ApiKey.id, AuditEvent.action == "api_key.expire")
+    keys = db.session.scalars(sa.select(ApiKey).where(ApiKey.revoked_at.is_(None), ApiKey.expires_at <= now,
+                                                      ~recorded.exists()).order_by(ApiKey.id)).all()
+    return record_events([
+        {"action": "api_key.expire", "object_type": ApiKey.__audit_type__, "object_id": key.id,
+         "from_state": "active", "to_state": "expired", "actor_label": "system",
+         "details": {"name": key.name, "prefix": key.prefix, "last_day": key.last_day.isoformat()}}
+        for key in keys
+    ])
 
 
 def find_key(raw_key: str | None) -> ApiKey | None:

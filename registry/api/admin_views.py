@@ -1,4 +1,5 @@
-"""Admin pages of the API keys: issue (the key is shown once), scopes, rate limit, revoke, usage.
+"""Admin pages of the API keys: issue (the key is shown once), scopes, rate limit, last day, revoke,
+usage: the last request of each key, the keys about to expire and the unused ones (issue 30 §8).
 
 Admins issue and revoke; auditors may look.  Mounted by ``api.views`` under ``/admin/api-keys``.
 """
@@ -8,15 +9,27 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from registry.accounts.apikeys import SCOPE_LABELS, ApiKey, ApiRequestLog, ApiScope, issue_key, revoke_key
+from registry.accounts.apikeys import (
+    SCOPE_LABELS,
+    ApiKey,
+    ApiRequestLog,
+    ApiScope,
+    expiring,
+    issue_key,
+    latest_last_day,
+    revoke_key,
+    unused,
+)
 from registry.api.forms import KeyForm
+from registry.core import clock
 from registry.core.forms import apply_error, select_choices
 from registry.core.permissions import Role, can_read_audit, roles_required
+from registry.core.settings import get_setting
 from registry.core.web import add_nav, perform
 from registry.extensions import db
 
@@ -57,10 +70,34 @@ def _usage() -> dict[int, tuple]:
     return {key_id: (count, last) for key_id, count, last in rows}
 
 
+# The lists the page can narrow to (``?show=``): each is what a workbench line counts (``api.work``).
+SHOWS = {"expiring": expiring, "unused": unused}
+
+
+def shown_keys(show: str | None):
+    """The keys the page lists for ``show`` (all of them for anything else), active ones first."""
+    statement = sa.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())
+    if show in SHOWS:
+        statement = statement.where(SHOWS[show](clock.utcnow()))
+    return statement
+
+
+def _shown() -> str | None:
+    show = request.args.get("show")
+    return show if show in SHOWS else None
+
+
 def _render(form: KeyForm, new_key: str | None = None, status: int = 200):
-    keys = db.session.scalars(sa.select(ApiKey).order_by(ApiKey.revoked_at.is_not(None), ApiKey.id.desc())).all()
-    response = render_template("api/keys.html", keys=keys, form=form, new_key=new_key, usage=_usage(),
-                               scope_labels=SCOPE_LABELS)
+    show = _shown()
+    now = clock.utcnow()
+    counts = {name: db.session.scalar(sa.select(sa.func.count()).select_from(ApiKey).where(condition(now)))
+              for name, condition in SHOWS.items()}
+    response = render_template(
+        "api/keys.html", keys=db.session.scalars(shown_keys(show)).all(), form=form, new_key=new_key,
+        usage=_usage(), scope_labels=SCOPE_LABELS, show=show, counts=counts,
+        soon=db.session.scalars(sa.select(ApiKey).where(expiring(now)).order_by(ApiKey.expires_at)).all(),
+        latest=latest_last_day(clock.today()), warning_days=get_setting("api_key_expiry_warning_days"),
+        unused_days=get_setting("api_key_unused_days"))
     return response, status, {"Cache-Control": "no-store"}
 
 
@@ -76,7 +113,7 @@ def index():
         return _render(form, status=400)
     ok, result = perform(
         issue_key, name=form.name.data, scopes=form.scopes.data, rate_limit=form.rate_limit.data, actor=current_user,
-        success=_("The key was issued. Copy it now: it is not shown again."),
+        expires_on=form.expires_on.data, success=_("The key was issued. Copy it now: it is not shown again."),
     )
     if not ok:
         apply_error(form, result)
@@ -93,7 +130,8 @@ def show(key_id: int):
         sa.select(ApiRequestLog).where(ApiRequestLog.key_id == key.id)
         .order_by(ApiRequestLog.id.desc()).limit(RECENT_REQUESTS)
     ).all()
-    return render_template("api/key.html", key=key, requests=requests, scope_labels=SCOPE_LABELS)
+    return render_template("api/key.html", key=key, requests=requests, scope_labels=SCOPE_LABELS,
+                           usage=_usage().get(key.id))
 
 
 @admin_bp.route("/<id:key_id>/revoke", methods=["POST"])
@@ -101,7 +139,7 @@ def show(key_id: int):
 def revoke(key_id: int):
     key = db.session.get(ApiKey, key_id) or abort(404)
     perform(revoke_key, key, actor=current_user, success=_("The key was revoked: it no longer opens the API."))
-    return redirect(url_for(".index"))
+    return redirect(url_for(".index", show=_shown()))
 
 
 add_nav("api.apikeys.index", _l("API keys"), order=94, officer=True, visible=can_read_audit)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 
-from registry.accounts.apikeys import DEFAULT_RATE, ApiKey, ApiScope, issue_key, revoke_key
+from registry.accounts.apikeys import DEFAULT_RATE, ApiKey, ApiScope, issue_key, last_requests, revoke_key
+from registry.api.admin_views import SHOWS, shown_keys
+from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.extensions import db
 
@@ -18,24 +19,33 @@ apikeys_cli = AppGroup("apikeys", help="Issue, list and revoke API keys.")
 @click.option("--scope", "scopes", multiple=True, default=[ApiScope.CREDIT_READ.value], show_default=True,
               help="credit:read, changes:read or report:read; repeat for several.")
 @click.option("--rate", default=DEFAULT_RATE, show_default=True, help='Rate limit, e.g. "600/minute".')
-def create_command(name, scopes, rate):
+@click.option("--last-day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The last day the key works (default and latest: the api_key_lifetime_days setting's).")
+def create_command(name, scopes, rate, last_day):
     """Issue a key and print it (it is not stored and cannot be shown again)."""
     try:
-        key, raw_key = issue_key(name=name, scopes=scopes, rate_limit=rate)
+        key, raw_key = issue_key(name=name, scopes=scopes, rate_limit=rate,
+                                 expires_on=last_day.date() if last_day else None)
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
         raise click.UsageError(str(error.message)) from None
-    click.echo(f"issued key {key.id} for {key.name} ({key.scopes}; {key.rate_limit}):", err=True)
+    click.echo(f"issued key {key.id} for {key.name} ({key.scopes}; {key.rate_limit}; last day {key.last_day}):",
+               err=True)
     click.echo(raw_key)
 
 
 @apikeys_cli.command("list")
-def list_command():
-    """List the keys (never the keys themselves)."""
-    for key in db.session.scalars(sa.select(ApiKey).order_by(ApiKey.id)):
-        state = "revoked" if key.revoked_at else "active"
-        click.echo(f"{key.id}\thcr_{key.prefix}…\t{state}\t{key.scopes}\t{key.rate_limit}\t{key.name}")
+@click.option("--only", type=click.Choice(sorted(SHOWS)), default=None,
+              help="Only the keys expiring within the warning setting's days, or those without a recent request.")
+def list_command(only):
+    """List the keys (never the keys themselves): state, last day, last request."""
+    keys = db.session.scalars(shown_keys(only).order_by(None).order_by(ApiKey.id)).all()
+    last = last_requests([key.id for key in keys])
+    for key in keys:
+        used = clock.local(last[key.id]).strftime("%Y-%m-%d %H:%M") if key.id in last else "never used"
+        click.echo(f"{key.id}\thcr_{key.prefix}…\t{key.state}\tlast day {key.last_day}\tlast request {used}"
+                   f"\t{key.scopes}\t{key.rate_limit}\t{key.name}")
 
 
 @apikeys_cli.command("revoke")

@@ -1,7 +1,7 @@
 """Opening the API: the ``X-API-Key`` check, scopes, per-key rate limits and the request log.
 
-``api_view(scope)`` wraps a view: it answers 401 without a valid, unrevoked key (those refusals
-are limited per client address, ``RATELIMIT_API_BAD_KEY``) and 403 without the scope, then
+``api_view(scope)`` wraps a view: it answers 401 without a valid, unrevoked, unexpired key (those
+refusals are limited per client address, ``RATELIMIT_API_BAD_KEY``) and 403 without the scope, then
 counts the request against the key's own limit (Flask-Limiter, keyed by the key's id, in the
 storage ``RATELIMIT_STORAGE_URL`` names, shared by every endpoint of the API).  Every request made
 with a known key is logged after its answer is ready and before it leaves (``log_api_request``):
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
 
 import sqlalchemy as sa
@@ -42,10 +43,11 @@ class KeyRow:
     scopes: str
     rate_limit: str
     revoked_at: object
+    expires_at: datetime
 
     @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
+    def is_expired(self) -> bool:
+        return self.expires_at <= clock.utcnow()
 
     def has_scope(self, scope: apikeys.ApiScope) -> bool:
         return scope.value in self.scopes.split()
@@ -53,7 +55,8 @@ class KeyRow:
 
 _KEY_COLUMNS = apikeys.ApiKey.__table__.c
 _FIND_KEY = sa.select(_KEY_COLUMNS.id, _KEY_COLUMNS.key_hash, _KEY_COLUMNS.scopes, _KEY_COLUMNS.rate_limit,
-                      _KEY_COLUMNS.revoked_at).where(_KEY_COLUMNS.prefix == sa.bindparam("prefix"))
+                      _KEY_COLUMNS.revoked_at, _KEY_COLUMNS.expires_at).where(
+    _KEY_COLUMNS.prefix == sa.bindparam("prefix"))
 
 
 def find_key_row(raw_key: str | None) -> KeyRow | None:
@@ -67,7 +70,7 @@ def find_key_row(raw_key: str | None) -> KeyRow | None:
     row = db.session.connection().execute(_FIND_KEY, {"prefix": prefix}).first()
     if row is None or not hmac.compare_digest(row.key_hash, apikeys.hash_key(raw_key)):
         return None
-    return KeyRow(row.id, row.scopes, row.rate_limit, row.revoked_at)
+    return KeyRow(row.id, row.scopes, row.rate_limit, row.revoked_at, row.expires_at)
 
 
 def _key_rate() -> str:
@@ -106,8 +109,12 @@ def api_view(scope: apikeys.ApiScope):
             if key is None:
                 return _refuse_key("invalid_key", "This API key is not valid.")
             g.api_key_id = key.id
-            if not key.is_active:
+            if key.revoked_at is not None:
                 return _refuse_key("revoked_key", "This API key has been revoked.")
+            if key.is_expired:
+                last_day = clock.local(key.expires_at - timedelta(microseconds=1)).date().isoformat()
+                return _refuse_key("expired_key", f"This API key expired after {last_day} (Asia/Shanghai time); "
+                                   "ask the registry's administrator for a new one.")
             if not key.has_scope(scope):
                 return api_error(403, "insufficient_scope", f"This API key does not have the scope {scope.value}.",
                                  scope=scope.value)

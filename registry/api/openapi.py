@@ -10,6 +10,7 @@ from copy import deepcopy
 
 from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
+from registry.api.openapi_params import IDENTIFIER, cursor_parameter
 from registry.api.watch_openapi import WATCH_SCHEMAS, extend_error_body, watch_paths
 from registry.core.changes import ChangeKind
 
@@ -41,8 +42,8 @@ SCHEMAS: dict = {
                 "type": "string",
                 "description": "Stable machine-readable code: invalid_identifier, not_a_string, bad_json, "
                 "bad_request, too_many_identifiers, too_large, bad_cursor, bad_limit, bad_query, bad_page, "
-                "missing_key, invalid_key, revoked_key, insufficient_scope, not_found, method_not_allowed, "
-                "rate_limited, server_error.",
+                "missing_key, invalid_key, revoked_key, expired_key, insufficient_scope, not_found, "
+                "method_not_allowed, rate_limited, server_error.",
             },
             "message": {"type": "string", "description": "What is wrong, for people (may be translated)."},
             "limit": {"type": "integer"},
@@ -199,8 +200,9 @@ SCHEMAS: dict = {
         "properties": {
             "identifiers": {
                 "type": "array", "maxItems": MAX_BATCH, "items": {"type": "string"},
-                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case. An item "
-                "that is not a string gets its own error (not_a_string).",
+                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case. A string "
+                "that is not a valid identifier gets its own error in the answer (invalid_identifier); an item "
+                "that is not a string makes the request malformed: 400 not_a_string, error.errors naming each.",
             },
         },
     },
@@ -254,7 +256,9 @@ def _error(description: str) -> dict:
 
 RESPONSES = {
     "BadRequest": _error("The request is not valid; error.code says why."),
-    "Unauthorized": _error("No API key, an unknown key, or a revoked key (missing_key, invalid_key, revoked_key). "
+    "Unauthorized": _error("No API key, an unknown key, a revoked key or an expired one (missing_key, invalid_key, "
+                           "revoked_key, expired_key: a key opens the API up to the end of its last day, which "
+                           "the administrator who issued it gave you). "
                            "These refusals are rate-limited per client address."),
     "Forbidden": _error("The key lacks the scope this endpoint needs (insufficient_scope)."),
     "NotFound": _error("No such endpoint."),
@@ -288,23 +292,6 @@ def _json_ok(description: str, schema: str) -> dict:
     }
 
 
-# The forms the registry reads, with separators (spaces, hyphens, dots) anywhere and letters in
-# either case: 18 letters and digits (a USCC or a resident ID number), or a plate (province
-# character, the office's letter, four to six letters and digits, an optional suffix).  The check
-# characters are the server's to verify; full-width forms, which it folds to ASCII, are left out.
-_SEP = r"[\s\-·•.・]*"
-_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
-IDENTIFIER_PATTERN = (
-    f"^{_SEP}(?:(?:[0-9A-Za-z]{_SEP}){{18}}"
-    f"|[{_PROVINCES}]{_SEP}[A-Za-z](?:{_SEP}[0-9A-Za-z]){{4,6}}(?:{_SEP}[挂学警港澳])?{_SEP})$"
-)
-IDENTIFIER = {
-    "name": "identifier", "in": "path", "required": True,
-    "description": "USCC (18 characters), resident ID number (18) or plate number; spacing and case do not matter.",
-    "schema": {"type": "string", "maxLength": 64, "pattern": IDENTIFIER_PATTERN},
-}
-
-
 def _paths() -> dict:
     return {
         "/api/v1/credit/{identifier}": {"get": {
@@ -320,7 +307,8 @@ def _paths() -> dict:
             "operationId": "postCreditBatch",
             "summary": f"Credit status of up to {MAX_BATCH} subjects",
             "description": "One result per identifier, in order; an invalid identifier gets its own error and "
-            "does not fail the batch.  More than 1,000 identifiers: 400 too_many_identifiers.",
+            "does not fail the batch.  More than 1,000 identifiers: 400 too_many_identifiers; an item that is not "
+            "a string: 400 not_a_string.",
             "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": _ref("BatchRequest")}}},
@@ -346,8 +334,7 @@ def _paths() -> dict:
             "cursor never skips or repeats a change.  A cursor that is not one of ours: 400 bad_cursor.",
             "security": [{"ApiKey": [ApiScope.CHANGES_READ.value]}],
             "parameters": [
-                {"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
-                 "description": "A cursor from an earlier answer; omit to start from the beginning."},
+                cursor_parameter("since", "c1", "A cursor from an earlier answer; omit to start from the beginning."),
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
             ],

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from registry.accounts.apikeys import ApiScope
+from registry.subjects.search import MAX_QUERY_LENGTH
+
+# Whatever Python's str.split() takes for a space (what the search collapses), spelled out: a
+# validator's \s means less (ASCII) or more than that, and a query of spaces alone is refused.
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+QUERY_PATTERN = rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$"
 
 SCHEMAS: dict = {
     "SubjectSearchPage": {
@@ -44,7 +50,8 @@ def paths(responses, json_ok) -> dict:
             "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
             "parameters": [
                 {"name": "q", "in": "query", "required": True,
-                 "schema": {"type": "string", "minLength": 1, "maxLength": 100}},
+                 "description": "At most 100 characters, at least one of them not a space; no NUL character.",
+                 "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH, "pattern": QUERY_PATTERN}},
                 {"name": "page", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 1}},
             ],

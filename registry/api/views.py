@@ -28,6 +28,8 @@ MAX_BATCH = 1000
 MAX_BATCH_BYTES = 256 * 1024
 DEFAULT_CHANGES = 100
 MAX_CHANGES = 1000
+# One path segment but the word of the static route beside it (core.routing.SegmentConverter).
+IDENTIFIER = 'segment("batch")'
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(admin_bp)  # the admin pages of the keys (HTML, CSRF-protected, under /admin)
@@ -49,7 +51,7 @@ def _json_answer(body: dict, *, status: int = 200, volatile: tuple[str, ...] = (
 # Credit check
 
 
-@bp.route(f"{PREFIX}/credit/<identifier>")
+@bp.route(f"{PREFIX}/credit/<{IDENTIFIER}:identifier>")
 @api_view(ApiScope.CREDIT_READ)
 def credit(identifier: str):
     (lookup,) = serializers.parse_all([identifier])
@@ -100,25 +102,24 @@ def credit_batch():
         return api_error(400, "too_many_identifiers",
                          f"A batch may have at most {MAX_BATCH} identifiers; this one has {len(identifiers)}.",
                          limit=MAX_BATCH)
-    parsed = iter(serializers.parse_all([item for item in identifiers if isinstance(item, str)]))
-    lookups = [next(parsed) if isinstance(item, str) else None for item in identifiers]
-    note_identifiers([lookup.normalized for lookup in lookups if lookup is not None])
+    not_strings = [index for index, item in enumerate(identifiers) if not isinstance(item, str)]
+    if not_strings:
+        # A malformed request, refused whole (the document says items are strings); an identifier
+        # that is a string but not a valid one still gets its own error in the answer.
+        return api_error(400, "not_a_string", "Each identifier must be a JSON string.", errors=[
+            {"index": index, "code": "not_a_string", "message": f"Item {index} is not a string."}
+            for index in not_strings])
+    lookups = serializers.parse_all(identifiers)
+    note_identifiers([lookup.normalized for lookup in lookups])
     as_of = clock.utcnow()
-    valid = [lookup for lookup in lookups if lookup is not None]
-    answers = iter(serializers.credit_results(valid, clock.today(), as_of))
-    results = []
-    for index, lookup in enumerate(lookups):
-        if lookup is None:
-            item = {"error": {"code": "not_a_string", "message": "Each identifier must be a JSON string."}}
-        else:
-            item = next(answers)
-        results.append({"index": index, **item})
+    results = [{"index": index, **item}
+               for index, item in enumerate(serializers.credit_results(lookups, clock.today(), as_of))]
     response = jsonify(as_of=as_of.isoformat().replace("+00:00", "Z"), count=len(results), results=results)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-@bp.route(f"{PREFIX}/credit/<identifier>/report.pdf")
+@bp.route(f"{PREFIX}/credit/<{IDENTIFIER}:identifier>/report.pdf")
 @api_view(ApiScope.REPORT_READ)
 def credit_report(identifier: str):
     (lookup,) = serializers.parse_all([identifier])

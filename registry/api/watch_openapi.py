@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from registry.accounts.apikeys import ApiScope
+from registry.api.openapi_params import IDENTIFIER_SCHEMA, cursor_parameter
 
 MAX_BATCH = 1000
 
@@ -17,7 +18,7 @@ WATCH_SCHEMAS: dict = {
         "required": ["identifiers"],
         "properties": {
             "identifiers": {
-                "type": "array", "maxItems": MAX_BATCH, "items": {"type": "string"},
+                "type": "array", "maxItems": MAX_BATCH, "items": IDENTIFIER_SCHEMA,
                 "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case.",
             },
         },
@@ -110,8 +111,8 @@ def watch_paths(responses) -> dict:
                 "summary": "The key's watched identifiers (keyset pages)",
                 "description": NOTIFICATIONS,
                 "security": security,
-                "parameters": [{"name": "after", "in": "query", "required": False, "schema": {"type": "string"},
-                                "description": "next_cursor of the previous page."}, *cursor_limit],
+                "parameters": [cursor_parameter("after", "w1", "next_cursor of the previous page."),
+                               *cursor_limit],
                 "responses": responses(json_ok("A page of identifiers.", "WatchlistPage")),
             },
         },
@@ -124,8 +125,8 @@ def watch_paths(responses) -> dict:
             "description": "Like /api/v1/changes (same cursors) but only about subjects the key watches now: "
             "for systems that cannot receive notifications, and to catch up on missed ones.",
             "security": security,
-            "parameters": [{"name": "since", "in": "query", "required": False, "schema": {"type": "string"},
-                            "description": "A cursor from an earlier answer or a notification."}, *cursor_limit],
+            "parameters": [cursor_parameter("since", "c1", "A cursor from an earlier answer or a notification."),
+                           *cursor_limit],
             "responses": responses(json_ok("A page of changes.", "ChangesPage")),
         }},
     }
@@ -135,6 +136,6 @@ def extend_error_body(error_body: dict) -> dict:
     """The shared error body, with the watchlist's codes and its per-identifier errors."""
     properties = {**error_body["properties"],
                   "errors": {"type": "array", "items": _ref("IdentifierError"),
-                             "description": "invalid_identifiers: one item per invalid identifier."}}
+                             "description": "invalid_identifiers, not_a_string: one item per identifier in error."}}
     code = {**properties["code"], "description": properties["code"]["description"].rstrip(".") + f", {ERROR_CODES}."}
     return {**error_body, "properties": {**properties, "code": code}}

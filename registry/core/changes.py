@@ -96,6 +96,13 @@ def encode_cursor(position: int, tag: str = "c1") -> str:
     return base64.urlsafe_b64encode(f"{tag}:{position}".encode()).decode().rstrip("=")
 
 
+# Positions are ids of INTEGER keys: none is above 2^31 - 1, which has ten digits.  A cursor past
+# it stands for "after everything" and reads as that largest id (a larger one would not even
+# reach PostgreSQL's comparison with an INTEGER column: "integer out of range").
+MAX_POSITION = 2**31 - 1
+_DIGITS = len(str(MAX_POSITION))
+
+
 def decode_cursor(cursor: str, tag: str = "c1") -> int | None:
     """The position a cursor of ``tag`` stands for, or None for anything that is not one of ours."""
     if not cursor or len(cursor) > 40 or not re.fullmatch(r"[A-Za-z0-9_-]+", cursor):
@@ -104,8 +111,33 @@ def decode_cursor(cursor: str, tag: str = "c1") -> int | None:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (binascii.Error, ValueError):
         return None
-    match = re.fullmatch(rf"{re.escape(tag)}:(0|[1-9]\d{{0,17}})", text)
-    return int(match.group(1)) if match else None
+    match = re.fullmatch(rf"{re.escape(tag)}:(0|[1-9]\d{{0,{_DIGITS - 1}}})", text)
+    return min(int(match.group(1)), MAX_POSITION) if match else None
+
+
+# The cursor's characters, worked out from base64: "<tag>:" is three bytes, so the digits that
+# follow fill groups of their own; three ASCII digits 0x3x 0x3y 0x3z give four characters: two for
+# x (its top two bits, then its low two and y's high nibble "0011"), one for y, one for z.  A lone
+# last digit gives two characters, a last pair three.  The first digit is not 0 unless it is all.
+_FIRST = "(?:M[Tjz]|N[DTjz]|O[DT])"  # digits 1-9 at the head of a group
+_ANY = "(?:[MN][DTjz]|O[DT])"  # digits 0-9 at the head of a group
+_MIDDLE, _LAST = "[AEIMQUYcgk]", "[w-z0-5]"  # the second digit; the third
+_ONE = "(?:[MN][AQgw]|O[AQ])"  # a lone last digit
+
+
+def cursor_pattern(tag: str = "c1", *, empty: bool = False) -> str:
+    """The regular expression of exactly the cursors ``decode_cursor`` reads (positions of one
+    to ten digits): the OpenAPI document's pattern of the cursor parameters, matching the empty
+    text too when ``empty`` (a parameter where empty means "from the start")."""
+    head = f"{tag}:".encode()
+    assert len(head) == 3, "the pattern relies on the tag filling one base64 group"
+    prefix = base64.urlsafe_b64encode(head).decode()
+    group = f"{_ANY}{_MIDDLE}{_LAST}"
+    # n digits = three in the first group, then whole groups, then a lone digit or a pair
+    whole, with_one, with_pair = (_DIGITS - 3) // 3, (_DIGITS - 4) // 3, (_DIGITS - 5) // 3
+    cursor = (f"{prefix}(?:{_ONE}|{_FIRST}{_MIDDLE}|{_FIRST}{_MIDDLE}{_LAST}(?:(?:{group}){{0,{whole}}}"
+              f"|(?:{group}){{0,{with_one}}}{_ONE}|(?:{group}){{0,{with_pair}}}{_ANY}{_MIDDLE}))")
+    return f"^(?:{cursor})?$" if empty else f"^{cursor}$"
 
 
 def change_json(event: ChangeEvent) -> dict:

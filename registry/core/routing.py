@@ -8,8 +8,10 @@ route (404) and such a page is refused as a bad request (400).
 
 from __future__ import annotations
 
+import re
+
 from flask import abort, request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 # The largest value of a PostgreSQL INTEGER primary key (and far inside SQLite's range).
 MAX_ID = 2**31 - 1
@@ -22,6 +24,20 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, map, *args, **kwargs) -> None:
         super().__init__(map, min=1, max=MAX_ID)
+
+
+class SegmentConverter(BaseConverter):
+    """``<segment("batch"):name>``: one path segment, any but the words given.
+
+    For a dynamic route beside a static one (``/credit/<identifier>`` and ``/credit/batch``): a
+    method the static route does not take is then its 405 (with ``Allow``), instead of falling
+    through to the dynamic route, which would read the word as a value.
+    """
+
+    def __init__(self, map, *excluded: str) -> None:
+        super().__init__(map)
+        words = "|".join(re.escape(word) for word in excluded)
+        self.regex = f"(?!(?:{words})$)[^/]+" if excluded else "[^/]+"
 
 
 def refuse_out_of_range_page() -> None:
@@ -41,4 +57,5 @@ def refuse_out_of_range_page() -> None:
 
 def init_app(app) -> None:
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["segment"] = SegmentConverter
     app.before_request(refuse_out_of_range_page)

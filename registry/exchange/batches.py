@@ -21,8 +21,9 @@ Delivery (``EXCHANGE_URL`` wins over ``EXCHANGE_DIR``):
 - HTTP: one ``POST`` to ``EXCHANGE_URL``, ``multipart/form-data`` with the parts ``manifest``,
   ``jsonl`` and ``csv`` (each with its file name), and the headers ``X-Registry-Batch-Month`` and
   ``X-Registry-Manifest-SHA256``.  Any 2xx answer is success; anything else (an error status,
-  a timeout after ``EXCHANGE_TIMEOUT_SECONDS``, a refused connection) is recorded as a failure
-  and retried by the next run.  A receiver may get the same batch twice (a delivery that
+  a timeout after ``EXCHANGE_TIMEOUT_SECONDS``, a refused connection, a redirect, a host that
+  resolves to an internal address not in ``OUTBOUND_ALLOWED_NETWORKS``: ``core.outbound``) is
+  recorded as a failure and retried by the next run.  A receiver may get the same batch twice (a delivery that
   succeeded but whose status could not be saved is repeated) and should key on the manifest hash.
 - Folder: ``EXCHANGE_DIR/YYYY-MM/`` with the three files, put in place by one rename, so a
   reader never sees half a batch.
@@ -47,7 +48,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app
 
-from registry.core import clock
+from registry.core import clock, outbound
 from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeEvent
 from registry.core.heads import head_item, heads
@@ -275,12 +276,13 @@ def _post(url: str, batch: ExchangeBatch, folder: Path, names: dict[str, str]) -
             "X-Registry-Manifest-SHA256": batch.manifest_sha256,
         })
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with outbound.open_url(request, timeout) as response:  # public or allowed addresses, no redirects
                 status = response.status
                 response.read()
         except urllib.error.HTTPError as error:
             error.close()
-            raise DeliveryFailed(f"HTTP {error.code} {error.reason} from {url}") from None
+            redirect = " (a redirect: not followed)" if 300 <= error.code < 400 else ""
+            raise DeliveryFailed(f"HTTP {error.code} {error.reason} from {url}{redirect}") from None
         except urllib.error.URLError as error:
             raise DeliveryFailed(f"cannot reach {url}: {error.reason}") from None
         except TimeoutError:

@@ -2,9 +2,10 @@
 
 Runs in the scheduler process only (``watch.checks`` registers the job), committing as it goes:
 
-1. ``queue_deliveries``: for every active key with an endpoint, one ``Delivery`` per feed item
-   after the endpoint's cursor about a subject the key watches, then the cursor moves to the
-   feed's head.  The feed carries only what the public sees, so nothing else is ever sent.
+1. ``queue_deliveries``: for every active key (neither revoked nor expired) with an endpoint, one
+   ``Delivery`` per feed item after the endpoint's cursor about a subject the key watches, then
+   the cursor moves to the feed's head.  The feed carries only what the public sees, so nothing
+   else is ever sent.
 2. ``deliver_round``: claims the deliveries that are due and at the head of their subject's queue
    (a subject's next item waits until the one before it was delivered or given up), sends them in
    parallel with a short timeout, and records the outcome: done on a 2xx; otherwise the attempt
@@ -26,8 +27,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased
 
-from registry.accounts.apikeys import KEY_PREFIX, ApiKey
-from registry.core import clock
+from registry.accounts.apikeys import KEY_PREFIX, ApiKey, usable
+from registry.core import clock, outbound
 from registry.core.audit import record_events
 from registry.core.changes import ChangeEvent, change_json
 from registry.core.settings import get_setting
@@ -54,7 +55,7 @@ def queue_deliveries() -> int:
     head = feed_head()
     endpoints = db.session.execute(
         sa.select(WatchEndpoint.key_id, WatchEndpoint.cursor).join(ApiKey, ApiKey.id == WatchEndpoint.key_id)
-        .where(WatchEndpoint.url.is_not(None), ApiKey.revoked_at.is_(None), WatchEndpoint.cursor < head)
+        .where(WatchEndpoint.url.is_not(None), usable(clock.utcnow()), WatchEndpoint.cursor < head)
     ).all()
     now = clock.utcnow()
     columns = Delivery.__table__.c
@@ -93,7 +94,7 @@ def claim_due(limit: int = ROUND_SIZE) -> list[int]:
         .join(WatchEndpoint, WatchEndpoint.key_id == Delivery.key_id)
         .join(ApiKey, ApiKey.id == Delivery.key_id)
         .where(Delivery.status == DeliveryStatus.PENDING, Delivery.next_attempt_at <= now,
-               WatchEndpoint.url.is_not(None), ApiKey.revoked_at.is_(None), ~blocked)
+               WatchEndpoint.url.is_not(None), usable(now), ~blocked)
         .order_by(Delivery.id).limit(limit)
     ))
     if not due:
@@ -160,7 +161,8 @@ def signed_headers(message: Message, timestamp: int) -> dict[str, str]:
 
 
 def new_sender() -> sender.Sender:
-    return sender.Sender(int(_config("WATCH_DELIVERY_WORKERS", 4)), float(_config("WATCH_TIMEOUT_SECONDS", 5)))
+    return sender.Sender(int(_config("WATCH_DELIVERY_WORKERS", 4)), float(_config("WATCH_TIMEOUT_SECONDS", 5)),
+                         outbound.destinations())
 
 
 def send_all(messages: list[Message], via: sender.Sender | None = None) -> dict[int, str | None]:

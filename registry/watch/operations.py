@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.accounts.apikeys import KEY_PREFIX, ApiKey
-from registry.core import clock
+from registry.core import clock, outbound
 from registry.core.audit import record_event
 from registry.core.changes import ChangeEvent
 from registry.core.errors import PermissionDenied, ValidationFailed
@@ -202,8 +202,36 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode()
 
 
+# Why a destination is refused (core.outbound.REASONS), for the administrator.
+_NOT_PUBLIC = {
+    "loopback": _l("a loopback address (this machine)"), "link-local": _l("a link-local address (such as the "
+                                                                            "cloud metadata service)"),
+    "unspecified": _l("an unspecified address"), "multicast": _l("a multicast address"),
+    "private": _l("a private network address"), "shared": _l("a shared address (carrier-grade NAT, such as a "
+                                                             "cloud metadata service)"),
+    "reserved": _l("a reserved address"), "site-local": _l("a site-local address"),
+    "non-public": _l("not a public address"),
+}
+
+
+def _check_destination(parts) -> None:
+    """The host's addresses must be public or allowed (``core.outbound``): checked now, for a clear
+    refusal, and again by the sender at each connection."""
+    try:
+        outbound.destinations().resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except outbound.RefusedDestination as refused:
+        if refused.address is None:
+            raise ValidationFailed(_l("The host %(host)s cannot be resolved to an address; check the name.",
+                                      host=refused.host), field="url") from None
+        raise ValidationFailed(_l(
+            "%(host)s resolves to %(address)s, %(reason)s: notifications are not sent there unless the "
+            "configuration's OUTBOUND_ALLOWED_NETWORKS names that network.", host=refused.host,
+            address=refused.address, reason=_NOT_PUBLIC[refused.reason]), field="url") from None
+
+
 def validated_url(url: str | None) -> str | None:
-    """An http(s) URL with a host, or None for "no endpoint" (pull only)."""
+    """An http(s) URL with a host whose addresses are public (or allowed), or None for "no
+    endpoint" (pull only)."""
     text = (url or "").strip()
     if not text:
         return None
@@ -217,6 +245,7 @@ def validated_url(url: str | None) -> str | None:
         raise ValidationFailed(
             _l("Enter the endpoint as an http:// or https:// address with a host, without a user name or password."),
             field="url")
+    _check_destination(parts)
     return text
 
 
@@ -265,8 +294,10 @@ def queue_test_event(key: ApiKey, *, actor) -> Delivery:
     endpoint = endpoint_of(key)
     if endpoint is None or not endpoint.url:
         raise ValidationFailed(_l("Set the endpoint first."), field="url")
-    if not key.is_active:
+    if key.revoked_at is not None:
         raise ValidationFailed(_l("This key has been revoked."), field="url")
+    if key.is_expired:
+        raise ValidationFailed(_l("This key has expired."), field="url")
     now = clock.utcnow()
     delivery = Delivery(key_id=key.id, status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
     db.session.add(delivery)

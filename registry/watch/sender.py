@@ -4,7 +4,8 @@ A ``Sender`` has a few threads (``WATCH_DELIVERY_WORKERS``); each keeps one conn
 endpoint open between messages (HTTP/1.1 keep-alive), as long as the receiver allows it.  A message
 that fails on a kept connection before any answer (the receiver had closed it while idle) is sent
 once more on a new connection; a repeat is harmless (at least once, same ``webhook-id``).
-Redirects are not followed: the administrator sets the exact address.
+Redirects are not followed: the administrator sets the exact address.  Each new connection goes
+only to an address ``core.outbound`` allows, resolved and checked then (issue 30 §9).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from urllib.parse import urlsplit
 
 from standardwebhooks.webhooks import Webhook
 
+from registry.core import outbound
+
 USER_AGENT = "hunan-transport-credit-registry/1 (watchlist notifications)"
 MAX_ERROR = 500
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
@@ -30,8 +33,9 @@ def signed_headers(message_id: str, body: str, secret: str, timestamp: int) -> d
 
 
 class Sender:
-    def __init__(self, workers: int, timeout: float):
+    def __init__(self, workers: int, timeout: float, destinations: outbound.Destinations):
         self.timeout = timeout
+        self.destinations = destinations  # read from the app's configuration: the threads have no app context
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="watch-sender")
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -62,8 +66,7 @@ class Sender:
         connection = cache.get(key)
         if connection is not None:
             return connection, True
-        factory = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-        connection = factory(parts.hostname, parts.port, timeout=self.timeout)
+        connection = outbound.connection(parts.scheme, parts.hostname, parts.port, self.timeout, self.destinations)
         cache[key] = connection
         with self._lock:
             self._open.append(connection)
