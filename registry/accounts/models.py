@@ -34,9 +34,6 @@ class Unit(CreatedAtMixin, db.Model):
     city_code: Mapped[str | None] = mapped_column(sa.String(4))  # for city bureaus: 4301 …
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Carries the monthly joint-case quota (seed task 18): the city bureaus and the business
-    # divisions do; 办公室, 人事处, 财务处 and 信息中心 do not.  The administrator sets it (audited).
-    carries_case_quota: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Who the unit's documents speak for (administrator settings, see ``accounts.issuers``): the name
     # a notice is issued in and its seal reads, and the bodies its remedies clause names.
     issuing_name: Mapped[str] = mapped_column(sa.String(100))

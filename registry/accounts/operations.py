@@ -15,7 +15,7 @@ from registry.accounts.issuers import MAX_LENGTH as MAX_ISSUER_LENGTH
 from registry.accounts.models import Unit, User
 from registry.core import clock
 from registry.core.audit import AuditEvent, record_event
-from registry.core.errors import PermissionDenied, ValidationFailed, clean_text
+from registry.core.errors import ValidationFailed, clean_text
 from registry.core.permissions import Role
 from registry.core.settings import get_setting
 from registry.extensions import db
@@ -82,19 +82,6 @@ def update_user(user: User, *, unit: Unit, role: str, is_active: bool, actor) ->
     user.session_version += 1
     db.session.flush()
     record_event("user.update", actor=actor, obj=user, details={"from": before, "to": after})
-
-
-def set_case_quota_duty(unit: Unit, carries: bool, actor) -> None:
-    """The administrator says whether the unit carries the monthly joint-case quota (audited)."""
-    if getattr(actor, "role", None) is not Role.ADMIN:
-        raise PermissionDenied(_l("Only an administrator can change a unit's duties."))
-    carries = bool(carries)
-    if unit.carries_case_quota is carries:
-        return
-    unit.carries_case_quota = carries
-    db.session.flush()
-    record_event("unit.case_quota", actor=actor, object_type="unit", object_id=unit.id, unit_id=unit.id,
-                 details={"unit": unit.code, "from": not carries, "to": carries})
 
 
 ISSUER_LABELS = {
