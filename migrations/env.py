@@ -96,15 +96,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            include_name=include_in_migrations,
-            **conf_args
-        )
+        # SQLite: a batch migration recreates a table (copy, DROP, rename); with foreign keys
+        # enforced, dropping a table that other rows reference fails, or cascades and deletes them
+        # (ledger_tasks' assignments).  So they are off while migrating (the pragma is ignored inside
+        # a transaction: set it on the driver's connection before the first BEGIN) and every
+        # reference is checked before the migration commits.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                include_name=include_in_migrations,
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows referencing nothing: {broken[:10]}")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
