@@ -24,7 +24,7 @@ class Unit(CreatedAtMixin, db.Model):
     __tablename__ = "units"
     __table_args__ = tuple(
         sa.CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
-        for column in ("issuing_name", "seal_text", "reconsideration_body", "court")
+        for column in ("issuing_name", "seal_text", "document_prefix", "reconsideration_body", "court")
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +38,9 @@ class Unit(CreatedAtMixin, db.Model):
     # a notice is issued in and its seal reads, and the bodies its remedies clause names.
     issuing_name: Mapped[str] = mapped_column(sa.String(100))
     seal_text: Mapped[str] = mapped_column(sa.String(100))
+    # The prefix of its documents' numbers (长交 → 长交信列决〔2026〕第0001号), shared by every unit
+    # that issues in the same name: one authority, one numbering.
+    document_prefix: Mapped[str] = mapped_column(sa.String(10))
     reconsideration_body: Mapped[str] = mapped_column(sa.String(100))
     court: Mapped[str] = mapped_column(sa.String(100))
 

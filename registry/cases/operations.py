@@ -23,10 +23,12 @@ from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
 from registry.core.permissions import Role, can_edit_unit, can_see_unit
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
+from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
 
 RECORD_TYPE = "case"
+NOTICE_KIND = "case"  # the 联合奖惩案例通报 (``cases.documents``)
 MAX_COMMENT = 2000
 
 
@@ -181,7 +183,8 @@ def submit_case(case: Case, actor, expected_version) -> None:
 
 
 def approve_case(case: Case, actor, expected_version, comment: str | None = None) -> None:
-    """Approve and publish: a case has no publicity period (SPEC §5)."""
+    """Approve and publish: a case has no publicity period (SPEC §5); its notice (联合奖惩案例通报)
+    is issued now."""
     ensure_version(case, expected_version)
     _ensure_reviewer(case, actor)
     validation.ensure_basis_stands(case)
@@ -199,6 +202,7 @@ def approve_case(case: Case, actor, expected_version, comment: str | None = None
         values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": comment},
     )
     _feed(case, ChangeKind.PUBLISHED)
+    issue_decision_notice(NOTICE_KIND, case, actor=actor)  # the case notice, dated at its publication
 
 
 def return_case(case: Case, actor, expected_version, comment: str) -> None:
