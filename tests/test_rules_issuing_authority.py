@@ -147,6 +147,17 @@ def test_the_public_page_the_list_csv_and_the_api_name_the_authority(make, clien
     assert listed["deciding_unit"] == "湖南省交通运输厅" and listed["unit"] == "湖南省交通运输厅基建处"
 
 
+def test_the_change_feed_names_a_division_under_the_department(make):
+    from registry.cases.operations import public_payload as case_payload
+    from registry.listing.feed import public_payload as entry_payload
+
+    entry = make.entry("published", unit="JJC")
+    assert entry_payload(entry)["unit"] == "湖南省交通运输厅基建处"
+    assert entry_payload(entry)["deciding_unit"] == "湖南省交通运输厅"
+    assert case_payload(make.case(entry=entry))["unit"] == "湖南省交通运输厅基建处"
+    assert entry_payload(make.entry("published", unit="CS"))["unit"] == "长沙市交通运输局"
+
+
 def test_the_deciding_unit_is_derived_and_another_is_refused(make):
     clerk = make.user("clerk", unit="CS")
     fields = {"list_kind": "black", "category_id": make.category().id, "reason": "弄虚作假。",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from registry.accounts.issuers import handling_name
 from registry.cases import validation
 from registry.cases.models import Case, CaseStatus
 from registry.cases.quota import monthly_quota  # noqa: F401  (re-exported: the checks call it from here too)
@@ -64,7 +65,7 @@ def public_payload(case: Case) -> dict:
         "case_date": case.case_date.isoformat(),
         "matter": case.matter,
         "effect": case.effect,
-        "unit": case.unit.name,
+        "unit": handling_name(case.unit),  # a division named under the department (issue 29 §1)
         "typical": case.is_typical,
     }
 
