@@ -97,6 +97,15 @@ def test_monthly_quota_and_the_dashboard_read_the_same_duty(frozen):
     assert all(gap[name].ok is None for name in ALL_UNITS - TASK_12)
 
 
+def test_the_workbench_holds_only_units_with_the_duty_to_the_quota(make, frozen):
+    from registry.cases.work import quota_lines
+
+    with frozen(date(2026, 11, 25)):
+        assert quota_lines(make.user("clerk", unit="KJC"), date(2026, 11, 25)) == []  # 科教处: task 18 omits it
+        (line,) = quota_lines(make.user("clerk", unit="JHC"), date(2026, 11, 25))
+    assert line.tone == "warning" and line.count == 0
+
+
 def test_the_admin_edits_the_assignments_audited_and_every_reader_follows(make, frozen):
     admin = make.user("admin", unit="FGC")
     task = _task(18)
