@@ -60,8 +60,16 @@ def seed_command():
 @with_appcontext
 def demo_command():
     """Load the seed data plus demo accounts and records in every state (idempotent)."""
+    from registry.documents.backfill import issue_missing
+    from registry.documents.operations import decision_notices_deferred
+
     _run_steps(SEED_STEPS)
-    _run_steps(DEMO_STEPS)
+    # The demo steps make their records out of their dates' order (each package's, back in time):
+    # their decision notices are issued afterwards, numbered in the order of the decisions' dates.
+    with decision_notices_deferred():
+        _run_steps(DEMO_STEPS)
+    issue_missing()
+    db.session.commit()
     click.echo("demo data loaded")
 
 

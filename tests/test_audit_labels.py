@@ -7,6 +7,9 @@ def test_actions_are_named_by_their_verb():
     assert action_label("list_entry.approve") == "approved"
     assert action_label("objection.request_material") == "more material requested"
     assert action_label("something.unknown_verb") == "something.unknown_verb"
+    # issue 29's actions
+    assert action_label("list_entry.remove_blacklisted") == "left the red list: put on the black list"
+    assert action_label("document.issue_missing") == "missing decision notices issued"
 
 
 def test_states_use_the_package_labels_then_the_code():

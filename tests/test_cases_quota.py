@@ -46,7 +46,8 @@ def test_quota_counts_published_cases_by_case_date_month(boundary_cases):
     assert _quota(2026, 1)["JJC"] == (1, True)
     feb = _quota(2026, 2)
     assert feb["JJC"] == (2, True) and feb["CS"] == (1, True)
-    assert feb["ZZ"] == (0, False) and feb["FGC"] == (0, False)
+    assert feb["ZZ"] == (0, False) and feb["JHC"] == (0, False)
+    assert feb["FGC"] == (0, None)  # seed task 18 does not name 法规处
     assert _quota(2026, 3)["JJC"] == (1, True) and _quota(2026, 3)["CS"] == (0, False)
     assert _quota(2025, 12)["JJC"] == (0, False)
 
@@ -114,7 +115,8 @@ def test_effectiveness_xlsx_holds_each_case_with_measures_and_effect(make, bound
     assert person_row[9] == "2026-02-15" and person_row[11] == "暂停其专项资金申报。" and person_row[12] == "是"
     assert {r[9] for r in rows[1:]} <= {"2026-02-01", "2026-02-15", "2026-02-28"}
     quota = {r[0]: r[1:] for r in workbook["案例数量"].iter_rows(min_row=2, values_only=True)}
-    assert quota["基建处"] == (3, "是") and quota["长沙市交通运输局"] == (1, "是") and quota["法规处"] == (0, "否")
+    assert quota["基建处"] == (3, "是") and quota["长沙市交通运输局"] == (1, "是") and quota["计划处"] == (0, "否")
+    assert quota["法规处"] == (0, "不适用")  # seed task 18 does not name 法规处
 
 
 def test_effectiveness_xlsx_of_an_empty_month_has_only_the_header():

@@ -26,10 +26,10 @@ def _frozen_day(frozen):
 
 
 def test_case_notice_states_the_case(make):
-    case = make.case(effect="否决其在某高速公路项目中的投标资格，节约财政资金约三百万元。", typical=True)
+    case = make.case(effect="否决其在某高速公路项目中的投标资格，节约财政资金约三百万元。")
     data, document = operations.document_pdf("case", case, actor=make.user("clerk"))
     text = text_of(data)
-    assert "联合奖惩案例通报" in text and "典型案例" in text
+    assert "联合奖惩案例通报" in text and "典型案例" not in text
     assert case.entry.decision_number in text and "否决其在某高速公路项目中的投标资格" in text
     assert case.entry.subject.name in text
     assert document.kind == "case" and document.record_id == case.id

@@ -96,7 +96,7 @@ def test_the_admin_sets_a_units_issuer_and_it_is_audited(make, client, login, db
     unit = make.unit("YY")
     before = count(AuditEvent)
     response = client.post(f"/admin/units/{unit.id}", data={
-        "issuing_name": " 岳阳市交通运输局 ", "seal_text": "岳阳市交通运输局",
+        "issuing_name": " 岳阳市交通运输局 ", "seal_text": "岳阳市交通运输局", "document_prefix": "岳交",
         "reconsideration_body": "岳阳市人民政府", "court": "岳阳市岳阳楼区人民法院"})
     assert response.status_code == 302
     db.session.refresh(unit)
@@ -113,7 +113,7 @@ def test_the_admin_sets_a_units_issuer_and_it_is_audited(make, client, login, db
 
 def test_a_notice_issued_before_a_settings_change_still_verifies_unchanged(make, db):
     _, document = make.issued("list_entry", make.entry("in_publicity", unit="JJC"))
-    values = {"issuing_name": "湖南省交通运输厅", "seal_text": "湖南省交通运输厅",
+    values = {"issuing_name": "湖南省交通运输厅", "seal_text": "湖南省交通运输厅", "document_prefix": "湘交",
               "reconsideration_body": "湖南省人民政府", "court": "长沙市天心区人民法院"}
     accounts.update_unit_issuer(make.unit("JJC"), values, actor=None)
     assert operations.verify(document.verification_code).changed is False
@@ -122,7 +122,8 @@ def test_a_notice_issued_before_a_settings_change_still_verifies_unchanged(make,
 
 def test_saving_unchanged_settings_records_nothing(make):
     unit = make.unit("CS")
-    values = {key: getattr(unit, key) for key in ("issuing_name", "seal_text", "reconsideration_body", "court")}
+    values = {key: getattr(unit, key) for key in ("issuing_name", "seal_text", "document_prefix",
+                                                  "reconsideration_body", "court")}
     before = count(AuditEvent)
     assert accounts.update_unit_issuer(unit, values, actor=None) is False
     assert count(AuditEvent) == before
@@ -133,7 +134,7 @@ def test_saving_unchanged_settings_records_nothing(make):
 def test_a_blank_or_too_long_setting_is_refused_at_its_field(make, client, login, db, field, value):
     login("admin", unit="FGC")
     unit = make.unit("CS")
-    data = {"issuing_name": "长沙市交通运输局", "seal_text": "长沙市交通运输局",
+    data = {"issuing_name": "长沙市交通运输局", "seal_text": "长沙市交通运输局", "document_prefix": "长交",
             "reconsideration_body": "长沙市人民政府", "court": "长沙铁路运输法院", field: value}
     before = count(AuditEvent)
     response = client.post(f"/admin/units/{unit.id}", data=data)
@@ -146,7 +147,7 @@ def test_a_blank_or_too_long_setting_is_refused_at_its_field(make, client, login
 
 def test_the_operation_refuses_blank_text_too(make):
     with pytest.raises(ValidationFailed) as refused:
-        accounts.update_unit_issuer(make.unit("CS"), {"issuing_name": "x", "seal_text": "x",
+        accounts.update_unit_issuer(make.unit("CS"), {"issuing_name": "x", "seal_text": "x", "document_prefix": "x",
                                                       "reconsideration_body": "x", "court": " "}, actor=None)
     assert refused.value.field == "court"
 

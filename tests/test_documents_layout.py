@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import shutil
 import subprocess
 from datetime import UTC, date, datetime
@@ -17,6 +18,7 @@ from html.parser import HTMLParser
 import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
+from reportlab.platypus import KeepTogether
 
 from registry.core import pdf
 from registry.core.pdf_signature import SignatureBlock
@@ -134,6 +136,66 @@ def test_without_the_keeping_a_heading_would_strand(app, db):
         data = pdf.render_pdf(META, body)
         stranded |= page_of(data, "三、权利告知") != page_of(data, "权利告知正文。")
     assert stranded
+
+
+def _report_like(filler: int) -> bytes:
+    """A heading followed by a record kept together (as the credit report prints its sections)."""
+    style = pdf.styles()
+    body = [pdf.para(f"第{n}段：经审查，该主体在公路建设项目中存在违法行为，依法予以认定。" * 2, style["body"])
+            for n in range(filler)]
+    body += [pdf.para("二、行政许可和行政处罚信息", style["heading"]),
+             KeepTogether([pdf.para("（1）行政处罚", style["salutation"]),
+                           pdf.facts_table([("行政相对人", "湘西州山路交通建设有限公司"), ("处罚内容", "罚款")],
+                                           style)])]
+    return pdf.render_pdf(META, body)
+
+
+def test_a_heading_stays_with_a_kept_together_record_whatever_the_length(app, db):
+    """Issue 29 §5: reportlab does not keep a heading with a KeepTogether after it; the base joins them."""
+    page_counts, stranded_before = set(), False
+    for filler in range(6, 20):
+        data = _report_like(filler)
+        page_counts.add(len(pages_text(data)))
+        assert page_of(data, "二、行政许可和行政处罚信息") == page_of(data, "（1）行政处罚"), filler
+        unjoined = pdf.keep_headings_with_what_follows
+        try:
+            pdf.keep_headings_with_what_follows = list  # as reportlab alone lays it out
+            plain = _report_like(filler)
+        finally:
+            pdf.keep_headings_with_what_follows = unjoined
+        stranded_before |= page_of(plain, "二、行政许可和行政处罚信息") != page_of(plain, "（1）行政处罚")
+    assert len(page_counts) > 1 and stranded_before  # the range crossed a page; without the joining it strands
+
+
+HEADING = re.compile(r"^([一二三四五六七八九十]+、|（\d+）)")
+
+
+def last_body_lines(data: bytes) -> list[str]:
+    """Each page's last line above its verification footer, as pdftotext lays the page out."""
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    found = []
+    for page in out.stdout.decode("utf-8").split("\f")[:-1]:
+        lines = [line.strip() for line in page.split("文书编号：")[0].splitlines() if line.strip()]
+        found.append(lines[-1] if lines else "")
+    return found
+
+
+@needs_pdftotext
+def test_no_credit_report_page_ends_with_a_heading(make, db, frozen):
+    """The report of a listed subject with a penalty, its entry's reason longer each time: whichever
+    page a section starts on, its heading is never the last line of the page before."""
+    with frozen(date(2026, 10, 9)):
+        for extra in range(0, 400, 25):
+            subject = make.subject(name="湘西州山路交通建设有限公司")
+            reason = "在公路建设项目招投标中弄虚作假。" + "情节严重，" * (extra // 5)
+            make.entry("published", subject=subject, reason=reason)
+            make.disclosure("published", party_identifier=subject.identifier, party_name=subject.name,
+                            decision_date=date(2026, 9, 1))
+            from registry.readmodel.report import credit_report_pdf
+
+            data, _document = credit_report_pdf(subject)
+            lines = last_body_lines(data)
+            assert len(lines) > 1 and not any(HEADING.match(line) for line in lines), (extra, lines)
 
 
 @needs_pdftotext

@@ -118,16 +118,16 @@ def test_issuing_again_for_the_same_content_returns_the_same_document(make, db):
     assert operations.render_document(db.session.get(IssuedDocument, first.id)) == first_pdf
 
 
-def test_a_changed_record_gets_a_new_document_with_the_next_number(make, db):
+def test_a_changed_record_keeps_its_decision_notice_and_verify_says_so(make, db, client):
     entry = make.entry("in_publicity")
-    _, first = make.issued("list_entry", entry)
+    first_pdf, first = make.issued("list_entry", entry)
     entry.reason = "更正后的认定事由。"
     db.session.flush()
-    data, second = make.issued("list_entry", entry)
-    assert second.id != first.id
-    assert second.serial == first.serial + 1
-    assert second.verification_code != first.verification_code
-    assert "更正后的认定事由" in text_of(data)
+    data, again = make.issued("list_entry", entry)
+    assert again.id == first.id and data == first_pdf  # never re-issued, never re-dated
+    assert "更正后的认定事由" not in text_of(data)
+    html = client.get(f"/verify/{first.verification_code}?lang=en").get_data(as_text=True)
+    assert "has changed since this document was issued" in html
 
 
 def test_a_removed_entry_gives_back_its_last_notice(make, db):

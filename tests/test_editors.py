@@ -38,7 +38,7 @@ def _entry_fields(make, **overrides):
     category = make.category()
     return {"list_kind": category.list_kind.value, "category_id": category.id, "reason": "弄虚作假骗取中标。",
             "legal_basis": "《公路建设市场信用信息管理办法》", "decision_number": "湘交基建信〔2026〕77号",
-            "deciding_unit": "基建处", "decision_date": TODAY - timedelta(days=3),
+            "decision_date": TODAY - timedelta(days=3),
             "measure_ids": [m.id for m in category.measures], **overrides}
 
 

@@ -88,7 +88,7 @@ def test_list_entry_form_attaches_the_entry_to_the_registered_subject(client, lo
         "subject_kind": "organisation", "subject_identifier": dress(firm.identifier), "subject_name": "",
         "list_kind": "black", "category_id": str(category.id), "measure_ids": [str(m.id) for m in category.measures],
         "reason": "弄虚作假", "legal_basis": "《公路建设市场信用信息管理办法》", "decision_number": "湘交〔2026〕宽1号",
-        "deciding_unit": "基建处", "decision_date": (clock.today() - timedelta(days=2)).isoformat(), "valid_until": ""})
+        "decision_date": (clock.today() - timedelta(days=2)).isoformat(), "valid_until": ""})
     assert response.status_code == 302
     entry = db.session.scalar(sa.select(ListEntry).where(ListEntry.decision_number == "湘交〔2026〕宽1号"))
     assert entry.subject_id == firm.id and subjects() == before

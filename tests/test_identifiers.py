@@ -27,6 +27,7 @@ from registry.core.identifiers import (
 )
 from tests.factories import valid_resident_id, valid_uscc
 from tests.standards import (
+    GB_T_2260_PROVINCES,
     RIC_WEIGHTS,
     USCC_WEIGHTS_PUBLISHED,
     plate_valid,
@@ -174,6 +175,60 @@ def test_resident_id_of_wrong_shape(english, text):
     assert "resident ID number" in message(raised.value)
 
 
+# --- the address code (GB/T 2260, issue 29 §5) ---------------------------------------------
+
+
+def _with_region(region: str, birth: str = "19850612", serial: str = "123") -> str:
+    body = f"{region}{birth}{serial}"
+    return body + ric_check(body)
+
+
+@pytest.mark.parametrize("number", ["990101198506121238", "000000198506121237"])
+def test_the_issues_numbers_of_no_region_are_refused(english, number):
+    # Both carry a right check digit (computed here by the standard's tables) and a real birth
+    # date: only their address code (99, 00) is no province's.
+    assert ric_check(number[:17]) == number[17]
+    with pytest.raises(InvalidIdentifier) as raised:
+        normalize_resident_id(number)
+    text = message(raised.value)
+    assert "resident ID" in text and number[:2] in text
+    assert "social credit" not in text and "check character" not in text
+    with pytest.raises(InvalidIdentifier) as raised:
+        parse_identifier(number)
+    assert "social credit" not in message(raised.value)
+
+
+def test_every_province_of_gb_t_2260_is_accepted_and_nothing_else():
+    provinces = {code[:2] for code in GB_T_2260_PROVINCES}
+    assert len(provinces) == 34  # 31 mainland provinces, Taiwan, Hong Kong, Macao
+    for first_two in (f"{n:02d}" for n in range(100)):
+        number = _with_region(f"{first_two}0102")
+        if first_two in provinces:
+            assert normalize_resident_id(number) == number
+        elif first_two != "83":
+            with pytest.raises(InvalidIdentifier):
+                normalize_resident_id(number)
+
+
+def test_residence_permits_of_taiwan_residents_are_accepted():
+    # 830000: the address code of a Taiwan resident's residence permit (not a GB/T 2260 province).
+    number = _with_region("830000")
+    assert ric_valid(number)
+    assert normalize_resident_id(number) == number
+    with pytest.raises(InvalidIdentifier):
+        normalize_resident_id(_with_region("830102"))
+
+
+@pytest.mark.parametrize("text", ["43010219850612123Y", "99010219850612123Y"])
+def test_a_mistyped_resident_id_is_explained_as_one(english, text):
+    # 17 digits carrying a real birth date and a last character no resident ID number has: the
+    # refusal speaks of resident ID numbers, never of a USCC check character.
+    with pytest.raises(InvalidIdentifier) as raised:
+        parse_identifier(text)
+    text = message(raised.value)
+    assert "resident ID number" in text and "social credit" not in text
+
+
 # --- plates -------------------------------------------------------------------------------
 
 
@@ -302,11 +357,14 @@ def test_the_examples_printed_in_gb_11643_are_accepted(number):
 
 
 def test_resident_id_check_digit_agrees_with_the_standard_on_random_numbers():
-    """3,000 numbers of random districts and dates: the right digit accepted, the ten wrong ones refused."""
+    """3,000 numbers of random districts of the provinces and random dates: the right digit accepted,
+    the ten wrong ones refused."""
     rng = random.Random(11643)
+    provinces = sorted(code[:2] for code in GB_T_2260_PROVINCES)
     for _ in range(3000):
         born = date(1930, 1, 1).toordinal() + rng.randrange(90 * 365)
-        body = f"{rng.randrange(110000, 660000)}{date.fromordinal(born):%Y%m%d}{rng.randrange(1000):03d}"
+        district = f"{rng.choice(provinces)}{rng.randrange(10000):04d}"
+        body = f"{district}{date.fromordinal(born):%Y%m%d}{rng.randrange(1000):03d}"
         right = ric_check(body)
         assert normalize_resident_id(body + right) == body + right
         wrong = rng.choice([c for c in "0123456789X" if c != right])
@@ -386,9 +444,12 @@ PLATES = [
     ("粤Z1234港", True, "Hong Kong vehicle: 粤Z"),
     ("粤Z1A23澳", True, "Macao vehicle: 粤Z"),
     ("湘A1234港", False, "港 only after 粤Z"),
-    ("沪A1234领", False, "consular plates are not accepted"),
+    ("沪A1234领", True, "consular vehicle: four characters and 领"),
+    ("湘A1234试", True, "test vehicle: four characters and 试"),
+    ("湘A0K23试", True, "test vehicle: a letter among the four"),
+    ("湘A12345试", False, "test vehicle: five characters before 试"),
+    ("湘A12345领", False, "consular vehicle: five characters before 领"),
     ("使123456", False, "embassy plates are not accepted"),
-    ("湘A1234试", False, "test-vehicle plates are not accepted"),
     ("XA12345", False, "no province"),
 ]
 

@@ -19,6 +19,7 @@ from registry.core import clock
 from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeEvent
 from registry.core.errors import StaleRecord
+from registry.documents.models import IssuedDocument
 from registry.extensions import db as _db
 from registry.listing import operations as ops
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, entry_measures
@@ -52,7 +53,7 @@ def committed_entry(app):
         category = session.scalar(sa.select(ListCategory).where(ListCategory.name == "公路建设市场严重失信"))
         entry = ListEntry(
             list_kind=category.list_kind, category_id=category.id, subject_id=subject.id, reason="并发",
-            legal_basis="依据", decision_number="并发〔2026〕1号", deciding_unit="基建处",
+            legal_basis="依据", decision_number="并发〔2026〕1号", deciding_unit="湖南省交通运输厅",
             decision_date=clock.today() - timedelta(days=1), unit_id=unit.id, created_by_id=users[0].id,
             submitted_by_id=users[0].id, submitted_at=clock.utcnow(), status=EntryStatus.PENDING_REVIEW,
             measures=list(category.measures),
@@ -69,6 +70,8 @@ def committed_entry(app):
             # Only the events this test appended, at the end of the chain: the chain stays intact.
             session.execute(sa.delete(AuditEvent).where(AuditEvent.id > marks["audit"]))
             session.execute(sa.delete(entry_measures).where(entry_measures.c.entry_id == ids["entry"]))
+            # The winning approval issued the entry's decision notice (issue 29 §2).
+            session.execute(sa.delete(IssuedDocument).where(IssuedDocument.subject_id == ids["subject"]))
             session.execute(sa.delete(ListEntry).where(ListEntry.id == ids["entry"]))
             session.execute(sa.delete(Subject).where(Subject.id == ids["subject"]))
             session.execute(sa.delete(User).where(User.id.in_(ids["users"])))
@@ -115,4 +118,7 @@ def test_two_concurrent_approvals_exactly_one_wins(app, committed_entry):
             AuditEvent.object_type == "list_entry", AuditEvent.object_id == entry.id,
             AuditEvent.action == "list_entry.approve"))
         assert approvals == 1
+        notices = _db.session.scalar(sa.select(sa.func.count()).select_from(IssuedDocument).where(
+            IssuedDocument.record_type == "list_entry", IssuedDocument.record_id == entry.id))
+        assert notices == 1  # one decision, one notice (issue 29 §2)
         _db.session.remove()

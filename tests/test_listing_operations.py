@@ -33,7 +33,7 @@ def _fields(make, category="公路建设市场严重失信", **overrides):
     values = {
         "list_kind": cat.list_kind.value, "category_id": cat.id, "reason": "弄虚作假骗取中标。",
         "legal_basis": "《公路建设市场信用信息管理办法》", "decision_number": "湘交基建信〔2026〕99号",
-        "deciding_unit": "基建处", "decision_date": clock.today() - timedelta(days=3),
+        "decision_date": clock.today() - timedelta(days=3),
         "measure_ids": [m.id for m in cat.measures],
     }
     values.update(overrides)

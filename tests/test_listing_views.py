@@ -23,7 +23,7 @@ def _form(make, **overrides):
         "subject_kind": "organisation", "subject_identifier": valid_uscc(), "subject_name": "新登记工程有限公司",
         "list_kind": "black", "category_id": str(cat.id), "measure_ids": [str(m.id) for m in cat.measures],
         "reason": "弄虚作假", "legal_basis": "《公路建设市场信用信息管理办法》", "decision_number": "湘交〔2026〕7号",
-        "deciding_unit": "基建处", "decision_date": (clock.today() - timedelta(days=2)).isoformat(),
+        "decision_date": (clock.today() - timedelta(days=2)).isoformat(),
         "valid_until": "",
     }
     data.update(overrides)

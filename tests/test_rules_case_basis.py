@@ -19,6 +19,8 @@ from registry.checks.models import Alert
 from registry.core.audit import history
 from registry.core.changes import ChangeEvent
 from registry.core.errors import ValidationFailed
+from registry.documents.models import IssuedDocument
+from registry.documents.operations import verify
 from registry.listing import operations as listing_ops
 from registry.listing.models import EntryStatus, RemovalReason
 from registry.objections import operations as objection_ops
@@ -202,12 +204,15 @@ def test_the_database_refuses_a_withdrawal_without_its_reason(make, db, standing
     db.session.rollback()
 
 
-def test_the_case_notice_is_no_longer_issued_and_verify_says_why(make, client, login, standing):
+def test_the_case_notice_stays_as_published_and_verify_says_why(make, client, login, db, standing):
     entry, published, _pending = standing
     login("reviewer", unit="CS")
     listing_ops.revoke_entry(entry, make.user("reviewer"), entry.version, "撤销")
-    refused = client.get(f"/officer/documents/case/{published.id}.pdf")  # none was issued before
-    assert refused.status_code == 409
+    # The notice of the publication (issue 29 §2), dated then, though the case no longer stands.
+    notice = client.get(f"/officer/documents/case/{published.id}.pdf")
+    assert notice.status_code == 200
+    document = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.record_id == published.id))
+    assert document.issued_at == published.reviewed_at and verify(document.verification_code).changed is True
     from registry.cases.documents import describe_case_change
 
     assert "不再成立" in str(describe_case_change(published))  # a request ran: the page's default language

@@ -84,6 +84,58 @@ def test_the_operation_refuses_a_severity_below_the_types_minimum(make, penalty_
     assert count(Disclosure) == before
 
 
+# A decision of several measures is classified by its most severe (issue 29 §4): the 2025 measures
+# make 吊销许可证件, 限制从业 and 责令关闭 serious, 暂扣许可证件 and 责令停产停业 at least general, and
+# nothing but a simplified-procedure penalty (警告, a fine up to 3,000 yuan for an organisation)
+# minor — whichever of the measures the officer chose as the decision's type.
+COMBINED = [
+    (T.FINE, "罚款人民币五万元，并吊销道路运输经营许可证", Decimal("5"), "org", S.GENERAL, False),
+    (T.FINE, "罚款人民币五万元，并吊销道路运输经营许可证", Decimal("5"), "org", S.SERIOUS, True),
+    (T.FINE, "罚款人民币二千元，并暂扣道路运输证一个月", Decimal("0.2"), "org", S.MINOR, False),
+    (T.FINE, "罚款人民币二千元，并暂扣道路运输证一个月", Decimal("0.2"), "org", S.GENERAL, True),
+    (T.WARNING, "警告，并处罚款人民币一万元", Decimal("1"), "org", S.MINOR, False),
+    (T.WARNING, "警告，并处罚款人民币一千元", Decimal("0.1"), "org", S.MINOR, True),
+    (T.CONFISCATION, "没收违法所得，责令关闭", None, "org", S.GENERAL, False),
+    (T.FINE, "罚款人民币五千元，责令停产停业整顿十日", Decimal("0.5"), "org", S.MINOR, False),
+    (T.FINE, "罚款人民币二百元，并处限制从业一年", Decimal("0.02"), "person", S.GENERAL, False),
+    (T.FINE, "罚款人民币二百元", Decimal("0.02"), "person", S.MINOR, True),
+]
+
+
+@pytest.mark.parametrize(("penalty_type", "content", "fine", "party", "severity_value", "accepted"), COMBINED)
+def test_a_combined_penalty_is_classified_by_its_most_severe_measure(make, penalty_type, content, fine, party,
+                                                                     severity_value, accepted):
+    clerk = make.user("clerk")
+    data = _data(penalty_type, content, fine, party, severity_value)
+    if accepted:
+        assert ops.create_disclosure(data, unit_id=clerk.unit_id, actor=clerk).severity is severity_value
+        return
+    before = count(Disclosure)
+    with pytest.raises(ValidationFailed) as refused:
+        ops.create_disclosure(data, unit_id=clerk.unit_id, actor=clerk)
+    assert refused.value.field == "severity" and "信用修复管理办法" in str(refused.value.message)
+    assert count(Disclosure) == before
+
+
+def test_the_refusal_of_a_combined_penalty_names_the_measure_that_binds(make):
+    clerk = make.user("clerk")
+    with pytest.raises(ValidationFailed) as refused:
+        ops.create_disclosure(_data(T.FINE, "罚款人民币五万元，并吊销道路运输经营许可证", Decimal("5"), "org",
+                                    S.GENERAL), unit_id=clerk.unit_id, actor=clerk)
+    message = str(refused.value.message)
+    assert "also orders" in message and "“吊销”" in message and "most severe" in message
+    assert "严重" in message and "吊销许可证件为严重" in message
+
+
+def test_the_import_refuses_a_combined_penalty_below_its_most_severe_measure(make):
+    clerk = make.user("clerk")
+    rows = [penalty_row(**{"处罚类别": "罚款", "处罚内容": "罚款人民币五万元，并吊销道路运输经营许可证",
+                           "罚款金额（万元）": "5", "违法情节": "一般"})]
+    with pytest.raises(ImportRefused) as refused:
+        import_disclosures(to_csv(rows), "f.csv", unit_id=clerk.unit_id, actor=clerk)
+    assert [(e.row, e.column) for e in refused.value.errors] == [(2, "违法情节")]
+
+
 def test_the_message_names_the_type_keyword_and_minimum(make):
     clerk = make.user("clerk")
     with pytest.raises(ValidationFailed) as refused:

@@ -41,6 +41,7 @@ class UnitIssuerForm(FlaskForm):
 
     issuing_name = StringField(_l("Issuing name"), validators=[DataRequired(), Length(max=100)])
     seal_text = StringField(_l("Seal text"), validators=[DataRequired(), Length(max=100)])
+    document_prefix = StringField(_l("Document number prefix"), validators=[DataRequired(), Length(max=10)])
     reconsideration_body = StringField(_l("Administrative reconsideration body"),
                                        validators=[DataRequired(), Length(max=100)])
     court = StringField(_l("Court"), validators=[DataRequired(), Length(max=100)])

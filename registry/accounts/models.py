@@ -23,7 +23,7 @@ class Unit(CreatedAtMixin, db.Model):
     __tablename__ = "units"
     __table_args__ = tuple(
         sa.CheckConstraint(f"length(trim({column})) > 0", name=f"{column}_not_blank")
-        for column in ("issuing_name", "seal_text", "reconsideration_body", "court")
+        for column in ("issuing_name", "seal_text", "document_prefix", "reconsideration_body", "court")
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,13 +33,13 @@ class Unit(CreatedAtMixin, db.Model):
     city_code: Mapped[str | None] = mapped_column(sa.String(4))  # for city bureaus: 4301 …
     sort_order: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Carries the monthly joint-case quota (seed task 18): the city bureaus and the business
-    # divisions do; 办公室, 人事处, 财务处 and 信息中心 do not.  The administrator sets it (audited).
-    carries_case_quota: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Who the unit's documents speak for (administrator settings, see ``accounts.issuers``): the name
     # a notice is issued in and its seal reads, and the bodies its remedies clause names.
     issuing_name: Mapped[str] = mapped_column(sa.String(100))
     seal_text: Mapped[str] = mapped_column(sa.String(100))
+    # The prefix of its documents' numbers (长交 → 长交信列决〔2026〕第0001号), shared by every unit
+    # that issues in the same name: one authority, one numbering.
+    document_prefix: Mapped[str] = mapped_column(sa.String(10))
     reconsideration_body: Mapped[str] = mapped_column(sa.String(100))
     court: Mapped[str] = mapped_column(sa.String(100))
 

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from registry.accounts.issuers import MAX_LENGTH as MAX_ISSUER_LENGTH
 from registry.accounts.models import SignInAddress, Unit, User
 from registry.core import clock, throttle
-from registry.core.audit import record_event
+from registry.core.audit import AuditEvent, record_event
 from registry.core.errors import PermissionDenied, ValidationFailed, clean_text
 from registry.core.permissions import Role
 from registry.core.settings import get_setting
@@ -86,43 +86,65 @@ def update_user(user: User, *, unit: Unit, role: str, is_active: bool, actor) ->
     record_event("user.update", actor=actor, obj=user, details={"from": before, "to": after})
 
 
-def set_case_quota_duty(unit: Unit, carries: bool, actor) -> None:
-    """The administrator says whether the unit carries the monthly joint-case quota (audited)."""
-    if getattr(actor, "role", None) is not Role.ADMIN:
-        raise PermissionDenied(_l("Only an administrator can change a unit's duties."))
-    carries = bool(carries)
-    if unit.carries_case_quota is carries:
-        return
-    unit.carries_case_quota = carries
-    db.session.flush()
-    record_event("unit.case_quota", actor=actor, object_type="unit", object_id=unit.id, unit_id=unit.id,
-                 details={"unit": unit.code, "from": not carries, "to": carries})
-
-
 ISSUER_LABELS = {
     "issuing_name": _l("Issuing name"), "seal_text": _l("Seal text"),
+    "document_prefix": _l("Document number prefix"),
     "reconsideration_body": _l("Administrative reconsideration body"), "court": _l("Court"),
 }
+PREFIX_LENGTH = 10
 
 
 def update_unit_issuer(unit: Unit, values: dict, actor) -> bool:
-    """Set who ``unit``'s documents speak for (issuing name, seal, remedies bodies); audited.
+    """Set who ``unit``'s documents speak for (issuing name, seal, number prefix, remedies bodies);
+    audited.  Returns False when nothing changed.
 
-    Returns False when nothing changed.  Documents issued later carry the new texts; those issued
-    before keep theirs (a document prints only its stored content).
+    A document names one authority throughout (issue 29 §1): the seal is the issuing name's (its
+    text starts with it), and the units issuing in one name number their documents with one
+    prefix, which no other name uses.  A unit that joins a name takes its prefix; a prefix changed
+    on one unit of a name changes for all of them (each audited).  Documents issued later carry
+    the new texts; those issued before keep theirs (a document prints only its stored content).
     """
-    cleaned = {key: clean_text(values.get(key), key, label, limit=MAX_ISSUER_LENGTH)
+    cleaned = {key: clean_text(values.get(key), key, label,
+                               limit=PREFIX_LENGTH if key == "document_prefix" else MAX_ISSUER_LENGTH)
                for key, label in ISSUER_LABELS.items()}
     before = {key: getattr(unit, key) for key in ISSUER_LABELS}
+    if not cleaned["seal_text"].startswith(cleaned["issuing_name"]):
+        raise ValidationFailed(_l("The seal is the issuing authority's: its text begins with the issuing name "
+                                  "(%(name)s).", name=cleaned["issuing_name"]), field="seal_text")
+    if any(char in cleaned["document_prefix"] for char in "〔〕[]()（）第号 0123456789"):
+        raise ValidationFailed(_l("A number prefix is the authority's short name, such as 湘交 or 长交, without "
+                                  "brackets, digits or spaces."), field="document_prefix")
+    peers = list(db.session.scalars(sa.select(Unit).where(Unit.issuing_name == cleaned["issuing_name"],
+                                                          Unit.id != unit.id)))
+    if peers and cleaned["document_prefix"] == before["document_prefix"]:
+        cleaned["document_prefix"] = peers[0].document_prefix  # joining a name: its numbering
+    clash = db.session.scalar(sa.select(Unit.issuing_name).where(
+        Unit.document_prefix == cleaned["document_prefix"], Unit.issuing_name != cleaned["issuing_name"],
+        Unit.id != unit.id).limit(1))
+    if clash is not None:
+        raise ValidationFailed(_l("The prefix %(prefix)s numbers the documents of %(name)s: another authority needs "
+                                  "a prefix of its own.", prefix=cleaned["document_prefix"], name=clash),
+                               field="document_prefix")
     if cleaned == before:
         return False
-    for key, value in cleaned.items():
+    _set_issuer(unit, cleaned, actor)
+    for peer in peers:
+        if peer.document_prefix != cleaned["document_prefix"]:
+            _set_issuer(peer, {**{key: getattr(peer, key) for key in ISSUER_LABELS},
+                               "document_prefix": cleaned["document_prefix"]}, actor, following=unit.code)
+    return True
+
+
+def _set_issuer(unit: Unit, values: dict, actor, following: str | None = None) -> None:
+    before = {key: getattr(unit, key) for key in ISSUER_LABELS}
+    for key, value in values.items():
         setattr(unit, key, value)
     db.session.flush()
-    changed = [key for key in ISSUER_LABELS if before[key] != cleaned[key]]
-    record_event("unit.update", actor=actor, obj=unit,
-                 details={"from": {k: before[k] for k in changed}, "to": {k: cleaned[k] for k in changed}})
-    return True
+    changed = [key for key in ISSUER_LABELS if before[key] != values[key]]
+    details = {"from": {k: before[k] for k in changed}, "to": {k: values[k] for k in changed}}
+    if following:
+        details["following"] = following  # the unit whose prefix change this one follows
+    record_event("unit.update", actor=actor, obj=unit, details=details)
 
 
 def set_password(user: User, password: str, actor) -> None:

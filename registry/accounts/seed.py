@@ -24,8 +24,6 @@ CITY_BUREAUS = [
     ("LD", "娄底市交通运输局", "4313"), ("XX", "湘西州交通运输局", "4331"),
 ]
 assert {code for _c, _n, code in CITY_BUREAUS} == set(HUNAN_CITIES)
-# The divisions without the monthly joint-case quota (seed task 18 is the business units' duty).
-NO_CASE_QUOTA = frozenset({"CWC", "BGS", "RSC", "XXZX"})
 
 DEMO_PASSWORD = "demo-password-2026"
 # (email, name, unit code, role)
@@ -49,8 +47,7 @@ def seed_units() -> None:
     rows += [(code, name, UnitKind.CITY, city) for code, name, city in CITY_BUREAUS]
     for order, (code, name, kind, city) in enumerate(rows, start=1):
         if code not in existing:
-            db.session.add(Unit(code=code, name=name, kind=kind, city_code=city, sort_order=order,
-                                carries_case_quota=code not in NO_CASE_QUOTA))
+            db.session.add(Unit(code=code, name=name, kind=kind, city_code=city, sort_order=order))
     db.session.flush()
 
 

@@ -171,16 +171,6 @@ def units():
     return render_template("accounts/units.html", units=rows)
 
 
-@bp.route("/admin/units/<id:unit_id>/case-quota", methods=["POST"])
-@roles_required(Role.ADMIN)
-def unit_case_quota(unit_id: int):
-    unit = db.session.get(Unit, unit_id) or abort(404)
-    carries = request.form.get("carries") == "1"
-    perform(operations.set_case_quota_duty, unit, carries, current_user,
-            success=_("The unit's case quota duty was changed."))
-    return redirect(url_for("accounts.units"))
-
-
 @bp.route("/admin/units/<id:unit_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.AUDITOR)
 def unit_edit(unit_id: int):

@@ -104,9 +104,11 @@ SCHEMAS: dict = {
             "reason": {"type": "string"},
             "legal_basis": {"type": "string"},
             "decision_number": {"type": "string"},
-            "deciding_unit": {"type": "string"},
+            "deciding_unit": {"type": "string", "description": "The authority that decided: 湖南省交通运输厅 for an "
+                              "entry a division of the department handled, a city bureau in its own name."},
             "decision_date": DATE,
-            "unit": {"type": "string"},
+            "unit": {"type": "string", "description": "The unit that handled the decision (承办单位): a division "
+                     "named under the department (湖南省交通运输厅基建处), a city bureau by its name."},
             "measures": {
                 "type": "array",
                 "items": {"type": "object", "required": ["code", "description"],

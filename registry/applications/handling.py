@@ -47,6 +47,7 @@ from registry.core.settings import get_setting
 from registry.core.uploads import Upload, remove_upload, store_uploads
 from registry.core.workdays import add_working_days
 from registry.core.workflow import ensure_version, transition
+from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 
 S = ApplicationStatus
@@ -76,6 +77,7 @@ class Handling:
     outcomes: dict  # value -> label
     apply_decision: Callable  # (application, actor) -> None: the effect on the record
     show_endpoint: str  # the officer page of one application
+    notice_kind: str | None = None  # its decision notice, issued when the decision is confirmed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -279,6 +281,13 @@ def confirm_rejection(handling: Handling, application, actor, expected_version, 
                details={"prepared_by_id": application.prepared_by_id})
     close_hold(hold_kind, application.id)
     feed_hold(application.record_type, application.record_id, hold_kind, opened=False)
+    _issue_notice(handling, application, actor)
+
+
+def _issue_notice(handling: Handling, application, actor) -> None:
+    """The decision notice, numbered and dated now, at the decision (issue 29 §2)."""
+    if handling.notice_kind is not None:
+        issue_decision_notice(handling.notice_kind, application, actor=actor)
 
 
 def return_rejection(handling: Handling, application, actor, expected_version, comment: str) -> None:
@@ -340,6 +349,7 @@ def confirm_decision(handling: Handling, application, actor, expected_version, h
     close_hold(hold_kind, application.id)
     feed_hold(application.record_type, application.record_id, hold_kind, opened=False)
     handling.apply_decision(application, actor)
+    _issue_notice(handling, application, actor)
 
 
 def return_decision(handling: Handling, application, actor, expected_version, comment: str) -> None:

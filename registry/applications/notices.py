@@ -8,15 +8,18 @@ person ID numbers masked, so that regenerating it gives the same bytes.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.applications import targets
 from registry.applications.models import ApplicationStatus
+from registry.core import clock
 from registry.core.pdf import facts_table, para
-from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.kinds import DecisionIssue, NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import chinese_iso, closing, iso, issuer, issuing_name, remedies
 from registry.extensions import db
 
+FINISHED = (ApplicationStatus.DECIDED, ApplicationStatus.INADMISSIBLE)
 RECORD_KIND_CN = {"list_entry": "信用名单记录", "disclosure": "行政处罚（许可）公示信息"}
 IDENTIFIER_CN = {"organisation": "统一社会信用代码", "person": "公民身份号码"}
 
@@ -65,6 +68,15 @@ def render_application(content: dict, meta, style) -> list:
     return story
 
 
+def decided_at(application):
+    """When the decision was confirmed (the day it was finished, for one without a time)."""
+    if application.status not in FINISHED:
+        return None
+    if application.reviewed_at is not None:
+        return application.reviewed_at
+    return clock.local_midnight_utc(application.decided_on) if application.decided_on else None
+
+
 def application_facts(content: dict) -> list:
     return [
         (_l("Receipt number"), content["receipt_number"]),
@@ -75,15 +87,15 @@ def application_facts(content: dict) -> list:
     ]
 
 
-def register_application_notice(*, name: str, title: str, label, number_prefix: str, model, kind_cn: str,
+def register_application_notice(*, name: str, title: str, label, number_code: str, model, kind_cn: str,
                                 outcome_cn: dict, effect_cn) -> NoticeKind:
     return register_notice_kind(NoticeKind(
-        name=name, title=title, label=label, number_prefix=number_prefix, record_type=model.__audit_type__,
+        name=name, title=title, label=label, number_code=number_code, record_type=model.__audit_type__,
         load=lambda document: db.session.get(model, document.record_id),
         record_ref=lambda app: RecordRef(record_id=app.id, subject_id=app.subject_id, unit_id=app.unit_id),
         content=lambda app: application_content(app, kind_cn=kind_cn, outcome_cn=outcome_cn, effect_cn=effect_cn),
         render=render_application,
         issuing_unit=issuing_name,
         key_facts=application_facts,
-        can_issue=lambda app: app.status in (ApplicationStatus.DECIDED, ApplicationStatus.INADMISSIBLE),
+        decision=DecisionIssue(at=decided_at, records=lambda: sa.select(model).where(model.status.in_(FINISHED))),
     ))

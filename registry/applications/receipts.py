@@ -93,10 +93,10 @@ def receipt_facts(content: dict) -> list:
     ]
 
 
-def register_application_receipt(*, name: str, title: str, label, number_prefix: str, model, kind: str,
+def register_application_receipt(*, name: str, title: str, label, number_code: str, model, kind: str,
                                  kind_cn: str, statement: Callable, status_path: str) -> NoticeKind:
     return register_notice_kind(NoticeKind(
-        name=name, title=title, label=label, number_prefix=number_prefix, record_type=model.__audit_type__,
+        name=name, title=title, label=label, number_code=number_code, record_type=model.__audit_type__,
         load=lambda document: db.session.get(model, document.record_id),
         record_ref=lambda app: RecordRef(record_id=app.id, subject_id=app.subject_id, unit_id=app.unit_id),
         content=lambda app: receipt_content(app, kind=kind, kind_cn=kind_cn, statement=statement,

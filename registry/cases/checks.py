@@ -18,6 +18,7 @@ from registry.checks.alerts import OVERDUE, canonical_json, register_alert_kind,
 from registry.checks.registry import register_check
 from registry.core.clock import month_bounds
 from registry.core.settings import get_setting
+from registry.ledger.duties import Duty, duty_units
 
 register_alert_kind(
     "case_quota_warning", label=_l("Case quota not met yet"),
@@ -33,13 +34,14 @@ register_alert_kind(
 
 
 def units_short_of_quota(year: int, month: int, quota: int) -> sa.Select:
-    """Active units carrying the quota duty with fewer than ``quota`` counted cases dated in the
-    month (``cases.quota``'s definition: the month the measure was applied, as the dashboard and
-    the effectiveness list count it)."""
+    """Active units carrying the quota duty in the month (``ledger.duties``) with fewer than
+    ``quota`` counted cases dated in it (``cases.quota``'s definition: the month the measure was
+    applied, as the dashboard and the effectiveness list count it)."""
     counted = published_in_month(year, month).subquery()
     cases = sa.func.coalesce(counted.c.cases, 0)
+    carrying = duty_units(Duty.CASE_QUOTA, month_bounds(year, month)[0])
     return (sa.select(Unit.id).outerjoin(counted, counted.c.unit_id == Unit.id)
-            .where(Unit.is_active.is_(True), Unit.carries_case_quota.is_(True), cases < quota))
+            .where(Unit.is_active.is_(True), Unit.id.in_(carrying), cases < quota))
 
 
 def _quota_rows(year: int, month: int, quota: int) -> sa.Select:

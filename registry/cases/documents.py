@@ -1,19 +1,22 @@
 """联合奖惩案例通报: the notice of a joint reward or punishment actually applied (SPEC §5, §12).
 
-Issued for a published case.  It states the listed subject (a person's name as the public may see
-it), the list entry the measures rest on, the measures applied, by whom, in what matter, and the
-effect.  Printed texts are Chinese literals: the department issues its documents in Chinese.
+Issued when the case is published (its approval), dated that day, by ``operations.approve_case``
+(issue 29 §2); later downloads return that document.  It states the listed subject (a person's
+name as the public may see it), the list entry the measures rest on, the measures applied, by
+whom, in what matter, and the effect.  Printed texts are Chinese literals: the department issues
+its documents in Chinese.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from registry.cases.models import Case
+from registry.cases.models import Case, CaseStatus
 from registry.cases.operations import public_subject_name
 from registry.core.identifiers import SubjectKind
 from registry.core.pdf import facts_table, para
-from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.kinds import DecisionIssue, NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import chinese_iso, closing, iso, issuer, issuing_name
 from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, register_report_section
 from registry.extensions import db
@@ -40,6 +43,19 @@ def case_content(case) -> dict:
         "issuer": issuer(case.unit),
         "published": case.status.value == "published" and case.basis_withdrawn_at is None,
     }
+
+
+# A case once published: its publication was decided, and its notice issued then.
+DECIDED_STATES = (CaseStatus.PUBLISHED, CaseStatus.WITHDRAWN)
+
+
+def decided_at(case):
+    return case.reviewed_at if case.status in DECIDED_STATES else None
+
+
+def decision_content(case) -> dict:
+    """The content as the case was published: published, not (yet) marked typical."""
+    return {**case_content(case), "published": True, "typical": False}
 
 
 def render_case(content: dict, meta, style) -> list:
@@ -92,7 +108,7 @@ register_notice_kind(NoticeKind(
     name=KIND_NAME,
     title="联合奖惩案例通报",
     label=_l("Joint reward or punishment case notice"),
-    number_prefix="湘交信案例",
+    number_code="信案例",
     record_type=Case.__audit_type__,
     load=lambda document: db.session.get(Case, document.record_id),
     record_ref=lambda case: RecordRef(record_id=case.id, subject_id=case.entry.subject_id, unit_id=case.unit_id),
@@ -100,8 +116,9 @@ register_notice_kind(NoticeKind(
     render=render_case,
     issuing_unit=issuing_name,
     key_facts=case_facts,
-    can_issue=lambda case: case.status.value == "published" and case.basis_withdrawn_at is None,
     describe_change=describe_case_change,
+    decision=DecisionIssue(at=decided_at, content=decision_content,
+                           records=lambda: sa.select(Case).where(Case.status.in_(DECIDED_STATES))),
 ))
 
 

@@ -271,7 +271,7 @@ register_notice_kind(
         name=NOTICE_KIND,
         title="交通运输联合奖惩成效清单",
         label=_l("Monthly effectiveness list"),
-        number_prefix="湘交信奖惩清单",
+        number_code="信奖惩清单",
         record_type="case_month",
         load=lambda document: Month.from_key(document.record_key),
         record_ref=lambda record: RecordRef(record_key=record.key),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from registry.accounts.issuers import handling_name
 from registry.cases import validation
 from registry.cases.models import Case, CaseStatus
 from registry.cases.quota import monthly_quota  # noqa: F401  (re-exported: the checks call it from here too)
@@ -23,10 +24,12 @@ from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
 from registry.core.permissions import Role, can_edit_unit, can_see_unit
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
+from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
 
 RECORD_TYPE = "case"
+NOTICE_KIND = "case"  # the 联合奖惩案例通报 (``cases.documents``)
 MAX_COMMENT = 2000
 
 
@@ -62,7 +65,7 @@ def public_payload(case: Case) -> dict:
         "case_date": case.case_date.isoformat(),
         "matter": case.matter,
         "effect": case.effect,
-        "unit": case.unit.name,
+        "unit": handling_name(case.unit),  # a division named under the department (issue 29 §1)
         "typical": case.is_typical,
     }
 
@@ -181,7 +184,8 @@ def submit_case(case: Case, actor, expected_version) -> None:
 
 
 def approve_case(case: Case, actor, expected_version, comment: str | None = None) -> None:
-    """Approve and publish: a case has no publicity period (SPEC §5)."""
+    """Approve and publish: a case has no publicity period (SPEC §5); its notice (联合奖惩案例通报)
+    is issued now."""
     ensure_version(case, expected_version)
     _ensure_reviewer(case, actor)
     validation.ensure_basis_stands(case)
@@ -199,6 +203,7 @@ def approve_case(case: Case, actor, expected_version, comment: str | None = None
         values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": comment},
     )
     _feed(case, ChangeKind.PUBLISHED)
+    issue_decision_notice(NOTICE_KIND, case, actor=actor)  # the case notice, dated at its publication
 
 
 def return_case(case: Case, actor, expected_version, comment: str) -> None:

@@ -1,5 +1,5 @@
-"""The monthly case quota (SPEC §5, seed task 18): each unit that carries the duty
-(``Unit.carries_case_quota``) records at least N verified cases a month.
+"""The monthly case quota (SPEC §5, seed task 18): each unit that carries the duty (the units the
+ledger's task assigns, ``ledger.duties``) records at least N verified cases a month.
 
 ``monthly_quota`` is what the scheduled check and the compliance dashboard call.  A case counts
 for the month of its case date (a calendar date in Asia/Shanghai), once it is published, unless
@@ -20,12 +20,13 @@ from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.core.settings import get_setting
 from registry.extensions import db
+from registry.ledger.duties import Duty, units_carrying
 
 
 class QuotaRow(NamedTuple):
     unit: Unit
     published_count: int
-    met: bool | None  # None: the unit does not carry the quota (``Unit.carries_case_quota``)
+    met: bool | None  # None: the unit does not carry the quota (``ledger.duties``)
 
 
 def month_bounds(year: int, month: int) -> tuple[date, date]:
@@ -80,10 +81,11 @@ def monthly_quota(year: int, month: int) -> list[QuotaRow]:
     start, end = month_bounds(year, month)
     counts = published_counts(start, end)
     quota = get_setting("case_quota_per_month")
+    carrying = units_carrying(Duty.CASE_QUOTA, start)
     units = db.session.scalars(
         sa.select(Unit)
         .where(sa.or_(Unit.is_active, Unit.id.in_(list(counts) or [-1])))
         .order_by(Unit.sort_order, Unit.id)
     ).all()
     return [QuotaRow(unit, counts.get(unit.id, 0),
-                     counts.get(unit.id, 0) >= quota if unit.carries_case_quota else None) for unit in units]
+                     counts.get(unit.id, 0) >= quota if unit.id in carrying else None) for unit in units]

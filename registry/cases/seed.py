@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from registry.accounts.issuers import handling_name
 from registry.accounts.seed import demo_user
 from registry.cases import operations as ops
 from registry.cases.models import Case
@@ -55,7 +56,8 @@ def demo_cases() -> None:
         day = max(today - timedelta(days=days_ago), entry.valid_from)
         measure_ids = [m.id for m in entry.category.measures if m.code in codes]
         with clock.frozen_at(day):
-            _demo_case(entry, clerk, reviewer, state, day, measure_ids, party or clerk.unit.name, matter, effect)
+            _demo_case(entry, clerk, reviewer, state, day, measure_ids, party or handling_name(clerk.unit), matter,
+                       effect)
     db.session.flush()
 
 

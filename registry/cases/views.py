@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from registry.accounts.issuers import handling_name
 from registry.cases import effectiveness, validation, work
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
@@ -114,7 +115,7 @@ def create():
     entry = db.session.get(ListEntry, entry_id) if 0 < entry_id <= validation.MAX_ID else None
     form = CaseForm(entry=entry)
     if request.method == "GET":
-        form.applying_party.data = current_user.unit.name
+        form.applying_party.data = handling_name(current_user.unit)  # a division under the department
         form.case_date.data = clock.today()
         if entry is not None:
             form.entry_ref.data = entry.decision_number

@@ -37,7 +37,7 @@ def mine_lines(user, today):
 def quota_lines(user, today):
     """The unit's published cases with a case date in this month against the monthly quota."""
     row = next((row for row in monthly_quota(today.year, today.month) if row.unit.id == user.unit_id), None)
-    if row is None:
+    if row is None or row.met is None:  # a unit without the duty (ledger.duties): "No quota applies."
         return []
     quota = get_setting("case_quota_per_month")
     return [WorkLine(_l("Published cases this month"), row.published_count,

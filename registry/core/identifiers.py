@@ -115,12 +115,39 @@ def resident_id_birth_date(number: str) -> date | None:
         return None
 
 
+# GB/T 2260 (中华人民共和国行政区划代码), the province level: the first two digits of a resident ID
+# number (GB 11643 §5.1, 地址码) name the province of the holder's registration.  71 (台湾), 81
+# (香港) and 82 (澳门) are in the standard's table; 83 is not, but the residence permits of Hong
+# Kong, Macao and Taiwan residents (《港澳台居民居住证申领发放办法》, 2018) carry resident ID numbers
+# whose address codes are 810000, 820000 and 830000.
+PROVINCE_CODES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省",
+    "31": "上海市", "32": "江苏省", "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省",
+    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区", "46": "海南省",
+    "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
+    "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
+    "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}
+RESIDENCE_PERMIT_CODES = {"830000": "台湾居民居住证"}
+
+
+def resident_region_exists(number: str) -> bool:
+    """Whether the address code of a resident ID number names a province of GB/T 2260 (or is a
+    residence permit's 830000)."""
+    return number[:2] in PROVINCE_CODES or number[:6] in RESIDENCE_PERMIT_CODES
+
+
 def normalize_resident_id(value: str) -> str:
     number = _compact(value)
     if len(number) != 18:
         raise InvalidIdentifier(_l("A resident ID number has 18 characters; this one has %(n)d.", n=len(number)))
     if not _RIC_RE.fullmatch(number):
         raise InvalidIdentifier(_l("A resident ID number is 17 digits followed by a digit or X."))
+    if not resident_region_exists(number):
+        raise InvalidIdentifier(_l(
+            "The first two digits of this resident ID number (%(code)s) are no province's code: a resident ID "
+            "number begins with the code of the region where it was issued (湖南 43).", code=number[:2]))
     born = resident_id_birth_date(number)
     if born is None:
         raise InvalidIdentifier(_l("The birth date inside this resident ID number is not a real date."))
@@ -138,13 +165,14 @@ _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕
 # letter (发牌机关代号) and in the serial (序号).
 _LETTER = "A-HJ-NP-Z"
 _SERIAL = f"[0-9{_LETTER}]"
-# The suffixed plates the registry meets, with four serial characters before the suffix:
-# 挂 trailers (on the overloading list with their tractor), 学 driving-school cars (a road
-# transport trade), 警 police vehicles, and 港/澳 for vehicles of Hong Kong and Macao, issued
-# only as 粤Z.  Not accepted, because no transport credit record is about them: 使/领
-# (embassies and consulates), 试 (test vehicles), 应急 (fire and rescue), military and
-# armed-police plates.
-PLATE_SUFFIXES = "挂学警港澳"
+# The suffixed plates of GA 36-2018 with four serial characters before the suffix: 挂 trailers
+# (on the overloading list with their tractor), 学 driving-school cars (a road transport trade),
+# 警 police vehicles, 领 consular vehicles (领馆汽车号牌), 试 test vehicles (试验汽车号牌: they run
+# on public roads and can be weighed, fined and listed like any other), and 港/澳 for vehicles of
+# Hong Kong and Macao, issued only as 粤Z.  Not accepted: 使 (embassy plates, no province
+# character), 应急 (fire and rescue), military and armed-police plates, which no transport credit
+# record is about.
+PLATE_SUFFIXES = "挂学警领试港澳"
 _PLATE_FORMS = [
     # Ordinary plate: province, office letter, five digits or letters.
     re.compile(f"[{_PROVINCES}][{_LETTER}]{_SERIAL}{{5}}"),
@@ -153,7 +181,7 @@ _PLATE_FORMS = [
     # and the last four digits; for large vehicles five digits, then D or F.
     re.compile(f"[{_PROVINCES}][{_LETTER}][DF]{_SERIAL}[0-9]{{4}}"),
     re.compile(f"[{_PROVINCES}][{_LETTER}][0-9]{{5}}[DF]"),
-    re.compile(f"[{_PROVINCES}][{_LETTER}]{_SERIAL}{{4}}[挂学警]"),
+    re.compile(f"[{_PROVINCES}][{_LETTER}]{_SERIAL}{{4}}[挂学警领试]"),
     re.compile(f"粤Z{_SERIAL}{{4}}[港澳]"),
 ]
 # GA 36's serial rule (序号编码规则) allows at most two letters among the serial characters of
@@ -178,8 +206,9 @@ def normalize_plate(value: str) -> str:
             "This is not a plate number. A plate is a province character, the issuing office's letter "
             "and five digits or letters, at most two of them letters and never I or O (湘A12345, "
             "湘A8K765); new-energy plates have six, with D or F first for small vehicles (湘AD12345) "
-            "or last for large ones (湘A12345D); trailer, driving-school and police plates have four "
-            "followed by 挂, 学 or 警 (湘A1234挂); Hong Kong and Macao vehicles: 粤Z1234港, 粤Z1234澳."
+            "or last for large ones (湘A12345D); trailer, driving-school, police, consular and test-vehicle "
+            "plates have four followed by 挂, 学, 警, 领 or 试 (湘A1234挂); Hong Kong and Macao vehicles: "
+            "粤Z1234港, 粤Z1234澳."
         ))
     return plate
 
@@ -231,8 +260,10 @@ def parse_identifier(value: str) -> list[ParsedIdentifier]:
             errors.append(error)
     if readings:
         return readings
-    # Explain in terms of the kind the text most resembles.
-    if _RIC_RE.fullmatch(compact):
+    # Explain in terms of the kind the text most resembles: a resident ID number's refusal never
+    # speaks of a USCC (17 digits carrying a real birth date are a resident ID number mistyped).
+    if _RIC_RE.fullmatch(compact) or (len(compact) == 18 and compact[:17].isascii() and compact[:17].isdigit()
+                                      and resident_id_birth_date(compact) is not None):
         raise errors[0]
     if len(compact) == 18:
         raise errors[1]

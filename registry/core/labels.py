@@ -81,6 +81,11 @@ ACTION_VERBS = {
     "apply": _l("calendar applied"),
     "arrangement_entered": _l("holiday arrangement declared entered"),
     "arrangement_withdrawn": _l("holiday arrangement declaration withdrawn"),
+    "remove_blacklisted": _l("left the red list: put on the black list"),
+    "withdraw_blacklisted": _l("withdrawn from red-list publicity: put on the black list"),
+    "deciding_unit": _l("deciding unit corrected to the deciding authority"),
+    "adopt": _l("taken as the decision notice"),
+    "issue_missing": _l("missing decision notices issued"),
 }
 # Actions whose verb alone would mislead (an API key is issued, not a document).
 ACTION_LABELS = {

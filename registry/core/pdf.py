@@ -1,9 +1,9 @@
 """The PDF base every notice and report is printed on (SPEC §10, §12).
 
 ``render_pdf(meta, body)`` lays out an A4 document the way a Chinese government notice reads: the
-department's red letterhead, the title centred with the document number (文号) under it, the body
-the caller supplies (platypus flowables), and on every page a footer with the page number
-("第 X 页 共 Y 页"), the verification code and a QR code that opens ``/verify/<code>``.
+issuing authority's red letterhead (``meta.letterhead``), the title centred with the document
+number (文号) under it, the body the caller supplies (platypus flowables), and on every page a
+footer with the page number ("第 X 页 共 Y 页"), the verification code and a QR code that opens ``/verify/<code>``.
 ``signature_block`` gives the closing block (issuing unit, date, seal area).
 
 Fonts: an embeddable TrueType CJK font from ``PDF_FONT_PATH`` (Debian's ``fonts-wqy-microhei``)
@@ -58,6 +58,8 @@ from registry.core.cjk_text import CANNOT_END, CANNOT_START, ChineseParagraph, e
 from registry.core.pdf_signature import SEAL_RED, SignatureBlock
 
 DEPARTMENT = "湖南省交通运输厅"
+# The software that makes the PDFs (its Creator): not an issuer, whose name is the document's Author.
+SYSTEM_NAME = "湖南省交通运输信用信息管理系统"
 FALLBACK_FONT = "STSong-Light"
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN_X = 25 * mm
@@ -321,6 +323,20 @@ def heading_flowables(meta: DocumentMeta, style: dict[str, ParagraphStyle]) -> l
     ]
 
 
+def keep_headings_with_what_follows(flowables: Sequence[Flowable]) -> list[Flowable]:
+    """The story with every heading (a flowable whose style says keepWithNext) joined to the block
+    that follows it when that block is a ``KeepTogether``: reportlab keeps a heading with the next
+    flowable only when that one is no container, so a heading before a kept-together record was
+    left alone at a page's foot (issue 29 §5: 二、行政许可和行政处罚信息 ending page 1)."""
+    story: list[Flowable] = []
+    for flowable in reversed(list(flowables)):
+        if story and isinstance(story[0], KeepTogether) and flowable.getKeepWithNext():
+            story[0] = KeepTogether([flowable, *story[0]._content])
+        else:
+            story.insert(0, flowable)
+    return story
+
+
 def render_pdf(meta: DocumentMeta, body: Sequence[Flowable], *, font: str | None = None) -> bytes:
     """The PDF of a document: heading, ``body``, and the verification footer on every page."""
     font = font or cjk_font()
@@ -329,12 +345,12 @@ def render_pdf(meta: DocumentMeta, body: Sequence[Flowable], *, font: str | None
     doc = SimpleDocTemplate(
         buffer, pagesize=meta.pagesize, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM, title=f"{meta.title} {meta.number}", author=meta.issuing_unit,
-        subject=meta.title, creator=DEPARTMENT, invariant=1,
+        subject=meta.title, creator=SYSTEM_NAME, invariant=1,
     )
     footer = _footer(meta, font)
     with _DRAWING:
-        doc.build([*heading_flowables(meta, style), *body], onFirstPage=footer, onLaterPages=footer,
-                  canvasmaker=_NumberedCanvas)
+        doc.build(keep_headings_with_what_follows([*heading_flowables(meta, style), *body]), onFirstPage=footer,
+                  onLaterPages=footer, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
 
 

@@ -122,21 +122,58 @@ def _type_phrase(penalty_type: PenaltyType, keyword: str) -> str:
     return f"{name}（{keyword}）" if keyword else name
 
 
+# The words by which a decision's content orders a penalty of each type (《行政处罚法》 art. 9's
+# kinds, as the 双公示 vocabulary groups them).  A decision may order several (罚款并吊销许可证): it
+# is classified by its most severe measure, whatever type the officer chose as its main one.
+MEASURE_WORDS = {
+    PenaltyType.WARNING: ("警告",),
+    PenaltyType.FINE: ("罚款",),
+    PenaltyType.CONFISCATION: ("没收",),
+    PenaltyType.LICENCE_SUSPENSION: ("暂扣", "吊销"),
+    PenaltyType.BUSINESS_SUSPENSION: ("停产", "停业", "责令关闭"),
+    PenaltyType.DETENTION: ("拘留",),
+}
+
+
+def decision_measures(penalty_type: PenaltyType, text: str, rules) -> dict[PenaltyType, str]:
+    """Every type of penalty the decision orders, with the word of its content that shows it ("" for
+    the type the officer chose): the words above, and the keywords of the classification table."""
+    found = {penalty_type: ""}
+    for kind, words in MEASURE_WORDS.items():
+        for word in words:
+            if word in text:
+                found.setdefault(kind, word)
+    for kind, keyword, _minimum, _rule in rules:
+        if keyword and keyword in text:
+            found.setdefault(kind, keyword)
+    return found
+
+
 def severity_problems(penalty_type: PenaltyType | None, severity: Severity | None, content: str | None,
                       fine_amount: Decimal | None, party_category: PartyCategory | None) -> list[tuple[str, object]]:
-    """The rule a penalty's severity breaks, if any, as ``[("severity", message)]``."""
+    """The rule a penalty's severity breaks, if any, as ``[("severity", message)]``: the strictest
+    row binding any measure the decision orders (a combined penalty counts as its most severe part)."""
     if penalty_type is None or severity is None:
         return []
     text = content or ""
-    binding = [(minimum, keyword, rule) for kind, keyword, minimum, rule in _rules()
-               if kind is penalty_type and (not keyword or keyword in text)]
+    rules = _rules()
+    measures = decision_measures(penalty_type, text, rules)
+    binding = [(minimum, keyword, rule, kind) for kind, keyword, minimum, rule in rules
+               if kind in measures and (not keyword or keyword in text)]
     if binding:
-        minimum, keyword, rule = max(binding, key=lambda item: (RANK[item[0]], len(item[1])))
+        minimum, keyword, rule, kind = max(binding, key=lambda item: (RANK[item[0]], len(item[1]),
+                                                                      item[3] is penalty_type))
         if RANK[severity] < RANK[minimum]:
+            if kind is penalty_type:
+                return [("severity", _l(
+                    "A penalty of type %(type)s is at least %(minimum)s under the classification rule “%(rule)s”.",
+                    type=_type_phrase(penalty_type, keyword), minimum=SEVERITY_CN[minimum], rule=rule))]
             return [("severity", _l(
-                "A penalty of type %(type)s is at least %(minimum)s under the classification rule “%(rule)s”.",
-                type=_type_phrase(penalty_type, keyword), minimum=SEVERITY_CN[minimum], rule=rule))]
-    if severity is Severity.MINOR and penalty_type is PenaltyType.FINE and fine_amount is not None:
+                "The decision also orders %(type)s (its content says “%(word)s”): a penalty of several measures "
+                "is classified by the most severe, at least %(minimum)s under the classification rule “%(rule)s”.",
+                type=_type_phrase(kind, keyword), word=keyword or measures[kind], minimum=SEVERITY_CN[minimum],
+                rule=rule))]
+    if severity is Severity.MINOR and PenaltyType.FINE in measures and fine_amount is not None:
         person = party_category is PartyCategory.PERSON
         limit = get_setting("simplified_fine_limit_person_yuan" if person else "simplified_fine_limit_org_yuan")
         if fine_amount * 10000 > limit:

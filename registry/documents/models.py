@@ -4,6 +4,11 @@ A document is the rendering of a record's *content*: the canonical JSON of the f
 states (``content_json``) and its SHA-256 (``content_hash``).  Regenerating the PDF from the
 stored content gives the same bytes; recomputing the content from the record today and comparing
 hashes tells whether the record has changed since the notice was issued.
+
+The database holds that a document is issued once (issue 29 §2): ``issue_key`` is unique, the
+hash of what makes a document the same one (a decision notice: its kind and record; any other:
+its kind, record and content, and the day for a daily report), so two requests issuing it at the
+same moment cannot take two numbers; and a number is unique within its issuer's prefix and year.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ class IssuedDocument(db.Model):
     __tablename__ = "issued_documents"
     __audit_type__ = "issued_document"
     __table_args__ = (
-        sa.UniqueConstraint("kind", "year", "serial", name="uq_issued_documents_kind_year_serial"),
+        sa.UniqueConstraint("prefix", "year", "serial", name="uq_issued_documents_prefix_year_serial"),
         sa.Index("ix_issued_documents_record", "record_type", "record_id"),
         sa.Index("ix_issued_documents_key", "record_type", "record_key"),
         sa.CheckConstraint("serial > 0", name="serial_positive"),
@@ -32,6 +37,8 @@ class IssuedDocument(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(40), index=True)
     number: Mapped[str] = mapped_column(sa.String(60), unique=True)  # 文号, e.g. 湘交信列决〔2026〕第0001号
+    prefix: Mapped[str] = mapped_column(sa.String(40))  # the issuer's and the kind's: 湘交信列决, 长交信列决
+    issue_key: Mapped[str] = mapped_column(sa.String(64), unique=True)  # see the module's docstring
     year: Mapped[int]
     serial: Mapped[int]
     # The record the document is about: a row (``record_id``) or, for a credit report, the

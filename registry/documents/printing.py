@@ -43,6 +43,24 @@ def issuing_name(content: dict) -> str:
     return (content.get("issuer") or {}).get("name") or content.get("issuing_unit") or DEPARTMENT
 
 
+# The prefix of the department's numbers, which documents issued before issuers had a prefix used.
+DEPARTMENT_PREFIX = "湘交"
+
+
+def number_prefix(content: dict) -> str:
+    """The issuing authority's prefix that begins the document's number (湘交, 长交 …)."""
+    return (content.get("issuer") or {}).get("prefix") or DEPARTMENT_PREFIX
+
+
+def letterhead(content: dict) -> str:
+    """The red letterhead: the issuing authority.  A document issued before the issuer's prefix was
+    part of the content was printed under the department's letterhead, and is regenerated so."""
+    from registry.core.pdf import DEPARTMENT
+
+    found = content.get("issuer") or {}
+    return found["name"] if found.get("prefix") else DEPARTMENT
+
+
 def handled_by(content: dict) -> str | None:
     """承办单位: the division that handled a notice the department issues, or None."""
     found = content.get("issuer") or {}

@@ -318,7 +318,7 @@ def prepare_black_list_draft(evaluation: CreditEvaluation, actor, expected_versi
         legal_basis=f"{evaluation.year}年度{field_name}信用评价结果" + (
             f"（{evaluation.document_number}）" if evaluation.document_number else ""),
         decision_number=evaluation.document_number or f"PJ-{evaluation.year}-{evaluation.id}",
-        deciding_unit=actor.unit.name, decision_date=clock.today(),
+        decision_date=clock.today(),
         measure_ids=[measure.id for measure in category.measures if measure.is_active],
     )
     transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PUBLISHED},

@@ -28,9 +28,9 @@ DEMO_EVALUATIONS = [
     (6, F.WATERWAY, "B", "76.00", "", "pending"),
     (3, F.WATERWAY, "A", "85.50", "", "draft"),
     (10, F.HIGHWAY, "C", "65.00", "", "returned"),
-    (4, F.ROAD_TRANSPORT, "AAA", "98.00", ".ysc", "published"),
-    (7, F.ROAD_TRANSPORT, "B", "55.00", ".ysc", "pending"),
-    (5, F.HIGHWAY, "B", "78.00", "", "withdrawn"),  # published, then withdrawn on a confirmed removal
+    (7, F.ROAD_TRANSPORT, "AAA", "98.00", ".ysc", "published"),  # on the red list (道路运输守信)
+    (17, F.ROAD_TRANSPORT, "B", "55.00", ".ysc", "pending"),
+    (2, F.HIGHWAY, "B", "78.00", "", "withdrawn"),  # published, then withdrawn on a confirmed removal
     (9, F.HIGHWAY, "D", "91.00", "", "published"),  # directly determined (DIRECT below)
 ]
 # Grades set by a rule regardless of the score (直接认定), with their reason, by firm index.

@@ -77,7 +77,7 @@ def _officers(writer: BulkWriter, units) -> dict[int, tuple[int, int]]:
     existing = {email: uid for uid, email in db.session.execute(sa.select(User.id, User.email))}
     next_id = writer.next_id(User.__table__)
     result = {}
-    for unit_id, code, _name in units:
+    for unit_id, code, _name, _issuing_name in units:
         pair = []
         for role in (Role.CLERK, Role.REVIEWER):
             email = f"gen-{role.value}.{code.lower()}@bench.invalid"
@@ -174,7 +174,7 @@ def _entry_row(ctx: Context, entry_id: int, subject_id: int, category, state: st
     row = {
         "id": entry_id, "list_kind": list_kind, "category_id": category_id, "subject_id": subject_id,
         "status": status, "reason": f"{category_name}：经核查认定", "legal_basis": "《湖南省交通运输信用管理办法》",
-        "decision_number": f"湘交信〔{decided.year}〕{entry_id}号", "deciding_unit": unit[2],
+        "decision_number": f"湘交信〔{decided.year}〕{entry_id}号", "deciding_unit": unit[3],
         "decision_date": decided, "publicity_start": None, "publicity_end": None, "valid_from": None,
         "valid_until": None, "removal_reason": None, "removal_date": None,
         "unit_id": unit[0], "version": 1, "created_at": ctx.at(decided - timedelta(days=1)),
@@ -509,7 +509,8 @@ SYNTHETIC_MARK = "91______MB%"  # the USCCs names.uscc_for makes (demo data uses
 def _context(rng: random.Random, today: date, writer: BulkWriter) -> Context:
     from registry.listing.models import Measure
 
-    units = [tuple(row) for row in db.session.execute(sa.select(Unit.id, Unit.code, Unit.name).order_by(Unit.id))]
+    units = [tuple(row) for row in db.session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.issuing_name)
+                                                      .order_by(Unit.id))]
     categories = [
         (cid, kind.value, days, name) for cid, kind, days, name in db.session.execute(
             sa.select(ListCategory.id, ListCategory.list_kind, ListCategory.validity_months, ListCategory.name)

@@ -140,7 +140,7 @@ def _as_date(content: dict):
 
 register_notice_kind(NoticeKind(
     name=KIND_NAME, title="信用体系建设工作台账季度通报", label=_l("Quarterly ledger bulletin"),
-    number_prefix="湘交信台通", record_type="ledger_quarter",
+    number_code="信台通", record_type="ledger_quarter",
     load=lambda document: _quarter_of(document.record_key),
     record_ref=lambda period: RecordRef(record_key=period.key),
     content=bulletin_content, render=_render, issuing_unit=issuing_name,

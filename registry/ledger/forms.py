@@ -29,6 +29,7 @@ class TaskForm(FlaskForm):
                                validators=[InputRequired(), NumberRange(1, 12)])
     lead_unit_id = SelectField(_l("Lead unit"), coerce=lambda v: int(v) if v else None, validate_choice=False)
     unit_ids = SelectMultipleField(_l("Responsible units"), coerce=int, validate_choice=False)
+    duty = SelectField(_l("Duty the registry checks for the responsible units"), validate_choice=False)
 
 
 class CopyYearForm(FlaskForm):

@@ -21,6 +21,19 @@ from registry.core.labels import register_state_labels
 from registry.extensions import db
 
 
+class Duty(StrEnum):
+    """A duty the registry checks, carried by the units a task assigns (``ledger.duties``)."""
+
+    CASE_QUOTA = "case_quota"  # seed task 18: at least N verified joint cases a month
+    PUBLICATION = "publication"  # seed task 12: publish credit information at least every two weeks
+
+
+DUTY_LABELS = {
+    Duty.CASE_QUOTA: _l("Monthly joint reward and punishment case quota"),
+    Duty.PUBLICATION: _l("Publication of credit information at least every two weeks"),
+}
+
+
 class ReportStatus(StrEnum):
     SUBMITTED = "submitted"
     ACKNOWLEDGED = "acknowledged"
@@ -37,6 +50,7 @@ class LedgerTask(db.Model):
     __audit_type__ = "ledger_task"
     __table_args__ = (
         sa.UniqueConstraint("year", "number", name="uq_ledger_tasks_year_number"),
+        sa.UniqueConstraint("year", "duty", name="uq_ledger_tasks_year_duty"),  # one task per duty and year
         sa.CheckConstraint("number > 0", name="number_positive"),
         sa.CheckConstraint("year >= 2000 AND year <= 2200", name="year_range"),
         sa.CheckConstraint("first_month >= 1 AND last_month <= 12 AND first_month <= last_month",
@@ -54,6 +68,8 @@ class LedgerTask(db.Model):
     first_month: Mapped[int] = mapped_column(default=1)
     last_month: Mapped[int] = mapped_column(default=12)
     lead_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("units.id"))
+    # The duty the registry holds the task's responsible units to (``ledger.duties``), if any.
+    duty: Mapped[Duty | None] = mapped_column(str_enum(Duty, "ledger_duty"))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
 

@@ -20,6 +20,7 @@ from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.core.workdays import add_working_days
 from registry.extensions import db
 from registry.ledger.models import (
+    Duty,
     LedgerAssignment,
     LedgerReport,
     LedgerReportRevision,
@@ -64,8 +65,9 @@ def _units(unit_ids: Iterable) -> list[Unit]:
 
 def save_task(task: LedgerTask | None, *, actor, year: int, number: int, goal: str, title: str,
               deadline: date | None, deadline_text: str | None, first_month: int, unit_ids: Iterable,
-              lead_unit_id: int | None = None) -> LedgerTask:
-    """Create or change a task of a year's list with its responsible units."""
+              lead_unit_id: int | None = None, duty: str | None = None) -> LedgerTask:
+    """Create or change a task of a year's list with its responsible units, and the duty the
+    registry holds them to (``ledger.duties``: one task of a year carries each duty)."""
     _ensure_admin(actor)
     if not isinstance(year, int) or not 2000 <= year <= clock.today().year + 1:
         raise ValidationFailed(_l("The year must be between 2000 and next year."), field="year")
@@ -88,13 +90,15 @@ def save_task(task: LedgerTask | None, *, actor, year: int, number: int, goal: s
         clash = clash.where(LedgerTask.id != task.id)
     if db.session.scalar(clash) is not None:
         raise ValidationFailed(_l("The year's list already has a task with this number."), field="number")
+    duty = _duty(duty, year, task)
     units = _units(unit_ids)
     if lead_unit_id is not None and db.session.get(Unit, lead_unit_id) is None:
         raise ValidationFailed(_l("Unknown unit."), field="lead_unit_id")
     default_text = deadline.isoformat() if deadline else "常态化推进"
     values = {"year": year, "number": number, "goal": goal, "title": title, "deadline": deadline,
               "deadline_text": (deadline_text or "").strip()[:100] or default_text,
-              "first_month": first_month, "last_month": last_month, "lead_unit_id": lead_unit_id}
+              "first_month": first_month, "last_month": last_month, "lead_unit_id": lead_unit_id,
+              "duty": duty}
     creating = task is None
     if creating:
         task = LedgerTask(**values, created_at=clock.utcnow())
@@ -116,8 +120,26 @@ def save_task(task: LedgerTask | None, *, actor, year: int, number: int, goal: s
     db.session.flush()
     record_event("ledger_task.create" if creating else "ledger_task.update", actor=actor, obj=task,
                  details={**{k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()},
-                          "units": sorted(wanted)})
+                          "units": sorted(wanted), "units_before": sorted(current)})
     return task
+
+
+def _duty(value, year: int, task: LedgerTask | None) -> Duty | None:
+    """The duty a task is to carry: none, or one no other task of the year carries."""
+    if value in (None, ""):
+        return None
+    try:
+        duty = Duty(value)
+    except ValueError:
+        raise ValidationFailed(_l("Not one of the allowed values."), field="duty") from None
+    clash = sa.select(LedgerTask.number).where(LedgerTask.year == year, LedgerTask.duty == duty)
+    if task is not None:
+        clash = clash.where(LedgerTask.id != task.id)
+    other = db.session.scalar(clash)
+    if other is not None:
+        raise ValidationFailed(_l("Task %(number)d of the year's list already carries this duty.", number=other),
+                               field="duty")
+    return duty
 
 
 def copy_year(from_year: int, to_year: int, *, actor) -> int:
@@ -137,7 +159,7 @@ def copy_year(from_year: int, to_year: int, *, actor) -> int:
         copy = LedgerTask(year=to_year, number=task.number, goal=task.goal, title=task.title, deadline=deadline,
                           deadline_text=deadline.isoformat() if deadline else task.deadline_text,
                           first_month=task.first_month, last_month=task.last_month, lead_unit_id=task.lead_unit_id,
-                          created_at=clock.utcnow())
+                          duty=task.duty, created_at=clock.utcnow())
         copy.assignments = [LedgerAssignment(unit_id=a.unit_id) for a in task.assignments]
         db.session.add(copy)
     db.session.flush()

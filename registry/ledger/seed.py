@@ -19,7 +19,7 @@ from registry.core import clock
 from registry.core.seeding import demo_step, seed_step
 from registry.extensions import db
 from registry.ledger import operations as ops
-from registry.ledger.models import LedgerAssignment, LedgerReport, LedgerTask
+from registry.ledger.models import Duty, LedgerAssignment, LedgerReport, LedgerTask
 
 YEAR = 2019
 ONGOING = "常态化推进"
@@ -76,6 +76,10 @@ TASKS_2019 = [
      ["CITIES", "FGC", "JJC", "JHC", "GHC", "YSC", "AQC"]),
 ]
 
+# The tasks whose units carry a duty the registry checks (``ledger.duties``): task 12 (publish at
+# least every two weeks) and task 18 (at least one joint case a month).
+DUTIES_2019 = {12: Duty.PUBLICATION, 18: Duty.CASE_QUOTA}
+
 
 @seed_step(80)
 def seed_ledger_2019() -> None:
@@ -92,7 +96,7 @@ def seed_ledger_2019() -> None:
                     chosen[unit.id] = unit
         task = LedgerTask(year=YEAR, number=number, goal=goal, title=title, deadline=deadline, deadline_text=wording,
                           first_month=1, last_month=deadline.month if deadline else 12,
-                          lead_unit_id=units[lead].id if lead in units else None)
+                          lead_unit_id=units[lead].id if lead in units else None, duty=DUTIES_2019.get(number))
         task.assignments = [LedgerAssignment(unit_id=unit_id) for unit_id in chosen]
         db.session.add(task)
     db.session.flush()

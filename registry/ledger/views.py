@@ -17,8 +17,10 @@ from registry.core.web import add_nav, is_safe_next, perform, perform_form
 from registry.extensions import db
 from registry.ledger import bulletin
 from registry.ledger import operations as ops
+from registry.ledger.duties import duty_task
 from registry.ledger.forms import AcknowledgeForm, CopyYearForm, ReportForm, TaskForm
 from registry.ledger.models import (
+    DUTY_LABELS,
     REPORT_STATUS_LABELS,
     LedgerAssignment,
     LedgerReport,
@@ -46,8 +48,10 @@ def index():
                                                            LedgerAssignment.unit_id == current_user.unit_id))}
     if not _sees_all(current_user):
         tasks = [t for t in tasks if t.id in mine]
-    return render_template("ledger/index.html", tasks=tasks, year=year, years=years, mine=mine,
-                           copy_form=CopyYearForm(from_year=year, to_year=year + 1), sees_all=_sees_all(current_user))
+    duties = [(label, duty_task(duty, clock.today())) for duty, label in DUTY_LABELS.items()]
+    return render_template("ledger/index.html", tasks=tasks, year=year, years=years, mine=mine, duties=duties,
+                           duty_labels=DUTY_LABELS, copy_form=CopyYearForm(from_year=year, to_year=year + 1),
+                           sees_all=_sees_all(current_user))
 
 
 @bp.route("/assignments/<id:assignment_id>", methods=["GET", "POST"])
@@ -118,15 +122,18 @@ def task_form(task_id: int | None = None):
     units = _unit_choices()
     form.unit_ids.choices = select_choices(units)
     form.lead_unit_id.choices = select_choices([("", _l("— none —")), *units])
+    form.duty.choices = select_choices([("", _l("— none —")),
+                                        *((duty.value, label) for duty, label in DUTY_LABELS.items())])
     if request.method == "GET":
         form.year.data = task.year if task else request.args.get("year", clock.today().year, type=int)
         form.unit_ids.data = [a.unit_id for a in task.assignments] if task else []
+        form.duty.data = task.duty.value if task and task.duty else ""
     if form.validate_on_submit():
         ok, saved = perform_form(form, ops.save_task, task, actor=current_user, year=form.year.data,
                                  number=form.number.data, goal=form.goal.data, title=form.title.data,
                                  deadline=form.deadline.data, deadline_text=form.deadline_text.data,
                                  first_month=form.first_month.data, unit_ids=form.unit_ids.data,
-                                 lead_unit_id=form.lead_unit_id.data)
+                                 lead_unit_id=form.lead_unit_id.data, duty=form.duty.data)
         if ok:
             flash(_("The task was saved."), "success")
             return redirect(url_for(".index", year=saved.year))

@@ -1,20 +1,27 @@
 """列入名单决定书: the notice that tells a subject it has been put on the red or black list.
 
-Issued once the entry is approved (in publicity or published).  Its content is the decision as
-approved plus the entry's *standing* (in force, withdrawn, expired, removed and why), so the
-verification page can say when an entry was later withdrawn or removed by repair; moving from
-publicity to published is not a change of the decision.  The printed texts are Chinese literals:
+Issued when the entry is approved (the decision that starts its publicity), dated that day, by
+``operations.approve_entry`` (issue 29 §2); every later download returns that document.  Its
+content is the decision as approved plus the entry's *standing* (in force when issued), so the
+verification page can say when an entry was later withdrawn, revoked or removed by repair;
+moving from publicity to published is not a change of the decision.  It is issued in the name of
+the authority that decided (the unit's issuing settings: the department for a division, with the
+division as 承办单位; a city bureau in its own).  The printed texts are Chinese literals:
 the department issues its documents in Chinese whatever the reader's language.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from registry.core import clock
 from registry.core.identifiers import SubjectKind
 from registry.core.pdf import facts_table, para
-from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.kinds import DecisionIssue, NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import (
     chinese_iso,
     closing,
@@ -28,7 +35,7 @@ from registry.documents.printing import (
 )
 from registry.documents.report import IDENTIFIER_LABEL_CN, ReportSection, hold_marker, register_report_section
 from registry.extensions import db
-from registry.listing.models import PUBLIC_STATES, ListEntry
+from registry.listing.models import EntryStatus, ListEntry
 from registry.listing.panels import register_entry_link
 
 KIND_NAME = "list_entry"
@@ -86,6 +93,10 @@ def recompute_entry(entry, stored: dict) -> dict:
     stored day counts stand in for them.
     """
     content = entry_content(entry)
+    # A notice issued while the deciding unit was the division's own name ("基建处") states the same
+    # decision as the entry corrected to its authority's name (``flask listing deciding-units``).
+    if stored.get("deciding_unit") == entry.unit.name and content["deciding_unit"] == entry.unit.issuing_name:
+        content["deciding_unit"] = stored["deciding_unit"]
     for name in ("validity", "repair_min"):
         days = stored.get(f"{name}_days")
         if days is not None and round(days / _DAYS_PER_MONTH) == content[f"{name}_months"]:
@@ -101,6 +112,25 @@ def _addressee(subject: dict) -> tuple[str, str]:
     if subject["kind"] == SubjectKind.VEHICLE.value:
         return f"{subject['name']}（{subject['identifier']}）所有人：", "你方"
     return f"{subject['name']}：", "你单位"
+
+
+# The states of an entry that was approved: its listing was decided (and its notice issued).
+DECIDED_STATES = (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED, EntryStatus.WITHDRAWN, EntryStatus.EXPIRED,
+                  EntryStatus.REMOVED)
+
+
+def decided_at(entry) -> datetime | None:
+    """When the entry was approved (its publicity's first day, for an approval without a time)."""
+    if entry.status not in DECIDED_STATES:
+        return None
+    if entry.reviewed_at is not None:
+        return entry.reviewed_at
+    return clock.local_midnight_utc(entry.publicity_start) if entry.publicity_start else None
+
+
+def decision_content(entry) -> dict:
+    """The content as the entry was decided: the notice states the decision, in force when issued."""
+    return {**entry_content(entry), "standing": "in_force"}
 
 
 def render_entry(content: dict, meta, style) -> list:
@@ -178,7 +208,7 @@ register_notice_kind(NoticeKind(
     name=KIND_NAME,
     title="列入名单决定书",
     label=_l("List entry decision"),
-    number_prefix="湘交信列决",
+    number_code="信列决",
     record_type=ListEntry.__audit_type__,
     load=lambda document: db.session.get(ListEntry, document.record_id),
     record_ref=lambda entry: RecordRef(record_id=entry.id, subject_id=entry.subject_id, unit_id=entry.unit_id),
@@ -186,16 +216,17 @@ register_notice_kind(NoticeKind(
     render=render_entry,
     issuing_unit=issuing_name,
     key_facts=entry_facts,
-    can_issue=lambda entry: entry.status in PUBLIC_STATES,
     describe_change=describe_entry_change,
     recompute=recompute_entry,
+    decision=DecisionIssue(at=decided_at, content=decision_content,
+                           records=lambda: sa.select(ListEntry).where(ListEntry.status.in_(DECIDED_STATES))),
 ))
 
-# On the officer page of a list entry the notice exists for (in publicity or published).
+# On the officer page of a list entry that was approved (its notice was issued then).
 register_entry_link(
     "decision_notice", order=20, label=_l("Decision notice (PDF)"),
     url=lambda entry: url_for("documents.officer_notice", kind_name=KIND_NAME, record_id=entry.id),
-    visible=lambda entry, user: entry.status in PUBLIC_STATES,
+    visible=lambda entry, user: entry.status in DECIDED_STATES,
 )
 
 

@@ -90,7 +90,6 @@ class EntryForm(FlaskForm):
     decision_number = StringField(
         _l("Decision document number (认定文书号)"), validators=[DataRequired(), Length(max=100)]
     )
-    deciding_unit = StringField(_l("Deciding unit"), validators=[DataRequired(), Length(max=200)])
     decision_date = DateField(_l("Decision date"), validators=[InputRequired()])
     valid_until = DateField(
         _l("Valid until (only when the decision sets an end date)"),
@@ -110,7 +109,6 @@ class EntryForm(FlaskForm):
             "reason": self.reason.data,
             "legal_basis": self.legal_basis.data,
             "decision_number": self.decision_number.data,
-            "deciding_unit": self.deciding_unit.data,
             "decision_date": self.decision_date.data,
             "measure_ids": _ints(self.measure_ids.data),
             "valid_until": self.valid_until.data,

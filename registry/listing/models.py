@@ -38,6 +38,7 @@ class EntryStatus(StrEnum):
 class RemovalReason(StrEnum):
     REPAIRED = "repaired"
     REVOKED = "revoked"
+    BLACKLISTED = "blacklisted"  # a red entry whose subject was put on the black list (``listing.redlist``)
 
 
 LIST_KIND_LABELS = {
@@ -54,7 +55,8 @@ STATUS_LABELS = {
     EntryStatus.EXPIRED: _l("Expired"),
     EntryStatus.REMOVED: _l("Removed"),
 }
-REMOVAL_LABELS = {RemovalReason.REPAIRED: _l("credit repaired"), RemovalReason.REVOKED: _l("revoked")}
+REMOVAL_LABELS = {RemovalReason.REPAIRED: _l("credit repaired"), RemovalReason.REVOKED: _l("revoked"),
+                  RemovalReason.BLACKLISTED: _l("put on the black list")}
 
 # States whose entries the public sees (SPEC §3: in publicity marked 公示中, then published).
 PUBLIC_STATES = (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED)

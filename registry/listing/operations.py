@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.core import clock
 from registry.core.audit import record_event, record_events
-from registry.core.changes import ChangeKind, record_change
+from registry.core.changes import ChangeKind
 from registry.core.editors import note_editor
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.holds import HoldKind, open_hold_exists
@@ -26,66 +26,21 @@ from registry.core.settings import get_setting
 from registry.core.signals import basis_withdrawn
 from registry.core.workdays import add_working_days
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
+from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 from registry.listing import validation
+from registry.listing.feed import RECORD_TYPE, public_payload  # noqa: F401  (re-exported)
+from registry.listing.feed import feed as _feed
 from registry.listing.models import (
     EntryStatus,
     ListCategory,
     ListEntry,
     RemovalReason,
 )
+from registry.listing.redlist import ensure_may_enter, leave_red_list
 
-RECORD_TYPE = "list_entry"
 MAX_COMMENT = 2000
-
-
-# ---------------------------------------------------------------------------------------------
-# What the public sees
-
-
-def public_payload(entry: ListEntry) -> dict:
-    """The public fields of an entry (never a full person ID number), for the feed, API, exchange."""
-    subject = entry.subject
-    return {
-        "id": entry.id,
-        "list": entry.list_kind.value,
-        "category": entry.category.name,
-        "status": entry.status.value,
-        "subject": {
-            "name": subject.name,
-            "kind": subject.kind.value,
-            "identifier": subject.public_identifier,
-        },
-        "reason": entry.reason,
-        "legal_basis": entry.legal_basis,
-        "decision_number": entry.decision_number,
-        "deciding_unit": entry.deciding_unit,
-        "decision_date": entry.decision_date.isoformat(),
-        "unit": entry.unit.name,
-        "measures": [{"code": m.code, "description": m.description} for m in entry.measures],
-        "publicity_start": _iso(entry.publicity_start),
-        "publicity_end": _iso(entry.publicity_end),
-        "valid_from": _iso(entry.valid_from),
-        "valid_until": _iso(entry.valid_until),
-        "removal_reason": entry.removal_reason.value if entry.removal_reason else None,
-        "removal_date": _iso(entry.removal_date),
-    }
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _feed(entry: ListEntry, change: ChangeKind, reason: str | None = None) -> None:
-    record_change(
-        RECORD_TYPE,
-        entry.id,
-        change,
-        payload=public_payload(entry),
-        subject_id=entry.subject_id,
-        unit_id=entry.unit_id,
-        reason=reason,
-    )
+NOTICE_KIND = "list_entry"  # the 列入名单决定书 (``listing.documents``)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,14 +50,16 @@ def _feed(entry: ListEntry, change: ChangeKind, reason: str | None = None) -> No
 def create_entry(*, actor, subject, **fields) -> ListEntry:
     """Start a draft entry for ``subject`` in the actor's unit.
 
-    ``fields``: list_kind, category_id, reason, legal_basis, decision_number, deciding_unit,
-    decision_date, measure_ids, and optionally valid_until (when the decision sets an end).
+    ``fields``: list_kind, category_id, reason, legal_basis, decision_number, decision_date,
+    measure_ids, and optionally valid_until (when the decision sets an end).  The deciding unit is
+    the unit's issuing name (``deciding_unit``, when given, must say the same).
     """
     if not can_edit_unit(actor, actor.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of a unit can draft list entries."))
     if subject is None:
         raise ValidationFailed(_l("Choose the subject of the entry."), field="subject_identifier")
-    values, measures = validation.validated_fields(**fields)
+    values, measures = validation.validated_fields(unit=actor.unit, **fields)
+    ensure_may_enter(values["list_kind"], subject.id)
     entry = ListEntry(
         **values,
         subject_id=subject.id,
@@ -134,9 +91,10 @@ def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None
         raise ValidationFailed(
             _l("Only a draft can be edited; this entry is no longer a draft."), field="status"
         )
-    values, measures = validation.validated_fields(**fields)
+    values, measures = validation.validated_fields(unit=entry.unit, **fields)
     if subject is not None:
         values["subject_id"] = subject.id
+    ensure_may_enter(values["list_kind"], values.get("subject_id", entry.subject_id))
     changed = sorted(k for k, v in values.items() if getattr(entry, k) != v)
     transition(
         entry,
@@ -174,6 +132,7 @@ def submit_entry(entry: ListEntry, actor, expected_version: int) -> None:
     ensure_version(entry, expected_version)
     if not can_edit_unit(actor, entry.unit_id):
         raise PermissionDenied(_l("Only clerks and reviewers of the entry's unit can submit it."))
+    ensure_may_enter(entry.list_kind, entry.subject_id)
     transition(
         entry,
         expected_version=entry.version,
@@ -191,9 +150,11 @@ def submit_entry(entry: ListEntry, actor, expected_version: int) -> None:
 
 
 def approve_entry(entry: ListEntry, actor, expected_version: int, comment: str | None = None) -> None:
-    """Approve: publicity starts today and lasts the configured number of working days."""
+    """Approve: the listing is decided; publicity starts today and lasts the configured number of
+    working days.  The decision notice (列入名单决定书) is issued now, dated today."""
     ensure_version(entry, expected_version)
     _ensure_reviewer(entry, actor)
+    ensure_may_enter(entry.list_kind, entry.subject_id)
     today = clock.today()
     end = add_working_days(today, get_setting("publicity_working_days"))
     comment = (comment or "").strip()[:MAX_COMMENT] or None
@@ -214,6 +175,7 @@ def approve_entry(entry: ListEntry, actor, expected_version: int, comment: str |
         },
     )
     _feed(entry, ChangeKind.PUBLISHED)
+    issue_decision_notice(NOTICE_KIND, entry, actor=actor)
 
 
 def return_entry(entry: ListEntry, actor, expected_version: int, comment: str) -> None:
@@ -368,6 +330,7 @@ def publish_due_entries(today: date) -> int:
         change=ChangeKind.UPDATED,
         details=lambda e: {"valid_from": e.valid_from, "valid_until": e.valid_until},
     )
+    leave_red_list(ids, today)  # a subject whose black entry takes effect leaves the red list
     return len(ids)
 
 

@@ -152,24 +152,45 @@ DEMO_ENTRIES = [
     ("湘交基建信〔2026〕2号", _firm(1), "公路建设市场严重失信", "", "returned", 6),
     ("湘交基建信〔2026〕3号", _firm(9), "公路建设市场严重失信", "", "pending", 4),
     ("湘交基建信〔2026〕4号", _firm(10), "公路建设市场严重失信", "", "pending_by_reviewer", 1),
-    ("湘交基建信〔2026〕5号", _firm(12), "公路水运工程守信典型企业", "", "in_publicity", 0),
+    ("湘交基建信〔2026〕5号", _firm(18), "公路水运工程守信典型企业", "", "in_publicity", 0),
     ("湘交基建信〔2026〕6号", _firm(14), "公路建设市场严重失信", "", "published", 60),
     ("湘交基建信〔2026〕7号", _firm(13), "公路建设市场严重失信", "", "withdrawn", 2),
-    ("湘交基建信〔2023〕3号", _firm(2), "公路水运工程守信典型企业", "", "expired", 1000),
+    ("湘交基建信〔2023〕3号", _firm(19), "公路水运工程守信典型企业", "", "expired", 1000),
     ("湘交基建信〔2024〕9号", _person(0), "公路建设市场严重失信", "", "repaired", 500),
     ("湘交基建信〔2025〕4号", _firm(6), "水运工程建设市场严重失信", "", "revoked", 200),
+    # A trustworthy carrier, later found seriously dishonest: when the black entry took effect, the
+    # red one left the red list (listing.redlist; removal reason blacklisted).
+    ("湘交运输信〔2025〕3号", _firm(11), "道路运输守信", ".ysc", "published", 400),
+    ("湘交运输信〔2025〕11号", _firm(11), "道路运输严重失信", ".ysc", "published", 200),
     ("湘交运输信〔2026〕1号", _firm(4), "道路运输严重失信", ".ysc", "published", 45),
     ("湘交运输信〔2026〕2号", _firm(7), "道路运输守信", ".ysc", "in_publicity", 1),
     ("长交信〔2026〕1号", DEMO_PLATES[0], "严重超限超载", ".cs", "published", 30),
 ]
 
+# What each category's demo entries say: the conduct the category is about, and its basis.
 REASONS = {
-    BLACK: (
+    "公路建设市场严重失信": (
         "在公路建设项目招投标中弄虚作假、以他人名义投标，经查证属实，情节严重。",
         "《公路建设市场信用信息管理办法》；《湖南省交通运输信用管理办法》",
     ),
-    RED: (
-        "连续三年信用评价为AA级，无不良行为记录，经评审认定为守信典型。",
+    "水运工程建设市场严重失信": (
+        "在水运工程建设项目中将承包的工程违法分包，且拒不整改，经查证属实，情节严重。",
+        "《水运建设市场监督管理办法》；《湖南省交通运输信用管理办法》",
+    ),
+    "道路运输严重失信": (
+        "所属营运客车一年内发生两起超员运输行为，并拒不执行主管部门责令整改的决定，情节严重。",
+        "《中华人民共和国道路运输条例》；《湖南省交通运输信用管理办法》",
+    ),
+    "严重超限超载": (
+        "该车辆一年内违法超限运输三次，其中一次车货总质量超过限定标准百分之一百以上，经查证属实。",
+        "《公路安全保护条例》；《超限运输车辆行驶公路管理规定》",
+    ),
+    "公路水运工程守信典型企业": (
+        "连续三年公路建设市场信用评价为AA级，无不良行为记录，经评审认定为守信典型。",
+        "《湖南省交通运输行业守信联合激励实施办法》",
+    ),
+    "道路运输守信": (
+        "连续三年道路运输企业质量信誉考核为AAA级，未发生安全生产责任事故，经评审认定为守信企业。",
         "《湖南省交通运输行业守信联合激励实施办法》",
     ),
 }
@@ -198,7 +219,7 @@ def demo_entries() -> None:
 
 
 def _demo_entry(number, subject, category, clerk, reviewer, state, start: date) -> None:
-    reason, basis = REASONS[category.list_kind]
+    reason, basis = REASONS[category.name]
     author = reviewer if state == "pending_by_reviewer" else clerk
     with _at(start):
         entry = ops.create_entry(
@@ -209,7 +230,6 @@ def _demo_entry(number, subject, category, clerk, reviewer, state, start: date) 
             reason=reason,
             legal_basis=basis,
             decision_number=number,
-            deciding_unit=clerk.unit.name,
             decision_date=start - timedelta(days=7),
             measure_ids=[m.id for m in category.measures],
         )

@@ -1,5 +1,6 @@
 """The rules of a list entry's content (SPEC §3, §14): the texts stated and within their limits, the
-category on the entry's list, the measures of that list, the dates in order."""
+category on the entry's list, the measures of that list, the dates in order, and the deciding unit
+the unit that decided (issue 29 §1)."""
 
 from __future__ import annotations
 
@@ -9,28 +10,29 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from registry.accounts.issuers import deciding_name
 from registry.core import clock
 from registry.core.errors import ValidationFailed, clean_text
 from registry.extensions import db
 from registry.listing.models import ListCategory, ListKind, Measure
 
-_TEXT_LIMITS = {"reason": 4000, "legal_basis": 2000, "decision_number": 100, "deciding_unit": 200}
-
-
+_TEXT_LIMITS = {"reason": 4000, "legal_basis": 2000, "decision_number": 100}
 
 def validated_fields(
     *,
+    unit,
     list_kind,
     category_id,
     reason,
     legal_basis,
     decision_number,
-    deciding_unit,
     decision_date,
     measure_ids,
     valid_until=None,
+    deciding_unit=None,
 ) -> tuple[dict, list[Measure]]:
-    """Check a draft's content; returns the column values and the measures."""
+    """Check a draft's content; returns the column values and the measures.  The deciding unit is
+    ``unit``'s issuing name, the authority that decides for it (``_deciding_unit``)."""
     try:
         kind = ListKind(list_kind)
     except ValueError:
@@ -46,15 +48,14 @@ def validated_fields(
         "reason": reason,
         "legal_basis": legal_basis,
         "decision_number": decision_number,
-        "deciding_unit": deciding_unit,
     }
     labels = {
         "reason": _l("the reason for listing"),
         "legal_basis": _l("the legal basis"),
         "decision_number": _l("the decision document number"),
-        "deciding_unit": _l("the deciding unit"),
     }
     cleaned = {name: clean_text(texts.get(name), name, labels[name], limit=_TEXT_LIMITS[name]) for name in texts}
+    cleaned["deciding_unit"] = _deciding_unit(unit, deciding_unit)
     if not isinstance(decision_date, date):
         raise ValidationFailed(_l("Enter the decision date."), field="decision_date")
     today = clock.today()
@@ -76,6 +77,16 @@ def validated_fields(
         cleaned, list_kind=kind, category_id=category.id, decision_date=decision_date, valid_until=valid_until
     )
     return values, measures
+
+
+def _deciding_unit(unit, given) -> str:
+    """Not a free text: ``unit``'s issuing name (湖南省交通运输厅 for a division, the bureau itself for
+    a city); a deciding unit ``given`` (an import, an older caller) must say the same."""
+    name = deciding_name(unit)
+    if given is not None and " ".join(str(given).split()) != name:
+        raise ValidationFailed(_l("The deciding unit is the authority your unit decides for: %(name)s.", name=name),
+                               field="deciding_unit")
+    return name
 
 
 def validated_measures(measure_ids: Iterable, kind: ListKind) -> list[Measure]:

@@ -145,7 +145,6 @@ def _save(form: EntryForm, entry: ListEntry | None):
 def create():
     form = EntryForm()
     if request.method == "GET":
-        form.deciding_unit.data = current_user.unit.name
         subject = db.session.get(Subject, request.args.get("subject_id", type=int) or 0)
         if subject is not None:
             form.subject_kind.data, form.subject_identifier.data = subject.kind.value, subject.identifier
@@ -176,7 +175,7 @@ def _fill(form: EntryForm, entry: ListEntry) -> None:
     form.subject_kind.data, form.subject_identifier.data = entry.subject.kind.value, entry.subject.identifier
     form.list_kind.data, form.category_id.data = entry.list_kind.value, entry.category_id
     form.measure_ids.data = [str(m.id) for m in entry.measures]
-    for name in ("reason", "legal_basis", "decision_number", "deciding_unit", "decision_date", "valid_until"):
+    for name in ("reason", "legal_basis", "decision_number", "decision_date", "valid_until"):
         getattr(form, name).data = getattr(entry, name)
 
 

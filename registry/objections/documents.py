@@ -22,12 +22,12 @@ def _objection_effect(objection) -> str | None:
 
 register_application_notice(
     name="objection_decision", title="异议处理答复书", label=_l("Objection decision"),
-    number_prefix="湘交信异复", model=Objection, kind_cn="异议",
+    number_code="信异复", model=Objection, kind_cn="异议",
     outcome_cn={"upheld": "异议成立", "dismissed": "异议不成立"}, effect_cn=_objection_effect,
 )
 
 register_application_receipt(
-    name="objection_receipt", title="异议申请回执", label=_l("Objection receipt"), number_prefix="湘交信异回",
+    name="objection_receipt", title="异议申请回执", label=_l("Objection receipt"), number_code="信异回",
     model=Objection, kind="objection", kind_cn="异议", statement=lambda objection: objection.grounds,
     status_path="/objections/status",
 )

@@ -59,7 +59,7 @@ def apply_decision(objection: Objection, actor) -> None:
 HANDLING = deadlines.register_handling(Handling(
     kind=KIND, model=Objection, accept_setting="objection_accept_working_days",
     decide_setting="objection_decide_working_days", outcomes=OUTCOME_LABELS, apply_decision=apply_decision,
-    show_endpoint="objections.officer_show",
+    show_endpoint="objections.officer_show", notice_kind="objection_decision",
 ), name=_l("Objection"))
 
 

@@ -48,7 +48,7 @@ def demo_entry(number: str, identifier: str, clerk, reviewer, start: date, *, pu
     with clock.frozen_at(start):
         entry = listing_ops.create_entry(
             actor=clerk, subject=subject, list_kind=category.list_kind, category_id=category.id, reason=REASON,
-            legal_basis=BASIS, decision_number=number, deciding_unit=clerk.unit.name,
+            legal_basis=BASIS, decision_number=number,
             decision_date=start - timedelta(days=7), measure_ids=[m.id for m in category.measures],
         )
         listing_ops.submit_entry(entry, clerk, entry.version)
@@ -69,29 +69,29 @@ def applicant_for(subject: Subject, phone: str) -> Applicant:
 # (entry number, firm, entry approved N days ago, published?, final state, grounds,
 #  steps: [(days ago, step, text)])  — steps: accept, request, reject, return, prepare:<outcome>, confirm
 DEMO_OBJECTIONS = [
-    ("湘交基建信〔2026〕21号", 3, 3, False, "submitted",
+    ("湘交基建信〔2026〕21号", 27, 3, False, "submitted",
      "该公司从未参与所涉项目投标，认定事实有误，请予核查。", []),
-    ("湘交基建信〔2026〕22号", 5, 60, True, "material_requested",
+    ("湘交基建信〔2026〕22号", 20, 60, True, "material_requested",
      "所涉投标文件系他人冒用本公司名义制作，已向公安机关报案。",
      [(4, "request", "请补充公安机关出具的报案回执及相关调查材料。")]),
-    ("湘交基建信〔2026〕23号", 8, 70, True, "accepted",
+    ("湘交基建信〔2026〕23号", 21, 70, True, "accepted",
      "认定所依据的评标报告已被项目招标人撤销。", [(5, "accept", None)]),
-    ("湘交基建信〔2026〕24号", 11, 80, True, "pending_review",
+    ("湘交基建信〔2026〕24号", 22, 80, True, "pending_review",
      "处罚决定已被行政复议机关撤销，认定依据不复存在。",
      [(8, "accept", None),
       (2, "prepare:upheld", "经核查，所依据的处罚决定已被撤销（湘交复决〔2026〕5号），异议成立。")]),
     ("湘交基建信〔2026〕25号", 15, 90, True, "rejection_prepared",
      "要求撤销另一家公司的失信认定。",
      [(1, "reject", "申请人与该记录无直接利害关系，不属于异议申请受理范围。")]),
-    ("湘交基建信〔2026〕26号", 16, 30, False, "upheld",
+    ("湘交基建信〔2026〕26号", 23, 30, False, "upheld",
      "认定文书所列统一社会信用代码与本公司不符，系认定对象错误。",
      [(28, "accept", None), (26, "prepare:upheld", "经核查，认定对象确有错误，异议成立，撤回公示。"),
       (25, "confirm", None)]),
-    ("湘交基建信〔2026〕27号", 17, 100, True, "dismissed",
+    ("湘交基建信〔2026〕27号", 24, 100, True, "dismissed",
      "认为处罚过重，请求移出黑名单。",
      [(29, "accept", None), (25, "prepare:dismissed", "认定事实清楚、依据充分、程序合法，异议不成立。"),
       (24, "confirm", None)]),
-    ("湘交基建信〔2026〕28号", 3, 110, True, "inadmissible",
+    ("湘交基建信〔2026〕28号", 27, 110, True, "inadmissible",
      "对项目招标结果有异议。",
      [(14, "reject", "所提事项属于招投标投诉，不属于信用信息异议，请向项目监督部门投诉。"), (13, "confirm", None)]),
 ]

@@ -13,6 +13,7 @@ from registry.checks.registry import register_check
 from registry.core.changes import ChangeEvent, ChangeKind
 from registry.core.clock import local_midnight_utc
 from registry.core.settings import get_setting
+from registry.ledger.duties import Duty, duty_units
 from registry.oversight.publication import PUBLICATION_RECORD_TYPES
 
 register_alert_kind(
@@ -25,7 +26,8 @@ register_alert_kind(
 
 @register_check("biweekly_publication", order=50, hour=8, minute=0)
 def biweekly_publication(today: date) -> dict:
-    """Alert every active unit that published nothing in the last ``publication_gap_days`` days.
+    """Alert every active unit carrying the publication duty (seed task 12, ``ledger.duties``)
+    that published nothing in the last ``publication_gap_days`` days.
 
     "In the last N days" is the N calendar days ending today (Asia/Shanghai): a unit that last
     published on D is alerted from D + N.
@@ -39,5 +41,5 @@ def biweekly_publication(today: date) -> dict:
     rows = sa.select(
         Unit.id.label("unit_id"), sa.literal("unit").label("record_type"), Unit.id.label("record_id"),
         sa.literal(canonical_json({"days": gap})).label("params"),
-    ).where(Unit.is_active.is_(True), ~recent)
+    ).where(Unit.is_active.is_(True), Unit.id.in_(duty_units(Duty.PUBLICATION, today)), ~recent)
     return sync_alerts("publication_gap", today, rows).counts()

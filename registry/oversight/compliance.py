@@ -29,6 +29,7 @@ from registry.core.registry import Registry
 from registry.core.settings import get_setting
 from registry.disclosures import queries as disclosure_queries
 from registry.extensions import db
+from registry.ledger.duties import Duty, units_carrying
 from registry.objections.models import Objection
 from registry.oversight.publication import PUBLICATION_RECORD_TYPES, last_publication_by_unit
 from registry.repairs.models import RepairApplication
@@ -109,13 +110,14 @@ def _days_since_publication(year: int, month: int, unit_ids: list[int]) -> dict[
     last = last_publication_by_unit(until=local_midnight_utc(as_of + timedelta(days=1)))
     found = dict(db.session.execute(sa.select(last.c.unit_id, last.c.last_at)).all())
     gap = get_setting("publication_gap_days")
+    carrying = units_carrying(Duty.PUBLICATION, as_of)
     values = {}
     for unit_id in unit_ids:
-        if unit_id not in found:
-            values[unit_id] = FigureValue(str(_l("never")), ok=False)
-            continue
-        days = (as_of - clock.local(found[unit_id]).date()).days
-        values[unit_id] = FigureValue(str(days), ok=days < gap, number=days)
+        days = (as_of - clock.local(found[unit_id]).date()).days if unit_id in found else None
+        text = str(_l("never")) if days is None else str(days)
+        # A unit without the publication duty (seed task 12, ``ledger.duties``) is never red.
+        ok = None if unit_id not in carrying else (days is not None and days < gap)
+        values[unit_id] = FigureValue(text, ok=ok, number=days)
     return values
 
 
@@ -124,12 +126,11 @@ def _case_quota(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureV
     counts = dict(db.session.execute(published_in_month(year, month)).tuples().all())
     quota = get_setting("case_quota_per_month")
     month_over = clock.today() > _month_end(year, month)
-    exempt = set(db.session.scalars(sa.select(Unit.id).where(Unit.id.in_(unit_ids or [-1]),
-                                                             Unit.carries_case_quota.is_(False))))
+    carrying = units_carrying(Duty.CASE_QUOTA, month_bounds(year, month)[0])
     values = {}
     for unit_id in unit_ids:
         done = counts.get(unit_id, 0)
-        if unit_id in exempt:  # no duty, never red: "—" (不适用), the count kept for the charts
+        if unit_id not in carrying:  # no duty, never red: "—" (不适用), the count kept for the charts
             values[unit_id] = FigureValue(str(_l("n/a")), ok=None, number=done)
             continue
         met = done >= quota

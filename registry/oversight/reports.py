@@ -112,7 +112,7 @@ def _render(content: dict, meta, style) -> list:
 
 register_notice_kind(NoticeKind(
     name="compliance_report", title="信用信息工作合规情况报告", label=_l("Compliance report"),
-    number_prefix="湘交信合规", record_type="compliance_period",
+    number_code="信合规", record_type="compliance_period",
     load=lambda document: ReportPeriod.parse(document.record_key),
     record_ref=lambda period: RecordRef(record_key=period.key),
     content=report_content, render=_render, issuing_unit=issuing_name,

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from registry.accounts.issuers import handling_name
 from registry.accounts.models import Unit
 from registry.core import clock
 from registry.core.caching import conditional
@@ -217,7 +218,7 @@ def _filter_form(kind: ListKind) -> ListFilterForm:
     )
     units = db.session.scalars(sa.select(Unit).where(Unit.is_active).order_by(Unit.sort_order, Unit.id))
     form.category.choices = select_choices([("", _l("All"))] + [(c.id, data_label(c.name)) for c in categories])
-    form.unit.choices = select_choices([("", _l("All"))] + [(u.id, u.name) for u in units])
+    form.unit.choices = select_choices([("", _l("All"))] + [(u.id, handling_name(u)) for u in units])
     form.city.choices = select_choices([("", _l("All")), *sorted(HUNAN_CITIES.items())])
     return form
 
@@ -262,7 +263,7 @@ def list_page(slug: str):
 
 
 CSV_COLUMNS = ["名单", "类别", "主体名称", "主体标识", "认定事由", "认定依据", "认定文书号", "认定单位", "认定日期",
-               "状态", "公示截止", "有效期起", "有效期止", "责任单位", "异议处理中", "修复中"]
+               "状态", "公示截止", "有效期起", "有效期止", "承办单位", "异议处理中", "修复中"]
 CSV_STATUS = {"in_publicity": "公示中", "published": "已发布"}
 LIST_CN = {ListKind.RED: "红名单", ListKind.BLACK: "黑名单"}
 
@@ -308,7 +309,7 @@ def _write_rows(writer, entries) -> None:
             entry.publicity_end.isoformat() if entry.publicity_end else "",
             entry.valid_from.isoformat() if entry.valid_from else "",
             entry.valid_until.isoformat() if entry.valid_until else "",
-            entry.unit.name, "是" if "objection" in marks else "", "是" if "repair" in marks else "",
+            handling_name(entry.unit), "是" if "objection" in marks else "", "是" if "repair" in marks else "",
         )])
 
 

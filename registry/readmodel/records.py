@@ -197,6 +197,7 @@ def _entries_statement() -> sa.Select:
 
     return (
         sa.select(*_columns(ListEntry), ListCategory.name.label("category_name"), Unit.name.label("unit_name"),
+                  Unit.issuing_name.label("unit_issuing_name"),
                   *_hold_flags(ENTRY_RECORD_TYPE, ListEntry.id))
         .join(ListCategory, ListCategory.id == ListEntry.category_id)
         .join(Unit, Unit.id == ListEntry.unit_id)
@@ -321,7 +322,7 @@ def _load_entries(connection, chunk: list[int], today: date, subjects: dict, res
         entry = EntryRow(**{key: mapping[key] for key in columns})
         entry.subject = subjects.get(entry.subject_id)
         entry.category = SimpleNamespace(name=mapping["category_name"])
-        entry.unit = SimpleNamespace(name=mapping["unit_name"])
+        entry.unit = SimpleNamespace(name=mapping["unit_name"], issuing_name=mapping["unit_issuing_name"])
         entry.measures = []
         loaded.append(entry)
         records = result[entry.subject_id]

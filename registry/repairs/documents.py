@@ -20,13 +20,13 @@ def _repair_effect(application) -> str | None:
 
 
 register_application_notice(
-    name="repair_decision", title="信用修复决定书", label=_l("Credit repair decision"), number_prefix="湘交信修决",
+    name="repair_decision", title="信用修复决定书", label=_l("Credit repair decision"), number_code="信修决",
     model=RepairApplication, kind_cn="信用修复", outcome_cn={"approved": "准予信用修复", "rejected": "不予信用修复"},
     effect_cn=_repair_effect,
 )
 
 register_application_receipt(
-    name="repair_receipt", title="信用修复申请回执", label=_l("Credit repair receipt"), number_prefix="湘交信修回",
+    name="repair_receipt", title="信用修复申请回执", label=_l("Credit repair receipt"), number_code="信修回",
     model=RepairApplication, kind="repair", kind_cn="信用修复", statement=lambda application: application.statement,
     status_path="/repairs/status",
 )

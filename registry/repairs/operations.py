@@ -189,7 +189,7 @@ def apply_decision(application: RepairApplication, actor) -> None:
 HANDLING = deadlines.register_handling(Handling(
     kind=KIND, model=RepairApplication, accept_setting="repair_accept_working_days",
     decide_setting="repair_decide_working_days", outcomes=OUTCOME_LABELS, apply_decision=apply_decision,
-    show_endpoint="repairs.officer_show",
+    show_endpoint="repairs.officer_show", notice_kind="repair_decision",
 ), name=_l("Credit repair application"))
 
 

@@ -31,10 +31,10 @@ STATEMENT = ("已按要求完成整改：补缴全部罚款，撤回违规投标
 DEMO_REPAIRS = [
     ("湘交基建信〔2025〕21号", 1, "submitted", []),
     ("湘交基建信〔2025〕22号", 2, "material_requested", [(4, "request", "请补充罚款缴纳凭证（履行证明）原件扫描件。")]),
-    ("湘交基建信〔2025〕23号", 4, "accepted", [(5, "accept", None)]),
-    ("湘交基建信〔2025〕24号", 6, "pending_review",
+    ("湘交基建信〔2025〕23号", 25, "accepted", [(5, "accept", None)]),
+    ("湘交基建信〔2025〕24号", 28, "pending_review",
      [(10, "accept", None), (2, "prepare:approved", "已满最短公示期，整改到位，材料齐全，拟准予信用修复。")]),
-    ("湘交基建信〔2025〕25号", 7, "rejection_prepared",
+    ("湘交基建信〔2025〕25号", 26, "rejection_prepared",
      [(1, "reject", "申请人并非该记录的信用主体，亦未提交授权委托书。")]),
     ("湘交基建信〔2025〕26号", 9, "approved",
      [(43, "accept", None), (35, "prepare:approved", "已满最短公示期，整改到位，准予信用修复，移出黑名单。"),

@@ -28,7 +28,6 @@ def test_clerk_lists_reviewer_returns_then_approves_and_the_entry_goes_public(pa
     page.locator("#reason").fill("在公路建设项目招投标中弄虚作假。")
     page.locator("#legal_basis").fill("《公路建设市场信用信息管理办法》")
     page.locator("#decision_number").fill("湘交基建信〔2026〕旅程1号")
-    page.locator("#deciding_unit").fill("湖南省交通运输厅基建处")
     page.locator("#decision_date").fill(clock.today().isoformat())
     page.get_by_role("button", name="保存草稿").click()
     expect(page.locator("h1")).to_contain_text(NAME)

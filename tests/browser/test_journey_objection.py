@@ -8,7 +8,7 @@ from registry.subjects.seed import DEMO_FIRMS, demo_uscc
 
 from .helpers import minimal_pdf, switch_user
 
-FIRM = DEMO_FIRMS[12][1]  # 怀化市大道桥梁建设有限公司: red entry 湘交基建信〔2026〕5号 of 基建处
+FIRM = DEMO_FIRMS[18][1]  # 湖南湘通高速公路工程有限公司: red entry 湘交基建信〔2026〕5号 of 基建处
 ENTRY = "湘交基建信〔2026〕5号"
 
 
@@ -17,7 +17,7 @@ def test_objection_is_filed_upheld_confirmed_and_read_by_the_applicant(page, liv
     minimal_pdf(evidence)
 
     page.goto(f"{live_server}/objections/new")
-    page.locator("#identifier").fill(demo_uscc(DEMO_FIRMS[12][0], 1001 + 12))
+    page.locator("#identifier").fill(demo_uscc(DEMO_FIRMS[18][0], 1001 + 18))
     page.get_by_role("button", name="查找记录").click()
     page.locator("tr", has_text=ENTRY).get_by_role("link").click()
     # Sent empty, the form says what is missing next to the field.
@@ -27,7 +27,7 @@ def test_objection_is_filed_upheld_confirmed_and_read_by_the_applicant(page, liv
 
     page.locator("#applicant_kind").select_option("organisation")
     page.locator("#applicant_name").fill(FIRM)
-    page.locator("#applicant_identifier").fill(demo_uscc(DEMO_FIRMS[12][0], 1001 + 12))
+    page.locator("#applicant_identifier").fill(demo_uscc(DEMO_FIRMS[18][0], 1001 + 18))
     page.locator("#phone").fill("0745-1234567")
     page.locator("#grounds").fill("认定所依据的评价年度有误，我公司2025年度信用评价为A级。")
     page.locator("#files").set_input_files(str(evidence))
@@ -74,6 +74,6 @@ def test_objection_is_filed_upheld_confirmed_and_read_by_the_applicant(page, liv
     assert notice.read_bytes().startswith(b"%PDF-")
 
     # Upheld: the entry is withdrawn and no longer public.
-    page.goto(f"{live_server}/?q={demo_uscc(DEMO_FIRMS[12][0], 1001 + 12)}")
+    page.goto(f"{live_server}/?q={demo_uscc(DEMO_FIRMS[18][0], 1001 + 18)}")
     expect(page.locator("h1")).to_have_text(FIRM)
     expect(page.locator("main")).not_to_contain_text(ENTRY)

@@ -3,7 +3,7 @@ disclosures, downloads its credit report, and reads the page in English."""
 
 from playwright.sync_api import expect
 
-FIRM = "湘西州山路交通建设有限公司"  # demo: published black entry 湘交基建信〔2026〕6号, penalty 湘交运罚〔…〕4号
+FIRM = "湘西州山路交通建设有限公司"  # demo: published black entry 湘交基建信〔2026〕6号, penalty 湘交建罚〔…〕4号
 
 
 def test_public_finds_a_firm_by_name_substring_reads_its_records_and_downloads_the_report(

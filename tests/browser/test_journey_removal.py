@@ -40,7 +40,7 @@ def published_entry(live_app):
                 entry = ops.create_entry(
                     actor=clerk, subject=subject, list_kind=category.list_kind, category_id=category.id,
                     reason="在公路建设项目招投标中弄虚作假。", legal_basis="《公路建设市场信用信息管理办法》",
-                    decision_number=NUMBER, deciding_unit="湖南省交通运输厅基建处",
+                    decision_number=NUMBER,
                     decision_date=start - timedelta(days=2), measure_ids=[m.id for m in category.measures],
                 )
                 ops.submit_entry(entry, clerk, entry.version)

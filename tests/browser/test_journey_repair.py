@@ -37,7 +37,7 @@ def old_entry(live_app):
                 entry = ops.create_entry(
                     actor=clerk, subject=subject, list_kind=category.list_kind, category_id=category.id,
                     reason="拖欠农民工工资，情节严重。", legal_basis="《公路建设市场信用信息管理办法》",
-                    decision_number=OLD, deciding_unit="湖南省交通运输厅基建处",
+                    decision_number=OLD,
                     decision_date=start - timedelta(days=3), measure_ids=[m.id for m in category.measures],
                 )
                 ops.submit_entry(entry, clerk, entry.version)

@@ -1,5 +1,5 @@
-"""The administrator's side of the classification rules (docs/RULES.md §4, §5): the units page says
-which units carry the monthly case quota; the penalty classification table takes a new row and
+"""The administrator's side of the classification rules (docs/RULES.md §4, §5): the work ledger says
+which units carry the monthly case quota (task 18's); the penalty classification table takes a new row and
 refuses a second row for the same type and keyword, at the page; the evaluation form offers the
 directly determined grade and refuses a grade off its band at the field."""
 
@@ -10,10 +10,12 @@ from .helpers import switch_user
 
 def test_admin_reads_the_quota_duty_and_maintains_the_penalty_classification(page, live_server, shot):
     switch_user(page, live_server, "admin@demo.hn")
-    page.goto(f"{live_server}/admin/units")
-    expect(page.locator("tr", has_text="办公室")).to_contain_text("不适用")
-    expect(page.locator("tr", has_text="长沙市交通运输局")).to_contain_text("适用")
-    shot("units")
+    page.goto(f"{live_server}/officer/ledger/?year=2019")
+    duties = page.locator("#duties li", has_text="每月联合奖惩案例数量")
+    expect(duties).to_contain_text("2019 年清单第 18 项任务")
+    expect(duties).to_contain_text("长沙市交通运输局")
+    expect(duties).not_to_contain_text("法规处")
+    shot("ledger-duties")
 
     page.goto(f"{live_server}/admin/penalty-severity")
     expect(page.locator("h1")).to_have_text("处罚分级")

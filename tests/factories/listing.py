@@ -36,7 +36,7 @@ class ListingFactories:
         values = {
             "list_kind": cat.list_kind, "category_id": cat.id, "subject_id": (subject or self.subject()).id,
             "reason": "在公路建设项目招投标中弄虚作假。", "legal_basis": "《公路建设市场信用信息管理办法》",
-            "decision_number": f"测试〔2026〕{next(_numbers)}号", "deciding_unit": "湖南省交通运输厅",
+            "decision_number": f"测试〔2026〕{next(_numbers)}号", "deciding_unit": creator.unit.issuing_name,
             "decision_date": today - timedelta(days=30), "unit_id": creator.unit_id,
             "created_by_id": creator.id, "status": status,
         }

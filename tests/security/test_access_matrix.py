@@ -215,7 +215,6 @@ MATRIX: dict[str, Access] = {
     # ---- administration: admins change, auditors read ----
     "accounts.users": Access(get=SEE_ALL),
     "accounts.units": Access(get=SEE_ALL),
-    "accounts.unit_case_quota": Access(post=ONLY_ADMIN, args={"unit_id": W("target_unit")}, data={"carries": "0"}),
     "admin.penalty_severity": Access(get=SEE_ALL, post=ONLY_ADMIN,
                                      data={"penalty_type": "other", "keyword": "矩阵", "min_severity": "general",
                                            "rule": "矩阵规则", "action": "save"}),
