@@ -16,8 +16,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from registry.accounts.issuers import MAX_LENGTH as MAX_ISSUER_LENGTH
 from registry.accounts.models import SignInAddress, Unit, User
 from registry.core import clock, throttle
-from registry.core.audit import AuditEvent, record_event
-from registry.core.errors import PermissionDenied, ValidationFailed, clean_text
+from registry.core.audit import record_event
+from registry.core.errors import ValidationFailed, clean_text
 from registry.core.permissions import Role
 from registry.core.settings import get_setting
 from registry.extensions import db
