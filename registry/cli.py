@@ -137,7 +137,7 @@ def calendar_declare(year, withdraw):
 
 
 def _decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or, as Chinese spreadsheets save it, GBK (SPEC §14)."""
+    """UTF-8 (with or without BOM) or, as Chinese spreadsheets save it, GBK (PRODUCT §14)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

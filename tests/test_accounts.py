@@ -107,7 +107,7 @@ def hash_checks(monkeypatch):
 
 @pytest.mark.parametrize("who", ["unknown email", "malformed email", "wrong password", "disabled", "made to wait"])
 def test_every_refusal_spends_one_password_check(client, make, frozen, hash_checks, who):
-    # Issue 22 §8: an unknown address answered in 8 ms, a known one in 140 ms (the hash).  Counted,
+    # an unknown address answered in 8 ms, a known one in 140 ms (the hash).  Counted,
     # not timed: each refusal checks the password once, against a hash made like an officer's.
     real = make.user("clerk", is_active=(who != "disabled"))
     email = {"unknown email": "nobody@test.hn", "malformed email": "nobody"}.get(who, real.email)
@@ -126,7 +126,7 @@ def test_the_refusal_does_not_echo_the_password(client, make):
     assert "wrong-secret-123" not in sign_in(client, user, "wrong-secret-123").get_data(as_text=True)
 
 
-# --- failures slow sign-in down; nothing locks (issue 30 §6) ------------------------------------
+# --- failures slow sign-in down; nothing locks ------------------------------------
 
 
 def test_after_five_failures_the_next_attempt_waits_a_minute_even_with_the_right_password(client, make, frozen,

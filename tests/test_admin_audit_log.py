@@ -1,4 +1,4 @@
-"""The audit log page answers who changed what, when (issue 19 item 3): the record and its link,
+"""The audit log page answers who changed what, when: the record and its link,
 readable actors and states, filters, true time order over keyset pages, and the CSV export."""
 
 from __future__ import annotations

@@ -237,7 +237,7 @@ def test_report_pdf(api, make):
     assert bad.status_code == 400 and error_code(bad) == "invalid_identifier"
 
 
-# --- the request log comes first (issue 22 §13) -------------------------------------------------
+# --- the request log comes first -------------------------------------------------
 
 @pytest.fixture
 def broken_log(monkeypatch):

@@ -1,5 +1,5 @@
 """The batch API's body limits, 405 with Allow, non-string items, the identifier pattern of the
-OpenAPI document, and the rate limit on requests without a valid key (issue 22 §9, §11)."""
+OpenAPI document, and the rate limit on requests without a valid key."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_a_real_chunked_request_is_held_to_the_limit(tmp_path):
 
 @pytest.mark.parametrize(("method", "path", "allowed"), [
     ("DELETE", f"/api/v1/credit/{'91430100MA4L0000X1'}", {"GET", "HEAD", "OPTIONS"}),
-    # the batch's own methods: GET no longer falls through to /credit/<identifier> with "batch" (issue 30 §7)
+    # the batch's own methods: GET no longer falls through to /credit/<identifier> with "batch"
     ("PUT", BATCH, {"OPTIONS", "POST"}),
     ("GET", BATCH, {"OPTIONS", "POST"}),
     ("HEAD", BATCH, {"OPTIONS", "POST"}),
@@ -118,7 +118,7 @@ def test_405_on_a_page_names_the_allowed_methods_too(client):
 
 @pytest.mark.parametrize("item", [{}, {"identifier": valid_uscc()}, [valid_uscc()], True, 1.5, 7, None])
 def test_a_batch_with_an_item_that_is_not_a_string_is_refused_whole(api, item):
-    """The document says the items are strings: {"identifiers": [{}]} is malformed (issue 30 §7),
+    """The document says the items are strings: {"identifiers": [{}]} is malformed,
     a 400 naming each such item, not an answer with an error inside."""
     clean = valid_uscc()
     response = api("POST", BATCH, json={"identifiers": [clean, item, "x", item]})

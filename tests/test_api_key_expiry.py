@@ -1,5 +1,5 @@
 """API keys carry an expiry, show their last use, and an unused key is found and revoked, each step
-audited (issue 30 §8).
+audited.
 
 Days are counted here by hand (a key issued on 2026-03-01 with the default 365-day lifetime works
 through 2027-03-01, Asia/Shanghai) rather than by the functions under test.

@@ -1,4 +1,4 @@
-"""The OpenAPI document's patterns say exactly what the API takes (issue 30 §7).
+"""The OpenAPI document's patterns say exactly what the API takes.
 
 A cursor parameter's pattern matches every cursor the API hands out and nothing else it would
 refuse; the name search's ``q`` pattern matches what the search answers.  What schemathesis checks

@@ -1,4 +1,4 @@
-"""``GET /api/v1/subjects?q=``: the public name search for business systems (issue 20)."""
+"""``GET /api/v1/subjects?q=``: the public name search for business systems."""
 
 from __future__ import annotations
 

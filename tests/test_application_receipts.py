@@ -1,4 +1,4 @@
-"""Receipts (回执) of objections and repair applications as PDFs (issue 18 §7): what was filed, the
+"""Receipts (回执) of objections and repair applications as PDFs: what was filed, the
 receipt number, the date and how to follow the application; verifiable; one document per filing."""
 
 from __future__ import annotations

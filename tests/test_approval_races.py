@@ -1,4 +1,4 @@
-"""The loser of an approval race is told the truth, the same on both databases (issue 30 §5).
+"""The loser of an approval race is told the truth, the same on both databases.
 
 Two reviewers decide the same item at the same moment through the review queue of a served
 application (a real server, one database connection per request).  Exactly one wins; the other

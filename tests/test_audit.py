@@ -1,4 +1,4 @@
-"""The append-only, tamper-evident audit log (SPEC §13) and `flask audit verify`."""
+"""The append-only, tamper-evident audit log (PRODUCT §13) and `flask audit verify`."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def test_occurred_at_is_utc_and_aware(db, events, frozen):
     assert event.occurred_at == datetime(2026, 10, 9, 2, 30, tzinfo=UTC)
 
 
-# --- the keyed chain and its anchors (issue 22 §5) ------------------------------------------------
+# --- the keyed chain and its anchors ------------------------------------------------
 
 TEST_KEY = b"test-audit-hmac-key"  # what tests/conftest.py configures
 

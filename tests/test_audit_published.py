@@ -1,4 +1,4 @@
-"""The chain's daily heads published outside the database (issue 30 §3): an insider who holds the
+"""The chain's daily heads published outside the database: an insider who holds the
 instance folder (key and anchor file) and the database rewrites the chain, the anchor file and
 the published table; a copy of the feed archived by someone else still catches it."""
 

@@ -1,4 +1,4 @@
-"""When the calendar changes, the stored working-day deadlines of open records follow (SPEC §8).
+"""When the calendar changes, the stored working-day deadlines of open records follow (PRODUCT §8).
 
 Expected dates are counted by hand in each test on the 2026/2027 calendar: 2027-01-01 (Friday) is
 元旦 under 《全国年节及纪念日放假办法》; 2027 has no announced arrangement, so its other weekdays work.

@@ -92,7 +92,7 @@ def test_only_admins_maintain(make):
 
 def test_public_page_and_downloads(client):
     page = client.get("/catalogue?lang=en")
-    # the seeded item's name in the reader's language (issue 19 #4); the seeded text in Chinese
+    # the seeded item's name in the reader's language; the seeded text in Chinese
     assert page.status_code == 200 and "Administrative penalties" in page.get_data(as_text=True)
     assert "行政处罚信息" in client.get("/catalogue?lang=zh_CN").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(client.get("/catalogue.csv").data.decode("utf-8-sig"))))

@@ -1,4 +1,4 @@
-"""The objection and repair deadline check (SPEC §9): due-soon warnings, overdue alerts, resolution."""
+"""The objection and repair deadline check (PRODUCT §9): due-soon warnings, overdue alerts, resolution."""
 
 from datetime import date
 

@@ -104,7 +104,7 @@ def test_case_quota_warning_from_the_20th_and_overdue_on_the_1st(db, make):
 
 
 def test_a_case_counts_in_the_month_the_measure_was_applied_everywhere(db, make):
-    """Issue 17 §4: a 长沙 case dated 2026-11-10 and verified on 12-01 meets November's quota in
+    """a 长沙 case dated 2026-11-10 and verified on 12-01 meets November's quota in
     the check, on the compliance dashboard and in the effectiveness list alike; a case verified in
     November but dated October counts for October only."""
     from registry.cases.quota import monthly_quota

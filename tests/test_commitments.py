@@ -120,7 +120,7 @@ def test_pages_are_for_officers_only(client, make, login, frozen):
     assert subject_section(commitment.subject, public=False)["commitments"] == [commitment]
     login("clerk", unit="GHC")
     assert client.get(f"/officer/commitments/{commitment.id}").status_code == 200
-    # The letter itself is not for another unit (issue 22 §7).
+    # The letter itself is not for another unit.
     assert client.get(f"/officer/commitments/{commitment.id}/file").status_code == 404
 
 

@@ -1,4 +1,4 @@
-"""The credit report says what the subject page says (issue 18 §1), and its numbers are not free
+"""The credit report says what the subject page says, and its numbers are not free
 (§6): text extracted from the PDFs, compared with the public pages."""
 
 from __future__ import annotations

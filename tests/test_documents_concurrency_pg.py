@@ -1,4 +1,4 @@
-"""Two simultaneous first downloads of one credit report take one number (issue 29 §2), on PostgreSQL.
+"""Two simultaneous first downloads of one credit report take one number, on PostgreSQL.
 
 Outside the rolled-back test transaction: two threads, each with its own application context,
 session and connection, ask for the same report at the same moment; both are held just before

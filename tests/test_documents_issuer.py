@@ -1,4 +1,4 @@
-"""Who issues a notice, and the remedies it names (issue 18 §2, §3): unit settings, audited.
+"""Who issues a notice, and the remedies it names: unit settings, audited.
 
 The expected texts are the law's, written out here: reconsideration within 60 days
 (《行政复议法》2023年修订) to the body the unit names, a lawsuit within 6 months (《行政诉讼法》

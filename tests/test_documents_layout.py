@@ -1,4 +1,4 @@
-"""The layout of an official document (issue 18 §4): positions and pages, read back from the PDF.
+"""The layout of an official document: positions and pages, read back from the PDF.
 
 - the seal circle is stamped over the issuing name and the date, which is centred under the name;
 - a heading never ends a page: it stays with what follows; the seal stays with the closing lines;
@@ -151,7 +151,7 @@ def _report_like(filler: int) -> bytes:
 
 
 def test_a_heading_stays_with_a_kept_together_record_whatever_the_length(app, db):
-    """Issue 29 §5: reportlab does not keep a heading with a KeepTogether after it; the base joins them."""
+    """reportlab does not keep a heading with a KeepTogether after it; the base joins them."""
     page_counts, stranded_before = set(), False
     for filler in range(6, 20):
         data = _report_like(filler)

@@ -1,4 +1,4 @@
-"""Verification anyone can find (issue 18 §5): the 文书核验 form, the footer link, the result
+"""Verification anyone can find: the 文书核验 form, the footer link, the result
 naming the document kind once in either language, and the public base URL the PDFs print."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Whoever changed a record's content prepared it and cannot approve it (issue 17 §3, ``core.editors``).
+"""Whoever changed a record's content prepared it and cannot approve it (``core.editors``).
 
 For every kind of reviewed record: a clerk drafts, reviewer A rewrites the draft, the clerk
 submits; A may neither approve nor return it, reviewer B may.

@@ -368,7 +368,7 @@ def test_officer_subject_page_shows_drafts_with_status(client, make, login):
 
 
 def test_officer_subject_page_hides_another_units_drafts_and_pending(client, make, login):
-    """Issue 22 §6: a clerk of another unit sees the published evaluation only."""
+    """a clerk of another unit sees the published evaluation only."""
     subject = make.subject()
     make.evaluation(subject=subject, unit="GHC", status="draft", evaluating_unit="草稿评价单位")
     make.evaluation(subject=subject, unit="GHC", status="pending_review", year=2023, evaluating_unit="待审评价单位")
@@ -390,7 +390,7 @@ def test_officer_subject_page_shows_drafts_to_their_unit_and_auditors(client, ma
 
 @pytest.mark.parametrize("decision", ["approve", "return"])
 def test_review_refusal_for_a_foreign_evaluation_says_not_found(client, make, login, db, decision):
-    """Issue 22 §6: the refusal must not confirm that another unit's evaluation exists."""
+    """the refusal must not confirm that another unit's evaluation exists."""
     foreign = make.evaluation(unit="GHC", status="pending_review")
     login(make.user("reviewer", unit="JJC"))
     answers = []

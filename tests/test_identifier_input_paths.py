@@ -1,4 +1,4 @@
-"""Identifiers typed in full-width or other scripts' digits (issue 22 §3), on every input path.
+"""Identifiers typed in full-width or other scripts' digits, on every input path.
 
 Typed as ``９１４３…`` or ``٤٣٠١…``, an identifier names the same subject as its ASCII form: it
 finds the registered subject and never registers a second one beside it (whose black-list entry

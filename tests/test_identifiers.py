@@ -1,4 +1,4 @@
-"""Identifiers of subjects (SPEC §2): normalisation, validation, messages, masking.
+"""Identifiers of subjects (PRODUCT §2): normalisation, validation, messages, masking.
 
 Expected values come from the standards (their published examples and tables) and from the
 second implementation in ``tests/standards.py``, never from the code under test.
@@ -175,7 +175,7 @@ def test_resident_id_of_wrong_shape(english, text):
     assert "resident ID number" in message(raised.value)
 
 
-# --- the address code (GB/T 2260, issue 29 §5) ---------------------------------------------
+# --- the address code (GB/T 2260) ---------------------------------------------
 
 
 def _with_region(region: str, birth: str = "19850612", serial: str = "123") -> str:
@@ -472,7 +472,7 @@ def test_suffixed_plates_are_looked_up_as_identifiers():
     assert not looks_like_identifier("湘江航运")
 
 
-# --- identifiers typed in other scripts (issue 22 §3) -------------------------------------
+# --- identifiers typed in other scripts -------------------------------------
 
 
 def _full_width(text: str) -> str:

@@ -70,7 +70,7 @@ def committed_entry(app):
             # Only the events this test appended, at the end of the chain: the chain stays intact.
             session.execute(sa.delete(AuditEvent).where(AuditEvent.id > marks["audit"]))
             session.execute(sa.delete(entry_measures).where(entry_measures.c.entry_id == ids["entry"]))
-            # The winning approval issued the entry's decision notice (issue 29 §2).
+            # The winning approval issued the entry's decision notice.
             session.execute(sa.delete(IssuedDocument).where(IssuedDocument.subject_id == ids["subject"]))
             session.execute(sa.delete(ListEntry).where(ListEntry.id == ids["entry"]))
             session.execute(sa.delete(Subject).where(Subject.id == ids["subject"]))
@@ -120,5 +120,5 @@ def test_two_concurrent_approvals_exactly_one_wins(app, committed_entry):
         assert approvals == 1
         notices = _db.session.scalar(sa.select(sa.func.count()).select_from(IssuedDocument).where(
             IssuedDocument.record_type == "list_entry", IssuedDocument.record_id == entry.id))
-        assert notices == 1  # one decision, one notice (issue 29 §2)
+        assert notices == 1  # one decision, one notice
         _db.session.remove()

@@ -38,7 +38,7 @@ def test_the_case_and_notice_links_follow_the_entry_state(client, make, login, a
     body = _page(client, entry)
     assert (CASE_LINK.format(id=entry.id) in body) is (state is S.PUBLISHED)
     assert "Record a case" in body if state is S.PUBLISHED else "Record a case" not in body
-    # The decision notice was issued at the approval: every approved entry has it (issue 29 §2).
+    # The decision notice was issued at the approval: every approved entry has it.
     approved = state not in (S.DRAFT, S.PENDING_REVIEW)
     assert (_notice_url(app, entry) in body) is approved
 

@@ -1,4 +1,4 @@
-"""Logs an operator can feed to a collector, and a restart that loses no request (issue 36 §5).
+"""Logs an operator can feed to a collector, and a restart that loses no request.
 
 - every request has an id (the proxy's X-Request-ID when sane, else a new one), answered in the
   X-Request-ID header and carried by its access line and by any error line it caused;

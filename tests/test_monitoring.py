@@ -1,4 +1,4 @@
-"""Operating the registry (issue 22 §14): /healthz, /readyz, /metrics and JSON logs."""
+"""Operating the registry: /healthz, /readyz, /metrics and JSON logs."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ def test_not_ready_when_the_database_was_never_migrated(client, db):
 
 @pytest.mark.parametrize("hours_ago, stale", [(25.9, False), (26.1, True), (None, True)])
 def test_a_stopped_scheduler_does_not_make_the_instance_unready(client, db, hours_ago, stale):
-    """Readiness is about serving (issue 30 §5): a stale scheduler is said, not a 503."""
+    """Readiness is about serving: a stale scheduler is said, not a 503."""
     _stamp(db, _head_revision())
     if hours_ago is not None:
         _ran(db, hours_ago)

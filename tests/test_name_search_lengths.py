@@ -1,4 +1,4 @@
-"""Name search at every length of query (issue 20): the index of characters and pairs for one and
+"""Name search at every length of query: the index of characters and pairs for one and
 two characters, the trigram index from three; the public page, the officer search and the count.
 
 The expected matches are computed here, independently, with Python's ``in`` over the names the

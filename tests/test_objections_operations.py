@@ -264,7 +264,7 @@ def test_reject_as_inadmissible_needs_reasons_and_a_reviewer_then_closes_the_hol
         ops.reject(objection, clerk, objection.version, " ")
     assert refused.value.field == "reason"
     ops.reject(objection, clerk, objection.version, "申请人与该记录无关。")
-    # Prepared only (SPEC §6 four-eyes): still open, the hold stays, the reviewer's queue has it
+    # Prepared only (PRODUCT §6 four-eyes): still open, the hold stays, the reviewer's queue has it
     assert objection.status is S.SUBMITTED and objection.rejection_prepared and objection.decided_on is None
     assert objection.prepared_by_id == clerk.id
     assert open_holds("list_entry", [entry.id])[entry.id] == {HoldKind.OBJECTION}
@@ -459,7 +459,7 @@ def test_deadlines_for_alerts_and_on_time_figures(make, db, frozen):
 
 
 def test_failed_lookups_slow_down_the_client_with_growing_waits_and_never_the_receipt(make, db):
-    """Issue 30 §6: 20 wrong codes are free; then the client waits 1, 2, 4 ... minutes, at most an hour,
+    """20 wrong codes are free; then the client waits 1, 2, 4 ... minutes, at most an hour,
     counted from its latest failure.  Another client is not held up, whatever receipt it asks for."""
     from datetime import UTC, datetime, timedelta
 

@@ -97,7 +97,7 @@ def test_a_wrong_code_is_answered_exactly_like_an_unknown_receipt(client, make, 
 
 
 def test_wrong_codes_slow_down_the_guesser_and_never_lock_out_the_applicant(app, client, make, db):
-    """Issue 30 §6: wrong codes are counted per client address, never per receipt."""
+    """wrong codes are counted per client address, never per receipt."""
     objection, code = make.objection()
     stranger = {"REMOTE_ADDR": "198.51.100.20"}
     for _ in range(20):
@@ -205,6 +205,6 @@ def test_a_rejection_as_inadmissible_is_prepared_on_the_page_and_confirmed_from_
 @pytest.mark.parametrize("target", ["list_entry:2147483648", "list_entry:99999999999999999999", "disclosure:0",
                                     "list_entry:١٢", "nothing:1", "list_entry:"])
 def test_a_record_no_row_can_have_is_not_found_never_a_500(client, target):
-    # An id past PostgreSQL's integer range used to reach the query (issue 22 §4, the form's path).
+    # An id past PostgreSQL's integer range used to reach the query (the form's path).
     assert client.get("/objections/new", query_string={"record": target}).status_code == 404
     assert client.get("/repairs/new", query_string={"record": target}).status_code == 404

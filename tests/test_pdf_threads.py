@@ -1,4 +1,4 @@
-"""PDFs drawn at the same moment in one process (a threaded server) come out whole (issue 30 §1).
+"""PDFs drawn at the same moment in one process (a threaded server) come out whole.
 
 reportlab's TrueType fonts are shared by every document and not thread-safe: while the GETs that
 issue documents were driven beside concurrent writers, two credit reports drawn at once corrupted

@@ -1,4 +1,4 @@
-"""Role and unit scoping (SPEC §1, §13): the predicates views, templates and operations share."""
+"""Role and unit scoping (PRODUCT §1, §13): the predicates views, templates and operations share."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Behind a real nginx (issue 22 §1): each client keeps its own address.
+"""Behind a real nginx: each client keeps its own address.
 
 The app is served on one loopback port and Debian's nginx, started by the test with the headers
 the README's deployment section documents, proxies to it from another.  Clients connect to nginx
@@ -195,7 +195,7 @@ def test_trusted_proxies_from_the_environment(monkeypatch):
 
 
 def test_behind_nginx_a_forged_forwarded_for_does_not_replay_a_stolen_session(tmp_path, nginx):
-    """Issue 30 §2: the session is bound to the address ProxyFix establishes (nginx's last entry),
+    """the session is bound to the address ProxyFix establishes (nginx's last entry),
     not to the first entry of X-Forwarded-For, which the thief writes himself."""
     agent = {"User-Agent": "Mozilla/5.0 victim-browser"}
     with served_app(tmp_path, TRUSTED_PROXIES=1) as served:

@@ -1,4 +1,4 @@
-"""The public 信用评价 page (issue 19 item 15): published results by scheme and year, searchable by
+"""The public 信用评价 page: published results by scheme and year, searchable by
 name or code, paginated, downloadable as CSV."""
 
 from __future__ import annotations

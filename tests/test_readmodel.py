@@ -1,5 +1,5 @@
 """The read model's answer to "what does the public see of these subjects today", checked against
-visibility written out here by hand (SPEC §2, §4): records in every state, on both sides of every
+visibility written out here by hand (PRODUCT §2, §4): records in every state, on both sides of every
 period's last day, with holds open and closed.
 
 Today is 2026-10-09 throughout.  Default settings: a general penalty is public for 12 months, a
@@ -21,7 +21,7 @@ from registry.readmodel.records import name_is_public, public_records
 
 TODAY = date(2026, 10, 9)
 
-# (status, fields, public?) — the expected answers, decided by reading SPEC §2 and §4, not the code.
+# (status, fields, public?) — the expected answers, decided by reading PRODUCT §2 and §4, not the code.
 ENTRIES = [
     ("draft", {}, False),
     ("pending_review", {}, False),

@@ -1,5 +1,5 @@
 """A line of the name search's results (red list, black list, in publicity, disclosures), read by
-``readmodel.standings`` without the records: the answers are written out by hand from SPEC §2 and
+``readmodel.standings`` without the records: the answers are written out by hand from PRODUCT §2 and
 checked against the full read model's ``PublicRecords.standing`` too."""
 
 from __future__ import annotations

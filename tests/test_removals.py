@@ -1,4 +1,4 @@
-"""Taking a list entry off the public pages needs two officers (issue 17 §1, ``core.removals``)."""
+"""Taking a list entry off the public pages needs two officers (``core.removals``)."""
 
 from __future__ import annotations
 

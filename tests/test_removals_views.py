@@ -1,4 +1,4 @@
-"""The pages of a two-officer removal: the entry page, the review queue, the public pages (issue 17 §1)."""
+"""The pages of a two-officer removal: the entry page, the review queue, the public pages."""
 
 from __future__ import annotations
 

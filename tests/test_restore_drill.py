@@ -1,4 +1,4 @@
-"""The restore drill (issue 36 §2), on SQLite and on PostgreSQL: a backup taken while officers
+"""The restore drill, on SQLite and on PostgreSQL: a backup taken while officers
 write, more work after it, then ``flask restore``: the database is sound, the chain intact, what
 the restore lost is named, and the registry's own checks pass afterwards.
 

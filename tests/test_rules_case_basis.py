@@ -208,7 +208,7 @@ def test_the_case_notice_stays_as_published_and_verify_says_why(make, client, lo
     entry, published, _pending = standing
     login("reviewer", unit="CS")
     listing_ops.revoke_entry(entry, make.user("reviewer"), entry.version, "撤销")
-    # The notice of the publication (issue 29 §2), dated then, though the case no longer stands.
+    # The notice of the publication, dated then, though the case no longer stands.
     notice = client.get(f"/officer/documents/case/{published.id}.pdf")
     assert notice.status_code == 200
     document = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.record_id == published.id))

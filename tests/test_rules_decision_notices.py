@@ -1,4 +1,4 @@
-"""A decision notice is issued when the decision is taken, and never rewritten (issue 29 §2).
+"""A decision notice is issued when the decision is taken, and never rewritten.
 
 The issue's own example is the expected value: an entry approved on 2026-10-09 (publicity
 2026-10-09 to 2026-10-15, five working days after the National Day holiday, the 10th being a

@@ -1,4 +1,4 @@
-"""One authority per document, and no internal division speaking to the public (issue 29 §1).
+"""One authority per document, and no internal division speaking to the public.
 
 The expected texts are written here from the rules the documents follow: a city bureau decides
 and issues in its own name (《行政处罚法》, 《行政复议法》2023 art. 24: reconsideration before the

@@ -84,7 +84,7 @@ def test_the_operation_refuses_a_severity_below_the_types_minimum(make, penalty_
     assert count(Disclosure) == before
 
 
-# A decision of several measures is classified by its most severe (issue 29 §4): the 2025 measures
+# A decision of several measures is classified by its most severe: the 2025 measures
 # make 吊销许可证件, 限制从业 and 责令关闭 serious, 暂扣许可证件 and 责令停产停业 at least general, and
 # nothing but a simplified-procedure penalty (警告, a fine up to 3,000 yuan for an organisation)
 # minor — whichever of the measures the officer chose as the decision's type.

@@ -1,4 +1,4 @@
-"""Who carries a duty is what the task list says, read from the ledger's task assignments (issue 29 §3).
+"""Who carries a duty is what the task list says, read from the ledger's task assignments.
 
 The expected units are written here from the source document, 湘交函〔2019〕276号 (the seed's task
 list): task 18 (每月上报不少于1个奖惩案例) names 各市州交通运输局，厅基建处、厅计划处、厅港航处、厅运输处、

@@ -1,10 +1,10 @@
-"""The red and black lists exclude each other (issue 29 §4).
+"""The red and black lists exclude each other.
 
 The rule as the joint reward and punishment system states it: a subject listed as seriously
 dishonest (an effective black-list entry) or with a serious administrative penalty still
 disclosed is not rewarded as trustworthy, and a trustworthy subject put on the black list leaves
 the red list.  The dates are worked out here: a serious penalty is disclosed for three years from
-its decision (SPEC §4), a general one for one year.
+its decision (PRODUCT §4), a general one for one year.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The scheduler after a stop (issue 36 §5): it runs on start what it missed, the administrators
+"""The scheduler after a stop: it runs on start what it missed, the administrators
 get an alert for each check that missed a run, /metrics shows a check overdue whoever is down,
 and the log stays quiet when nothing happened."""
 

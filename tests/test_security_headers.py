@@ -1,4 +1,4 @@
-"""Security headers on every response, and CSRF protection on every form (SPEC §13)."""
+"""Security headers on every response, and CSRF protection on every form (PRODUCT §13)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Concurrent requests on a served SQLite database (issue 22 §2): writers wait, nobody gets a 500.
+"""Concurrent requests on a served SQLite database: writers wait, nobody gets a 500.
 
 In WAL mode a transaction that began with a plain BEGIN and read first cannot turn into a writer
 once another connection has written: SQLite answers "database is locked" at once.  Writing

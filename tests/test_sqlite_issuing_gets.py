@@ -1,4 +1,4 @@
-"""GET requests that issue a numbered document, beside concurrent writers on SQLite (issue 30 §1).
+"""GET requests that issue a numbered document, beside concurrent writers on SQLite.
 
 A download that issues a document (its first one, or the first of new content) reads first and
 writes later.  On SQLite in WAL mode such a transaction, begun with a plain BEGIN, is refused at

@@ -1,4 +1,4 @@
-"""Scheduled checks and commands that write take SQLite's write lock first (issue 22 §2).
+"""Scheduled checks and commands that write take SQLite's write lock first.
 
 A transaction begun with a plain BEGIN that reads and then writes fails at once with "database is
 locked" when another connection wrote in between (WAL mode: its snapshot is stale, so waiting

@@ -200,7 +200,7 @@ def test_public_page_masks_a_persons_id_number(client, make):
 
 
 def test_public_page_does_not_name_a_person_on_its_own(client, make):
-    """SPEC §2: a person's name is public only on published entries and disclosures."""
+    """PRODUCT §2: a person's name is public only on published entries and disclosures."""
     person = make.subject("person", name="李不公开")
     vehicle = make.subject("vehicle", owner=person)
     for subject in (person, vehicle):

@@ -1,4 +1,4 @@
-"""CSV files whose quoting is broken, and cells too long for any column (issue 22 §12): refused
+"""CSV files whose quoting is broken, and cells too long for any column: refused
 naming the line, never imported as some other text, never reported as the wrong problem."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 19: the language switch keeps the page; search results say each subject's standing; the
+"""the language switch keeps the page; search results say each subject's standing; the
 lists have a keyword box; the subject page offers repair only when it is possible; one status lookup
 for both kinds of application; the review queue's confirm step and outcome filter; the lockout
 message; dates typed as 年-月-日; no internal codes on the pages."""

@@ -1,4 +1,4 @@
-"""Numbers in URLs that no record can have (issue 22 §4): a 404 or a 400, never a 500.
+"""Numbers in URLs that no record can have: a 404 or a 400, never a 500.
 
 An id past PostgreSQL's INTEGER (2^31 - 1) failed the query there; past 2^63 - 1 it failed on
 SQLite too; a page number that large overflowed the OFFSET.  Every route with an id in its path

@@ -1,4 +1,4 @@
-"""The officer's workbench (issue 24): the landing page per role, counts equal to the rows their
+"""The officer's workbench: the landing page per role, counts equal to the rows their
 links open, empty sections, and the navigation grouped by task showing no refused link."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Working days on the Chinese statutory calendar (SPEC §8), the overrides, and the calendar CLI.
+"""Working days on the Chinese statutory calendar (PRODUCT §8), the overrides, and the calendar CLI.
 
 Expected dates come from the State Council's notices (2026: 国办发明电〔2025〕7号 as the package
-and chinesecalendar carry it; the SPEC's example) and, for 2027 whose arrangement is not announced,
+and chinesecalendar carry it; the example of PRODUCT §8) and, for 2027 whose arrangement is not announced,
 from 《全国年节及纪念日放假办法》 (2025 revision) with the lunar dates of a published table
 (春节 2027 = 6 February, so 除夕 is 5 February and 初三 8 February).
 """
@@ -41,7 +41,7 @@ def cli(app, db):
 @pytest.mark.parametrize(
     "start, n, expected",
     [
-        ("2026-09-30", 7, "2026-10-15"),  # the SPEC's example: National Day, then the 调休 Saturday 10-10
+        ("2026-09-30", 7, "2026-10-15"),  # PRODUCT §8 example: National Day, then the 调休 Saturday 10-10
         ("2026-09-30", 1, "2026-10-08"),
         ("2026-09-30", 3, "2026-10-10"),  # Saturday 10-10 is a working day
         ("2026-10-09", 1, "2026-10-10"),

@@ -1,9 +1,9 @@
-"""API keys for business systems and the log of their requests (SPEC §11, §13).
+"""API keys for business systems and the log of their requests (PRODUCT §11, §13).
 
 A key is shown once, when it is issued; the registry keeps only its SHA-256 (a key is 32 random
 bytes, so a plain hash is as good as a slow one) and a short public prefix to find the row.
 Each key has scopes, its own rate limit and an expiry: it opens the API up to the end of its last
-day (Asia/Shanghai), at most ``api_key_lifetime_days`` after it was issued (issue 30 §8).
+day (Asia/Shanghai), at most ``api_key_lifetime_days`` after it was issued.
 Every API request made with a key is logged with the key, the time, the outcome and the size of
 the answer; identifiers are logged only as a keyed SHA-256 (HMAC), never raw, so that the log
 holds no person ID numbers.

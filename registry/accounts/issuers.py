@@ -1,5 +1,4 @@
-"""Who a unit's documents speak for, and the bodies its remedies clause names (issue 18 §2, §3;
-issue 29 §1).
+"""Who a unit's documents speak for, and the bodies its remedies clause names (PRODUCT §12).
 
 A division of the department (基建处, 运输处 …) is an internal body: it cannot issue an external
 decision, so its notices are issued in the department's name 湖南省交通运输厅 with the division

@@ -85,7 +85,7 @@ class User(CreatedAtMixin, db.Model):
 
 
 class SignInAddress(db.Model):
-    """An address an officer signed in from successfully, and when last (issue 30 §6): failures
+    """An address an officer signed in from successfully, and when last: failures
     from other addresses do not hold up sign-ins from it (``accounts.operations.authenticate``)."""
 
     __tablename__ = "sign_in_addresses"

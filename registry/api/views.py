@@ -1,4 +1,4 @@
-"""JSON API v1 (SPEC §11): credit check, batch check, name search, change feed, credit report, OpenAPI document.
+"""JSON API v1 (PRODUCT §11): credit check, batch check, name search, change feed, credit report, OpenAPI document.
 
 Every answer under ``/api/`` is JSON, errors included, each error with a stable ``code``
 (``core.web`` renders the HTTP errors; this module the API's own).  The answers carry an ETag that
@@ -138,7 +138,7 @@ def credit_report(identifier: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# Name search (issue 20)
+# Name search
 
 
 @bp.route(f"{PREFIX}/subjects")

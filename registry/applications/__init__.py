@@ -1,4 +1,4 @@
-"""The machinery objections and repair applications share (SPEC §6, §7): the application model and
+"""The machinery objections and repair applications share (PRODUCT §6, §7): the application model and
 its files, receipts and access codes (``models``), filing and the unit's handling steps with
 four-eyes decisions (``handling``), the review queue's source (``queue``), deadlines and their
 alerts (``deadlines``), the decision notices (``notices``), the pages (``web``), and the records an

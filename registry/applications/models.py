@@ -324,7 +324,7 @@ def insert_with_receipt(application, *, attempts: int = 8) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Throttling wrong access codes (issue 30 §6): per client address, with growing waits.  Never per
+# Throttling wrong access codes: per client address, with growing waits.  Never per
 # receipt: receipt numbers follow each other, and wrong codes from strangers must not shut the
 # applicant out.  The 60 random bits of the code are what protect an application.
 

@@ -1,4 +1,4 @@
-"""The scheduled check of the cases (SPEC §5, §9): the monthly case quota.
+"""The scheduled check of the cases (PRODUCT §5, §9): the monthly case quota.
 
 From the warning day of a month, units short of the month's quota are warned; from the 1st of the
 next month, the month missed is flagged overdue.

@@ -1,4 +1,4 @@
-"""The monthly effectiveness list (奖惩成效清单, SPEC §5): every published case of a month with its
+"""The monthly effectiveness list (奖惩成效清单, PRODUCT §5): every published case of a month with its
 measures and effect, per unit, as XLSX and as a PDF notice.
 
 The month of a case is the month of its case date.  The PDF is issued through the documents

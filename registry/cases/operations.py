@@ -1,4 +1,4 @@
-"""The verbs of joint reward and punishment cases (SPEC §5).
+"""The verbs of joint reward and punishment cases (PRODUCT §5).
 
 Each operation takes plain values and the acting user, checks who may do it and that the case
 follows the rules (the entry was published on the case date, the measures belong to the entry's
@@ -38,7 +38,7 @@ MAX_COMMENT = 2000
 
 
 def public_subject_name(subject, entry: ListEntry) -> str:
-    """A person's name is public only while their entry is (SPEC §2); otherwise only the surname."""
+    """A person's name is public only while their entry is (PRODUCT §2); otherwise only the surname."""
     if subject.kind is SubjectKind.PERSON and entry.status is not EntryStatus.PUBLISHED:
         return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
     return subject.name
@@ -65,7 +65,7 @@ def public_payload(case: Case) -> dict:
         "case_date": case.case_date.isoformat(),
         "matter": case.matter,
         "effect": case.effect,
-        "unit": handling_name(case.unit),  # a division named under the department (issue 29 §1)
+        "unit": handling_name(case.unit),  # a division named under the department
         "typical": case.is_typical,
     }
 
@@ -184,7 +184,7 @@ def submit_case(case: Case, actor, expected_version) -> None:
 
 
 def approve_case(case: Case, actor, expected_version, comment: str | None = None) -> None:
-    """Approve and publish: a case has no publicity period (SPEC §5); its notice (联合奖惩案例通报)
+    """Approve and publish: a case has no publicity period (PRODUCT §5); its notice (联合奖惩案例通报)
     is issued now."""
     ensure_version(case, expected_version)
     _ensure_reviewer(case, actor)

@@ -94,7 +94,7 @@ def show(commitment_id: int):
 def download(commitment_id: int):
     commitment = _load(commitment_id)
     # The commitment is read across units, but the signed letter is an upload: it goes only to the
-    # officers handling it (its unit) and to those who read every unit (SPEC §1, §13); a 404 otherwise.
+    # officers handling it (its unit) and to those who read every unit (PRODUCT §1, §13); a 404 otherwise.
     ensure_can_see(commitment)
     # The shared helper: an attachment, nosniff, no-store, and a download name made harmless.
     return send_upload(commitment.file_stored_name, commitment.file_original_name, commitment.file_type)

@@ -1,4 +1,4 @@
-"""Files held for a form that was refused (issue 19 #2).
+"""Files held for a form that was refused.
 
 A form refused for another field's sake must not drop the files already chosen.  The accepted
 ones are kept under ``held/<token>/`` of ``UPLOAD_FOLDER`` for ``HOLD_HOURS``; the token travels in

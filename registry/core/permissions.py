@@ -1,6 +1,6 @@
 """Who may do what: one set of predicates that views, templates and operations share.
 
-Roles (SPEC §1): clerks and reviewers work inside their own unit; reviewers also approve or
+Roles (PRODUCT §1): clerks and reviewers work inside their own unit; reviewers also approve or
 return what someone else in their unit submitted; admins run the configuration of every unit;
 auditors read everything and change nothing.  A record of another unit is *not found* for a
 clerk or reviewer (404, not 403), so that its existence does not leak.

@@ -58,7 +58,7 @@ for _spec in (
         SettingSpec("publication_gap_days", 14, _l("Alert a unit that published nothing for (days)"), 1, 90),
         SettingSpec("case_quota_per_month", 1, _l("Verified cases each unit records per month"), 0, 100),
         SettingSpec("case_quota_warning_day", 20, _l("Warn units short of their case quota from day"), 1, 28),
-        # Sign-in is slowed down, never locked (issue 30 §6, accounts.operations.authenticate).
+        # Sign-in is slowed down, never locked (accounts.operations.authenticate).
         SettingSpec("login_max_failures", 5, _l("Failed sign-ins from one place before the next one must wait"),
                     1, 100),
         SettingSpec("login_failure_window_minutes", 1440, _l("Remember failed sign-ins for (minutes)"), 1, 10080),

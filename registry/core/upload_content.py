@@ -1,4 +1,4 @@
-"""What an uploaded file *is* (issue 30 §4): decided by reading it, not by a list of byte patterns.
+"""What an uploaded file *is*: decided by reading it, not by a list of byte patterns.
 
 - A PDF is parsed with pypdf and every object of it is read, its names decoded (``/#4aavaScript``
   is ``/JavaScript``).  It is refused when it carries active content: JavaScript, actions that run

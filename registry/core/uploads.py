@@ -1,4 +1,4 @@
-"""Uploaded files (SPEC §13): size-limited, type-checked by content, stored under random names.
+"""Uploaded files (PRODUCT §13): size-limited, type-checked by content, stored under random names.
 
 ``store_upload`` checks what the bytes are (not what the name says), refuses anything but the
 allowed kinds, and writes the file into ``UPLOAD_FOLDER`` (outside the web root) under a random

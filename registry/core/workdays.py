@@ -1,4 +1,4 @@
-"""Working days on the Chinese statutory calendar (SPEC §8).
+"""Working days on the Chinese statutory calendar (PRODUCT §8).
 
 Weekends and statutory holidays are not working days; the adjusted working weekend days (调休)
 are.  Where a day's status comes from, the first that says something wins:

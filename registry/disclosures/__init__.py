@@ -1,1 +1,1 @@
-"""双公示: administrative licensing and penalty disclosures (SPEC §4)."""
+"""双公示: administrative licensing and penalty disclosures (PRODUCT §4)."""

@@ -5,7 +5,7 @@
 - ``on_time_rate``: published within the deadline / due, per unit and month (compliance dashboard).
 - ``public_payload``: what the change feed and the API may show of one disclosure.
 
-Disclosure periods (SPEC §4) are calendar months from the decision date (``core.periods``): a
+Disclosure periods (PRODUCT §4) are calendar months from the decision date (``core.periods``): a
 general penalty is public through ``add_months(decision date, penalty_general_visible_months)``,
 that corresponding day included as the period's last day (民法典 art. 202), and leaves the next
 day; serious ones likewise with ``penalty_serious_visible_months``; minor ones never.  A licence is

@@ -1,4 +1,4 @@
-"""Publicity ends follow the working-day calendar (SPEC §8).
+"""Publicity ends follow the working-day calendar (PRODUCT §8).
 
 An entry in publicity keeps as many working days of publicity as it was given on approval: when
 the calendar changes, its end is recounted from the publicity start (``core.calendar_changes.recount``),

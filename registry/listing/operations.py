@@ -1,4 +1,4 @@
-"""The verbs of the red and black lists (SPEC §3).
+"""The verbs of the red and black lists (PRODUCT §3).
 
 Every operation takes plain values and the acting user, checks who may do it, changes the rows
 (state changes through ``core.workflow.transition``: a conditional UPDATE on the version), writes

@@ -1,4 +1,4 @@
-"""Operating the registry: liveness and readiness probes, Prometheus metrics (issue 22 §14).
+"""Operating the registry: liveness and readiness probes, Prometheus metrics.
 
 An aggregator: it reads the checks' runs and open alerts, and nothing imports it.
 """

@@ -1,6 +1,6 @@
 """Is this instance ready to serve: database reachable, schema current.
 
-The scheduler is not part of it (issue 30 §5): a stopped scheduler must not take every web worker
+The scheduler is not part of it: a stopped scheduler must not take every web worker
 out of the load balancer and the public site down with it.  ``/readyz`` still says when the
 latest check run is older than ``READYZ_MAX_CHECK_AGE_HOURS`` (``scheduler.stale``), for people;
 the alert is ``/metrics``' ``registry_check_overdue_seconds`` and, once the scheduler runs again,

@@ -1,4 +1,4 @@
-"""Monthly and quarterly compliance reports as XLSX and PDF (SPEC §9, seed task 2).
+"""Monthly and quarterly compliance reports as XLSX and PDF (PRODUCT §9, seed task 2).
 
 The PDF is issued through ``registry.documents`` (numbered, with a verification code that
 ``/verify`` knows).

@@ -1,4 +1,4 @@
-"""Public pages: the lookup, the red and black lists, subject pages (SPEC §2, §10).
+"""Public pages: the lookup, the red and black lists, subject pages (PRODUCT §2, §10).
 
 Only public information appears here (``registry.readmodel`` says what that is); person ID
 numbers are always masked.  Every page is rate-limited per client address (``RATELIMIT_PUBLIC``)

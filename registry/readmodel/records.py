@@ -1,4 +1,4 @@
-"""What the public sees of these subjects today, read set-based as rows (SPEC §2, §10, §11).
+"""What the public sees of these subjects today, read set-based as rows (PRODUCT §2, §10, §11).
 
 ``public_records(subject_ids, today)`` is the one answer used by the public subject page, the
 credit report (``readmodel.report``), the credit check and its batch: per subject its public list
@@ -89,7 +89,7 @@ class PublicRecords:
 
 
 def name_is_public(subject, records: PublicRecords | None) -> bool:
-    """A person's name is public only on their public records (SPEC §2); others' names always."""
+    """A person's name is public only on their public records (PRODUCT §2); others' names always."""
     return subject.kind is not SubjectKind.PERSON or (records is not None and records.names_subject)
 
 

@@ -1,4 +1,4 @@
-"""The repair decision notice, 信用修复决定书 (SPEC §7, §12), issued through the applications' notice
+"""The repair decision notice, 信用修复决定书 (PRODUCT §7, §12), issued through the applications' notice
 machinery."""
 
 from __future__ import annotations

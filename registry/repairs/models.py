@@ -1,4 +1,4 @@
-"""Credit repair applications (SPEC §7), one row each, with handling and the four-eyes decision.
+"""Credit repair applications (PRODUCT §7), one row each, with handling and the four-eyes decision.
 
 At most one open application per record: the database holds it with a partial unique index.
 """
@@ -39,7 +39,7 @@ OUTCOME_LABELS = {RepairOutcome.APPROVED: _l("Repair approved"), RepairOutcome.R
 ROLE_LABELS = {RepresentativeRole.LEGAL_REPRESENTATIVE: _l("Legal representative"),
                RepresentativeRole.AGENT: _l("Authorised agent")}
 
-# The uploads of a repair application (SPEC §7): (form field, label, required)
+# The uploads of a repair application (PRODUCT §7): (form field, label, required)
 DOCUMENTS = (
     ("application_form", _l("Repair application form (信用修复申请书)"), True),
     ("commitment_letter", _l("Signed commitment letter (信用承诺书)"), True),

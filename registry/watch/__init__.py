@@ -1,1 +1,1 @@
-"""Watchlists of API keys and the signed change notifications sent to their endpoints (issue 23)."""
+"""Watchlists of API keys and the signed change notifications sent to their endpoints."""

@@ -1,4 +1,4 @@
-"""Concurrency and faults on PostgreSQL (SPEC §9, §13): real connections that commit.
+"""Concurrency and faults on PostgreSQL (PRODUCT §9, §13): real connections that commit.
 
 - the same form submitted twice at the same moment: exactly one wins, no duplicate, no 500;
 - two schedulers reaching the same check at once: it runs once;
@@ -145,7 +145,7 @@ def test_a_connection_dropped_mid_request_gives_a_clean_error_and_writes_nothing
         response = client.post("/officer/subjects/new", data={"kind": "organisation", "identifier": identifier,
                                                              "name": "断线测试有限公司"})
     assert seen["n"] >= 1
-    assert response.status_code == 503  # the database went away: temporarily unavailable (issue 30 §5)
+    assert response.status_code == 503  # the database went away: temporarily unavailable
     html = response.get_data(as_text=True)
     assert "text/html" in response.content_type and "Traceback" not in html and "psycopg" not in html
     assert _subjects(state["engine"], identifier) == 0  # the half-done request left nothing

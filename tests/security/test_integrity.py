@@ -1,4 +1,4 @@
-"""Integrity (SPEC §13): backups that restore to a database whose audit chain verifies, and
+"""Integrity (PRODUCT §13): backups that restore to a database whose audit chain verifies, and
 tampering with a restored copy being named by ``audit verify``.
 
 (Tampering with the live log is in tests/test_audit.py; the chain of the whole test database is

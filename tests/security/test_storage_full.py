@@ -1,4 +1,4 @@
-"""A full disk during a disclosure import is a clear refusal and stores nothing (issue 30 §5).
+"""A full disk during a disclosure import is a clear refusal and stores nothing.
 
 The database's disk fills up while the rows are written: on SQLite for real (``max_page_count``
 caps the file, and SQLite answers SQLITE_FULL "database or disk is full" like a full disk), on
