@@ -83,7 +83,7 @@ MATRIX: dict[str, Access] = {
     "public.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
     "documents.verify": Access(get=PUBLIC, args={"code": "NOSUCHCODE"}, ok=(404,)),
     "documents.verify_form": Access(get=PUBLIC),
-    # Probes for load balancers; /metrics is refused by client address instead (tests/test_monitoring.py),
+    # Probes for load balancers; /metrics is refused by client address instead (tests/monitoring/test_monitoring.py),
     # and the test client's address is loopback, which may read it.
     "monitoring.healthz": Access(get=PUBLIC),
     "monitoring.readyz": Access(get=PUBLIC, ok=(200, 503)),

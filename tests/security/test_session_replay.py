@@ -3,7 +3,7 @@
 Flask-Login's "strong" session protection binds the signed-in session to the browser it was made
 in (its address and User-Agent, hashed into the session): a cookie replayed from a different
 browser or address is dropped and the request is anonymous.  The address is the client's own
-behind the configured proxies (tests/test_proxy.py).
+behind the configured proxies (tests/core/test_proxy.py).
 """
 
 from __future__ import annotations

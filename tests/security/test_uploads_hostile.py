@@ -1,6 +1,6 @@
 """Hostile uploads through the real forms (PRODUCT §13, §14): disguised files, archives and
 polyglots refused by content, size caps, names never trusted, downloads never rendered.
-(The helper's unit tests are in tests/test_uploads.py.)"""
+(The helper's unit tests are in tests/core/test_uploads.py.)"""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from registry.core.logs import JsonFormatter, gunicorn_logconfig
 from registry.core.seeding import SEED_STEPS
 from registry.extensions import db as _db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

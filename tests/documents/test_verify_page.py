@@ -112,7 +112,7 @@ def test_pdfs_print_the_configured_public_base_url(app, make):
 
 
 def test_make_run_sets_the_public_base_url_to_the_address_it_serves():
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     prerequisites = ("install", "instance/config.py", "audit-key", "compile-translations", "migrate")
     skip = [f"-o{target}" for target in prerequisites]
     env = {key: value for key, value in os.environ.items() if key != "REGISTRY_PUBLIC_BASE_URL"}

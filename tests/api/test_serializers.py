@@ -1,6 +1,6 @@
 """The credit check's serialisation: a single check answers as the same item of a batch, and
 ``parse`` reads identifiers as ``parse_identifier`` does.  What the answers contain is checked
-against hand-written expectations in ``test_readmodel.py`` and ``test_api_credit.py``."""
+against hand-written expectations in ``tests/readmodel/test_readmodel.py`` and ``tests/api/test_credit.py``."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import pytest
 from registry.core.tabular import Column, FileRefused, read_table
 from registry.disclosures.models import Disclosure
 from tests.conftest import count
-from tests.test_disclosures_import import TODAY, licence_row, to_csv
+from tests.disclosures.test_import import TODAY, licence_row, to_csv
 
 COLUMNS = [Column("名称", "name"), Column("备注", "note")]
 

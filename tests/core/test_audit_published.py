@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from registry.checks.checks import audit_anchor
 from registry.core.audit import AuditEvent, record_event
-from tests.test_audit import TEST_KEY, _hmac_sha256, _rewrite_from, tamper
+from tests.core.test_audit import TEST_KEY, _hmac_sha256, _rewrite_from, tamper
 
 DAY = date(2026, 12, 7)
 

@@ -28,7 +28,7 @@ from tests.served import request, served_app, session_cookie
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
 OPENSSL = shutil.which("openssl")
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="Debian's nginx package is not installed")
 

@@ -17,7 +17,7 @@ from registry.core import clock
 from registry.core.logs import JsonFormatter, _JsonHandler
 from tests.factories import valid_uscc
 
-MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "versions"
 
 
 def _head_revision() -> str:

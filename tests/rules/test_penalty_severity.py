@@ -18,10 +18,10 @@ from registry.disclosures.imports import ImportRefused, import_disclosures
 from registry.disclosures.models import Disclosure, PartyCategory, PenaltyType, Severity
 from registry.extensions import db
 from tests.conftest import count
+from tests.disclosures.test_import import penalty_row, to_csv
+from tests.disclosures.test_views import FORM
 from tests.factories.core import valid_resident_id, valid_uscc
 from tests.factories.disclosures import penalty_data
-from tests.test_disclosures_import import penalty_row, to_csv
-from tests.test_disclosures_views import FORM
 
 TODAY = date(2026, 10, 9)
 T, S = PenaltyType, Severity

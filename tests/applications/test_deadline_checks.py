@@ -6,8 +6,8 @@ import pytest
 
 from registry.checks.models import Alert
 from registry.core import clock
+from tests.checks.test_generic import open_alerts, run
 from tests.conftest import count
-from tests.test_checks_generic import open_alerts, run
 
 FILED = date(2026, 9, 28)  # acceptance due on the 3rd working day after: 2026-10-08 (National Day between)
 

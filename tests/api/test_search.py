@@ -9,7 +9,7 @@ from jsonschema import Draft202012Validator
 from registry.accounts.apikeys import ApiRequestLog
 from registry.core.identifiers import SubjectKind, mask_resident_id
 from registry.listing.models import EntryStatus
-from tests import test_api_limits
+from tests.api import test_limits as test_api_limits
 
 limited_app = test_api_limits.limited_app  # the app with rate limits on
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from registry.readmodel.records import public_records
 from registry.readmodel.standings import standings
-from tests.test_readmodel import TODAY, world  # noqa: F401  (the fixture: a subject with a record in every state)
+from tests.readmodel.test_readmodel import TODAY, world  # noqa: F401  (the fixture: a subject with a record in every state)
 
 BLACK = "公路建设市场严重失信"
 RED = "道路运输守信"

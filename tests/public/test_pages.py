@@ -116,7 +116,7 @@ def test_any_page_number_answers(client, listed, page):
 
 
 def test_a_page_number_no_listing_can_have_is_a_bad_request(client, listed):
-    # pages past any listing are refused (tests/test_url_bounds.py tries them all).
+    # pages past any listing are refused (tests/core/test_url_bounds.py tries them all).
     assert client.get("/", query_string={"q": "路桥", "page": "9999999999999999999999"}).status_code == 400
 
 

@@ -15,7 +15,7 @@ from registry.checks.models import Alert, CheckRun
 from registry.checks.registry import CHECKS, ordered_checks
 from registry.checks.scheduler import catch_up, run_interval_job
 from registry.core import clock
-from tests.test_monitoring import _sample, _scrape
+from tests.monitoring.test_monitoring import _sample, _scrape
 
 SHANGHAI = clock.LOCAL_TZ
 NOW = datetime(2026, 12, 8, 10, 0, tzinfo=SHANGHAI)  # 02:00 UTC
