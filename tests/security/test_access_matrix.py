@@ -136,7 +136,7 @@ MATRIX: dict[str, Access] = {
     "listing.create": Access(get=UNIT, post=UNIT),
     "listing.show": Access(get=ALL, scoped=True, args={"entry_id": ENTRY}),
     "listing.edit": Access(get=UNIT, post=UNIT, scoped=True, args={"entry_id": W("draft_entry")}),
-    "listing.act": Access(post=frozenset({REVIEWER}), scoped=True, args={"entry_id": ENTRY, "action": "approve"},
+    "listing.decide": Access(post=frozenset({REVIEWER}), scoped=True, args={"entry_id": ENTRY, "action": "approve"},
                           data={"version": "1"}),
     # disclosures
     "disclosures.index": Access(get=ALL),
