@@ -119,7 +119,7 @@ def test_update_draft_changes_it_and_bumps_the_version(db, make):
 def test_a_non_draft_cannot_be_edited(db, make, state):
     entry = make.entry(state)
     before = _snapshot(entry)
-    with pytest.raises(ValidationFailed, match="Only a draft"):
+    with pytest.raises(InvalidTransition, match="Only a draft"):
         ops.update_draft(entry, actor=make.user("clerk"), expected_version=entry.version, **_fields(make))
     assert _snapshot(entry) == before
 
