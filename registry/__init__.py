@@ -3,45 +3,70 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import os
 
 from flask import Flask
 
-# The packages, bottom floor first (docs/DEVELOPING.md has the map).  Each may provide the modules
-# named in PACKAGE_PARTS; importing them registers what they declare (models, seed and demo steps,
-# scheduled checks, notice kinds and report sections, application targets, receivers of
-# core.signals.calendar_changed), ``views.bp`` is a blueprint and ``cli.COMMANDS`` a list of click
-# commands.
-PACKAGES = [
-    "accounts",
-    "subjects",
-    "listing",
-    "disclosures",
-    "cases",
-    "evaluations",
-    "commitments",
-    "applications",
-    "objections",
-    "repairs",
-    "catalogue",
-    "ledger",
-    "documents",
-    "exchange",
-    "watch",
-    "checks",
-    "oversight",
-    "review",
-    "workbench",
-    "public",
-    "api",
-    "admin",
-    "monitoring",
-    "gendata",
-]
+from registry import (
+    accounts,
+    admin,
+    api,
+    applications,
+    cases,
+    catalogue,
+    checks,
+    cli,
+    commitments,
+    disclosures,
+    documents,
+    evaluations,
+    exchange,
+    gendata,
+    ledger,
+    listing,
+    monitoring,
+    objections,
+    oversight,
+    public,
+    readmodel,
+    repairs,
+    review,
+    subjects,
+    watch,
+    workbench,
+)
+from registry.core import wiring
 
-PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "calendar", "views", "work", "cli")
+# The packages, bottom floor first (docs/DEVELOPING.md has the map).  ``create_app`` calls each one's
+# ``register(app)`` in this order: it names everything the package contributes (``core.wiring``).
+# A new package: import it above and add it here.
+PACKAGES = [
+    accounts,
+    subjects,
+    listing,
+    disclosures,
+    cases,
+    evaluations,
+    commitments,
+    applications,
+    objections,
+    repairs,
+    catalogue,
+    ledger,
+    documents,
+    exchange,
+    watch,
+    checks,
+    readmodel,
+    oversight,
+    review,
+    workbench,
+    public,
+    api,
+    admin,
+    monitoring,
+    gendata,
+]
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -123,14 +148,9 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_packages(app: Flask) -> None:
-    from registry import cli as core_cli
-    from registry.core import models  # noqa: F401  (the core's tables)
-    for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
-        app.cli.add_command(core_cli.take_write_lock_first(command))
+    """The core's own tables and commands, then every package's ``register(app)``."""
+    from registry.core import models as core_models
+
+    wiring.include(app, "registry.core", declares=(core_models,), commands=cli.COMMANDS)
     for package in PACKAGES:
-        parts = {part: importlib.import_module(f"registry.{package}.{part}")
-                 for part in PACKAGE_PARTS if importlib.util.find_spec(f"registry.{package}.{part}")}
-        if hasattr(parts.get("views"), "bp"):
-            app.register_blueprint(parts["views"].bp)
-        for command in getattr(parts.get("cli"), "COMMANDS", ()):
-            app.cli.add_command(core_cli.take_write_lock_first(command))
+        package.register(app)

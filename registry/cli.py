@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from registry.core import calendar_changes, clock, workdays
 from registry.core.anchors import anchor_path, file_warnings, set_aside
 from registry.core.audit import chain_head, file_anchors, rekey_chain, verify_chain, write_anchor
-from registry.core.db import reads_only, writing_transactions
+from registry.core.db import reads_only
 from registry.core.heads import load_outside_copy, outside_anchors, republish_after_rekey
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
 from registry.extensions import db
@@ -26,20 +26,6 @@ class _Date(click.DateTime):
 
 
 DATE = _Date(formats=["%Y-%m-%d"])
-
-
-def take_write_lock_first(command: click.Command) -> click.Command:
-    """Make a command's transactions begin by taking SQLite's write lock (``writing_transactions``)
-    unless it is marked ``reads_only``; a group's commands each.  Idempotent: ``create_app`` runs
-    once per app, the commands are module-level objects."""
-    if isinstance(command, click.Group):
-        for subcommand in command.commands.values():
-            take_write_lock_first(subcommand)
-    elif command.callback and not getattr(command, "reads_only", False) \
-            and not getattr(command.callback, "takes_write_lock_first", False):
-        command.callback = writing_transactions()(command.callback)
-        command.callback.takes_write_lock_first = True
-    return command
 
 
 def _run_steps(steps) -> None:
@@ -256,3 +242,7 @@ def audit_rekey(old_key_env: str | None):
     # What SECURITY.md asks the operator to record in the security log, with the date.
     for label, anchor in (("old head", old_head), ("new head", head)):
         click.echo(f"{label}: event {anchor.event_id} {anchor.hash}" if anchor else f"{label}: none (empty log)")
+
+
+# The application's own commands (the core has no package of its own): create_app adds them.
+COMMANDS = [seed_command, demo_command, calendar_cli, audit_cli]

@@ -15,7 +15,6 @@ from registry.accounts.issuers import handling_name
 from registry.cases import effectiveness, validation, work
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
-from registry.cases import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
 from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted, publicly_shown_case
 from registry.cases.quota import monthly_quota, parse_month

@@ -1,1 +1,29 @@
 """双公示: administrative licensing and penalty disclosures (PRODUCT §4)."""
+
+from registry.core import wiring
+
+
+def register(app) -> None:
+    """Everything the package contributes to ``app`` (``core.wiring``); its modules load here, when the
+    app is built, not with the package: any one of its modules would otherwise load them all."""
+    from registry.disclosures import (
+        calendar,
+        checks,
+        cli,
+        documents,
+        models,
+        operations,
+        removals,
+        seed,
+        severity,
+        targets,
+        views,
+        work,
+    )
+
+    wiring.include(
+        app, __name__,
+        declares=(models, severity, seed, checks, documents, targets, calendar, operations, removals, views, work),
+        blueprints=(views.bp,),
+        commands=cli.COMMANDS,
+    )

@@ -26,7 +26,6 @@ from registry.core.tabular import FileRefused, error_report_csv, template_csv, t
 from registry.core.uploads import write_whole
 from registry.core.web import add_nav, perform, refusing_a_full_disk
 from registry.disclosures import imports, operations, queries, work
-from registry.disclosures import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
 from registry.disclosures.models import (
     KIND_LABELS,
