@@ -35,6 +35,7 @@ from registry import (
     watch,
     workbench,
 )
+from registry.config import PROJECT_ROOT
 from registry.core import wiring
 
 # The packages, bottom floor first (docs/DEVELOPING.md has the map).  ``create_app`` calls each one's
@@ -67,9 +68,6 @@ PACKAGES = [
     monitoring,
     gendata,
 ]
-
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
 
 class RegistryFlask(Flask):
     """Flask, with each request's unit of work run again once when it lost SQLite's write lock

@@ -14,6 +14,9 @@ import ipaddress
 import os
 from datetime import timedelta
 
+# The checkout (or installed tree) holding registry/, templates/ and migrations/.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 DEFAULTS: dict[str, object] = {
     # Database: SQLite in the instance folder unless REGISTRY_DATABASE_URL says otherwise.
     "DATABASE_URL": None,

@@ -320,13 +320,18 @@ def error_report_csv(errors: Iterable[RowError]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([str(_l("Row")), str(_l("Column")), str(_l("Problem"))])
     for error in errors:
-        writer.writerow([error.row, error.column, _safe_cell(error.message)])
+        writer.writerow([error.row, error.column, formula_safe(error.message)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _safe_cell(text: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP): a quote before it keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value) -> str:
+    """The text of a cell (``None`` empty) that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterable[bytes]:
@@ -344,7 +349,7 @@ def csv_stream(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
     writer.writerow([str(cell) for cell in header])
     yield "\ufeff".encode() + flush()
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_safe_cell("" if cell is None else str(cell)) for cell in row])
+        writer.writerow([formula_safe(cell) for cell in row])
         if count % 500 == 0:
             yield flush()
     yield flush()

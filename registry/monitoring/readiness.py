@@ -17,8 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from registry import PROJECT_ROOT
 from registry.checks.models import CheckRun
+from registry.config import PROJECT_ROOT
 from registry.core import clock
 from registry.extensions import db
 
