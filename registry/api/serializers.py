@@ -21,9 +21,9 @@ from registry.core.identifiers import (
     parse_identifier,
 )
 from registry.core.identifiers import public_identifier as mask
+from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
+from registry.listing.feed import public_payload as entry_payload
 from registry.listing.models import EntryStatus, ListKind
-from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
-from registry.listing.operations import public_payload as entry_payload
 from registry.readmodel import records as readmodel
 from registry.readmodel.records import PublicRecords
 from registry.subjects.models import Subject

@@ -29,7 +29,8 @@ from registry.accounts.models import Unit
 from registry.cases.models import Case, counted
 from registry.cases.operations import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
-from registry.core.pdf import DEPARTMENT, ChineseParagraph, escape, heading_group, para, table_and_tail
+from registry.core.cjk_text import ChineseParagraph, escape
+from registry.core.pdf import DEPARTMENT, heading_group, para, table_and_tail
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import closing, issuer, issuing_name
 from registry.extensions import db

@@ -94,7 +94,8 @@ def _render(content: dict, meta, style) -> list:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer
 
-    from registry.core.pdf import escape, table_and_tail
+    from registry.core.cjk_text import escape
+    from registry.core.pdf import table_and_tail
 
     intro = (f"本报告统计 {content['period']} 各责任单位双公示按时公示、联合奖惩案例配额、信用信息公示等情况。")
     data = [[Paragraph(escape(cell), style["cell"]) for cell in content["header"]]]

@@ -38,8 +38,8 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
+from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
-from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.readmodel.queries import BATCH, chunks, public_entry_condition
 from registry.readmodel.standings import standing_of
 from registry.subjects.models import Subject
