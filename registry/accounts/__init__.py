@@ -6,11 +6,11 @@ from registry.core import wiring
 def register(app) -> None:
     """Everything the package contributes to ``app`` (``core.wiring``); its modules load here, when the
     app is built, not with the package: any one of its modules would otherwise load them all."""
-    from registry.accounts import apikeys, cli, issuers, models, seed, views
+    from registry.accounts import apikeys, cli, issuers, models, seed, settings, views
 
     wiring.include(
         app, __name__,
-        declares=(models, issuers, apikeys, seed, views),
+        declares=(models, settings, issuers, apikeys, seed, views),
         blueprints=(views.bp,),
         commands=cli.COMMANDS,
     )

@@ -15,13 +15,14 @@ def register(app) -> None:
         models,
         removals,
         seed,
+        settings,
         views,
         work,
     )
 
     wiring.include(
         app, __name__,
-        declares=(models, seed, checks, basis, documents, effectiveness, removals, views, work),
+        declares=(models, settings, seed, checks, basis, documents, effectiveness, removals, views, work),
         blueprints=(views.bp,),
         commands=cli.COMMANDS,
     )

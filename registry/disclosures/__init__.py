@@ -15,6 +15,7 @@ def register(app) -> None:
         operations,
         removals,
         seed,
+        settings,
         severity,
         targets,
         views,
@@ -23,7 +24,8 @@ def register(app) -> None:
 
     wiring.include(
         app, __name__,
-        declares=(models, severity, seed, checks, documents, targets, calendar, operations, removals, views, work),
+        declares=(models, settings, severity, seed, checks, documents, targets, calendar, operations, removals,
+                  views, work),
         blueprints=(views.bp,),
         commands=cli.COMMANDS,
     )

@@ -14,6 +14,7 @@ def register(app) -> None:
         models,
         removals,
         seed,
+        settings,
         targets,
         views,
         work,
@@ -21,7 +22,7 @@ def register(app) -> None:
 
     wiring.include(
         app, __name__,
-        declares=(models, seed, checks, documents, targets, calendar, removals, views, work),
+        declares=(models, settings, seed, checks, documents, targets, calendar, removals, views, work),
         blueprints=(views.bp,),
         commands=cli.COMMANDS,
     )

@@ -8,6 +8,6 @@ from registry.core import wiring
 def register(app) -> None:
     """Everything the package contributes to ``app`` (``core.wiring``); its modules load here, when the
     app is built, not with the package: any one of its modules would otherwise load them all."""
-    from registry.oversight import checks, compliance, reports, views, work
+    from registry.oversight import checks, compliance, reports, settings, views, work
 
-    wiring.include(app, __name__, declares=(checks, compliance, reports, views, work), blueprints=(views.bp,))
+    wiring.include(app, __name__, declares=(settings, checks, compliance, reports, views, work), blueprints=(views.bp,))

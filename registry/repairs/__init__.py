@@ -10,10 +10,10 @@ from registry.core import wiring
 def register(app) -> None:
     """Everything the package contributes to ``app`` (``core.wiring``); its modules load here, when the
     app is built, not with the package: any one of its modules would otherwise load them all."""
-    from registry.repairs import calendar, documents, models, operations, seed, views
+    from registry.repairs import calendar, documents, models, operations, seed, settings, views
 
     wiring.include(
         app, __name__,
-        declares=(models, seed, documents, calendar, operations, views),
+        declares=(models, settings, seed, documents, calendar, operations, views),
         blueprints=(views.bp,),
     )
