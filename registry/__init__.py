@@ -6,6 +6,8 @@ import contextlib
 import os
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from registry import (
     accounts,
@@ -17,6 +19,7 @@ from registry import (
     checks,
     cli,
     commitments,
+    config,
     disclosures,
     documents,
     evaluations,
@@ -36,7 +39,11 @@ from registry import (
     workbench,
 )
 from registry.config import PROJECT_ROOT
-from registry.core import wiring
+from registry.core import hygiene, i18n, logs, routing, web, wiring
+from registry.core import models as core_models
+from registry.core.db import run_unit_of_work
+from registry.core.permissions import template_helpers
+from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 # The packages, bottom floor first (docs/DEVELOPING.md has the map).  ``create_app`` calls each one's
 # ``register(app)`` in this order: it names everything the package contributes (``core.wiring``).
@@ -69,14 +76,12 @@ PACKAGES = [
     gendata,
 ]
 
+
 class RegistryFlask(Flask):
     """Flask, with each request's unit of work run again once when it lost SQLite's write lock
     (``core.db.run_unit_of_work``: a GET that issues a document, beside concurrent writers)."""
 
     def dispatch_request(self):
-        from registry.core.db import run_unit_of_work
-        from registry.extensions import db
-
         return run_unit_of_work(super().dispatch_request, db.session.rollback)
 
 
@@ -87,9 +92,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
     )
-    from registry import config
-    from registry.core import logs
-
     config.configure(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure_logging(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL", "INFO"))
@@ -112,18 +114,10 @@ def _trust_proxies(app: Flask) -> None:
     """
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _init_extensions(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from registry.core import hygiene, i18n, routing, web
-    from registry.core.permissions import template_helpers
-    from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
@@ -147,8 +141,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_packages(app: Flask) -> None:
     """The core's own tables and commands, then every package's ``register(app)``."""
-    from registry.core import models as core_models
-
     wiring.include(app, "registry.core", declares=(core_models,), commands=cli.COMMANDS)
     for package in PACKAGES:
         package.register(app)

@@ -11,6 +11,7 @@ are not here: they live in the database, see ``registry.core.settings``.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from datetime import timedelta
 
@@ -103,7 +104,6 @@ def warn_about_unset_settings(app) -> None:
     """Log, at start in production (neither debug nor testing), what works but should be set."""
     if app.debug or app.testing or app.config["PUBLIC_BASE_URL_CONFIGURED"]:
         return
-    import logging
 
     logging.getLogger("registry.config").warning(
         "PUBLIC_BASE_URL is not set: PDFs print verification links to %s, which readers cannot open. "

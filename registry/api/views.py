@@ -22,7 +22,9 @@ from registry.api.watch_views import watch_api_bp
 from registry.core import clock
 from registry.core.caching import conditional
 from registry.core.changes import ChangeEvent, change_json, decode_cursor, encode_cursor
+from registry.documents.operations import pdf_filename
 from registry.extensions import csrf, db
+from registry.readmodel.report import credit_report_pdf
 
 PREFIX = "/api/v1"
 MAX_BATCH = 1000
@@ -100,8 +102,6 @@ def credit_report(identifier: str):
     note_identifiers([lookup.normalized])
     if lookup.error is not None:
         return api_error(400, "invalid_identifier", lookup.error)
-    from registry.documents.operations import pdf_filename
-    from registry.readmodel.report import credit_report_pdf
 
     data, document = credit_report_pdf(lookup.normalized)
     db.session.commit()

@@ -36,6 +36,7 @@ from registry.core.permissions import (
 from registry.core.removals import prepare_removal, removal_context
 from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
+from registry.documents.operations import pdf_filename
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_LABELS, EntryStatus, ListEntry, Measure
 from registry.listing.panels import register_entry_link
@@ -245,7 +246,6 @@ def effectiveness_pdf(month_text: str):
     month = _download_month(month_text)
     if month is None:
         return redirect(url_for(".effectiveness_page"))
-    from registry.documents.operations import pdf_filename
 
     ok, result = perform(effectiveness.effectiveness_pdf, *month, actor=current_user)
     if not ok:

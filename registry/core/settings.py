@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
+from registry.core.audit import record_event
 from registry.core.errors import ValidationFailed
 from registry.core.registry import Registry
 from registry.extensions import db
@@ -72,8 +73,6 @@ def all_settings() -> list[tuple[SettingSpec, int]]:
 
 def set_setting(key: str, value, actor) -> None:
     """Change one setting after checking its range; audited with the old and new value."""
-    from registry.core.audit import record_event
-
     spec = SPECS.get(key)
     if spec is None:
         raise ValidationFailed(_l("Unknown setting %(key)s.", key=key), field="key")

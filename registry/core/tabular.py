@@ -20,6 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from registry.core.errors import ValidationFailed
 
@@ -110,8 +112,6 @@ def read_table(
 
 
 def _xlsx_lines(data: bytes, max_bytes: int) -> Iterable[list[str]]:
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -364,9 +364,6 @@ def template_csv(columns: Sequence[Column]) -> bytes:
 
 
 def template_xlsx(columns: Sequence[Column], sheet_title: str = "Sheet1") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]

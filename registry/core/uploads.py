@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -19,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from registry.core import upload_content
@@ -232,10 +233,6 @@ def send_upload(stored_name: str, original_name: str | None, content_type: str):
 
     The view has checked who may see it.  A missing file answers 404.
     """
-    import io
-
-    from flask import abort, send_file
-
     try:
         data = open_upload(stored_name)
     except (ValueError, FileNotFoundError):
