@@ -1,4 +1,4 @@
-"""The JSON body of a batch request (SPEC §11), read within its size limit: the credit batch check and
+"""The JSON body of a batch request (PRODUCT §11), read within its size limit: the credit batch check and
 the watchlist's batch edits take the same body."""
 
 from __future__ import annotations
