@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core import clock
 from registry.core.audit import AuditEvent, record_event, record_events
-from registry.core.errors import ValidationFailed
+from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.labels import register_state_labels
 from registry.core.permissions import Role
 from registry.core.settings import SettingSpec, get_setting, register_setting
@@ -222,8 +222,6 @@ def issue_key(*, name: str, scopes, rate_limit: str | None = None, actor=None,
     It opens the API up to the end of ``expires_on`` (by default the lifetime setting's last day).
     """
     if actor is not None and getattr(actor, "role", None) is not Role.ADMIN:
-        from registry.core.errors import PermissionDenied
-
         raise PermissionDenied(_l("Only an administrator can issue API keys."))
     name = " ".join((name or "").split())
     if not name:
@@ -271,8 +269,6 @@ def unused(now: datetime):
 def revoke_key(key: ApiKey, *, actor=None) -> None:
     """Stop a key from working (from its next request on).  Revoking twice changes nothing."""
     if actor is not None and getattr(actor, "role", None) is not Role.ADMIN:
-        from registry.core.errors import PermissionDenied
-
         raise PermissionDenied(_l("Only an administrator can revoke API keys."))
     if key.revoked_at is not None:
         return

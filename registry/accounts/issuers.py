@@ -25,6 +25,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from registry.accounts.models import Unit
+from registry.extensions import db
+
 DEPARTMENT = "湖南省交通运输厅"
 DEPARTMENT_PREFIX = "湘交"
 CITY_PREFIXES = {"长沙市": "长交", "株洲市": "株交", "湘潭市": "潭交", "衡阳市": "衡交", "邵阳市": "邵交",
@@ -50,6 +53,14 @@ def default_issuer(kind, name: str) -> dict[str, str]:
     return {"issuing_name": name, "seal_text": name, "document_prefix": CITY_PREFIXES.get(place, place[:1] + "交"),
             "reconsideration_body": f"{GOVERNMENT_NAMES.get(place, place)}人民政府",
             "court": RAILWAY_COURTS.get(place, f"{place}有管辖权的人民法院")}
+
+
+@sa.event.listens_for(Unit, "before_insert")
+def _issuer_defaults(_mapper, _connection, unit: Unit) -> None:
+    """A unit created without its issuer settings gets the defaults of its kind."""
+    for key, value in default_issuer(unit.kind, unit.name).items():
+        if not getattr(unit, key, None):
+            setattr(unit, key, value)
 
 
 def issuer_of(unit) -> dict:
@@ -78,9 +89,6 @@ def handling_name(unit) -> str:
 def department_issuer(*, with_division: bool = False) -> dict:
     """The issuer of documents the department issues as a whole: no 承办单位 unless
     ``with_division`` (the division that runs the credit system handled it)."""
-    from registry.accounts.models import Unit
-    from registry.extensions import db
-
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == DEPARTMENT_UNIT_CODE))
     values = default_issuer("division", DEPARTMENT) if unit is None else \
         {key: getattr(unit, key) for key in ISSUER_FIELDS}

@@ -40,7 +40,8 @@ S = ApplicationStatus
 OPEN_STATES = (S.SUBMITTED, S.MATERIAL_REQUESTED, S.ACCEPTED, S.PENDING_REVIEW)
 FINAL_STATES = (S.INADMISSIBLE, S.DECIDED)
 REJECTABLE_STATES = (S.SUBMITTED, S.MATERIAL_REQUESTED)  # where a rejection as inadmissible may be prepared
-_OPEN_SQL = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
+# The open states as an SQL list, for the partial indexes of the kinds of application.
+OPEN_STATES_SQL = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
 
 STATUS_LABELS = {
     S.SUBMITTED: _l("Received, awaiting acceptance"),

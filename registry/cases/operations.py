@@ -14,8 +14,6 @@ from flask_babel import lazy_gettext as _l
 from registry.accounts.issuers import handling_name
 from registry.cases import validation
 from registry.cases.models import Case, CaseStatus
-from registry.cases.quota import monthly_quota  # noqa: F401  (re-exported: the checks call it from here too)
-from registry.cases.validation import find_entry  # noqa: F401  (the views and tests name it here)
 from registry.core import clock
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed

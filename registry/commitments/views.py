@@ -18,6 +18,7 @@ from registry.core.uploads import send_upload
 from registry.core.web import add_nav, perform_form
 from registry.evaluations.operations import resolve_subject
 from registry.extensions import db
+from registry.listing.models import ListEntry
 from registry.listing.panels import register_entry_panel
 from registry.subjects.sections import register_subject_section
 
@@ -76,8 +77,6 @@ def show(commitment_id: int):
                 flash(_("The breach was recorded."), "success")
                 return redirect(url_for(".show", commitment_id=commitment.id))
         elif request.form.get("action") == "link" and link_form.validate_on_submit():
-            from registry.listing.models import ListEntry
-
             entry = db.session.get(ListEntry, link_form.entry_id.data)
             if entry is None or not can_edit_unit(current_user, entry.unit_id):
                 link_form.entry_id.errors = [_("No black list entry of your unit has this number.")]

@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from registry.core.uploads import EXTENSIONS, PDF, Upload, detect_type
-from registry.core.uploads import _clean_name as clean_name
+from registry.core.uploads import EXTENSIONS, PDF, Upload, clean_name, detect_type
 
 HELD = "held"
 HOLD_HOURS = 2

@@ -54,7 +54,7 @@ from reportlab.platypus import (
 )
 
 from registry.core import clock
-from registry.core.cjk_text import CANNOT_END, CANNOT_START, ChineseParagraph, escape, para  # noqa: F401  (re-exported for the documents)
+from registry.core.cjk_text import para
 from registry.core.pdf_signature import SEAL_RED, SignatureBlock
 
 DEPARTMENT = "湖南省交通运输厅"

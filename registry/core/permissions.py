@@ -15,6 +15,9 @@ from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from registry.core.editors import editor_ids
+from registry.extensions import login_manager
+
 
 class Role(StrEnum):
     CLERK = "clerk"
@@ -73,8 +76,6 @@ def can_review(user, record) -> bool:
 
 def is_editor(user, record) -> bool:
     """Whether ``user`` created or changed the content of ``record`` (``core.editors``)."""
-    from registry.core.editors import editor_ids
-
     return getattr(user, "id", None) in editor_ids(record)
 
 
@@ -92,8 +93,6 @@ def roles_required(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from registry.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and _role(current_user) not in roles:

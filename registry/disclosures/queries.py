@@ -120,7 +120,7 @@ def _original():
     return sa.sql.expression.UnaryExpression(Disclosure.corrects_id, operator=operators.custom_op("+")).is_(None)
 
 
-def _awaiting_publication():
+def awaiting_publication():
     return sa.and_(
         Disclosure.status.in_(UNPUBLISHED),
         Disclosure.publication_deadline.is_not(None),
@@ -132,13 +132,13 @@ def due_soon(today: date, lead: int) -> sa.Select:
     """Unpublished disclosures whose deadline falls from today to ``lead`` working days ahead."""
     horizon = add_working_days(today, lead)
     return sa.select(Disclosure).where(
-        _awaiting_publication(), Disclosure.publication_deadline >= today, Disclosure.publication_deadline <= horizon
+        awaiting_publication(), Disclosure.publication_deadline >= today, Disclosure.publication_deadline <= horizon
     )
 
 
 def overdue(today: date) -> sa.Select:
     """Unpublished disclosures whose deadline has passed."""
-    return sa.select(Disclosure).where(_awaiting_publication(), Disclosure.publication_deadline < today)
+    return sa.select(Disclosure).where(awaiting_publication(), Disclosure.publication_deadline < today)
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,13 @@ import os
 from datetime import timedelta
 
 import sqlalchemy as sa
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from registry import PROJECT_ROOT
 from registry.checks.models import CheckRun
+from registry.config import PROJECT_ROOT
 from registry.core import clock
 from registry.extensions import db
 
@@ -26,8 +27,6 @@ from registry.extensions import db
 @functools.cache
 def migration_heads() -> frozenset[str]:
     """The head revisions of the migrations shipped with this code (read once per process)."""
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", os.path.join(PROJECT_ROOT, "migrations"))
     return frozenset(ScriptDirectory.from_config(config).get_heads())

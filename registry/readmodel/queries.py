@@ -26,8 +26,8 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
+from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import ListEntry, ListKind, publicly_shown
-from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.subjects.models import Subject
 
 BATCH = 500  # ids per IN (...) query

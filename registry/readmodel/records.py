@@ -30,6 +30,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from registry.accounts.models import Unit
 from registry.cases.models import Case, case_measures, publicly_shown_case
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.identifiers import SubjectKind
@@ -38,8 +39,8 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
+from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
-from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.readmodel.queries import BATCH, chunks, public_entry_condition
 from registry.readmodel.standings import standing_of
 from registry.subjects.models import Subject
@@ -193,8 +194,6 @@ def _holds(mapping) -> set:
 
 @functools.cache
 def _entries_statement() -> sa.Select:
-    from registry.accounts.models import Unit
-
     return (
         sa.select(*_columns(ListEntry), ListCategory.name.label("category_name"), Unit.name.label("unit_name"),
                   Unit.issuing_name.label("unit_issuing_name"),

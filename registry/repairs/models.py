@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.applications.models import (
-    _OPEN_SQL,
+    OPEN_STATES_SQL,
     STATUS_LABELS,
     ApplicationMixin,
     application_constraints,
@@ -59,8 +59,8 @@ class RepairApplication(ApplicationMixin, db.Model):
         *application_constraints("repair_applications", tuple(o.value for o in RepairOutcome)),
         sa.CheckConstraint("record_type IN ('list_entry', 'disclosure')", name="record_type_known"),
         sa.Index("uq_repair_applications_one_open", "record_type", "record_id", unique=True,
-                 sqlite_where=sa.text(f"status IN ({_OPEN_SQL})"),
-                 postgresql_where=sa.text(f"status IN ({_OPEN_SQL})")),
+                 sqlite_where=sa.text(f"status IN ({OPEN_STATES_SQL})"),
+                 postgresql_where=sa.text(f"status IN ({OPEN_STATES_SQL})")),
     )
 
     representative_name: Mapped[str] = mapped_column(sa.String(100))

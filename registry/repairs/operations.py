@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from registry.accounts.models import Unit
 from registry.applications import deadlines, handling, targets
 from registry.applications.handling import Applicant, Handling
 from registry.applications.queue import ApplicationQueue
@@ -262,8 +263,6 @@ def repair_cases_per_unit(year: int, month: int) -> list[RepairCount]:
     Filed counts by filing date; the outcomes by the day the application was finished.  Every
     unit is listed, with zeros where it had none.
     """
-    from registry.accounts.models import Unit
-
     start, end = clock.month_bounds(year, month)
     model = RepairApplication
     finished = sa.and_(model.decided_on >= start, model.decided_on < end)

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
-from registry.core import pdf
+from registry.core import cjk_text, pdf
 
 
 def text_of(data: bytes) -> str:
@@ -112,7 +112,7 @@ def test_no_line_starts_with_closing_punctuation(app, db, mark):
         text = "交" * (30 + shift) + mark + "通运输信用" * 12
         lines = lines_of(text, 120 * mm)
         assert len(lines) > 1
-        assert all(line[0] not in pdf.CANNOT_START for line in lines[1:]), lines
+        assert all(line[0] not in cjk_text.CANNOT_START for line in lines[1:]), lines
         assert "".join(lines) == text
 
 
@@ -120,7 +120,7 @@ def test_no_line_ends_with_opening_punctuation_and_codes_stay_whole(app, db):
     for shift in range(12):
         text = "交" * (30 + shift) + "“依法”（91430100MA0000001X）" + "信用" * 30
         lines = lines_of(text, 120 * mm)
-        assert all(line[-1] not in pdf.CANNOT_END for line in lines), lines
+        assert all(line[-1] not in cjk_text.CANNOT_END for line in lines), lines
         assert any("91430100MA0000001X" in line for line in lines), lines
 
 
