@@ -97,11 +97,12 @@ def _trust_proxies(app: Flask) -> None:
 def _init_extensions(app: Flask) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from registry.core import hygiene, i18n, routing, web
+    from registry.core import hygiene, i18n, replicas, routing, web
     from registry.core.permissions import template_helpers
     from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    replicas.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

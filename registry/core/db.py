@@ -169,14 +169,27 @@ def run_unit_of_work(work, rollback):
     which waits for the lock (up to the busy timeout) and reads what the other writer wrote.  A
     request that already committed, or already held the lock, is not run again.
     """
+    from registry.core import replicas
+
     try:
         return work()
-    except sa.exc.OperationalError as error:
-        if not lost_the_write_lock(error) or takes_write_lock_first() or g.get(_REQUEST_COMMITTED):
+    except sa.exc.DBAPIError as error:
+        if replicas.replica_failed_in_request() and not g.get(_REQUEST_COMMITTED):
+            # A replica went away mid-request (it is skipped for a while now): read elsewhere.
+            rollback()
+            replicas.forget_replica_choice()
+            return work()
+        if (not isinstance(error, sa.exc.OperationalError) or not lost_the_write_lock(error)
+                or takes_write_lock_first() or g.get(_REQUEST_COMMITTED)):
             raise
     rollback()
     setattr(g, _REQUEST_INTENT, True)
     return work()
+
+
+def request_committed() -> bool:
+    """The current request committed something."""
+    return bool(has_request_context() and g.get(_REQUEST_COMMITTED))
 
 
 # SQLite's primary result codes of a database that cannot be used just now: busy or locked past the
