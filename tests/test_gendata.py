@@ -274,7 +274,7 @@ def _generate_into(app, *, copy=None) -> dict[str, int]:
     return counts
 
 
-def _rows(app, tables) -> dict[str, list[tuple]]:
+def _table_rows(app, tables) -> dict[str, list[tuple]]:
     """Every row of ``tables`` by primary key, as SQLAlchemy's column types read them back."""
     with app.app_context():
         rows = {}
@@ -297,7 +297,7 @@ def test_copy_loads_the_rows_insert_loaded():
         copied_counts = _generate_into(copied, copy=True)
         assert _generate_into(inserted, copy=False) == copied_counts
         assert copied_counts["subjects"] == PG_SUBJECTS
-        assert _rows(copied, copied_counts) == _rows(inserted, copied_counts)
+        assert _table_rows(copied, copied_counts) == _table_rows(inserted, copied_counts)
 
 
 @needs_postgres
@@ -310,7 +310,7 @@ def test_postgresql_and_sqlite_get_the_same_rows(tmp_path):
                 assert {name: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[name]))
                         for name in counts} == counts
                 db.session.remove()
-            assert _rows(postgres, counts) == _rows(sqlite, counts)
+            assert _table_rows(postgres, counts) == _table_rows(sqlite, counts)
     finally:
         with sqlite.app_context():
             db.engine.dispose()
