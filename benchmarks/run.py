@@ -121,6 +121,8 @@ def markdown(all_figures: dict) -> str:
     dialects = list(all_figures["runs"])
     lines = [f"Benchmark of {all_figures['subjects']:,} subjects, seed {all_figures['seed']}, "
              f"{all_figures['machine']} — {all_figures['finished']}", ""]
+    if not dialects:  # --only replicas
+        return "\n".join(lines + replicas_markdown(all_figures.get("replicas"))[1:]) + "\n"
     lines.append("| figure | target (1M, SQLite) | " + " | ".join(dialects) + " |")
     lines.append("|---|---|" + "---|" * len(dialects))
     for label, path, target, unit in TARGETS:

@@ -36,17 +36,33 @@ _SQLITE = {date: date.isoformat, datetime: _sqlite_datetime, bool: int, Decimal:
 _POSTGRES = {datetime: _postgres_datetime}
 
 
+def _enum_value(value: Enum):
+    return value.value
+
+
+_STORED_AS_IS = (str, int, float, type(None))
+
+
 def _converter(dialect: str):
-    """Python value → what the driver stores, as SQLAlchemy's column types would store it."""
+    """Python value → what the driver stores, as SQLAlchemy's column types would store it.
+
+    One dictionary look-up per value (the type's conversion, learnt on first sight), no call at
+    all for the values stored as they are: a million subjects' rows pass through here some sixty
+    million times."""
     table = dict(_SQLITE if dialect == "sqlite" else _POSTGRES)
+    as_is = {kind: True for kind in _STORED_AS_IS if kind not in table}
 
     def convert(value):
-        function = table.get(type(value))
-        if function is not None:
-            return function(value)
-        if isinstance(value, Enum):
-            return value.value
-        return value
+        kind = type(value)
+        if kind in as_is:
+            return value
+        function = table.get(kind)
+        if function is None:
+            if not issubclass(kind, Enum):
+                as_is[kind] = True
+                return value
+            function = table[kind] = _enum_value
+        return function(value)
 
     return convert
 
@@ -69,7 +85,7 @@ class BulkWriter:
         name = table if isinstance(table, str) else table.name
         columns, rows = self.pending.setdefault(name, (list(row), []))
         convert = self.convert
-        rows.append(tuple(convert(row[column]) for column in columns))
+        rows.append(tuple([convert(row[column]) for column in columns]))
         if len(rows) >= BATCH:
             self.flush()  # every table, in the order first seen: parents before the rows that point at them
 
