@@ -39,7 +39,7 @@ from registry import (
     workbench,
 )
 from registry.config import PROJECT_ROOT
-from registry.core import hygiene, i18n, logs, routing, web, wiring
+from registry.core import hygiene, i18n, logs, replicas, routing, web, wiring
 from registry.core import models as core_models
 from registry.core.db import run_unit_of_work
 from registry.core.permissions import template_helpers
@@ -119,6 +119,7 @@ def _trust_proxies(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
+    replicas.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

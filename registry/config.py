@@ -22,6 +22,11 @@ DEFAULTS: dict[str, object] = {
     # Database: SQLite in the instance folder unless REGISTRY_DATABASE_URL says otherwise.
     "DATABASE_URL": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL streaming replicas (hot standbys of DATABASE_URL), comma-separated: the public
+    # pages, the credit check, the name search and the change feed read from them (core.replicas).
+    # A replica that fails is skipped for DATABASE_REPLICA_RETRY_SECONDS.
+    "DATABASE_REPLICA_URLS": "",
+    "DATABASE_REPLICA_RETRY_SECONDS": 30,
     # Sessions: officers are signed out after 8 hours, and cookies never travel to scripts.
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "SESSION_COOKIE_HTTPONLY": True,

@@ -156,7 +156,7 @@ def log_api_request(response):
         size = len(response.get_data())
     try:
         db.session.rollback()
-        connection = db.session.connection()
+        connection = db.session.connection(bind_arguments={"clause": _LOG_INSERT})  # the primary, not a replica
         if connection.dialect.name == "postgresql":
             # The answer must not wait for a disk flush of its log row: a server crash may lose the
             # last fraction of a second of log rows (never corrupt them); records are unaffected.

@@ -22,6 +22,7 @@ from registry.api.watch_views import watch_api_bp
 from registry.core import clock
 from registry.core.caching import conditional
 from registry.core.changes import ChangeEvent, change_json, decode_cursor, encode_cursor
+from registry.core.replicas import reads_from_replica, replica_has_reached
 from registry.documents.operations import pdf_filename
 from registry.extensions import csrf, db
 from registry.readmodel.report import credit_report_pdf
@@ -55,6 +56,7 @@ def _json_answer(body: dict, *, status: int = 200, volatile: tuple[str, ...] = (
 
 @bp.route(f"{PREFIX}/credit/<{IDENTIFIER}:identifier>")
 @api_view(ApiScope.CREDIT_READ)
+@reads_from_replica
 def credit(identifier: str):
     (lookup,) = serializers.parse_all([identifier])
     note_identifiers([lookup.normalized])
@@ -67,6 +69,7 @@ def credit(identifier: str):
 
 @bp.route(f"{PREFIX}/credit/batch", methods=["POST"])
 @api_view(ApiScope.CREDIT_READ)
+@reads_from_replica
 def credit_batch():
     body = batch_body()
     if isinstance(body, Response):
@@ -117,6 +120,7 @@ def credit_report(identifier: str):
 
 @bp.route(f"{PREFIX}/subjects")
 @api_view(ApiScope.CREDIT_READ)
+@reads_from_replica
 def subjects():
     answer = search.subject_search_answer()
     return answer if isinstance(answer, Response) else _json_answer(answer, volatile=())
@@ -127,6 +131,7 @@ def subjects():
 
 @bp.route(f"{PREFIX}/changes")
 @api_view(ApiScope.CHANGES_READ)
+@reads_from_replica
 def changes():
     since = request.args.get("since")
     position = 0 if since in (None, "") else decode_cursor(since)
@@ -138,6 +143,8 @@ def changes():
         limit = 0
     if not 1 <= limit <= MAX_CHANGES:
         return api_error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_CHANGES}.")
+    # A replica that has not replayed up to the cursor must not answer "nothing new" (issue 35 §4).
+    replica_has_reached(sa.select(sa.func.max(ChangeEvent.id)), position)
     events = list(db.session.scalars(
         sa.select(ChangeEvent).where(ChangeEvent.id > position).order_by(ChangeEvent.id).limit(limit + 1)
     ))

@@ -563,14 +563,16 @@ def _advance_postgres_sequences(writer: BulkWriter) -> None:
         )
 
 
-def generate(subjects: int, seed: int, today: date, progress=lambda message: None) -> dict[str, int]:
-    """Insert the synthetic data set and commit; returns the row counts per table."""
+def generate(subjects: int, seed: int, today: date, progress=lambda message: None, *,
+             copy: bool | None = None) -> dict[str, int]:
+    """Insert the synthetic data set and commit; returns the row counts per table.  ``copy``:
+    PostgreSQL's rows through COPY (the default) or INSERT."""
     for step in SEED_STEPS.ordered():
         step.run()
     db.session.commit()
     if db.session.scalar(sa.select(Subject.id).where(Subject.identifier.like(SYNTHETIC_MARK)).limit(1)):
         raise AlreadyGenerated("this database already holds generated data; use a fresh database")
-    writer = BulkWriter()
+    writer = BulkWriter(copy)
     if writer.dialect == "sqlite":
         writer.connection.exec_driver_sql("PRAGMA cache_size=-200000")
     ctx = _context(random.Random(seed), today, writer)

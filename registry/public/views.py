@@ -24,6 +24,7 @@ from registry.core.caching import conditional
 from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
+from registry.core.replicas import reads_from_replica
 from registry.core.tabular import formula_safe
 from registry.core.web import add_nav
 from registry.documents.views import pdf_response
@@ -72,6 +73,7 @@ def _page_number(maximum: int) -> tuple[int, bool]:
 
 
 @bp.route("/")
+@reads_from_replica
 def home():
     raw = request.args.get("q")
     if raw is None:
@@ -141,6 +143,7 @@ def looks_like_a_persons_name(query: str) -> bool:
 
 
 @bp.route("/subjects/<id:subject_id>")
+@reads_from_replica
 def subject(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)
     records = report.records_of(subject)
@@ -237,11 +240,13 @@ def _filter_args(form: ListFilterForm) -> dict:
 
 
 @bp.route("/lists/red")
+@reads_from_replica
 def red_list():
     return list_page("red")
 
 
 @bp.route("/lists/black")
+@reads_from_replica
 def black_list():
     return list_page("black")
 
@@ -270,6 +275,7 @@ LIST_CN = {ListKind.RED: "红名单", ListKind.BLACK: "黑名单"}
 
 
 @bp.route("/lists/<any(red, black):slug>.csv")
+@reads_from_replica
 def list_csv(slug: str):
     kind = LIST_SLUGS[slug]
     form = _filter_form(kind)

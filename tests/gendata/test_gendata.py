@@ -7,6 +7,7 @@ commits and rebuilds the search index, which a rolled-back test transaction cann
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from datetime import date
@@ -235,3 +236,81 @@ def test_on_postgresql_new_rows_do_not_collide_with_generated_ids():
         with admin.connect() as connection:
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         admin.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# Bulk loading (issue 35 §3): COPY on PostgreSQL puts in exactly the rows INSERT did, and the
+# rows SQLite gets.
+
+PG_SUBJECTS = 400
+
+
+@contextlib.contextmanager
+def _postgres_app(label: str):
+    base = sa.engine.make_url(os.environ["REGISTRY_TEST_DATABASE_URL"])
+    name = f"gendata_{label}_{os.getpid()}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        connection.exec_driver_sql(f"CREATE DATABASE {name}")
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False,
+                      "DATABASE_URL": base.set(database=name).render_as_string(hide_password=False)})
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+def _generate_into(app, *, copy=None) -> dict[str, int]:
+    with app.app_context():
+        db.create_all()
+        counts = generate(PG_SUBJECTS, 3, TODAY, copy=copy)
+        db.session.remove()
+    return counts
+
+
+def _table_rows(app, tables) -> dict[str, list[tuple]]:
+    """Every row of ``tables`` by primary key, as SQLAlchemy's column types read them back."""
+    with app.app_context():
+        rows = {}
+        for name in sorted(tables):
+            table = db.metadata.tables[name]
+            rows[name] = [tuple(row) for row in db.session.execute(
+                sa.select(table).order_by(*table.primary_key.columns))]
+        db.session.remove()
+    return rows
+
+
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("REGISTRY_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="needs REGISTRY_TEST_DATABASE_URL pointing at PostgreSQL")
+
+
+@needs_postgres
+def test_copy_loads_the_rows_insert_loaded():
+    with _postgres_app("copy") as copied, _postgres_app("insert") as inserted:
+        copied_counts = _generate_into(copied, copy=True)
+        assert _generate_into(inserted, copy=False) == copied_counts
+        assert copied_counts["subjects"] == PG_SUBJECTS
+        assert _table_rows(copied, copied_counts) == _table_rows(inserted, copied_counts)
+
+
+@needs_postgres
+def test_postgresql_and_sqlite_get_the_same_rows(tmp_path):
+    sqlite = _generated_app(tmp_path / "same.sqlite", seed=3, subjects=PG_SUBJECTS)
+    try:
+        with _postgres_app("same") as postgres:
+            counts = _generate_into(postgres)
+            with sqlite.app_context():
+                assert {name: db.session.scalar(sa.select(sa.func.count()).select_from(db.metadata.tables[name]))
+                        for name in counts} == counts
+                db.session.remove()
+            assert _table_rows(postgres, counts) == _table_rows(sqlite, counts)
+    finally:
+        with sqlite.app_context():
+            db.engine.dispose()
