@@ -55,7 +55,7 @@ def test_a_cursor_pattern_matches_the_cursors_and_nothing_else(api, path, name, 
     for value in refused:
         assert not pattern.fullmatch(value), value
         response = get(path, **{name: value})
-        assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_cursor", value
+        assert response.status_code == 400 and response.get_json()["code"] == "bad_cursor", value
 
 
 @pytest.mark.parametrize(("path", "name", "tag"), CURSORS)

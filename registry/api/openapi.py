@@ -10,8 +10,9 @@ from copy import deepcopy
 
 from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
+from registry.api.openapi_common import HEADERS, IF_NONE_MATCH, PROBLEM_SCHEMAS, RESPONSES, json_ok, responses
 from registry.api.openapi_params import IDENTIFIER, cursor_parameter
-from registry.api.watch_openapi import WATCH_SCHEMAS, extend_error_body, watch_paths
+from registry.api.watch_openapi import WATCH_SCHEMAS, watch_paths
 from registry.core.changes import ChangeKind
 
 MAX_BATCH = 1000
@@ -29,25 +30,13 @@ DATE = {"type": "string", "format": "date"}
 NULLABLE_DATE = _nullable("string", format="date")
 
 SCHEMAS: dict = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {"error": _ref("ErrorBody")},
-    },
     "ErrorBody": {
         "type": "object",
+        "description": "One identifier's refusal inside a batch answer (the batch itself succeeded).",
         "required": ["code", "message"],
         "properties": {
-            "code": {
-                "type": "string",
-                "description": "Stable machine-readable code: invalid_identifier, not_a_string, bad_json, "
-                "bad_request, too_many_identifiers, too_large, bad_cursor, bad_limit, bad_query, bad_page, "
-                "missing_key, invalid_key, revoked_key, expired_key, insufficient_scope, not_found, "
-                "method_not_allowed, rate_limited, server_error.",
-            },
-            "message": {"type": "string", "description": "What is wrong, for people (may be translated)."},
-            "limit": {"type": "integer"},
-            "scope": {"type": "string"},
+            "code": {"enum": ["invalid_identifier"]},
+            "message": {"type": "string", "description": "What is wrong, in the request's language."},
         },
     },
     "Markers": {
@@ -252,48 +241,6 @@ SCHEMAS: dict = {
 }
 
 
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-RESPONSES = {
-    "BadRequest": _error("The request is not valid; error.code says why."),
-    "Unauthorized": _error("No API key, an unknown key, a revoked key or an expired one (missing_key, invalid_key, "
-                           "revoked_key, expired_key: a key opens the API up to the end of its last day, which "
-                           "the administrator who issued it gave you). "
-                           "These refusals are rate-limited per client address."),
-    "Forbidden": _error("The key lacks the scope this endpoint needs (insufficient_scope)."),
-    "NotFound": _error("No such endpoint."),
-    "MethodNotAllowed": dict(_error("The endpoint does not accept this method."),
-                             headers={"Allow": {"schema": {"type": "string"},
-                                                "description": "The methods the endpoint accepts."}}),
-    "TooLarge": _error("The request body is too large."),
-    "RateLimited": _error("The key's rate limit is used up (or, without a valid key, the client address's); "
-                          "retry after the Retry-After header's seconds."),
-    "ServerError": _error("An internal error; it has been logged."),
-    "NotModified": {"description": "Unchanged since the ETag given in If-None-Match."},
-}
-
-
-def _responses(ok: dict, *extra: str) -> dict:
-    responses = {"200": ok}
-    for status, name in (("304", "NotModified"), ("400", "BadRequest"), ("401", "Unauthorized"),
-                         ("403", "Forbidden"), ("405", "MethodNotAllowed"), ("413", "TooLarge"),
-                         ("429", "RateLimited"), ("500", "ServerError")):
-        if name in ("NotModified", "TooLarge") and name not in extra:
-            continue
-        responses[status] = {"$ref": f"#/components/responses/{name}"}
-    return responses
-
-
-def _json_ok(description: str, schema: str) -> dict:
-    return {
-        "description": description,
-        "headers": {"ETag": {"schema": {"type": "string"}, "description": "Changes only when the answer does."}},
-        "content": {"application/json": {"schema": _ref(schema)}},
-    }
-
-
 def _paths() -> dict:
     return {
         "/api/v1/credit/{identifier}": {"get": {
@@ -302,8 +249,8 @@ def _paths() -> dict:
             "description": "400 invalid_identifier names the problem (e.g. a wrong check character); an unknown "
             "valid identifier answers 200 with empty lists.",
             "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
-            "parameters": [IDENTIFIER],
-            "responses": _responses(_json_ok("The credit result.", "CreditResult"), "NotModified"),
+            "parameters": [IDENTIFIER, IF_NONE_MATCH],
+            "responses": responses(json_ok("The credit result.", "CreditResult", etag=True), "NotModified"),
         }},
         "/api/v1/credit/batch": {"post": {
             "operationId": "postCreditBatch",
@@ -314,7 +261,7 @@ def _paths() -> dict:
             "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": _ref("BatchRequest")}}},
-            "responses": _responses(
+            "responses": responses(
                 {"description": "One item per identifier.",
                  "content": {"application/json": {"schema": _ref("BatchResponse")}}},
                 "TooLarge",
@@ -325,7 +272,7 @@ def _paths() -> dict:
             "summary": "Credit report (信用报告) as PDF, with a verification code",
             "security": [{"ApiKey": [ApiScope.REPORT_READ.value]}],
             "parameters": [IDENTIFIER],
-            "responses": _responses({"description": "The report.", "content": {"application/pdf": {
+            "responses": responses({"description": "The report.", "content": {"application/pdf": {
                 "schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
         }},
         "/api/v1/changes": {"get": {
@@ -339,8 +286,9 @@ def _paths() -> dict:
                 cursor_parameter("since", "c1", "A cursor from an earlier answer; omit to start from the beginning."),
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                IF_NONE_MATCH,
             ],
-            "responses": _responses(_json_ok("A page of changes.", "ChangesPage"), "NotModified"),
+            "responses": responses(json_ok("A page of changes.", "ChangesPage", etag=True), "NotModified"),
         }},
         "/api/v1/openapi.json": {"get": {
             "operationId": "getOpenApi",
@@ -359,17 +307,18 @@ def openapi_document() -> dict:
             "title": "Hunan Transport Credit Registry API",
             "version": "1.0.0",
             "summary": "湖南省交通运输信用红黑名单与联合奖惩管理系统: credit checks and change feed",
-            "description": "For business systems (licensing, toll, bidding).  Send the key an administrator issued in "
-            "the X-API-Key header.  Each key has scopes and its own rate limit.  Every error is JSON "
-            "{\"error\": {\"code\", \"message\"}} with a stable code.  Person ID numbers are always masked.",
+            "description": "For business systems (licensing, toll, bidding).  Send the key an administrator issued "
+            "in the X-API-Key header.  Each key has scopes and its own rate limit.  Every error is RFC 9457 problem "
+            "details (application/problem+json) with the registry's stable code as an extension member, its "
+            "texts in the language of Accept-Language.  Person ID numbers are always masked.",
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": {**_paths(), **openapi_search.paths(_responses, _json_ok), **watch_paths(_responses)},
+        "paths": {**_paths(), **openapi_search.paths(responses, json_ok), **watch_paths(responses)},
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
-            "schemas": deepcopy({**SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS,
-                                 "ErrorBody": extend_error_body(SCHEMAS["ErrorBody"])}),
+            "schemas": deepcopy({**SCHEMAS, **PROBLEM_SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS}),
             "responses": deepcopy(RESPONSES),
+            "headers": deepcopy(HEADERS),
         },
     }

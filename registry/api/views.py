@@ -11,6 +11,7 @@ import json
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
 
 from registry.accounts.apikeys import ApiScope
 from registry.api import search, serializers
@@ -70,7 +71,7 @@ def _batch_body():
     get past it; the JSON is parsed here rather than by ``request.get_json`` so that a body nested
     deeper than the parser's recursion limit is a 400 like any other bad JSON, not a 500.
     """
-    too_large = api_error(413, "too_large", f"The request body may have at most {MAX_BATCH_BYTES} bytes.")
+    too_large = api_error(413, "too_large", _("The request body may have at most %(n)d bytes.", n=MAX_BATCH_BYTES))
     if (request.content_length or 0) > MAX_BATCH_BYTES:
         return too_large
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
@@ -86,7 +87,7 @@ def _batch_body():
 
 
 def _bad_json():
-    return api_error(400, "bad_json", 'The body must be JSON: {"identifiers": ["...", ...]}.')
+    return api_error(400, "bad_json", _('The body must be JSON: {"identifiers": ["...", ...]}.'))
 
 
 @bp.route(f"{PREFIX}/credit/batch", methods=["POST"])
@@ -97,17 +98,18 @@ def credit_batch():
         return body
     identifiers = body.get("identifiers") if isinstance(body, dict) else None
     if not isinstance(identifiers, list):
-        return api_error(400, "bad_request", 'The body must be a JSON object with a list "identifiers".')
+        return api_error(400, "bad_request", _('The body must be a JSON object with a list "identifiers".'))
     if len(identifiers) > MAX_BATCH:
         return api_error(400, "too_many_identifiers",
-                         f"A batch may have at most {MAX_BATCH} identifiers; this one has {len(identifiers)}.",
+                         _("A batch may have at most %(limit)d identifiers; this one has %(n)d.",
+                           limit=MAX_BATCH, n=len(identifiers)),
                          limit=MAX_BATCH)
     not_strings = [index for index, item in enumerate(identifiers) if not isinstance(item, str)]
     if not_strings:
         # A malformed request, refused whole (the document says items are strings); an identifier
         # that is a string but not a valid one still gets its own error in the answer.
-        return api_error(400, "not_a_string", "Each identifier must be a JSON string.", errors=[
-            {"index": index, "code": "not_a_string", "message": f"Item {index} is not a string."}
+        return api_error(400, "not_a_string", _("Each identifier must be a JSON string."), errors=[
+            {"index": index, "code": "not_a_string", "message": _("Item %(index)d is not a string.", index=index)}
             for index in not_strings])
     lookups = serializers.parse_all(identifiers)
     note_identifiers([lookup.normalized for lookup in lookups])
@@ -157,13 +159,13 @@ def changes():
     since = request.args.get("since")
     position = 0 if since in (None, "") else decode_cursor(since)
     if position is None:
-        return api_error(400, "bad_cursor", "The since cursor is not valid: pass a cursor this API returned.")
+        return api_error(400, "bad_cursor", _("The since cursor is not valid: pass a cursor this API returned."))
     try:
         limit = int(request.args.get("limit", DEFAULT_CHANGES))
     except ValueError:
         limit = 0
     if not 1 <= limit <= MAX_CHANGES:
-        return api_error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_CHANGES}.")
+        return api_error(400, "bad_limit", _("limit must be a whole number from 1 to %(n)d.", n=MAX_CHANGES))
     events = list(db.session.scalars(
         sa.select(ChangeEvent).where(ChangeEvent.id > position).order_by(ChangeEvent.id).limit(limit + 1)
     ))

@@ -60,14 +60,7 @@ WATCH_SCHEMAS: dict = {
             "has_more": {"type": "boolean"},
         },
     },
-    "IdentifierError": {
-        "type": "object",
-        "required": ["index", "code", "message"],
-        "properties": {"index": {"type": "integer"}, "code": {"type": "string"}, "message": {"type": "string"}},
-    },
 }
-
-ERROR_CODES = "invalid_identifiers, watchlist_full"
 
 NOTIFICATIONS = (
     "When the public credit status of a watched subject changes (a list entry enters publicity, is published, "
@@ -130,12 +123,3 @@ def watch_paths(responses) -> dict:
             "responses": responses(json_ok("A page of changes.", "ChangesPage")),
         }},
     }
-
-
-def extend_error_body(error_body: dict) -> dict:
-    """The shared error body, with the watchlist's codes and its per-identifier errors."""
-    properties = {**error_body["properties"],
-                  "errors": {"type": "array", "items": _ref("IdentifierError"),
-                             "description": "invalid_identifiers, not_a_string: one item per identifier in error."}}
-    code = {**properties["code"], "description": properties["code"]["description"].rstrip(".") + f", {ERROR_CODES}."}
-    return {**error_body, "properties": {**properties, "code": code}}

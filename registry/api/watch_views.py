@@ -8,6 +8,7 @@ invalid identifier with its index), and nothing is stored.
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import gettext as _
 
 from registry.accounts.apikeys import ApiKey, ApiScope
 from registry.api.keys import api_error, api_view, note_identifiers
@@ -39,7 +40,7 @@ def _limit():
     except ValueError:
         limit = 0
     if not 1 <= limit <= MAX_PAGE:
-        return None, api_error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_PAGE}.")
+        return None, api_error(400, "bad_limit", _("limit must be a whole number from 1 to %(n)d.", n=MAX_PAGE))
     return limit, None
 
 
@@ -52,10 +53,11 @@ def _identifiers():
         return body
     identifiers = body.get("identifiers") if isinstance(body, dict) else None
     if not isinstance(identifiers, list):
-        return api_error(400, "bad_request", 'The body must be a JSON object with a list "identifiers".')
+        return api_error(400, "bad_request", _('The body must be a JSON object with a list "identifiers".'))
     if len(identifiers) > operations.MAX_BATCH:
-        return api_error(400, "too_many_identifiers", f"A batch may have at most {operations.MAX_BATCH} "
-                         f"identifiers; this one has {len(identifiers)}.", limit=operations.MAX_BATCH)
+        return api_error(400, "too_many_identifiers", _(
+            "A batch may have at most %(limit)d identifiers; this one has %(n)d.",
+            limit=operations.MAX_BATCH, n=len(identifiers)), limit=operations.MAX_BATCH)
     note_identifiers([" ".join(item.split()).upper() for item in identifiers if isinstance(item, str)])
     return identifiers
 
@@ -103,7 +105,7 @@ def listing():
     after = request.args.get("after")
     position = 0 if after in (None, "") else decode_list_cursor(after)
     if position is None:
-        return api_error(400, "bad_cursor", "The after cursor is not valid: pass a cursor this API returned.")
+        return api_error(400, "bad_cursor", _("The after cursor is not valid: pass a cursor this API returned."))
     limit, error = _limit()
     if error is not None:
         return error
@@ -123,7 +125,7 @@ def changes():
     since = request.args.get("since")
     position = 0 if since in (None, "") else decode_cursor(since)
     if position is None:
-        return api_error(400, "bad_cursor", "The since cursor is not valid: pass a cursor this API returned.")
+        return api_error(400, "bad_cursor", _("The since cursor is not valid: pass a cursor this API returned."))
     limit, error = _limit()
     if error is not None:
         return error

@@ -15,7 +15,7 @@ def only_identifier_refusals(ctx, response, case):
     meta = case.meta
     if meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
         return None
-    code = response.json().get("error", {}).get("code")
+    code = response.json().get("code")
     if code not in IDENTIFIER_REFUSALS:
         raise AssertionError(f"Schema-valid request refused with 400 {code}")
     return None

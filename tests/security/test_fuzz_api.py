@@ -58,9 +58,9 @@ def conforms(document, path, method, response):
     status = response.status_code
     assert status < 500, (method, path, status, response.get_data(as_text=True)[:300])
     content = _schema_of(document, path, method, status)
-    if response.mimetype == "application/json":
-        assert "application/json" in content, (path, status, "JSON answer not documented")
-        schema = dict(content["application/json"]["schema"], components=document["components"])
+    if response.mimetype in ("application/json", "application/problem+json"):
+        assert response.mimetype in content, (path, status, "JSON answer not documented")
+        schema = dict(content[response.mimetype]["schema"], components=document["components"])
         Draft202012Validator(schema).validate(response.get_json())
     elif status != 304:
         assert response.mimetype in content, (path, status, response.mimetype)
