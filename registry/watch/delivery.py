@@ -120,7 +120,7 @@ class Message:
     url: str
     message_id: str
     body: str
-    secret: str
+    secrets: tuple[str, ...]  # the current signing secret, and the rotated one during its grace period
 
 
 def _subject_json(subject: Subject | None) -> dict | None:
@@ -144,20 +144,22 @@ def build_messages(ids: list[int]) -> list[Message]:
     if not ids:
         return []
     rows = db.session.execute(
-        sa.select(Delivery, ChangeEvent, Subject, WatchEndpoint.url, WatchEndpoint.secret, ApiKey.prefix)
+        sa.select(Delivery, ChangeEvent, Subject, WatchEndpoint, ApiKey.prefix)
         .join(WatchEndpoint, WatchEndpoint.key_id == Delivery.key_id)
         .join(ApiKey, ApiKey.id == Delivery.key_id)
         .outerjoin(ChangeEvent, ChangeEvent.id == Delivery.event_id)
         .outerjoin(Subject, Subject.id == Delivery.subject_id)
         .where(Delivery.id.in_(ids)).order_by(Delivery.id)
     ).all()
-    return [Message(d.id, url, d.message_id, _body(d, event, subject, prefix), secret)
-            for d, event, subject, url, secret, prefix in rows]
+    now = clock.utcnow()
+    return [Message(d.id, endpoint.url, d.message_id, _body(d, event, subject, prefix),
+                    tuple(endpoint.signing_secrets(now)))
+            for d, event, subject, endpoint, prefix in rows]
 
 
 def signed_headers(message: Message, timestamp: int) -> dict[str, str]:
     """The Standard Webhooks headers of ``message`` signed at ``timestamp``."""
-    return sender.signed_headers(message.message_id, message.body, message.secret, timestamp)
+    return sender.signed_headers(message.message_id, message.body, message.secrets, timestamp)
 
 
 def new_sender() -> sender.Sender:

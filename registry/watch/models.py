@@ -51,7 +51,11 @@ class WatchEndpoint(db.Model):
 
     __tablename__ = "watch_endpoints"
     __audit_type__ = "watch_endpoint"
-    __table_args__ = (sa.CheckConstraint("cursor >= 0", name="cursor_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("cursor >= 0", name="cursor_not_negative"),
+        sa.CheckConstraint("(previous_secret IS NULL) = (previous_secret_until IS NULL)",
+                           name="previous_secret_has_end"),
+    )
 
     key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id"), primary_key=True)
     url: Mapped[str | None] = mapped_column(sa.String(MAX_URL))
@@ -59,10 +63,23 @@ class WatchEndpoint(db.Model):
     # shown to the administrator only once, when it is made.
     secret: Mapped[str] = mapped_column(sa.String(100))
     secret_created_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+    # The secret a rotation replaced: messages are signed with it too until ``previous_secret_until``
+    # (the ``watch_secret_grace_hours`` setting after the rotation), so that a receiver can switch
+    # to the new secret at its own pace (issue 33 §2).
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(100))
+    previous_secret_until: Mapped[datetime | None]
     cursor: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # feed position queued up to
     updated_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
 
     key = relationship("ApiKey")
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a message sent at ``now`` is signed with: the current one, and the one it
+        replaced while its grace period lasts."""
+        if self.previous_secret is not None and self.previous_secret_until is not None \
+                and now < self.previous_secret_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class Delivery(db.Model):

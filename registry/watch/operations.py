@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -40,6 +41,8 @@ SECRET_PREFIX = "whsec_"
 register_setting(SettingSpec("watch_max_identifiers", 100_000, _l("Identifiers one API key may watch"),
                              1, 1_000_000))
 register_setting(SettingSpec("watch_max_attempts", 8, _l("Attempts to deliver a change notification"), 1, 50))
+register_setting(SettingSpec("watch_secret_grace_hours", 24, _l(
+    "Hours a rotated signing secret still signs notifications beside the new one"), 0, 720))
 
 
 class InvalidIdentifiers(ValidationFailed):
@@ -276,13 +279,22 @@ def set_endpoint(key: ApiKey, url: str | None, *, actor) -> tuple[WatchEndpoint,
 
 
 def rotate_secret(key: ApiKey, *, actor) -> str:
-    """A new signing secret, in force from the next attempt on; returned once."""
+    """A new signing secret, in force from the next attempt on; returned once.
+
+    The secret it replaces keeps signing beside it for the ``watch_secret_grace_hours`` setting
+    (Standard Webhooks: several space-separated signatures in ``webhook-signature``), so the
+    receiver verifies with either while it switches; a secret older than that one is dropped.
+    """
     _ensure_admin(actor)
     endpoint = endpoint_of(key)
     if endpoint is None:
         raise ValidationFailed(_l("Set the endpoint first."), field="url")
+    now = clock.utcnow()
+    grace = get_setting("watch_secret_grace_hours")
+    endpoint.previous_secret = endpoint.secret if grace > 0 else None
+    endpoint.previous_secret_until = now + timedelta(hours=grace) if grace > 0 else None
     endpoint.secret = new_secret()
-    endpoint.secret_created_at = clock.utcnow()
+    endpoint.secret_created_at = now
     db.session.flush()
     record_event("watch.rotate_secret", actor=actor, obj=key, details={"key": key.prefix})
     return endpoint.secret
