@@ -280,7 +280,9 @@ def _paths() -> dict:
             "summary": "The change feed",
             "description": "Every publication, expiry, removal, repair and correction of a public record, in "
             "commit order.  Start without since; then pass the next_cursor of the last page.  Resuming from a "
-            "cursor never skips or repeats a change.  A cursor that is not one of ours: 400 bad_cursor.",
+            "cursor never skips or repeats a change.  A cursor that is not one of ours: 400 bad_cursor; "
+            "one ahead of the feed's last change (another registry's, or from a database restored from an older "
+            "backup): 400 cursor_ahead, with the feed's head in head.",
             "security": [{"ApiKey": [ApiScope.CHANGES_READ.value]}],
             "parameters": [
                 cursor_parameter("since", "c1", "A cursor from an earlier answer; omit to start from the beginning."),

@@ -28,6 +28,7 @@ PROBLEM_SCHEMAS: dict = {
             "code": {"enum": sorted(PROBLEMS), "description": "The registry's stable machine-readable code."},
             "limit": {"type": "integer", "description": "too_many_identifiers, watchlist_full: the limit."},
             "scope": {"type": "string", "description": "insufficient_scope: the scope the endpoint needs."},
+            "head": {"type": "string", "description": "cursor_ahead: the cursor of the feed's last change."},
             "errors": {"type": "array", "items": ref("IdentifierError"),
                        "description": "invalid_identifiers, not_a_string: one item per identifier in error."},
         },

@@ -23,6 +23,7 @@ from registry.core import clock
 from registry.core.caching import conditional
 from registry.core.changes import ChangeEvent, change_json, decode_cursor, encode_cursor
 from registry.extensions import csrf, db
+from registry.watch.operations import feed_head
 
 PREFIX = "/api/v1"
 MAX_BATCH = 1000
@@ -153,13 +154,28 @@ def subjects():
 # ---------------------------------------------------------------------------------------------
 # Change feed
 
-@bp.route(f"{PREFIX}/changes")
-@api_view(ApiScope.CHANGES_READ)
-def changes():
-    since = request.args.get("since")
+
+def feed_position(since: str | None):
+    """The feed position a ``since`` cursor stands for, or the error answer: 400 bad_cursor for
+    what is not one of our cursors, 400 cursor_ahead for a position the feed has not reached (a
+    cursor of another registry, or of a database restored from an older backup), which would
+    otherwise answer nothing, silently, until the feed caught up (issue 33 §1)."""
     position = 0 if since in (None, "") else decode_cursor(since)
     if position is None:
         return api_error(400, "bad_cursor", _("The since cursor is not valid: pass a cursor this API returned."))
+    head = feed_head()
+    if position > head:
+        return api_error(400, "cursor_ahead", _(
+            "The since cursor is ahead of the change feed, which ends at %(head)s: it is not a cursor of this "
+            "registry's feed. Start again without since.", head=encode_cursor(head)), head=encode_cursor(head))
+    return position
+
+@bp.route(f"{PREFIX}/changes")
+@api_view(ApiScope.CHANGES_READ)
+def changes():
+    position = feed_position(request.args.get("since"))
+    if isinstance(position, Response):
+        return position
     try:
         limit = int(request.args.get("limit", DEFAULT_CHANGES))
     except ValueError:

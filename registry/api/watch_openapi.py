@@ -116,7 +116,8 @@ def watch_paths(responses) -> dict:
             "operationId": "getWatchlistChanges",
             "summary": "The change feed, only for the watched subjects",
             "description": "Like /api/v1/changes (same cursors) but only about subjects the key watches now: "
-            "for systems that cannot receive notifications, and to catch up on missed ones.",
+            "for systems that cannot receive notifications, and to catch up on missed ones.  A cursor ahead of the "
+            "feed: 400 cursor_ahead.",
             "security": security,
             "parameters": [cursor_parameter("since", "c1", "A cursor from an earlier answer or a notification."),
                            *cursor_limit],

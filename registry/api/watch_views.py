@@ -122,10 +122,11 @@ def listing():
 @watch_api_bp.route(f"{PREFIX}/changes")
 @api_view(ApiScope.WATCH_WRITE)
 def changes():
-    since = request.args.get("since")
-    position = 0 if since in (None, "") else decode_cursor(since)
-    if position is None:
-        return api_error(400, "bad_cursor", _("The since cursor is not valid: pass a cursor this API returned."))
+    from registry.api.views import feed_position
+
+    position = feed_position(request.args.get("since"))
+    if isinstance(position, Response):
+        return position
     limit, error = _limit()
     if error is not None:
         return error
