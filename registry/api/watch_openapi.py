@@ -60,6 +60,47 @@ WATCH_SCHEMAS: dict = {
             "has_more": {"type": "boolean"},
         },
     },
+    "GivenUpNotification": {
+        "type": "object",
+        "description": "A notification given up after its last attempt (the watch_max_attempts setting).",
+        "required": ["webhook_id", "id", "attempts", "last_error", "created_at", "subject", "change"],
+        "properties": {
+            "webhook_id": {"type": "string", "description": "The webhook-id it was (and will be) sent with."},
+            "id": {"type": "integer", "description": "Pass in ids to redeliver only this one."},
+            "attempts": {"type": "integer"},
+            "last_error": {"type": ["string", "null"], "description": "What went wrong the last time."},
+            "created_at": {"type": "string", "format": "date-time"},
+            "subject": {"oneOf": [{"type": "null"}, _ref("SubjectRef")]},
+            "change": {"oneOf": [{"type": "null"}, _ref("Change")], "description": "null for a test event."},
+        },
+    },
+    "GivenUpPage": {
+        "type": "object",
+        "required": ["notifications", "count", "next_cursor", "has_more"],
+        "properties": {
+            "notifications": {"type": "array", "items": _ref("GivenUpNotification")},
+            "count": {"type": "integer", "description": "Given-up notifications of the key in all."},
+            "next_cursor": {"type": "string", "description": "Pass as after= to get the next page."},
+            "has_more": {"type": "boolean"},
+        },
+    },
+    "RedeliverRequest": {
+        "type": "object",
+        "properties": {"ids": {"type": "array", "maxItems": 1000,
+                               "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                               "description": "Omit (or send no body) to redeliver every given-up notification."}},
+    },
+    "Redelivered": {
+        "type": "object",
+        "required": ["redelivered", "given_up"],
+        "properties": {"redelivered": {"type": "integer", "description": "Queued again now."},
+                       "given_up": {"type": "integer", "description": "Given-up notifications left."}},
+    },
+    "TestEventQueued": {
+        "type": "object",
+        "required": ["queued", "webhook_id"],
+        "properties": {"queued": {"const": True}, "webhook_id": {"type": "string"}},
+    },
 }
 
 NOTIFICATIONS = (
@@ -123,4 +164,39 @@ def watch_paths(responses) -> dict:
                            *cursor_limit],
             "responses": responses(json_ok("A page of changes.", "ChangesPage")),
         }},
+        **_recovery_paths(responses, security, cursor_limit),
+    }
+
+
+def _recovery_paths(responses, security, cursor_limit) -> dict:
+    """Given-up notifications and test events (``watch.recovery``)."""
+    return {
+        "/api/v1/watchlist/given-up": {"get": {
+        "operationId": "getGivenUpNotifications",
+        "summary": "Notifications given up after their last attempt (oldest first)",
+        "description": "A given-up notification is kept until it is redelivered.  Each notification says in "
+        "data.given_up_before how many earlier ones of its subject were given up and not yet redelivered.",
+        "security": security,
+        "parameters": [cursor_parameter("after", "g1", "next_cursor of the previous page."), *cursor_limit],
+        "responses": responses(json_ok("A page of given-up notifications.", "GivenUpPage")),
+    }},
+    "/api/v1/watchlist/given-up/redeliver": {"post": {
+        "operationId": "redeliverGivenUpNotifications",
+        "summary": "Send given-up notifications again",
+        "description": "Queued at once with their first webhook-id, and as many attempts as a new one; an id "
+        "that is not a given-up notification of the key is skipped.  A redelivered notification arrives after "
+        "later ones of its subject: order by the change's cursor.",
+        "security": security,
+        "requestBody": {"required": False,
+                        "content": {"application/json": {"schema": _ref("RedeliverRequest")}}},
+        "responses": responses(json_ok("Queued again.", "Redelivered"), "TooLarge"),
+    }},
+    "/api/v1/watchlist/test": {"post": {
+        "operationId": "sendTestEvent",
+        "summary": "Send a test notification to the key's endpoint",
+        "description": "Queues a watchlist.test notification, sent like any other (signed, retried).  A key "
+        "without an endpoint: 400 no_endpoint.",
+        "security": security,
+        "responses": responses(json_ok("Queued.", "TestEventQueued"), "TooLarge"),
+    }},
     }

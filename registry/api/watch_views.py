@@ -7,15 +7,19 @@ invalid identifier with its index), and nothing is stored.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, g, jsonify, request
 from flask_babel import gettext as _
 
 from registry.accounts.apikeys import ApiKey, ApiScope
 from registry.api.keys import api_error, api_view, note_identifiers
-from registry.core.changes import change_json, decode_cursor, encode_cursor
+from registry.core.changes import MAX_POSITION, ChangeEvent, change_json, decode_cursor, encode_cursor
+from registry.core.errors import ValidationFailed
 from registry.core.identifiers import public_identifier
 from registry.extensions import csrf, db
-from registry.watch import operations
+from registry.subjects.models import Subject
+from registry.watch import operations, recovery
+from registry.watch.models import Delivery
 
 PREFIX = "/api/v1/watchlist"
 DEFAULT_PAGE = 100
@@ -133,3 +137,89 @@ def changes():
     events, following, more = operations.watched_changes(g.api_key.id, position, limit)
     return _no_store(jsonify(changes=[change_json(event) for event in events],
                              next_cursor=encode_cursor(following), has_more=more))
+
+
+# ---------------------------------------------------------------------------------------------
+# Given-up notifications and test events (watch.recovery, issue 33 §1 and §6)
+
+
+def _stamp(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _given_up_json(delivery: Delivery, event: ChangeEvent | None, subject: Subject | None) -> dict:
+    return {
+        "webhook_id": delivery.message_id, "id": delivery.id, "attempts": delivery.attempts,
+        "last_error": delivery.last_error, "created_at": _stamp(delivery.created_at),
+        "subject": None if subject is None else {"name": subject.name, "kind": subject.kind.value,
+                                                 "identifier": subject.public_identifier},
+        "change": None if event is None else change_json(event),
+    }
+
+
+@watch_api_bp.route(f"{PREFIX}/given-up")
+@api_view(ApiScope.WATCH_WRITE)
+def given_up():
+    after = request.args.get("after")
+    position = 0 if after in (None, "") else decode_cursor(after, tag="g1")
+    if position is None:
+        return api_error(400, "bad_cursor", _("The after cursor is not valid: pass a cursor this API returned."))
+    limit, error = _limit()
+    if error is not None:
+        return error
+    rows, more = recovery.given_up_page(g.api_key.id, position, limit)
+    events = {e.id: e for e in db.session.scalars(
+        sa.select(ChangeEvent).where(ChangeEvent.id.in_([d.event_id for d in rows if d.event_id])))}
+    subjects = {s.id: s for s in db.session.scalars(
+        sa.select(Subject).where(Subject.id.in_([d.subject_id for d in rows if d.subject_id])))}
+    return _no_store(jsonify(
+        notifications=[_given_up_json(d, events.get(d.event_id), subjects.get(d.subject_id)) for d in rows],
+        count=recovery.given_up_count(g.api_key.id),
+        next_cursor=encode_cursor(rows[-1].id if rows else position, tag="g1"),
+        has_more=more,
+    ))
+
+
+def _redeliver_ids():
+    """The ``ids`` of the body (None: all), or the error answer."""
+    from registry.api.views import _batch_body
+
+    if not request.content_length and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+        return None  # no body: all of them
+    body = _batch_body()
+    if isinstance(body, Response):
+        return body
+    ids = body.get("ids") if isinstance(body, dict) else "not an object"
+    if ids is None:
+        return None
+    if not isinstance(ids, list) or not all(type(i) is int and 1 <= i <= MAX_POSITION for i in ids):
+        return api_error(400, "bad_request", _('The body must be a JSON object with a list "ids" of notification '
+                                               'ids (or no body, for all of them).'))
+    if len(ids) > recovery.MAX_REDELIVER:
+        return api_error(400, "too_many_identifiers", _(
+            "A batch may have at most %(limit)d identifiers; this one has %(n)d.",
+            limit=recovery.MAX_REDELIVER, n=len(ids)), limit=recovery.MAX_REDELIVER)
+    return ids
+
+
+@watch_api_bp.route(f"{PREFIX}/given-up/redeliver", methods=["POST"])
+@api_view(ApiScope.WATCH_WRITE)
+def redeliver():
+    ids = _redeliver_ids()
+    if isinstance(ids, Response):
+        return ids
+    count = recovery.redeliver(_key(), ids)
+    db.session.commit()
+    return _no_store(jsonify(redelivered=count, given_up=recovery.given_up_count(g.api_key.id)))
+
+
+@watch_api_bp.route(f"{PREFIX}/test", methods=["POST"])
+@api_view(ApiScope.WATCH_WRITE)
+def test_event():
+    try:
+        delivery = recovery.queue_key_test_event(_key())
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return api_error(400, "no_endpoint", str(refused.message))
+    return _no_store(jsonify(queued=True, webhook_id=delivery.message_id))

@@ -34,7 +34,7 @@ from registry.core.changes import ChangeEvent, change_json
 from registry.core.settings import get_setting
 from registry.extensions import db
 from registry.subjects.models import Subject
-from registry.watch import sender
+from registry.watch import recovery, sender
 from registry.watch.models import Delivery, DeliveryStatus, WatchEndpoint
 from registry.watch.operations import feed_head, watching
 
@@ -129,14 +129,16 @@ def _subject_json(subject: Subject | None) -> dict | None:
     return {"name": subject.name, "kind": subject.kind.value, "identifier": subject.public_identifier}
 
 
-def _body(delivery: Delivery, event: ChangeEvent | None, subject: Subject | None, key_prefix: str) -> str:
+def _body(delivery: Delivery, event: ChangeEvent | None, subject: Subject | None, key_prefix: str,
+          missed: int) -> str:
     stamp = clock.utcnow().isoformat().replace("+00:00", "Z")
     if event is None:
         body = {"type": "watchlist.test", "timestamp": stamp,
                 "data": {"key": f"{KEY_PREFIX}{key_prefix}", "message": "A test event: the endpoint is reachable."}}
     else:
         body = {"type": "watchlist.change", "timestamp": stamp,
-                "data": {"subject": _subject_json(subject), "changes": [change_json(event)]}}
+                "data": {"subject": _subject_json(subject), "changes": [change_json(event)],
+                         "given_up_before": missed}}  # watch.recovery: earlier ones of the subject missed
     return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
 
 
@@ -144,7 +146,7 @@ def build_messages(ids: list[int]) -> list[Message]:
     if not ids:
         return []
     rows = db.session.execute(
-        sa.select(Delivery, ChangeEvent, Subject, WatchEndpoint, ApiKey.prefix)
+        sa.select(Delivery, ChangeEvent, Subject, WatchEndpoint, ApiKey.prefix, recovery.given_up_before())
         .join(WatchEndpoint, WatchEndpoint.key_id == Delivery.key_id)
         .join(ApiKey, ApiKey.id == Delivery.key_id)
         .outerjoin(ChangeEvent, ChangeEvent.id == Delivery.event_id)
@@ -152,9 +154,9 @@ def build_messages(ids: list[int]) -> list[Message]:
         .where(Delivery.id.in_(ids)).order_by(Delivery.id)
     ).all()
     now = clock.utcnow()
-    return [Message(d.id, endpoint.url, d.message_id, _body(d, event, subject, prefix),
+    return [Message(d.id, endpoint.url, d.message_id, _body(d, event, subject, prefix, missed or 0),
                     tuple(endpoint.signing_secrets(now)))
-            for d, event, subject, endpoint, prefix in rows]
+            for d, event, subject, endpoint, prefix, missed in rows]
 
 
 def signed_headers(message: Message, timestamp: int) -> dict[str, str]:
