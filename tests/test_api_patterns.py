@@ -98,5 +98,5 @@ def test_a_query_outside_the_pattern_or_length_is_refused(api, q):
 def test_the_watchlist_items_have_the_identifier_pattern(api):
     document, _get = api
     identifier = parameter(document, "/api/v1/credit/{identifier}", "identifier")["schema"]
-    items = document["components"]["schemas"]["WatchlistChange"]["properties"]["identifiers"]["items"]
-    assert items == identifier and "pattern" in items
+    items = document["components"]["schemas"]["WatchlistChange"]["properties"]["identifiers"]["items"]["oneOf"]
+    assert items[0] == identifier and items[1]["properties"]["identifier"] == identifier and "pattern" in identifier

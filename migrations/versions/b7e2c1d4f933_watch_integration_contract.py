@@ -2,6 +2,8 @@
 
 - ``watch_endpoints.previous_secret`` and ``previous_secret_until``: after a rotation the old
   signing secret signs too, until the grace period ends (§2).
+- ``watched_identifiers.reference``: the client's own reference of a watched identifier, echoed
+  in every notification about it (§4).
 
 Revision ID: b7e2c1d4f933
 Revises: ad7c329d92de
@@ -20,6 +22,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("watched_identifiers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("reference", sa.String(length=100), nullable=True))
     with op.batch_alter_table("watch_endpoints", schema=None) as batch_op:
         batch_op.add_column(sa.Column("previous_secret", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("previous_secret_until", registry.core.db.UTCDateTime(), nullable=True))
@@ -32,3 +36,5 @@ def downgrade():
         batch_op.drop_constraint("previous_secret_has_end", type_="check")
         batch_op.drop_column("previous_secret_until")
         batch_op.drop_column("previous_secret")
+    with op.batch_alter_table("watched_identifiers", schema=None) as batch_op:
+        batch_op.drop_column("reference")

@@ -14,6 +14,7 @@ from registry.api.openapi_common import HEADERS, IF_NONE_MATCH, PROBLEM_SCHEMAS,
 from registry.api.openapi_params import IDENTIFIER, cursor_parameter
 from registry.api.watch_openapi import WATCH_SCHEMAS, watch_paths
 from registry.core.changes import ChangeKind
+from registry.watch.subject_ids import PATTERN as SUBJECT_ID_PATTERN
 
 MAX_BATCH = 1000
 
@@ -27,6 +28,10 @@ def _ref(name: str) -> dict:
 
 
 DATE = {"type": "string", "format": "date"}
+SUBJECT_ID = {"type": "string", "pattern": SUBJECT_ID_PATTERN,
+              "description": "Opaque and stable: the same subject has the same id in every answer and notification, "
+              "also where its number is masked, and an identifier watched before the registry knows it already has "
+              "it."}
 NULLABLE_DATE = _nullable("string", format="date")
 
 SCHEMAS: dict = {
@@ -59,10 +64,22 @@ SCHEMAS: dict = {
             "identifier": {"type": "string", "description": "Resident ID numbers masked: 430102********1234."},
         },
     },
+    "FeedSubject": {
+        "type": "object",
+        "description": "The subject a change or notification is about: one shape for every record type.",
+        "required": ["id", "name", "kind", "identifier"],
+        "properties": {
+            "id": SUBJECT_ID,
+            "name": {"type": "string"},
+            "kind": {"enum": ["organisation", "person", "vehicle"]},
+            "identifier": {"type": "string", "description": "Resident ID numbers masked: 430102********1234."},
+        },
+    },
     "Subject": {
         "type": "object",
-        "required": ["name", "kind", "identifier", "city", "owner"],
+        "required": ["id", "name", "kind", "identifier", "city", "owner"],
         "properties": {
+            "id": SUBJECT_ID,
             "name": {"type": "string"},
             "kind": {"enum": ["organisation", "person", "vehicle"]},
             "identifier": {"type": "string", "description": "Resident ID numbers masked."},
@@ -159,11 +176,13 @@ SCHEMAS: dict = {
         "type": "object",
         "description": "Everything public about the subject an identifier names.  An unknown valid identifier "
         "(or a subject with nothing public) is a clean result: found false, subject null, empty lists.",
-        "required": ["identifier", "identifier_kind", "as_of", "found", "subject", "red_list", "black_list",
-                     "list_entries", "disclosures", "evaluations", "markers", "identifier_under_correction"],
+        "required": ["identifier", "identifier_kind", "subject_id", "as_of", "found", "subject", "red_list",
+                     "black_list", "list_entries", "disclosures", "evaluations", "markers",
+                     "identifier_under_correction"],
         "properties": {
             "identifier": {"type": "string", "description": "Normalised; resident ID numbers masked."},
             "identifier_kind": {"enum": ["organisation", "person", "vehicle"]},
+            "subject_id": SUBJECT_ID,
             "as_of": {"type": "string", "format": "date-time"},
             "found": {"type": "boolean"},
             "subject": {"oneOf": [{"type": "null"}, _ref("Subject")]},
@@ -217,7 +236,7 @@ SCHEMAS: dict = {
     },
     "Change": {
         "type": "object",
-        "required": ["cursor", "occurred_at", "record_type", "record_id", "change", "reason", "payload"],
+        "required": ["cursor", "occurred_at", "record_type", "record_id", "change", "reason", "payload", "subject"],
         "properties": {
             "cursor": {"type": "string", "description": "Resume after this change with since=<cursor>."},
             "occurred_at": {"type": "string", "format": "date-time"},
@@ -227,6 +246,10 @@ SCHEMAS: dict = {
             "reason": {**_nullable("string"), "description": "Why a record was removed: repaired, revoked, …"},
             "payload": {"type": "object", "description": "The public record after the change (as in the "
                         "credit check, person ID numbers masked)."},
+            "subject": {"oneOf": [{"type": "null"}, _ref("FeedSubject")],
+                        "description": "The subject the record is about, in one shape for every record type."},
+            "reference": {"type": ["string", "null"], "description": "Watchlist answers and notifications only: "
+                          "the reference the key gave the watched identifier."},
         },
     },
     "ChangesPage": {

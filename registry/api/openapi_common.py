@@ -80,6 +80,7 @@ RESPONSES = {
     "NotFound": _problem("No such endpoint (not_found)."),
     "MethodNotAllowed": _problem("The endpoint does not accept this method (method_not_allowed).", {
         "Allow": {"schema": {"type": "string"}, "description": "The methods the endpoint accepts."}}),
+    "Conflict": _problem("The key's state does not allow it: no_endpoint (the key has no notification endpoint)."),
     "TooLarge": _problem("The request body is too large (too_large)."),
     "RateLimited": _problem("The key's rate limit is used up (or, without a valid key, the client address's): "
                             "rate_limited; retry after the Retry-After header's seconds.",
@@ -99,9 +100,9 @@ def responses(ok: dict, *extra: str) -> dict:
     answers = {"200": {**ok, "headers": {**RATE_HEADERS, **ok.get("headers", {})}}}
     for status, name in (("304", "NotModified"), ("400", "BadRequest"), ("401", "Unauthorized"),
                          ("403", "Forbidden"), ("404", "NotFound"), ("405", "MethodNotAllowed"),
-                         ("413", "TooLarge"), ("429", "RateLimited"), ("500", "ServerError"),
+                         ("409", "Conflict"), ("413", "TooLarge"), ("429", "RateLimited"), ("500", "ServerError"),
                          ("503", "Unavailable")):
-        if name in ("NotModified", "TooLarge") and name not in extra:
+        if name in ("NotModified", "TooLarge", "Conflict") and name not in extra:
             continue
         answers[status] = {"$ref": f"#/components/responses/{name}"}
     return answers

@@ -21,9 +21,10 @@ from registry.api.openapi import openapi_document
 from registry.api.watch_views import watch_api_bp
 from registry.core import clock
 from registry.core.caching import conditional
-from registry.core.changes import ChangeEvent, change_json, decode_cursor, encode_cursor
+from registry.core.changes import ChangeEvent, decode_cursor, encode_cursor
 from registry.extensions import csrf, db
 from registry.watch.operations import feed_head
+from registry.watch.subject_ids import feed_items
 
 PREFIX = "/api/v1"
 MAX_BATCH = 1000
@@ -187,7 +188,7 @@ def changes():
     ))
     page = events[:limit]
     body = {
-        "changes": [change_json(event) for event in page],
+        "changes": feed_items(page),
         "next_cursor": encode_cursor(page[-1].id if page else position),
         "has_more": len(events) > limit,
     }

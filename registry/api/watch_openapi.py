@@ -18,8 +18,15 @@ WATCH_SCHEMAS: dict = {
         "required": ["identifiers"],
         "properties": {
             "identifiers": {
-                "type": "array", "maxItems": MAX_BATCH, "items": IDENTIFIER_SCHEMA,
-                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case.",
+                "type": "array", "maxItems": MAX_BATCH,
+                "items": {"oneOf": [IDENTIFIER_SCHEMA, {
+                    "type": "object", "required": ["identifier"], "additionalProperties": False,
+                    "properties": {"identifier": IDENTIFIER_SCHEMA,
+                                   "reference": {"type": "string", "minLength": 1, "maxLength": 100}}}]},
+                "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case; or objects "
+                "with the identifier and the client's own reference for it (its supplier or case number), echoed "
+                "in every notification and answer about it.  Watching an identifier again with a reference "
+                "replaces the one it had.",
             },
         },
     },
@@ -43,9 +50,11 @@ WATCH_SCHEMAS: dict = {
     },
     "WatchedIdentifier": {
         "type": "object",
-        "required": ["identifier", "kind", "added_at"],
+        "required": ["identifier", "kind", "subject_id", "reference", "added_at"],
         "properties": {
             "identifier": {"type": "string", "description": "Normalised; resident ID numbers masked."},
+            "subject_id": {"type": "string", "description": "The subject id the notifications will carry."},
+            "reference": {"type": ["string", "null"]},
             "kind": {"enum": ["organisation", "person", "vehicle"]},
             "added_at": {"type": "string", "format": "date-time"},
         },
@@ -70,7 +79,7 @@ WATCH_SCHEMAS: dict = {
             "attempts": {"type": "integer"},
             "last_error": {"type": ["string", "null"], "description": "What went wrong the last time."},
             "created_at": {"type": "string", "format": "date-time"},
-            "subject": {"oneOf": [{"type": "null"}, _ref("SubjectRef")]},
+            "subject": {"oneOf": [{"type": "null"}, _ref("FeedSubject")]},
             "change": {"oneOf": [{"type": "null"}, _ref("Change")], "description": "null for a test event."},
         },
     },
@@ -86,7 +95,7 @@ WATCH_SCHEMAS: dict = {
     },
     "RedeliverRequest": {
         "type": "object",
-        "properties": {"ids": {"type": "array", "maxItems": 1000,
+        "properties": {"ids": {"type": ["array", "null"], "maxItems": 1000,
                                "items": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                                "description": "Omit (or send no body) to redeliver every given-up notification."}},
     },
@@ -195,8 +204,8 @@ def _recovery_paths(responses, security, cursor_limit) -> dict:
         "operationId": "sendTestEvent",
         "summary": "Send a test notification to the key's endpoint",
         "description": "Queues a watchlist.test notification, sent like any other (signed, retried).  A key "
-        "without an endpoint: 400 no_endpoint.",
+        "without an endpoint: 409 no_endpoint.",
         "security": security,
-        "responses": responses(json_ok("Queued.", "TestEventQueued"), "TooLarge"),
+        "responses": responses(json_ok("Queued.", "TestEventQueued"), "TooLarge", "Conflict"),
     }},
     }

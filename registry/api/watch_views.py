@@ -13,13 +13,14 @@ from flask_babel import gettext as _
 
 from registry.accounts.apikeys import ApiKey, ApiScope
 from registry.api.keys import api_error, api_view, note_identifiers
-from registry.core.changes import MAX_POSITION, ChangeEvent, change_json, decode_cursor, encode_cursor
+from registry.core.changes import MAX_POSITION, ChangeEvent, decode_cursor, encode_cursor
 from registry.core.errors import ValidationFailed
 from registry.core.identifiers import public_identifier
 from registry.extensions import csrf, db
 from registry.subjects.models import Subject
 from registry.watch import operations, recovery
 from registry.watch.models import Delivery
+from registry.watch.subject_ids import feed_items, subject_id, subject_ref
 
 PREFIX = "/api/v1/watchlist"
 DEFAULT_PAGE = 100
@@ -62,7 +63,8 @@ def _identifiers():
         return api_error(400, "too_many_identifiers", _(
             "A batch may have at most %(limit)d identifiers; this one has %(n)d.",
             limit=operations.MAX_BATCH, n=len(identifiers)), limit=operations.MAX_BATCH)
-    note_identifiers([" ".join(item.split()).upper() for item in identifiers if isinstance(item, str)])
+    texts = [item.get("identifier") if isinstance(item, dict) else item for item in identifiers]
+    note_identifiers([" ".join(text.split()).upper() for text in texts if isinstance(text, str)])
     return identifiers
 
 
@@ -116,6 +118,7 @@ def listing():
     rows, more = operations.watchlist_page(g.api_key.id, position, limit)
     return _no_store(jsonify(
         identifiers=[{"identifier": public_identifier(row.kind, row.identifier), "kind": row.kind.value,
+                      "subject_id": subject_id(row.identifier), "reference": row.reference,
                       "added_at": row.added_at.isoformat().replace("+00:00", "Z")} for row in rows],
         count=operations.watched_count(g.api_key.id),
         next_cursor=encode_list_cursor(rows[-1].id if rows else position),
@@ -135,7 +138,10 @@ def changes():
     if error is not None:
         return error
     events, following, more = operations.watched_changes(g.api_key.id, position, limit)
-    return _no_store(jsonify(changes=[change_json(event) for event in events],
+    identifiers = db.session.scalars(sa.select(Subject.identifier).where(
+        Subject.id.in_({event.subject_id for event in events}))).all() if events else []
+    references = operations.references_of(g.api_key.id, identifiers)
+    return _no_store(jsonify(changes=feed_items(events, references),
                              next_cursor=encode_cursor(following), has_more=more))
 
 
@@ -151,9 +157,8 @@ def _given_up_json(delivery: Delivery, event: ChangeEvent | None, subject: Subje
     return {
         "webhook_id": delivery.message_id, "id": delivery.id, "attempts": delivery.attempts,
         "last_error": delivery.last_error, "created_at": _stamp(delivery.created_at),
-        "subject": None if subject is None else {"name": subject.name, "kind": subject.kind.value,
-                                                 "identifier": subject.public_identifier},
-        "change": None if event is None else change_json(event),
+        "subject": None if subject is None else subject_ref(subject),
+        "change": None if event is None else feed_items([event])[0],
     }
 
 
@@ -192,6 +197,8 @@ def _redeliver_ids():
     ids = body.get("ids") if isinstance(body, dict) else "not an object"
     if ids is None:
         return None
+    if isinstance(ids, list):  # JSON Schema's integers include 7.0
+        ids = [int(i) if type(i) is float and i.is_integer() else i for i in ids]
     if not isinstance(ids, list) or not all(type(i) is int and 1 <= i <= MAX_POSITION for i in ids):
         return api_error(400, "bad_request", _('The body must be a JSON object with a list "ids" of notification '
                                                'ids (or no body, for all of them).'))
@@ -221,5 +228,5 @@ def test_event():
         db.session.commit()
     except ValidationFailed as refused:
         db.session.rollback()
-        return api_error(400, "no_endpoint", str(refused.message))
+        return api_error(409, "no_endpoint", str(refused.message))
     return _no_store(jsonify(queued=True, webhook_id=delivery.message_id))

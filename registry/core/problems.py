@@ -32,7 +32,7 @@ PROBLEMS: dict[str, tuple[int, object]] = {
     "bad_limit": (400, _l("The limit is not valid")),
     "bad_query": (400, _l("The search query is not valid")),
     "bad_page": (400, _l("The page is not valid")),
-    "no_endpoint": (400, _l("The key has no notification endpoint")),
+    "no_endpoint": (409, _l("The key has no notification endpoint")),
     "missing_key": (401, _l("No API key")),
     "invalid_key": (401, _l("The API key is not valid")),
     "revoked_key": (401, _l("The API key has been revoked")),

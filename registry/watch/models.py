@@ -21,6 +21,7 @@ from registry.extensions import db
 
 MAX_URL = 500
 MAX_ERROR = 500
+MAX_REFERENCE = 100
 
 
 class DeliveryStatus(StrEnum):
@@ -40,6 +41,10 @@ class WatchedIdentifier(db.Model):
     identifier: Mapped[str] = mapped_column(sa.String(20), index=True)
     kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, "watched_kind"))
     added_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+    # The client's own name for the party (its supplier number, its case number): echoed in every
+    # notification and answer about the identifier, so the client knows which of its parties it is
+    # although a person's number is masked (issue 33 §4).
+    reference: Mapped[str | None] = mapped_column(sa.String(MAX_REFERENCE))
 
 
 register_stored_identifiers("watched_identifiers.identifier", row_id=WatchedIdentifier.id,

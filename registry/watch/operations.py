@@ -32,7 +32,7 @@ from registry.core.permissions import Role
 from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.extensions import db
 from registry.subjects.models import Subject
-from registry.watch.models import MAX_URL, Delivery, DeliveryStatus, WatchedIdentifier, WatchEndpoint
+from registry.watch.models import MAX_REFERENCE, MAX_URL, Delivery, DeliveryStatus, WatchedIdentifier, WatchEndpoint
 
 MAX_BATCH = 1000
 MAX_IDENTIFIER_LENGTH = 64
@@ -65,6 +65,7 @@ class WatchlistFull(ValidationFailed):
 class Watched:
     identifier: str
     kind: SubjectKind
+    reference: str | None = None  # the client's own; None: keep the one it has
 
 
 def _key_label(key: ApiKey) -> str:
@@ -82,6 +83,20 @@ def _reading(text: str) -> ParsedIdentifier:
     return parse_identifier(text)[0]
 
 
+def _item(entry) -> tuple[str | None, str | None, object]:
+    """``(identifier text, reference, refusal)`` of one batch item: a string, or an object
+    ``{"identifier": ..., "reference": ...}`` naming the client's own reference for it."""
+    if isinstance(entry, str):
+        return entry, None, None
+    if not isinstance(entry, dict) or not isinstance(entry.get("identifier"), str) \
+            or not set(entry) <= {"identifier", "reference"}:
+        return None, None, _l('Each item must be a JSON string or an object {"identifier": ..., "reference": ...}.')
+    reference = entry.get("reference")
+    if reference is not None and (not isinstance(reference, str) or not 1 <= len(reference) <= MAX_REFERENCE):
+        return None, None, _l("A reference must be a text of 1 to %(n)d characters.", n=MAX_REFERENCE)
+    return entry["identifier"], reference, None
+
+
 def parse_batch(items) -> list[Watched]:
     """The normalised identifiers of a batch, in order; raises ``InvalidIdentifiers`` naming each bad one."""
     if not isinstance(items, list):
@@ -89,9 +104,10 @@ def parse_batch(items) -> list[Watched]:
     if len(items) > MAX_BATCH:
         raise ValidationFailed(_l("A batch may have at most %(n)d identifiers.", n=MAX_BATCH), field="identifiers")
     parsed, errors = [], []
-    for index, item in enumerate(items):
-        if not isinstance(item, str):
-            errors.append((index, str(_l("Each identifier must be a JSON string."))))
+    for index, entry in enumerate(items):
+        item, reference, problem = _item(entry)
+        if problem is not None:
+            errors.append((index, str(problem)))
             continue
         if len(item) > MAX_IDENTIFIER_LENGTH:
             errors.append((index, str(_l("This is not a valid identifier: it is far too long."))))
@@ -101,7 +117,7 @@ def parse_batch(items) -> list[Watched]:
         except InvalidIdentifier as invalid:
             errors.append((index, str(invalid.message)))
             continue
-        parsed.append(Watched(reading.value, reading.kind))
+        parsed.append(Watched(reading.value, reading.kind, reference))
     if errors:
         raise InvalidIdentifiers(errors)
     return parsed
@@ -129,6 +145,11 @@ def add_identifiers(key: ApiKey, items) -> dict:
     wanted = {w.identifier: w for w in parse_batch(items)}
     existing = set(db.session.scalars(sa.select(WatchedIdentifier.identifier).where(
         WatchedIdentifier.key_id == key.id, WatchedIdentifier.identifier.in_(list(wanted)))))
+    for value in existing:  # watched already: a reference sent now replaces the one it had
+        if wanted[value].reference is not None:
+            db.session.execute(sa.update(WatchedIdentifier).where(
+                WatchedIdentifier.key_id == key.id, WatchedIdentifier.identifier == value,
+            ).values(reference=wanted[value].reference))
     new = [w for value, w in wanted.items() if value not in existing]
     limit = get_setting("watch_max_identifiers")
     count = watched_count(key.id)
@@ -139,7 +160,8 @@ def add_identifiers(key: ApiKey, items) -> dict:
     if new:
         now = clock.utcnow()
         db.session.execute(_insert_ignoring_duplicates(), [
-            {"key_id": key.id, "identifier": w.identifier, "kind": w.kind, "added_at": now} for w in new])
+            {"key_id": key.id, "identifier": w.identifier, "kind": w.kind, "added_at": now, "reference": w.reference}
+            for w in new])
         record_event("watch.add", obj=key, actor_label=_key_label(key), details={"added": len(new)})
     return {"added": len(new), "already_watched": len(wanted) - len(new), "count": count + len(new)}
 
@@ -172,6 +194,13 @@ def watched_events(key_id: int, after: int):
     """A statement for the feed items after position ``after`` about subjects the key watches, in order."""
     return (sa.select(ChangeEvent).join(Subject, Subject.id == ChangeEvent.subject_id)
             .where(ChangeEvent.id > after, watching(key_id)).order_by(ChangeEvent.id))
+
+
+def references_of(key_id: int, identifiers) -> dict[str, str | None]:
+    """The key's own references of these watched identifiers (identifier → reference)."""
+    values = list(set(identifiers))
+    return dict(db.session.execute(sa.select(WatchedIdentifier.identifier, WatchedIdentifier.reference).where(
+        WatchedIdentifier.key_id == key_id, WatchedIdentifier.identifier.in_(values))).tuples().all()) if values else {}
 
 
 def feed_head() -> int:
