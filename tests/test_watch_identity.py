@@ -119,3 +119,24 @@ def test_a_bad_item_refuses_the_batch(client, db, make, item):
     assert answer.status_code == 400 and answer.get_json()["code"] == "invalid_identifiers"
     assert [error["index"] for error in answer.get_json()["errors"]] == [1]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(WatchedIdentifier)) == 0
+
+
+def test_the_notifications_match_the_documents_webhooks(client, db, make, receiver):
+    from jsonschema import Draft202012Validator
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    validate(document)
+    subject = make.subject()
+    _key, raw, _secret = make.watcher(subject.identifier, url=receiver.url)
+    publish(make, subject)
+    db.session.commit()
+    client.post("/api/v1/watchlist/test", headers={"X-API-Key": raw})
+    assert delivery.run()["delivered"] == 2
+    for request in receiver.requests:
+        hook = "watchlistTest" if request["body"]["type"] == "watchlist.test" else "watchlistChange"
+        schema = document["webhooks"][hook]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        Draft202012Validator({**schema, "components": document["components"]}).validate(request["body"])
+        for parameter in document["webhooks"][hook]["post"]["parameters"]:
+            assert parameter["name"] in request["headers"] or parameter["name"].title() in request["headers"]
+    assert {r["body"]["type"] for r in receiver.requests} == {"watchlist.test", "watchlist.change"}

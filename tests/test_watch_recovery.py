@@ -146,3 +146,11 @@ def test_the_answers_match_the_document(client, db, failing_once):
 
     check("GivenUpPage", client.get(GIVEN_UP, headers=headers).get_json())
     check("Redelivered", client.post(f"{GIVEN_UP}/redeliver", headers=headers).get_json())
+
+
+def test_the_job_ticks_often_enough_for_the_documented_schedule():
+    """Retries at 10, 20, 40 s and a first delivery within a second or two need a tick of a
+    second or two (issue 33 §5: with a 10 s tick retries came at 20, 30, 50 s)."""
+    from registry.checks.registry import JOBS
+
+    assert JOBS["watch_notifications"].seconds <= 2

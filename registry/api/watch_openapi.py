@@ -22,7 +22,8 @@ WATCH_SCHEMAS: dict = {
                 "items": {"oneOf": [IDENTIFIER_SCHEMA, {
                     "type": "object", "required": ["identifier"], "additionalProperties": False,
                     "properties": {"identifier": IDENTIFIER_SCHEMA,
-                                   "reference": {"type": "string", "minLength": 1, "maxLength": 100}}}]},
+                                   "reference": {"type": ["string", "null"], "minLength": 1, "maxLength": 100,
+                                                 "description": "null or left out: keep the one it has."}}}]},
                 "description": "USCCs, resident ID numbers or plate numbers, in any spacing or case; or objects "
                 "with the identifier and the client's own reference for it (its supplier or case number), echoed "
                 "in every notification and answer about it.  Watching an identifier again with a reference "
@@ -118,9 +119,10 @@ NOTIFICATIONS = (
     "objection or repair is opened or closed on a public record: reason objection_opened, repair_closed, …), an "
     "administrator-set endpoint receives a POST with the change-feed item, signed per Standard Webhooks "
     "(headers webhook-id, webhook-timestamp, webhook-signature; the secret whsec_… is shown once to the "
-    "administrator).  Body: {\"type\": \"watchlist.change\", \"timestamp\", \"data\": {\"subject\", \"changes\": "
-    "[Change]}} (or type watchlist.test).  At least once, in feed order per subject; a repeat keeps its "
-    "webhook-id.  Catch up with GET /api/v1/watchlist/changes."
+    "administrator).  Body: the webhooks watchlistChange and watchlistTest of this document.  At least once, "
+    "in feed order per subject; a repeat keeps its webhook-id; a given-up notification is kept for "
+    "GET /api/v1/watchlist/given-up.  Sent within about two seconds of the change's commit.  Catch up with "
+    "GET /api/v1/watchlist/changes."
 )
 
 
@@ -209,3 +211,64 @@ def _recovery_paths(responses, security, cursor_limit) -> dict:
         "responses": responses(json_ok("Queued.", "TestEventQueued"), "TooLarge", "Conflict"),
     }},
     }
+
+
+_SIGNED = [
+    {"name": "webhook-id", "in": "header", "required": True, "schema": {"type": "string"},
+     "description": "The notification's id, the same on every attempt and redelivery: drop repeats by it."},
+    {"name": "webhook-timestamp", "in": "header", "required": True, "schema": {"type": "string"},
+     "description": "When this attempt was signed (seconds since the Unix epoch)."},
+    {"name": "webhook-signature", "in": "header", "required": True, "schema": {"type": "string"},
+     "description": "v1,<base64 HMAC-SHA256> per Standard Webhooks; two space-separated signatures while a "
+     "rotated secret's grace period lasts (the watch_secret_grace_hours setting, 24 h)."},
+]
+
+WEBHOOK_SCHEMAS: dict = {
+    "WatchlistChangeNotification": {
+        "type": "object",
+        "required": ["type", "timestamp", "data"],
+        "properties": {
+            "type": {"const": "watchlist.change"},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "data": {
+                "type": "object",
+                "required": ["subject", "reference", "changes", "given_up_before"],
+                "properties": {
+                    "subject": _ref("FeedSubject"),
+                    "reference": {"type": ["string", "null"], "description": "The key's own reference of the "
+                                  "watched identifier, or null."},
+                    "changes": {"type": "array", "minItems": 1, "items": _ref("Change")},
+                    "given_up_before": {"type": "integer", "minimum": 0, "description": "Earlier notifications "
+                                        "of this subject given up and not redelivered: when above 0, redeliver "
+                                        "them or read GET /api/v1/watchlist/changes."},
+                },
+            },
+        },
+    },
+    "WatchlistTestNotification": {
+        "type": "object",
+        "required": ["type", "timestamp", "data"],
+        "properties": {
+            "type": {"const": "watchlist.test"},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "data": {"type": "object", "required": ["key", "message"],
+                     "properties": {"key": {"type": "string"}, "message": {"type": "string"}}},
+        },
+    },
+}
+
+
+def webhooks() -> dict:
+    """OpenAPI 3.1 ``webhooks``: what the registry POSTs to a key's endpoint (``watch.delivery``)."""
+    def hook(operation_id: str, summary: str, schema: str) -> dict:
+        return {"post": {
+            "operationId": operation_id, "summary": summary, "description": NOTIFICATIONS,
+            "parameters": _SIGNED,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref(schema)}}},
+            "responses": {"200": {"description": "Received (any 2xx)."},
+                          "default": {"description": "Anything else is retried (10, 20, 40 s …), then given up."}},
+        }}
+
+    return {"watchlistChange": hook("onWatchlistChange", "A watched subject's public record changed",
+                                    "WatchlistChangeNotification"),
+            "watchlistTest": hook("onWatchlistTest", "A test notification", "WatchlistTestNotification")}
