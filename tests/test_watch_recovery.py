@@ -154,3 +154,23 @@ def test_the_job_ticks_often_enough_for_the_documented_schedule():
     from registry.checks.registry import JOBS
 
     assert JOBS["watch_notifications"].seconds <= 2
+
+
+def test_the_sandbox_key_watches_subjects_with_public_records_and_notifies(app, db, make, receiver):
+    from registry.accounts.apikeys import ApiKey, ApiScope
+    from registry.watch.models import WatchedIdentifier, WatchEndpoint
+
+    subject = make.subject()
+    publish(make, subject)
+    make.user("admin", unit="FGC")
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["apikeys", "sandbox", "--endpoint", receiver.url, "--watch", "1"])
+    assert result.exit_code == 0, result.output
+    raw = result.stdout.strip().splitlines()[-1]
+    key = db.session.scalar(sa.select(ApiKey).where(ApiKey.name == "sandbox"))
+    assert raw.startswith("hcr_") and set(key.scopes.split()) == {scope.value for scope in ApiScope}
+    assert db.session.scalar(sa.select(sa.func.count()).where(WatchedIdentifier.key_id == key.id)) == 1
+    assert db.session.get(WatchEndpoint, key.id).url == receiver.url
+    client = app.test_client()
+    assert client.post("/api/v1/watchlist/test", headers={"X-API-Key": raw}).status_code == 200
+    assert delivery.run()["delivered"] == 1

@@ -60,4 +60,40 @@ def revoke_command(key_id):
     click.echo(f"revoked key {key.id} ({key.name})")
 
 
+@apikeys_cli.command("sandbox")
+@click.option("--endpoint", default=None, help="Where notifications go (on this machine: allow loopback in "
+              "OUTBOUND_ALLOWED_NETWORKS first).")
+@click.option("--watch", "watch_count", default=5, show_default=True,
+              help="How many subjects with public records the key watches from the start.")
+def sandbox_command(endpoint, watch_count):
+    """A test key with every scope for a local run with demo data (docs/INTEGRATION.md, "Sandbox"):
+    it watches a few subjects that have public records, and notifies ENDPOINT when given."""
+    import sqlalchemy as sa
+
+    from registry.accounts.models import User
+    from registry.core.changes import ChangeEvent
+    from registry.core.permissions import Role
+    from registry.subjects.models import Subject
+    from registry.watch import operations
+
+    try:
+        key, raw_key = issue_key(name="sandbox", scopes=[scope.value for scope in ApiScope])
+        watched = db.session.scalars(sa.select(Subject.identifier).where(
+            Subject.id.in_(sa.select(ChangeEvent.subject_id))).order_by(Subject.id).limit(watch_count)).all()
+        operations.add_identifiers(key, list(watched))
+        secret = None
+        if endpoint:
+            admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+            if admin is None:
+                raise click.UsageError("There is no administrator to set the endpoint: run `flask demo` first.")
+            _endpoint, secret = operations.set_endpoint(key, endpoint, actor=admin)
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise click.UsageError(str(error.message)) from None
+    click.echo(f"sandbox key {key.id}, every scope, watching {len(watched)} subjects"
+               + (f", notifying {endpoint} (signing secret {secret})" if endpoint else ""), err=True)
+    click.echo(raw_key)
+
+
 COMMANDS = [apikeys_cli]
