@@ -136,3 +136,14 @@ def test_the_codes_answered_are_the_codes_documented(client, headers, document):
     documented = set(document["components"]["schemas"]["Problem"]["properties"]["code"]["enum"])
     answered = {response.get_json()["code"] for _status, _code, response in refusals(client, headers)}
     assert answered <= documented
+
+
+def test_the_report_is_pdf_unless_the_client_prefers_octet_stream(client, make):
+    subject = make.subject()
+    raw = make.api_key(scopes=("report:read",))[1]
+    path = f"/api/v1/credit/{subject.identifier}/report.pdf"
+    plain = client.get(path, headers={"X-API-Key": raw})
+    assert plain.status_code == 200 and plain.mimetype == "application/pdf"
+    as_file = client.get(path, headers={"X-API-Key": raw, "Accept": "application/octet-stream"})
+    assert as_file.mimetype == "application/octet-stream" and as_file.data == plain.data
+    assert as_file.data.startswith(b"%PDF")

@@ -295,8 +295,10 @@ def _paths() -> dict:
             "summary": "Credit report (信用报告) as PDF, with a verification code",
             "security": [{"ApiKey": [ApiScope.REPORT_READ.value]}],
             "parameters": [IDENTIFIER],
-            "responses": responses({"description": "The report.", "content": {"application/pdf": {
-                "schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
+            "responses": responses({"description": "The report (application/octet-stream when the request's "
+                                    "Accept prefers it to application/pdf: the same bytes).", "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
         }},
         "/api/v1/changes": {"get": {
             "operationId": "getChanges",

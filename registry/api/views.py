@@ -135,7 +135,10 @@ def credit_report(identifier: str):
 
     data, document = credit_report_pdf(lookup.normalized)
     db.session.commit()
-    response = Response(data, mimetype="application/pdf")
+    # The same bytes as application/octet-stream for a client that asks for that rather than PDF
+    # (generated clients read "a file" as that; the document offers both).
+    wanted = request.accept_mimetypes.best_match(["application/pdf", "application/octet-stream"])
+    response = Response(data, mimetype=wanted if wanted == "application/octet-stream" else "application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
