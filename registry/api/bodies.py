@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import request
+from flask_babel import gettext as _
 
 from registry.api.keys import api_error
 
@@ -19,7 +20,7 @@ def batch_body():
     get past it; the JSON is parsed here rather than by ``request.get_json`` so that a body nested
     deeper than the parser's recursion limit is a 400 like any other bad JSON, not a 500.
     """
-    too_large = api_error(413, "too_large", f"The request body may have at most {MAX_BATCH_BYTES} bytes.")
+    too_large = api_error(413, "too_large", _("The request body may have at most %(n)d bytes.", n=MAX_BATCH_BYTES))
     if (request.content_length or 0) > MAX_BATCH_BYTES:
         return too_large
     if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
@@ -35,4 +36,4 @@ def batch_body():
 
 
 def bad_json():
-    return api_error(400, "bad_json", 'The body must be JSON: {"identifiers": ["...", ...]}.')
+    return api_error(400, "bad_json", _('The body must be JSON: {"identifiers": ["...", ...]}.'))

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from registry.accounts.apikeys import DEFAULT_RATE, ApiKey, ApiScope, issue_key, last_requests, revoke_key
+from registry.accounts.models import User
 from registry.api.admin_views import SHOWS, shown_keys
 from registry.core import clock
+from registry.core.changes import ChangeEvent
 from registry.core.errors import ValidationFailed
+from registry.core.permissions import Role
 from registry.extensions import db
+from registry.subjects.models import Subject
+from registry.watch import operations
 
 apikeys_cli = AppGroup("apikeys", help="Issue, list and revoke API keys.")
 
@@ -58,6 +64,34 @@ def revoke_command(key_id):
     revoke_key(key)
     db.session.commit()
     click.echo(f"revoked key {key.id} ({key.name})")
+
+
+@apikeys_cli.command("sandbox")
+@click.option("--endpoint", default=None, help="Where notifications go (on this machine: allow loopback in "
+              "OUTBOUND_ALLOWED_NETWORKS first).")
+@click.option("--watch", "watch_count", default=5, show_default=True,
+              help="How many subjects with public records the key watches from the start.")
+def sandbox_command(endpoint, watch_count):
+    """A test key with every scope for a local run with demo data (docs/INTEGRATION.md, "Sandbox"):
+    it watches a few subjects that have public records, and notifies ENDPOINT when given."""
+    try:
+        key, raw_key = issue_key(name="sandbox", scopes=[scope.value for scope in ApiScope])
+        watched = db.session.scalars(sa.select(Subject.identifier).where(
+            Subject.id.in_(sa.select(ChangeEvent.subject_id))).order_by(Subject.id).limit(watch_count)).all()
+        operations.add_identifiers(key, list(watched))
+        secret = None
+        if endpoint:
+            admin = db.session.scalar(sa.select(User).where(User.role == Role.ADMIN).order_by(User.id))
+            if admin is None:
+                raise click.UsageError("There is no administrator to set the endpoint: run `flask demo` first.")
+            _endpoint, secret = operations.set_endpoint(key, endpoint, actor=admin)
+        db.session.commit()
+    except ValidationFailed as error:
+        db.session.rollback()
+        raise click.UsageError(str(error.message)) from None
+    click.echo(f"sandbox key {key.id}, every scope, watching {len(watched)} subjects"
+               + (f", notifying {endpoint} (signing secret {secret})" if endpoint else ""), err=True)
+    click.echo(raw_key)
 
 
 COMMANDS = [apikeys_cli]

@@ -17,22 +17,21 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from registry.accounts import apikeys
-from registry.core import clock
+from registry.core import clock, problems
 from registry.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
 
-def api_error(status: int, code: str, message: str, **extra):
-    """A JSON error answer: ``{"error": {"code": ..., "message": ...}}`` with a stable code."""
-    response = jsonify(error={"code": code, "message": str(message), **extra})
-    response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
-    return response
+def api_error(status: int, code: str, message, **extra):
+    """An error answer: RFC 9457 problem details with the stable ``code`` (``core.problems``);
+    ``message`` is its ``detail``, translated by the caller."""
+    return problems.problem_response(status, code, message, **extra)
 
 
 @dataclass(frozen=True)
@@ -104,19 +103,21 @@ def api_view(scope: apikeys.ApiScope):
         def wrapped(*args, **kwargs):
             raw = request.headers.get("X-API-Key", "").strip()
             if not raw:
-                return _refuse_key("missing_key", "Send your API key in the X-API-Key header.")
+                return _refuse_key("missing_key", _("Send your API key in the X-API-Key header."))
             key = find_key_row(raw)
             if key is None:
-                return _refuse_key("invalid_key", "This API key is not valid.")
+                return _refuse_key("invalid_key", _("This API key is not valid."))
             g.api_key_id = key.id
             if key.revoked_at is not None:
-                return _refuse_key("revoked_key", "This API key has been revoked.")
+                return _refuse_key("revoked_key", _("This API key has been revoked."))
             if key.is_expired:
                 last_day = clock.local(key.expires_at - timedelta(microseconds=1)).date().isoformat()
-                return _refuse_key("expired_key", f"This API key expired after {last_day} (Asia/Shanghai time); "
-                                   "ask the registry's administrator for a new one.")
+                return _refuse_key("expired_key", _(
+                    "This API key expired after %(day)s (Asia/Shanghai time); ask the registry's administrator "
+                    "for a new one.", day=last_day))
             if not key.has_scope(scope):
-                return api_error(403, "insufficient_scope", f"This API key does not have the scope {scope.value}.",
+                return api_error(403, "insufficient_scope",
+                                 _("This API key does not have the scope %(scope)s.", scope=scope.value),
                                  scope=scope.value)
             g.api_key = key
             return limited(*args, **kwargs)
@@ -174,7 +175,7 @@ def log_api_request(response):
         db.session.rollback()
         log.exception("could not log API request of key %s", key_id)
         refused = api_error(503, "log_unavailable",
-                            "The request could not be logged, so it is not answered; try again later.")
+                            _("The request could not be logged, so it is not answered; try again later."))
         refused.headers["Retry-After"] = "30"
         return refused
     return response

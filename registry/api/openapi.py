@@ -10,9 +10,11 @@ from copy import deepcopy
 
 from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
+from registry.api.openapi_common import HEADERS, IF_NONE_MATCH, PROBLEM_SCHEMAS, RESPONSES, json_ok, responses
 from registry.api.openapi_params import IDENTIFIER, cursor_parameter
-from registry.api.watch_openapi import WATCH_SCHEMAS, extend_error_body, watch_paths
+from registry.api.watch_openapi import WATCH_SCHEMAS, WEBHOOK_SCHEMAS, watch_paths, webhooks
 from registry.core.changes import ChangeKind
+from registry.watch.subject_ids import PATTERN as SUBJECT_ID_PATTERN
 
 MAX_BATCH = 1000
 
@@ -26,28 +28,20 @@ def _ref(name: str) -> dict:
 
 
 DATE = {"type": "string", "format": "date"}
+SUBJECT_ID = {"type": "string", "pattern": SUBJECT_ID_PATTERN,
+              "description": "Opaque and stable: the same subject has the same id in every answer and notification, "
+              "also where its number is masked, and an identifier watched before the registry knows it already has "
+              "it."}
 NULLABLE_DATE = _nullable("string", format="date")
 
 SCHEMAS: dict = {
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "properties": {"error": _ref("ErrorBody")},
-    },
     "ErrorBody": {
         "type": "object",
+        "description": "One identifier's refusal inside a batch answer (the batch itself succeeded).",
         "required": ["code", "message"],
         "properties": {
-            "code": {
-                "type": "string",
-                "description": "Stable machine-readable code: invalid_identifier, not_a_string, bad_json, "
-                "bad_request, too_many_identifiers, too_large, bad_cursor, bad_limit, bad_query, bad_page, "
-                "missing_key, invalid_key, revoked_key, expired_key, insufficient_scope, not_found, "
-                "method_not_allowed, rate_limited, server_error.",
-            },
-            "message": {"type": "string", "description": "What is wrong, for people (may be translated)."},
-            "limit": {"type": "integer"},
-            "scope": {"type": "string"},
+            "code": {"enum": ["invalid_identifier"]},
+            "message": {"type": "string", "description": "What is wrong, in the request's language."},
         },
     },
     "Markers": {
@@ -70,10 +64,22 @@ SCHEMAS: dict = {
             "identifier": {"type": "string", "description": "Resident ID numbers masked: 430102********1234."},
         },
     },
+    "FeedSubject": {
+        "type": "object",
+        "description": "The subject a change or notification is about: one shape for every record type.",
+        "required": ["id", "name", "kind", "identifier"],
+        "properties": {
+            "id": SUBJECT_ID,
+            "name": {"type": "string"},
+            "kind": {"enum": ["organisation", "person", "vehicle"]},
+            "identifier": {"type": "string", "description": "Resident ID numbers masked: 430102********1234."},
+        },
+    },
     "Subject": {
         "type": "object",
-        "required": ["name", "kind", "identifier", "city", "owner"],
+        "required": ["id", "name", "kind", "identifier", "city", "owner"],
         "properties": {
+            "id": SUBJECT_ID,
             "name": {"type": "string"},
             "kind": {"enum": ["organisation", "person", "vehicle"]},
             "identifier": {"type": "string", "description": "Resident ID numbers masked."},
@@ -170,11 +176,13 @@ SCHEMAS: dict = {
         "type": "object",
         "description": "Everything public about the subject an identifier names.  An unknown valid identifier "
         "(or a subject with nothing public) is a clean result: found false, subject null, empty lists.",
-        "required": ["identifier", "identifier_kind", "as_of", "found", "subject", "red_list", "black_list",
-                     "list_entries", "disclosures", "evaluations", "markers", "identifier_under_correction"],
+        "required": ["identifier", "identifier_kind", "subject_id", "as_of", "found", "subject", "red_list",
+                     "black_list", "list_entries", "disclosures", "evaluations", "markers",
+                     "identifier_under_correction"],
         "properties": {
             "identifier": {"type": "string", "description": "Normalised; resident ID numbers masked."},
             "identifier_kind": {"enum": ["organisation", "person", "vehicle"]},
+            "subject_id": SUBJECT_ID,
             "as_of": {"type": "string", "format": "date-time"},
             "found": {"type": "boolean"},
             "subject": {"oneOf": [{"type": "null"}, _ref("Subject")]},
@@ -228,7 +236,7 @@ SCHEMAS: dict = {
     },
     "Change": {
         "type": "object",
-        "required": ["cursor", "occurred_at", "record_type", "record_id", "change", "reason", "payload"],
+        "required": ["cursor", "occurred_at", "record_type", "record_id", "change", "reason", "payload", "subject"],
         "properties": {
             "cursor": {"type": "string", "description": "Resume after this change with since=<cursor>."},
             "occurred_at": {"type": "string", "format": "date-time"},
@@ -238,6 +246,10 @@ SCHEMAS: dict = {
             "reason": {**_nullable("string"), "description": "Why a record was removed: repaired, revoked, …"},
             "payload": {"type": "object", "description": "The public record after the change (as in the "
                         "credit check, person ID numbers masked)."},
+            "subject": {"oneOf": [{"type": "null"}, _ref("FeedSubject")],
+                        "description": "The subject the record is about, in one shape for every record type."},
+            "reference": {"type": ["string", "null"], "description": "Watchlist answers and notifications only: "
+                          "the reference the key gave the watched identifier."},
         },
     },
     "ChangesPage": {
@@ -252,46 +264,13 @@ SCHEMAS: dict = {
 }
 
 
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ref("Error")}}}
-
-
-RESPONSES = {
-    "BadRequest": _error("The request is not valid; error.code says why."),
-    "Unauthorized": _error("No API key, an unknown key, a revoked key or an expired one (missing_key, invalid_key, "
-                           "revoked_key, expired_key: a key opens the API up to the end of its last day, which "
-                           "the administrator who issued it gave you). "
-                           "These refusals are rate-limited per client address."),
-    "Forbidden": _error("The key lacks the scope this endpoint needs (insufficient_scope)."),
-    "NotFound": _error("No such endpoint."),
-    "MethodNotAllowed": dict(_error("The endpoint does not accept this method."),
-                             headers={"Allow": {"schema": {"type": "string"},
-                                                "description": "The methods the endpoint accepts."}}),
-    "TooLarge": _error("The request body is too large."),
-    "RateLimited": _error("The key's rate limit is used up (or, without a valid key, the client address's); "
-                          "retry after the Retry-After header's seconds."),
-    "ServerError": _error("An internal error; it has been logged."),
-    "NotModified": {"description": "Unchanged since the ETag given in If-None-Match."},
-}
-
-
-def _responses(ok: dict, *extra: str) -> dict:
-    responses = {"200": ok}
-    for status, name in (("304", "NotModified"), ("400", "BadRequest"), ("401", "Unauthorized"),
-                         ("403", "Forbidden"), ("405", "MethodNotAllowed"), ("413", "TooLarge"),
-                         ("429", "RateLimited"), ("500", "ServerError")):
-        if name in ("NotModified", "TooLarge") and name not in extra:
-            continue
-        responses[status] = {"$ref": f"#/components/responses/{name}"}
-    return responses
-
-
-def _json_ok(description: str, schema: str) -> dict:
-    return {
-        "description": description,
-        "headers": {"ETag": {"schema": {"type": "string"}, "description": "Changes only when the answer does."}},
-        "content": {"application/json": {"schema": _ref(schema)}},
-    }
+THIS_DOCUMENT = {"get": {
+    "operationId": "getOpenApi",
+    "summary": "This document",
+    "security": [],
+    "responses": {"200": {"description": "The OpenAPI document.",
+                          "content": {"application/json": {"schema": {"type": "object"}}}}},
+}}
 
 
 def _paths() -> dict:
@@ -302,8 +281,8 @@ def _paths() -> dict:
             "description": "400 invalid_identifier names the problem (e.g. a wrong check character); an unknown "
             "valid identifier answers 200 with empty lists.",
             "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
-            "parameters": [IDENTIFIER],
-            "responses": _responses(_json_ok("The credit result.", "CreditResult"), "NotModified"),
+            "parameters": [IDENTIFIER, IF_NONE_MATCH],
+            "responses": responses(json_ok("The credit result.", "CreditResult", etag=True), "NotModified"),
         }},
         "/api/v1/credit/batch": {"post": {
             "operationId": "postCreditBatch",
@@ -314,7 +293,7 @@ def _paths() -> dict:
             "security": [{"ApiKey": [ApiScope.CREDIT_READ.value]}],
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": _ref("BatchRequest")}}},
-            "responses": _responses(
+            "responses": responses(
                 {"description": "One item per identifier.",
                  "content": {"application/json": {"schema": _ref("BatchResponse")}}},
                 "TooLarge",
@@ -325,30 +304,29 @@ def _paths() -> dict:
             "summary": "Credit report (信用报告) as PDF, with a verification code",
             "security": [{"ApiKey": [ApiScope.REPORT_READ.value]}],
             "parameters": [IDENTIFIER],
-            "responses": _responses({"description": "The report.", "content": {"application/pdf": {
-                "schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
+            "responses": responses({"description": "The report (application/octet-stream when the request's "
+                                    "Accept prefers it to application/pdf: the same bytes).", "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
         }},
         "/api/v1/changes": {"get": {
             "operationId": "getChanges",
             "summary": "The change feed",
             "description": "Every publication, expiry, removal, repair and correction of a public record, in "
             "commit order.  Start without since; then pass the next_cursor of the last page.  Resuming from a "
-            "cursor never skips or repeats a change.  A cursor that is not one of ours: 400 bad_cursor.",
+            "cursor never skips or repeats a change.  A cursor that is not one of ours: 400 bad_cursor; "
+            "one ahead of the feed's last change (another registry's, or from a database restored from an older "
+            "backup): 400 cursor_ahead, with the feed's head in head.",
             "security": [{"ApiKey": [ApiScope.CHANGES_READ.value]}],
             "parameters": [
                 cursor_parameter("since", "c1", "A cursor from an earlier answer; omit to start from the beginning."),
                 {"name": "limit", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+                IF_NONE_MATCH,
             ],
-            "responses": _responses(_json_ok("A page of changes.", "ChangesPage"), "NotModified"),
+            "responses": responses(json_ok("A page of changes.", "ChangesPage", etag=True), "NotModified"),
         }},
-        "/api/v1/openapi.json": {"get": {
-            "operationId": "getOpenApi",
-            "summary": "This document",
-            "security": [],
-            "responses": {"200": {"description": "The OpenAPI document.",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
-        }},
+        "/api/v1/openapi.json": THIS_DOCUMENT,
     }
 
 
@@ -359,17 +337,20 @@ def openapi_document() -> dict:
             "title": "Hunan Transport Credit Registry API",
             "version": "1.0.0",
             "summary": "湖南省交通运输信用红黑名单与联合奖惩管理系统: credit checks and change feed",
-            "description": "For business systems (licensing, toll, bidding).  Send the key an administrator issued in "
-            "the X-API-Key header.  Each key has scopes and its own rate limit.  Every error is JSON "
-            "{\"error\": {\"code\", \"message\"}} with a stable code.  Person ID numbers are always masked.",
+            "description": "For business systems (licensing, toll, bidding).  Send the key an administrator issued "
+            "in the X-API-Key header.  Each key has scopes and its own rate limit.  Every error is RFC 9457 problem "
+            "details (application/problem+json) with the registry's stable code as an extension member, its "
+            "texts in the language of Accept-Language.  Person ID numbers are always masked.",
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": {**_paths(), **openapi_search.paths(_responses, _json_ok), **watch_paths(_responses)},
+        "paths": {**_paths(), **openapi_search.paths(responses, json_ok), **watch_paths(responses)},
+        "webhooks": webhooks(),
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
-            "schemas": deepcopy({**SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS,
-                                 "ErrorBody": extend_error_body(SCHEMAS["ErrorBody"])}),
+            "schemas": deepcopy({**SCHEMAS, **PROBLEM_SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS,
+                                 **WEBHOOK_SCHEMAS}),
             "responses": deepcopy(RESPONSES),
+            "headers": deepcopy(HEADERS),
         },
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from registry.accounts.apikeys import ApiScope
+from registry.api.openapi_common import IF_NONE_MATCH
 from registry.subjects.search import MAX_QUERY_LENGTH
 
 # Whatever Python's str.split() takes for a space (what the search collapses), spelled out: a
@@ -54,7 +55,9 @@ def paths(responses, json_ok) -> dict:
                  "schema": {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH, "pattern": QUERY_PATTERN}},
                 {"name": "page", "in": "query", "required": False,
                  "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 1}},
+                IF_NONE_MATCH,
             ],
-            "responses": responses(json_ok("A page of matching subjects.", "SubjectSearchPage"), "NotModified"),
+            "responses": responses(json_ok("A page of matching subjects.", "SubjectSearchPage", etag=True),
+                                   "NotModified"),
         }},
     }

@@ -9,6 +9,7 @@ pages, and a count of matches up to ``COUNT_CAP`` ("more than" past it).
 from __future__ import annotations
 
 from flask import request, url_for
+from flask_babel import gettext as _
 
 from registry.api.keys import api_error
 from registry.core import clock
@@ -31,13 +32,13 @@ def subject_search_answer():
     """The answer's body, or an error answer (a Response) for a bad query or page."""
     raw = request.args.get("q") or ""
     if len(raw) > MAX_QUERY_LENGTH:  # as sent, as the document's maxLength counts it
-        return api_error(400, "bad_query", f"q may have at most {MAX_QUERY_LENGTH} characters.")
+        return api_error(400, "bad_query", _("q may have at most %(n)d characters.", n=MAX_QUERY_LENGTH))
     query = clean_query(raw)
     if not query:
-        return api_error(400, "bad_query", "Pass the text to search for in q (a part of a name).")
+        return api_error(400, "bad_query", _("Pass the text to search for in q (a part of a name)."))
     page = _page()
     if page is None:
-        return api_error(400, "bad_page", f"page must be a whole number from 1 to {MAX_PAGE}.")
+        return api_error(400, "bad_page", _("page must be a whole number from 1 to %(n)d.", n=MAX_PAGE))
     condition = queries.searchable_condition(clock.today())
     found = search_subjects(query, page=page, per_page=PAGE_SIZE, condition=condition)
     matches = found.matches

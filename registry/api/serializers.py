@@ -30,6 +30,7 @@ from registry.readmodel import records as readmodel
 from registry.readmodel.records import PublicRecords
 from registry.subjects.models import Subject
 from registry.subjects.operations import find_stored
+from registry.watch.subject_ids import subject_id
 
 MAX_IDENTIFIER_LENGTH = 64
 
@@ -82,6 +83,7 @@ def _marks(kinds: set) -> dict[str, bool]:
 def _subject_json(subject: Subject) -> dict:
     owner = subject.owner if subject.owner is not None and subject.owner.kind is SubjectKind.ORGANISATION else None
     return {
+        "id": subject_id(subject.identifier),
         "name": subject.name,
         "kind": subject.kind.value,
         "identifier": subject.public_identifier,
@@ -120,6 +122,7 @@ def credit_json(
     return {
         "identifier": mask(reading.kind, reading.value),
         "identifier_kind": reading.kind.value,
+        "subject_id": subject_id(reading.value),  # opaque and stable, also where the number is masked
         "as_of": as_of.isoformat().replace("+00:00", "Z"),
         "found": public,
         "subject": _subject_json(subject) if public else None,

@@ -11,21 +11,24 @@ import json
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify, request
+from flask_babel import gettext as _
 
 from registry.accounts.apikeys import ApiScope
 from registry.api import search, serializers
 from registry.api.admin_views import admin_bp
 from registry.api.bodies import batch_body
+from registry.api.cursors import feed_position
 from registry.api.keys import api_error, api_view, log_api_request, note_identifiers
 from registry.api.openapi import openapi_document
 from registry.api.watch_views import watch_api_bp
 from registry.core import clock
 from registry.core.caching import conditional
-from registry.core.changes import ChangeEvent, change_json, decode_cursor, encode_cursor
+from registry.core.changes import ChangeEvent, encode_cursor
 from registry.core.replicas import reads_from_replica, replica_has_reached
 from registry.documents.operations import pdf_filename
 from registry.extensions import csrf, db
 from registry.readmodel.report import credit_report_pdf
+from registry.watch.subject_ids import feed_items
 
 PREFIX = "/api/v1"
 MAX_BATCH = 1000
@@ -76,17 +79,18 @@ def credit_batch():
         return body
     identifiers = body.get("identifiers") if isinstance(body, dict) else None
     if not isinstance(identifiers, list):
-        return api_error(400, "bad_request", 'The body must be a JSON object with a list "identifiers".')
+        return api_error(400, "bad_request", _('The body must be a JSON object with a list "identifiers".'))
     if len(identifiers) > MAX_BATCH:
         return api_error(400, "too_many_identifiers",
-                         f"A batch may have at most {MAX_BATCH} identifiers; this one has {len(identifiers)}.",
+                         _("A batch may have at most %(limit)d identifiers; this one has %(n)d.",
+                           limit=MAX_BATCH, n=len(identifiers)),
                          limit=MAX_BATCH)
     not_strings = [index for index, item in enumerate(identifiers) if not isinstance(item, str)]
     if not_strings:
         # A malformed request, refused whole (the document says items are strings); an identifier
         # that is a string but not a valid one still gets its own error in the answer.
-        return api_error(400, "not_a_string", "Each identifier must be a JSON string.", errors=[
-            {"index": index, "code": "not_a_string", "message": f"Item {index} is not a string."}
+        return api_error(400, "not_a_string", _("Each identifier must be a JSON string."), errors=[
+            {"index": index, "code": "not_a_string", "message": _("Item %(index)d is not a string.", index=index)}
             for index in not_strings])
     lookups = serializers.parse_all(identifiers)
     note_identifiers([lookup.normalized for lookup in lookups])
@@ -108,7 +112,10 @@ def credit_report(identifier: str):
 
     data, document = credit_report_pdf(lookup.normalized)
     db.session.commit()
-    response = Response(data, mimetype="application/pdf")
+    # The same bytes as application/octet-stream for a client that asks for that rather than PDF
+    # (generated clients read "a file" as that; the document offers both).
+    wanted = request.accept_mimetypes.best_match(["application/pdf", "application/octet-stream"])
+    response = Response(data, mimetype=wanted if wanted == "application/octet-stream" else "application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(document)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -129,28 +136,29 @@ def subjects():
 # ---------------------------------------------------------------------------------------------
 # Change feed
 
+
+
 @bp.route(f"{PREFIX}/changes")
 @api_view(ApiScope.CHANGES_READ)
 @reads_from_replica
 def changes():
-    since = request.args.get("since")
-    position = 0 if since in (None, "") else decode_cursor(since)
-    if position is None:
-        return api_error(400, "bad_cursor", "The since cursor is not valid: pass a cursor this API returned.")
+    position = feed_position(request.args.get("since"))
+    if isinstance(position, Response):
+        return position
     try:
         limit = int(request.args.get("limit", DEFAULT_CHANGES))
     except ValueError:
         limit = 0
     if not 1 <= limit <= MAX_CHANGES:
-        return api_error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_CHANGES}.")
-    # A replica that has not replayed up to the cursor must not answer "nothing new" (issue 35 §4).
+        return api_error(400, "bad_limit", _("limit must be a whole number from 1 to %(n)d.", n=MAX_CHANGES))
+    # A replica that has not replayed up to the cursor must not answer "nothing new".
     replica_has_reached(sa.select(sa.func.max(ChangeEvent.id)), position)
     events = list(db.session.scalars(
         sa.select(ChangeEvent).where(ChangeEvent.id > position).order_by(ChangeEvent.id).limit(limit + 1)
     ))
     page = events[:limit]
     body = {
-        "changes": [change_json(event) for event in page],
+        "changes": feed_items(page),
         "next_cursor": encode_cursor(page[-1].id if page else position),
         "has_more": len(events) > limit,
     }

@@ -7,15 +7,22 @@ invalid identifier with its index), and nothing is stored.
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, g, jsonify, request
+from flask_babel import gettext as _
 
 from registry.accounts.apikeys import ApiKey, ApiScope
 from registry.api.bodies import batch_body
+from registry.api.cursors import feed_position
 from registry.api.keys import api_error, api_view, note_identifiers
-from registry.core.changes import change_json, decode_cursor, encode_cursor
+from registry.core.changes import MAX_POSITION, ChangeEvent, decode_cursor, encode_cursor
+from registry.core.errors import ValidationFailed
 from registry.core.identifiers import public_identifier
 from registry.extensions import csrf, db
-from registry.watch import operations
+from registry.subjects.models import Subject
+from registry.watch import operations, recovery
+from registry.watch.models import Delivery
+from registry.watch.subject_ids import feed_items, subject_id, subject_ref
 
 PREFIX = "/api/v1/watchlist"
 DEFAULT_PAGE = 100
@@ -40,7 +47,7 @@ def _limit():
     except ValueError:
         limit = 0
     if not 1 <= limit <= MAX_PAGE:
-        return None, api_error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_PAGE}.")
+        return None, api_error(400, "bad_limit", _("limit must be a whole number from 1 to %(n)d.", n=MAX_PAGE))
     return limit, None
 
 
@@ -51,11 +58,13 @@ def _identifiers():
         return body
     identifiers = body.get("identifiers") if isinstance(body, dict) else None
     if not isinstance(identifiers, list):
-        return api_error(400, "bad_request", 'The body must be a JSON object with a list "identifiers".')
+        return api_error(400, "bad_request", _('The body must be a JSON object with a list "identifiers".'))
     if len(identifiers) > operations.MAX_BATCH:
-        return api_error(400, "too_many_identifiers", f"A batch may have at most {operations.MAX_BATCH} "
-                         f"identifiers; this one has {len(identifiers)}.", limit=operations.MAX_BATCH)
-    note_identifiers([" ".join(item.split()).upper() for item in identifiers if isinstance(item, str)])
+        return api_error(400, "too_many_identifiers", _(
+            "A batch may have at most %(limit)d identifiers; this one has %(n)d.",
+            limit=operations.MAX_BATCH, n=len(identifiers)), limit=operations.MAX_BATCH)
+    texts = [item.get("identifier") if isinstance(item, dict) else item for item in identifiers]
+    note_identifiers([" ".join(text.split()).upper() for text in texts if isinstance(text, str)])
     return identifiers
 
 
@@ -102,13 +111,14 @@ def listing():
     after = request.args.get("after")
     position = 0 if after in (None, "") else decode_list_cursor(after)
     if position is None:
-        return api_error(400, "bad_cursor", "The after cursor is not valid: pass a cursor this API returned.")
+        return api_error(400, "bad_cursor", _("The after cursor is not valid: pass a cursor this API returned."))
     limit, error = _limit()
     if error is not None:
         return error
     rows, more = operations.watchlist_page(g.api_key.id, position, limit)
     return _no_store(jsonify(
         identifiers=[{"identifier": public_identifier(row.kind, row.identifier), "kind": row.kind.value,
+                      "subject_id": subject_id(row.identifier), "reference": row.reference,
                       "added_at": row.added_at.isoformat().replace("+00:00", "Z")} for row in rows],
         count=operations.watched_count(g.api_key.id),
         next_cursor=encode_list_cursor(rows[-1].id if rows else position),
@@ -119,13 +129,100 @@ def listing():
 @watch_api_bp.route(f"{PREFIX}/changes")
 @api_view(ApiScope.WATCH_WRITE)
 def changes():
-    since = request.args.get("since")
-    position = 0 if since in (None, "") else decode_cursor(since)
-    if position is None:
-        return api_error(400, "bad_cursor", "The since cursor is not valid: pass a cursor this API returned.")
+    position = feed_position(request.args.get("since"))
+    if isinstance(position, Response):
+        return position
     limit, error = _limit()
     if error is not None:
         return error
     events, following, more = operations.watched_changes(g.api_key.id, position, limit)
-    return _no_store(jsonify(changes=[change_json(event) for event in events],
+    identifiers = db.session.scalars(sa.select(Subject.identifier).where(
+        Subject.id.in_({event.subject_id for event in events}))).all() if events else []
+    references = operations.references_of(g.api_key.id, identifiers)
+    return _no_store(jsonify(changes=feed_items(events, references),
                              next_cursor=encode_cursor(following), has_more=more))
+
+
+# ---------------------------------------------------------------------------------------------
+# Given-up notifications and test events (watch.recovery, issue 33 §1 and §6)
+
+
+def _stamp(moment) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _given_up_json(delivery: Delivery, event: ChangeEvent | None, subject: Subject | None) -> dict:
+    return {
+        "webhook_id": delivery.message_id, "id": delivery.id, "attempts": delivery.attempts,
+        "last_error": delivery.last_error, "created_at": _stamp(delivery.created_at),
+        "subject": None if subject is None else subject_ref(subject),
+        "change": None if event is None else feed_items([event])[0],
+    }
+
+
+@watch_api_bp.route(f"{PREFIX}/given-up")
+@api_view(ApiScope.WATCH_WRITE)
+def given_up():
+    after = request.args.get("after")
+    position = 0 if after in (None, "") else decode_cursor(after, tag="g1")
+    if position is None:
+        return api_error(400, "bad_cursor", _("The after cursor is not valid: pass a cursor this API returned."))
+    limit, error = _limit()
+    if error is not None:
+        return error
+    rows, more = recovery.given_up_page(g.api_key.id, position, limit)
+    events = {e.id: e for e in db.session.scalars(
+        sa.select(ChangeEvent).where(ChangeEvent.id.in_([d.event_id for d in rows if d.event_id])))}
+    subjects = {s.id: s for s in db.session.scalars(
+        sa.select(Subject).where(Subject.id.in_([d.subject_id for d in rows if d.subject_id])))}
+    return _no_store(jsonify(
+        notifications=[_given_up_json(d, events.get(d.event_id), subjects.get(d.subject_id)) for d in rows],
+        count=recovery.given_up_count(g.api_key.id),
+        next_cursor=encode_cursor(rows[-1].id if rows else position, tag="g1"),
+        has_more=more,
+    ))
+
+
+def _redeliver_ids():
+    """The ``ids`` of the body (None: all), or the error answer."""
+    if not request.content_length and "chunked" not in request.headers.get("Transfer-Encoding", ""):
+        return None  # no body: all of them
+    body = batch_body()
+    if isinstance(body, Response):
+        return body
+    ids = body.get("ids") if isinstance(body, dict) else "not an object"
+    if ids is None:
+        return None
+    if isinstance(ids, list):  # JSON Schema's integers include 7.0
+        ids = [int(i) if type(i) is float and i.is_integer() else i for i in ids]
+    if not isinstance(ids, list) or not all(type(i) is int and 1 <= i <= MAX_POSITION for i in ids):
+        return api_error(400, "bad_request", _('The body must be a JSON object with a list "ids" of notification '
+                                               'ids (or no body, for all of them).'))
+    if len(ids) > recovery.MAX_REDELIVER:
+        return api_error(400, "too_many_identifiers", _(
+            "A batch may have at most %(limit)d identifiers; this one has %(n)d.",
+            limit=recovery.MAX_REDELIVER, n=len(ids)), limit=recovery.MAX_REDELIVER)
+    return ids
+
+
+@watch_api_bp.route(f"{PREFIX}/given-up/redeliver", methods=["POST"])
+@api_view(ApiScope.WATCH_WRITE)
+def redeliver():
+    ids = _redeliver_ids()
+    if isinstance(ids, Response):
+        return ids
+    count = recovery.redeliver(_key(), ids)
+    db.session.commit()
+    return _no_store(jsonify(redelivered=count, given_up=recovery.given_up_count(g.api_key.id)))
+
+
+@watch_api_bp.route(f"{PREFIX}/test", methods=["POST"])
+@api_view(ApiScope.WATCH_WRITE)
+def test_event():
+    try:
+        delivery = recovery.queue_key_test_event(_key())
+        db.session.commit()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        return api_error(409, "no_endpoint", str(refused.message))
+    return _no_store(jsonify(queued=True, webhook_id=delivery.message_id))

@@ -1,4 +1,4 @@
-"""Reads past one database server: PostgreSQL streaming replicas (issue 35 §4, PRODUCT §12).
+"""Reads past one database server: PostgreSQL streaming replicas (PRODUCT §12).
 
 ``DATABASE_REPLICA_URLS`` lists hot standbys of the primary.  A view marked ``reads_from_replica``
 (the public pages, the credit check, the name search, the change feed) reads from one of them,

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 import sqlalchemy as sa
-from flask import Flask, Response, current_app, flash, has_request_context, jsonify, render_template, request, session
+from flask import Flask, Response, current_app, flash, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
-from registry.core import clock, datalabels, labels
+from registry.core import clock, datalabels, labels, problems
 from registry.core.db import database_unavailable, storage_full
 from registry.core.errors import RegistryError, StorageFull, ValidationFailed
 from registry.core.forms import unplaced
@@ -110,6 +110,10 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # commands and scheduled checks speak the default language
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if wants_json():
+        # The API has no session and no language switch: it answers in the language the client's
+        # Accept-Language asks for, the default language when it asks for none we have.
+        return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
     wanted = request.args.get("lang")
     if wanted in languages:
         session["lang"] = wanted
@@ -151,8 +155,21 @@ def _http_error(error: HTTPException):
     headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
     if wants_json():
         code = ERROR_CODES.get(error.code, "error")
-        return jsonify(error={"code": code, "message": error.description}), error.code, headers
+        return problems.problem_response(error.code, code, _api_detail(error), headers)
     return render_template("errors/error.html", error=error), error.code, headers
+
+
+# The details of the HTTP errors the API answers, translated (werkzeug's own descriptions are English).
+_API_DETAILS = {
+    404: _l("There is no such endpoint or record; the OpenAPI document lists the endpoints."),
+    405: _l("The endpoint does not accept this method; the Allow header lists those it does."),
+    413: _l("The request body is too large."),
+    429: _l("Too many requests: the rate limit is used up; retry after the seconds the Retry-After header gives."),
+}
+
+
+def _api_detail(error: HTTPException) -> str:
+    return str(_API_DETAILS.get(error.code, error.description))
 
 
 def _unexpected_error(error: Exception):
@@ -160,7 +177,7 @@ def _unexpected_error(error: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     message = _("An internal error occurred. It has been logged; please try again later.")
     if wants_json():
-        return jsonify(error={"code": "server_error", "message": message}), 500
+        return problems.problem_response(500, "server_error", message)
     return render_template("errors/error.html", error=None, message=message), 500
 
 
@@ -180,7 +197,7 @@ def _unavailable():
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     message = _("The registry is temporarily unavailable. Please try again in a few minutes.")
     if wants_json():
-        return jsonify(error={"code": "unavailable", "message": message}), 503, headers
+        return problems.problem_response(503, "unavailable", message, headers)
     template = current_app.jinja_env.get_template("errors/unavailable.html")
     html = template.render(message=message, lang="en" if str(get_locale()) == "en" else "zh-CN")
     return Response(html, 503, headers, mimetype="text/html")

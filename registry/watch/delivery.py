@@ -30,13 +30,14 @@ from sqlalchemy.orm import aliased
 from registry.accounts.apikeys import KEY_PREFIX, ApiKey, usable
 from registry.core import clock, outbound
 from registry.core.audit import record_events
-from registry.core.changes import ChangeEvent, change_json
+from registry.core.changes import ChangeEvent
 from registry.core.settings import get_setting
 from registry.extensions import db
 from registry.subjects.models import Subject
-from registry.watch import sender
-from registry.watch.models import Delivery, DeliveryStatus, WatchEndpoint
+from registry.watch import recovery, sender
+from registry.watch.models import Delivery, DeliveryStatus, WatchedIdentifier, WatchEndpoint
 from registry.watch.operations import feed_head, watching
+from registry.watch.subject_ids import feed_items, subject_ref
 
 ROUND_SIZE = 200
 MAX_BACKOFF_SECONDS = 3600
@@ -120,23 +121,20 @@ class Message:
     url: str
     message_id: str
     body: str
-    secret: str
+    secrets: tuple[str, ...]  # the current signing secret, and the rotated one during its grace period
 
 
-def _subject_json(subject: Subject | None) -> dict | None:
-    if subject is None:
-        return None
-    return {"name": subject.name, "kind": subject.kind.value, "identifier": subject.public_identifier}
-
-
-def _body(delivery: Delivery, event: ChangeEvent | None, subject: Subject | None, key_prefix: str) -> str:
+def _body(delivery: Delivery, event: ChangeEvent | None, subject: Subject | None, key_prefix: str,
+          missed: int, reference: str | None) -> str:
     stamp = clock.utcnow().isoformat().replace("+00:00", "Z")
     if event is None:
         body = {"type": "watchlist.test", "timestamp": stamp,
                 "data": {"key": f"{KEY_PREFIX}{key_prefix}", "message": "A test event: the endpoint is reachable."}}
     else:
         body = {"type": "watchlist.change", "timestamp": stamp,
-                "data": {"subject": _subject_json(subject), "changes": [change_json(event)]}}
+                "data": {"subject": None if subject is None else subject_ref(subject), "reference": reference,
+                         "changes": feed_items([event], {subject.identifier: reference} if subject else {}),
+                         "given_up_before": missed}}  # watch.recovery: earlier ones of the subject missed
     return json.dumps(body, ensure_ascii=False, sort_keys=True, default=str)
 
 
@@ -144,20 +142,25 @@ def build_messages(ids: list[int]) -> list[Message]:
     if not ids:
         return []
     rows = db.session.execute(
-        sa.select(Delivery, ChangeEvent, Subject, WatchEndpoint.url, WatchEndpoint.secret, ApiKey.prefix)
+        sa.select(Delivery, ChangeEvent, Subject, WatchEndpoint, ApiKey.prefix, recovery.given_up_before(),
+                  WatchedIdentifier.reference)
         .join(WatchEndpoint, WatchEndpoint.key_id == Delivery.key_id)
         .join(ApiKey, ApiKey.id == Delivery.key_id)
         .outerjoin(ChangeEvent, ChangeEvent.id == Delivery.event_id)
         .outerjoin(Subject, Subject.id == Delivery.subject_id)
+        .outerjoin(WatchedIdentifier, sa.and_(WatchedIdentifier.key_id == Delivery.key_id,
+                                              WatchedIdentifier.identifier == Subject.identifier))
         .where(Delivery.id.in_(ids)).order_by(Delivery.id)
     ).all()
-    return [Message(d.id, url, d.message_id, _body(d, event, subject, prefix), secret)
-            for d, event, subject, url, secret, prefix in rows]
+    now = clock.utcnow()
+    return [Message(d.id, endpoint.url, d.message_id, _body(d, event, subject, prefix, missed or 0, reference),
+                    tuple(endpoint.signing_secrets(now)))
+            for d, event, subject, endpoint, prefix, missed, reference in rows]
 
 
 def signed_headers(message: Message, timestamp: int) -> dict[str, str]:
     """The Standard Webhooks headers of ``message`` signed at ``timestamp``."""
-    return sender.signed_headers(message.message_id, message.body, message.secret, timestamp)
+    return sender.signed_headers(message.message_id, message.body, message.secrets, timestamp)
 
 
 def new_sender() -> sender.Sender:

@@ -21,6 +21,7 @@ from registry.extensions import db
 
 MAX_URL = 500
 MAX_ERROR = 500
+MAX_REFERENCE = 100
 
 
 class DeliveryStatus(StrEnum):
@@ -40,6 +41,10 @@ class WatchedIdentifier(db.Model):
     identifier: Mapped[str] = mapped_column(sa.String(20), index=True)
     kind: Mapped[SubjectKind] = mapped_column(str_enum(SubjectKind, "watched_kind"))
     added_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+    # The client's own name for the party (its supplier number, its case number): echoed in every
+    # notification and answer about the identifier, so the client knows which of its parties it is
+    # although a person's number is masked.
+    reference: Mapped[str | None] = mapped_column(sa.String(MAX_REFERENCE))
 
 
 register_stored_identifiers("watched_identifiers.identifier", row_id=WatchedIdentifier.id,
@@ -51,7 +56,11 @@ class WatchEndpoint(db.Model):
 
     __tablename__ = "watch_endpoints"
     __audit_type__ = "watch_endpoint"
-    __table_args__ = (sa.CheckConstraint("cursor >= 0", name="cursor_not_negative"),)
+    __table_args__ = (
+        sa.CheckConstraint("cursor >= 0", name="cursor_not_negative"),
+        sa.CheckConstraint("(previous_secret IS NULL) = (previous_secret_until IS NULL)",
+                           name="previous_secret_has_end"),
+    )
 
     key_id: Mapped[int] = mapped_column(sa.ForeignKey("api_keys.id"), primary_key=True)
     url: Mapped[str | None] = mapped_column(sa.String(MAX_URL))
@@ -59,10 +68,23 @@ class WatchEndpoint(db.Model):
     # shown to the administrator only once, when it is made.
     secret: Mapped[str] = mapped_column(sa.String(100))
     secret_created_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
+    # The secret a rotation replaced: messages are signed with it too until ``previous_secret_until``
+    # (the ``watch_secret_grace_hours`` setting after the rotation), so that a receiver can switch
+    # to the new secret at its own pace.
+    previous_secret: Mapped[str | None] = mapped_column(sa.String(100))
+    previous_secret_until: Mapped[datetime | None]
     cursor: Mapped[int] = mapped_column(sa.BigInteger, default=0)  # feed position queued up to
     updated_at: Mapped[datetime] = mapped_column(default=lambda: clock.utcnow())
 
     key = relationship("ApiKey")
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets a message sent at ``now`` is signed with: the current one, and the one it
+        replaced while its grace period lasts."""
+        if self.previous_secret is not None and self.previous_secret_until is not None \
+                and now < self.previous_secret_until:
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class Delivery(db.Model):

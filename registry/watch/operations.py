@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from registry.core.permissions import Role
 from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.extensions import db
 from registry.subjects.models import Subject
-from registry.watch.models import MAX_URL, Delivery, DeliveryStatus, WatchedIdentifier, WatchEndpoint
+from registry.watch.models import MAX_REFERENCE, MAX_URL, Delivery, DeliveryStatus, WatchedIdentifier, WatchEndpoint
 
 MAX_BATCH = 1000
 MAX_IDENTIFIER_LENGTH = 64
@@ -41,6 +42,8 @@ SECRET_PREFIX = "whsec_"
 register_setting(SettingSpec("watch_max_identifiers", 100_000, _l("Identifiers one API key may watch"),
                              1, 1_000_000))
 register_setting(SettingSpec("watch_max_attempts", 8, _l("Attempts to deliver a change notification"), 1, 50))
+register_setting(SettingSpec("watch_secret_grace_hours", 24, _l(
+    "Hours a rotated signing secret still signs notifications beside the new one"), 0, 720))
 
 
 class InvalidIdentifiers(ValidationFailed):
@@ -63,6 +66,7 @@ class WatchlistFull(ValidationFailed):
 class Watched:
     identifier: str
     kind: SubjectKind
+    reference: str | None = None  # the client's own; None: keep the one it has
 
 
 def _key_label(key: ApiKey) -> str:
@@ -80,6 +84,20 @@ def _reading(text: str) -> ParsedIdentifier:
     return parse_identifier(text)[0]
 
 
+def _item(entry) -> tuple[str | None, str | None, object]:
+    """``(identifier text, reference, refusal)`` of one batch item: a string, or an object
+    ``{"identifier": ..., "reference": ...}`` naming the client's own reference for it."""
+    if isinstance(entry, str):
+        return entry, None, None
+    if not isinstance(entry, dict) or not isinstance(entry.get("identifier"), str) \
+            or not set(entry) <= {"identifier", "reference"}:
+        return None, None, _l('Each item must be a JSON string or an object {"identifier": ..., "reference": ...}.')
+    reference = entry.get("reference")
+    if reference is not None and (not isinstance(reference, str) or not 1 <= len(reference) <= MAX_REFERENCE):
+        return None, None, _l("A reference must be a text of 1 to %(n)d characters.", n=MAX_REFERENCE)
+    return entry["identifier"], reference, None
+
+
 def parse_batch(items) -> list[Watched]:
     """The normalised identifiers of a batch, in order; raises ``InvalidIdentifiers`` naming each bad one."""
     if not isinstance(items, list):
@@ -87,9 +105,10 @@ def parse_batch(items) -> list[Watched]:
     if len(items) > MAX_BATCH:
         raise ValidationFailed(_l("A batch may have at most %(n)d identifiers.", n=MAX_BATCH), field="identifiers")
     parsed, errors = [], []
-    for index, item in enumerate(items):
-        if not isinstance(item, str):
-            errors.append((index, str(_l("Each identifier must be a JSON string."))))
+    for index, entry in enumerate(items):
+        item, reference, problem = _item(entry)
+        if problem is not None:
+            errors.append((index, str(problem)))
             continue
         if len(item) > MAX_IDENTIFIER_LENGTH:
             errors.append((index, str(_l("This is not a valid identifier: it is far too long."))))
@@ -99,7 +118,7 @@ def parse_batch(items) -> list[Watched]:
         except InvalidIdentifier as invalid:
             errors.append((index, str(invalid.message)))
             continue
-        parsed.append(Watched(reading.value, reading.kind))
+        parsed.append(Watched(reading.value, reading.kind, reference))
     if errors:
         raise InvalidIdentifiers(errors)
     return parsed
@@ -123,6 +142,11 @@ def add_identifiers(key: ApiKey, items) -> dict:
     wanted = {w.identifier: w for w in parse_batch(items)}
     existing = set(db.session.scalars(sa.select(WatchedIdentifier.identifier).where(
         WatchedIdentifier.key_id == key.id, WatchedIdentifier.identifier.in_(list(wanted)))))
+    for value in existing:  # watched already: a reference sent now replaces the one it had
+        if wanted[value].reference is not None:
+            db.session.execute(sa.update(WatchedIdentifier).where(
+                WatchedIdentifier.key_id == key.id, WatchedIdentifier.identifier == value,
+            ).values(reference=wanted[value].reference))
     new = [w for value, w in wanted.items() if value not in existing]
     limit = get_setting("watch_max_identifiers")
     count = watched_count(key.id)
@@ -133,7 +157,8 @@ def add_identifiers(key: ApiKey, items) -> dict:
     if new:
         now = clock.utcnow()
         db.session.execute(_insert_ignoring_duplicates(), [
-            {"key_id": key.id, "identifier": w.identifier, "kind": w.kind, "added_at": now} for w in new])
+            {"key_id": key.id, "identifier": w.identifier, "kind": w.kind, "added_at": now, "reference": w.reference}
+            for w in new])
         record_event("watch.add", obj=key, actor_label=_key_label(key), details={"added": len(new)})
     return {"added": len(new), "already_watched": len(wanted) - len(new), "count": count + len(new)}
 
@@ -166,6 +191,13 @@ def watched_events(key_id: int, after: int):
     """A statement for the feed items after position ``after`` about subjects the key watches, in order."""
     return (sa.select(ChangeEvent).join(Subject, Subject.id == ChangeEvent.subject_id)
             .where(ChangeEvent.id > after, watching(key_id)).order_by(ChangeEvent.id))
+
+
+def references_of(key_id: int, identifiers) -> dict[str, str | None]:
+    """The key's own references of these watched identifiers (identifier → reference)."""
+    values = list(set(identifiers))
+    return dict(db.session.execute(sa.select(WatchedIdentifier.identifier, WatchedIdentifier.reference).where(
+        WatchedIdentifier.key_id == key_id, WatchedIdentifier.identifier.in_(values))).tuples().all()) if values else {}
 
 
 def feed_head() -> int:
@@ -273,13 +305,22 @@ def set_endpoint(key: ApiKey, url: str | None, *, actor) -> tuple[WatchEndpoint,
 
 
 def rotate_secret(key: ApiKey, *, actor) -> str:
-    """A new signing secret, in force from the next attempt on; returned once."""
+    """A new signing secret, in force from the next attempt on; returned once.
+
+    The secret it replaces keeps signing beside it for the ``watch_secret_grace_hours`` setting
+    (Standard Webhooks: several space-separated signatures in ``webhook-signature``), so the
+    receiver verifies with either while it switches; a secret older than that one is dropped.
+    """
     _ensure_admin(actor)
     endpoint = endpoint_of(key)
     if endpoint is None:
         raise ValidationFailed(_l("Set the endpoint first."), field="url")
+    now = clock.utcnow()
+    grace = get_setting("watch_secret_grace_hours")
+    endpoint.previous_secret = endpoint.secret if grace > 0 else None
+    endpoint.previous_secret_until = now + timedelta(hours=grace) if grace > 0 else None
     endpoint.secret = new_secret()
-    endpoint.secret_created_at = clock.utcnow()
+    endpoint.secret_created_at = now
     db.session.flush()
     record_event("watch.rotate_secret", actor=actor, obj=key, details={"key": key.prefix})
     return endpoint.secret

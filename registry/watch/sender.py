@@ -26,10 +26,13 @@ MAX_ERROR = 500
 _STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
-def signed_headers(message_id: str, body: str, secret: str, timestamp: int) -> dict[str, str]:
-    """The Standard Webhooks headers (the signature by the ``standardwebhooks`` package)."""
-    signature = Webhook(secret).sign(message_id, datetime.fromtimestamp(timestamp, UTC), body)
-    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": signature}
+def signed_headers(message_id: str, body: str, secrets: str | tuple[str, ...], timestamp: int) -> dict[str, str]:
+    """The Standard Webhooks headers (each signature by the ``standardwebhooks`` package): one
+    signature per secret, space-separated, as the standard allows during a rotation."""
+    sent_at = datetime.fromtimestamp(timestamp, UTC)
+    signatures = [Webhook(secret).sign(message_id, sent_at, body)
+                  for secret in ((secrets,) if isinstance(secrets, str) else secrets)]
+    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": " ".join(signatures)}
 
 
 class Sender:
@@ -82,7 +85,7 @@ class Sender:
         """Send one message (signed now, by the wall clock the receiver checks against)."""
         body = message.body.encode("utf-8")
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-                   **signed_headers(message.message_id, message.body, message.secret, int(time.time()))}
+                   **signed_headers(message.message_id, message.body, message.secrets, int(time.time()))}
         parts = urlsplit(message.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         for _attempt in range(2):

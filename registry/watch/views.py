@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.accounts.apikeys import ApiKey, ApiScope
+from registry.core import clock
 from registry.core.permissions import Role, can_read_audit, roles_required
 from registry.core.web import add_nav, perform, perform_form
 from registry.extensions import db
-from registry.watch import operations
+from registry.watch import operations, recovery
 from registry.watch.forms import EndpointForm
 from registry.watch.models import Delivery, DeliveryStatus, WatchedIdentifier, WatchEndpoint
 
@@ -62,6 +63,7 @@ def _render(key: ApiKey, form: EndpointForm, secret: str | None = None, status: 
     response = render_template(
         "watch/key.html", key=key, form=form, endpoint=endpoint, secret=secret, problems=problems,
         watched=operations.watched_count(key.id), counts=operations.delivery_counts([key.id]).get(key.id, {}),
+        now=clock.utcnow(),
         last_error=_last_errors([key.id]).get(key.id))
     return response, status, {"Cache-Control": "no-store"}
 
@@ -101,6 +103,15 @@ def test_event(key_id: int):
     key = _key(key_id)
     perform(operations.queue_test_event, key, actor=current_user,
             success=_("A test event was queued; the scheduler sends it within a minute."))
+    return redirect(url_for(".key_page", key_id=key.id))
+
+
+@bp.route("/<id:key_id>/redeliver", methods=["POST"])
+@roles_required(Role.ADMIN)
+def redeliver(key_id: int):
+    key = _key(key_id)
+    perform(recovery.redeliver, key, None, actor=current_user,
+            success=_("The given-up notifications were queued again; the scheduler sends them within seconds."))
     return redirect(url_for(".key_page", key_id=key.id))
 
 

@@ -66,31 +66,52 @@ def test_each_change_carries_its_cursor_and_reason(client, key, db):
 def test_garbage_cursor(client, key, since):
     response = client.get("/api/v1/changes", query_string={"since": since}, headers={"X-API-Key": key})
     assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "bad_cursor"
+    assert response.get_json()["code"] == "bad_cursor"
 
 
 @pytest.mark.parametrize("limit", ["0", "1001", "-5", "ten", "1.5"])
 def test_bad_limit(client, key, limit):
     response = client.get("/api/v1/changes", query_string={"limit": limit}, headers={"X-API-Key": key})
     assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == "bad_limit"
+    assert response.get_json()["code"] == "bad_limit"
 
 
 def test_cursor_round_trip():
-    from registry.api.views import decode_cursor, encode_cursor
+    from registry.core.changes import decode_cursor, encode_cursor
 
     for position in (0, 1, 99, 2**31 - 1):
         assert decode_cursor(encode_cursor(position)) == position
 
 
-def test_a_cursor_past_the_largest_id_reads_as_after_everything(client, key, db):
-    """Ids are INTEGER keys (at most 2^31 - 1): a cursor of ten digits past that is "after
-    everything" (on PostgreSQL it once failed the comparison: 500), one of eleven is not ours."""
+def test_a_cursor_past_the_largest_id_is_ahead_of_the_feed(client, key, db):
+    """Ids are INTEGER keys (at most 2^31 - 1): a cursor of ten digits past that is ahead of any
+    feed (on PostgreSQL it once failed the comparison: 500), one of eleven is not ours."""
     change(1)
     db.session.commit()
     for position in (2**31, 9_999_999_999):
         cursor = base64.urlsafe_b64encode(f"c1:{position}".encode()).decode().rstrip("=")
-        assert feed(client, key, since=cursor)["changes"] == []
+        response = client.get("/api/v1/changes", query_string={"since": cursor}, headers={"X-API-Key": key})
+        assert response.status_code == 400 and response.get_json()["code"] == "cursor_ahead"
     eleven = base64.urlsafe_b64encode(b"c1:10000000000").decode().rstrip("=")
     response = client.get("/api/v1/changes", query_string={"since": eleven}, headers={"X-API-Key": key})
-    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_cursor"
+    assert response.status_code == 400 and response.get_json()["code"] == "bad_cursor"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/changes", "/api/v1/watchlist/changes"])
+def test_a_cursor_ahead_of_the_feed_is_refused_until_the_feed_reaches_it(client, make, db, path):
+    raw = make.api_key(scopes=("changes:read", "watch:write"))[1]
+    first = change(1)
+    db.session.commit()
+
+    def ask(position):
+        since = base64.urlsafe_b64encode(f"c1:{position}".encode()).decode().rstrip("=")
+        return client.get(path, query_string={"since": since}, headers={"X-API-Key": raw})
+
+    assert ask(first.id).status_code == 200  # the head itself: nothing new, and fine
+    ahead = ask(first.id + 1)
+    assert ahead.status_code == 400 and ahead.get_json()["code"] == "cursor_ahead"
+    head = base64.urlsafe_b64encode(f"c1:{first.id}".encode()).decode().rstrip("=")
+    assert ahead.get_json()["head"] == head
+    change(2)
+    db.session.commit()
+    assert ask(first.id + 1).status_code == 200  # the feed has reached it

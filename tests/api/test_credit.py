@@ -33,8 +33,8 @@ def api(client, key):
 
 
 def error_code(response) -> str:
-    assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
-    return response.get_json()["error"]["code"]
+    assert response.mimetype == "application/problem+json", response.get_data(as_text=True)[:200]
+    return response.get_json()["code"]
 
 
 # --- keys and scopes ----------------------------------------------------------------------------
@@ -114,9 +114,9 @@ def test_nothing_unpublished_leaks(api, make, status):
 def test_bad_check_character_is_a_400_that_says_so(api):
     code = valid_uscc()
     wrong = code[:17] + ("0" if code[17] != "0" else "1")
-    response = api("GET", f"/api/v1/credit/{wrong}?lang=en")
+    response = api("GET", f"/api/v1/credit/{wrong}", headers={"Accept-Language": "en"})
     assert response.status_code == 400 and error_code(response) == "invalid_identifier"
-    assert "check character" in response.get_json()["error"]["message"]
+    assert "check character" in response.get_json()["detail"]
 
 
 @pytest.mark.parametrize("bad", ["hello", "123", "x" * 100, "湘"])

@@ -32,8 +32,8 @@ def api(client, make):
 
 
 def _code(response) -> str:
-    assert response.mimetype == "application/json", response.get_data(as_text=True)[:200]
-    return response.get_json()["error"]["code"]
+    assert response.mimetype == "application/problem+json", response.get_data(as_text=True)[:200]
+    return response.get_json()["code"]
 
 
 # --- §9 the body ---------------------------------------------------------------------------------
@@ -85,7 +85,7 @@ def test_a_real_chunked_request_is_held_to_the_limit(tmp_path):
                 connection.close()
 
         status, answer = post(LIMIT + 10)
-        assert status == 413 and answer["error"]["code"] == "too_large"
+        assert status == 413 and answer["code"] == "too_large"
         status, answer = post(100)
         assert status == 200 and answer["count"] == 1
 
@@ -123,7 +123,7 @@ def test_a_batch_with_an_item_that_is_not_a_string_is_refused_whole(api, item):
     clean = valid_uscc()
     response = api("POST", BATCH, json={"identifiers": [clean, item, "x", item]})
     assert response.status_code == 400 and _code(response) == "not_a_string"
-    assert [(e["index"], e["code"]) for e in response.get_json()["error"]["errors"]] == [
+    assert [(e["index"], e["code"]) for e in response.get_json()["errors"]] == [
         (1, "not_a_string"), (3, "not_a_string")]
 
 
@@ -168,7 +168,7 @@ def test_requests_without_a_valid_key_are_limited_per_address(limited_app, heade
                 for _ in range(4)]
     assert statuses == [401, 401, 401, 429]
     limited = client.get(path, headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.1"})
-    assert limited.get_json()["error"]["code"] == "rate_limited" and "Retry-After" in limited.headers
+    assert limited.get_json()["code"] == "rate_limited" and "Retry-After" in limited.headers
     # another address still gets its 401, and a valid key from the limited address is answered
     assert client.get(path, headers=headers, environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 401
     _, key = issue_key(name="测试系统", scopes=("credit:read",), rate_limit="10/minute")

@@ -59,9 +59,9 @@ def test_a_key_works_through_its_last_day_and_is_refused_after_it(client, db, fr
         assert credit(client, raw).status_code == 200
     with frozen(at(date(2027, 3, 2), 0, 0, 0)):
         refused = credit(client, raw)
-    assert refused.status_code == 401 and refused.mimetype == "application/json"
-    error = refused.get_json()["error"]
-    assert error["code"] == "expired_key" and "2027-03-01" in error["message"]
+    assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
+    error = refused.get_json()
+    assert error["code"] == "expired_key" and "2027-03-01" in error["detail"]
     issued = events("api_key.issue", key.id)
     assert issued[-1].details_dict["last_day"] == "2027-03-01"
 

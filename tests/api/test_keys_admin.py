@@ -43,7 +43,7 @@ def test_admin_revokes_a_key(client, login, make):
     login("admin", unit="FGC")
     assert client.post(f"/admin/api-keys/{row.id}/revoke").status_code == 302
     response = client.get(f"/api/v1/credit/{valid_uscc()}", headers={"X-API-Key": raw})
-    assert response.get_json()["error"]["code"] == "revoked_key"
+    assert response.get_json()["code"] == "revoked_key"
 
 
 @pytest.mark.parametrize("role, view, issue", [("auditor", 200, 403), ("clerk", 403, 403), ("reviewer", 403, 403)])

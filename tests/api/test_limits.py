@@ -51,7 +51,7 @@ def test_each_key_has_its_own_limit(limited_app):
     path = f"/api/v1/credit/{valid_uscc()}"
     assert [client.get(path, headers={"X-API-Key": first}).status_code for _ in range(3)] == [200, 200, 429]
     limited = client.get(path, headers={"X-API-Key": first})
-    assert limited.get_json()["error"]["code"] == "rate_limited"
+    assert limited.get_json()["code"] == "rate_limited"
     assert "Retry-After" in limited.headers
     assert client.get(path, headers={"X-API-Key": second}).status_code == 200
 
@@ -74,7 +74,7 @@ def test_public_pages_are_limited_per_client_address(limited_app):
 def test_unexpected_errors_under_api_are_json(limited_app):
     response = limited_app.test_client().get("/api/v1/test-failure")
     assert response.status_code == 500
-    assert response.get_json()["error"]["code"] == "server_error"
+    assert response.get_json()["code"] == "server_error"
 
 
 def test_oversized_request_is_json_413(limited_app):
@@ -84,4 +84,4 @@ def test_oversized_request_is_json_413(limited_app):
         "/api/v1/credit/batch", data="x" * 5000, content_type="application/json", headers={"X-API-Key": key}
     )
     assert response.status_code == 413
-    assert response.get_json()["error"]["code"] == "too_large"
+    assert response.get_json()["code"] == "too_large"

@@ -30,7 +30,8 @@ def response_schema(document, path, method, status):
     response = document["paths"][path][method]["responses"][str(status)]
     if "$ref" in response:
         response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-    return response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    content = response["content"].get("application/json") or response["content"]["application/problem+json"]
+    return content["schema"]["$ref"].rsplit("/", 1)[1]
 
 
 def test_document_is_valid_openapi_3_1(document):
@@ -79,8 +80,8 @@ def test_answers_match_the_schemas(client, make, key, document, db):
     assert not_strings.status_code == 400
     check(document, response_schema(document, "/api/v1/credit/batch", "post", 400), not_strings.get_json())
     too_many = client.post("/api/v1/credit/batch", headers=headers, json={"identifiers": ["x"] * 1001})
-    check(document, "Error", too_many.get_json())
+    check(document, "Problem", too_many.get_json())
     changes = client.get("/api/v1/changes", headers=headers)
     check(document, response_schema(document, "/api/v1/changes", "get", 200), changes.get_json())
-    check(document, "Error", client.get("/api/v1/changes?since=zz", headers=headers).get_json())
-    check(document, "Error", client.get("/api/v1/nowhere", headers=headers).get_json())
+    check(document, "Problem", client.get("/api/v1/changes?since=zz", headers=headers).get_json())
+    check(document, "Problem", client.get("/api/v1/nowhere", headers=headers).get_json())

@@ -37,6 +37,12 @@ def parameter(document, path: str, name: str) -> dict:
     return next(p for p in document["paths"][path]["get"]["parameters"] if p["name"] == name)
 
 
+def understood(response) -> bool:
+    """Answered, or refused only for being ahead of the feed (what no pattern can say)."""
+    return response.status_code == 200 or (response.status_code == 400
+                                           and response.get_json()["code"] == "cursor_ahead")
+
+
 def cursor(tag: str, position) -> str:
     return base64.urlsafe_b64encode(f"{tag}:{position}".encode()).decode().rstrip("=")
 
@@ -48,14 +54,14 @@ def test_a_cursor_pattern_matches_the_cursors_and_nothing_else(api, path, name, 
     other = "w1" if tag == "c1" else "c1"
     for position in (0, 1, 7, 10, 99, 100, 305, 4096, 12345, 999_999, 2**31 - 1, 9_999_999_999):
         assert pattern.fullmatch(cursor(tag, position)), position
-        assert get(path, **{name: cursor(tag, position)}).status_code == 200, position
+        assert understood(get(path, **{name: cursor(tag, position)})), position
     assert pattern.fullmatch("")  # empty: from the start
     refused = [cursor(tag, "01"), cursor(tag, "-1"), cursor(tag, 10**10), cursor(tag, "1a"), cursor(other, 5),
                cursor(tag, 5) + "=", base64.b64encode(f"{tag}:5".encode()).decode(), "garbage", "YzE6", "!!"]
     for value in refused:
         assert not pattern.fullmatch(value), value
         response = get(path, **{name: value})
-        assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_cursor", value
+        assert response.status_code == 400 and response.get_json()["code"] == "bad_cursor", value
 
 
 @pytest.mark.parametrize(("path", "name", "tag"), CURSORS)
@@ -64,7 +70,7 @@ def test_a_cursor_pattern_matches_the_cursors_and_nothing_else(api, path, name, 
 def test_whatever_a_cursor_pattern_matches_is_answered(api, path, name, tag, data):
     document, get = api
     value = data.draw(st.from_regex(parameter(document, path, name)["schema"]["pattern"], fullmatch=True))
-    assert get(path, **{name: value}).status_code == 200, value
+    assert understood(get(path, **{name: value})), value
 
 
 def _no_surrogates(text: str) -> bool:
@@ -92,5 +98,5 @@ def test_a_query_outside_the_pattern_or_length_is_refused(api, q):
 def test_the_watchlist_items_have_the_identifier_pattern(api):
     document, _get = api
     identifier = parameter(document, "/api/v1/credit/{identifier}", "identifier")["schema"]
-    items = document["components"]["schemas"]["WatchlistChange"]["properties"]["identifiers"]["items"]
-    assert items == identifier and "pattern" in items
+    items = document["components"]["schemas"]["WatchlistChange"]["properties"]["identifiers"]["items"]["oneOf"]
+    assert items[0] == identifier and items[1]["properties"]["identifier"] == identifier and "pattern" in identifier

@@ -97,8 +97,8 @@ def test_pages_and_the_count_cap(search, make, monkeypatch):
 def test_bad_queries_are_400_with_a_code(search, params, code, document):
     response = search(**params)
     assert response.status_code == 400
-    assert response.get_json()["error"]["code"] == code
-    Draft202012Validator({"$ref": "#/components/schemas/Error", "components": document["components"]}).validate(
+    assert response.get_json()["code"] == code
+    Draft202012Validator({"$ref": "#/components/schemas/Problem", "components": document["components"]}).validate(
         response.get_json())
 
 
@@ -107,7 +107,7 @@ def test_needs_a_key_with_the_credit_scope(search, make):
     assert search(key_header="rk_nonsense", q="长").status_code == 401
     _row, changes_only = make.api_key(scopes=("changes:read",))
     response = search(key_header=changes_only, q="长")
-    assert response.status_code == 403 and response.get_json()["error"]["code"] == "insufficient_scope"
+    assert response.status_code == 403 and response.get_json()["code"] == "insufficient_scope"
 
 
 def test_rate_limited_per_key_and_logged(limited_app):

@@ -52,7 +52,7 @@ def test_a_wrong_number_nobody_is_stored_under_is_still_refused(client, listed, 
     page = client.get("/", query_string={"q": NOBODY})
     assert page.status_code == 200 and "校验" in page.get_data(as_text=True)
     answer = client.get(f"/api/v1/credit/{NOBODY}", headers={"X-API-Key": key})
-    assert answer.status_code == 400 and answer.get_json()["error"]["code"] == "invalid_identifier"
+    assert answer.status_code == 400 and answer.get_json()["code"] == "invalid_identifier"
     assert client.get(f"/report/{NOBODY}.pdf").status_code == 404
 
 

@@ -1,4 +1,4 @@
-"""Reads from PostgreSQL streaming replicas (issue 35 §4, core.replicas).
+"""Reads from PostgreSQL streaming replicas (core.replicas).
 
 Against a real primary and real hot standbys that the test starts (benchmarks.replica_cluster:
 initdb, pg_basebackup -R, pg_ctl on free ports); a lagging replica is one whose WAL replay is

@@ -58,9 +58,9 @@ def conforms(document, path, method, response):
     status = response.status_code
     assert status < 500, (method, path, status, response.get_data(as_text=True)[:300])
     content = _schema_of(document, path, method, status)
-    if response.mimetype == "application/json":
-        assert "application/json" in content, (path, status, "JSON answer not documented")
-        schema = dict(content["application/json"]["schema"], components=document["components"])
+    if response.mimetype in ("application/json", "application/problem+json"):
+        assert response.mimetype in content, (path, status, "JSON answer not documented")
+        schema = dict(content[response.mimetype]["schema"], components=document["components"])
         Draft202012Validator(schema).validate(response.get_json())
     elif status != 304:
         assert response.mimetype in content, (path, status, response.mimetype)
@@ -71,7 +71,8 @@ def test_every_operation_is_fuzzed(api):
     fuzzed = {("/api/v1/credit/{identifier}", "get"), ("/api/v1/credit/{identifier}/report.pdf", "get"),
               ("/api/v1/credit/batch", "post"), ("/api/v1/changes", "get"), ("/api/v1/openapi.json", "get"),
               ("/api/v1/watchlist", "post"), ("/api/v1/watchlist/remove", "post"), ("/api/v1/watchlist", "get"),
-              ("/api/v1/watchlist/changes", "get"),
+              ("/api/v1/watchlist/changes", "get"), ("/api/v1/watchlist/given-up", "get"),
+              ("/api/v1/watchlist/given-up/redeliver", "post"), ("/api/v1/watchlist/test", "post"),
               ("/api/v1/subjects", "get")}
     assert {(path, method) for path, ops in document["paths"].items() for method in ops} == fuzzed
 
@@ -134,12 +135,12 @@ def test_watchlist_batches(watch_api, path, body, raw):
 
 
 @FUZZ
-@given(path=st.sampled_from(["/api/v1/watchlist", "/api/v1/watchlist/changes"]),
+@given(path=st.sampled_from(["/api/v1/watchlist", "/api/v1/watchlist/changes", "/api/v1/watchlist/given-up"]),
        cursor=st.one_of(st.none(), TEXT, st.integers().map(str)),
        limit=st.one_of(st.none(), st.integers(min_value=-10, max_value=5000).map(str), TEXT))
 def test_watchlist_reads(watch_api, path, cursor, limit):
     client, document, headers = watch_api
-    name = "after" if path == "/api/v1/watchlist" else "since"
+    name = "since" if path == "/api/v1/watchlist/changes" else "after"
     query = {key: value for key, value in ((name, cursor), ("limit", limit)) if value is not None}
     response = client.get(path, headers=headers, query_string=query)
     conforms(document, path, "get", response)
@@ -153,3 +154,16 @@ def test_subjects(api, q, page):
     query = {name: value for name, value in (("q", q), ("page", page)) if value is not None}
     response = client.get("/api/v1/subjects", headers=headers, query_string=query)
     conforms(document, "/api/v1/subjects", "get", response)
+
+
+@FUZZ
+@given(path=st.sampled_from(["/api/v1/watchlist/given-up/redeliver", "/api/v1/watchlist/test"]),
+       body=st.one_of(st.none(), BATCH_BODIES, st.fixed_dictionaries({"ids": st.lists(st.integers())})),
+       raw=st.one_of(st.none(), st.binary(max_size=200)))
+def test_watchlist_recovery(watch_api, path, body, raw):
+    client, document, headers = watch_api
+    if raw is None:
+        response = client.post(path, headers=headers, json=body)
+    else:
+        response = client.post(path, headers=headers, data=raw, content_type="application/json")
+    conforms(document, path, "post", response)

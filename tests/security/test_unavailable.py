@@ -41,8 +41,8 @@ def _assert_unavailable_page(response) -> None:
 
 def _assert_unavailable_json(response) -> None:
     assert response.status_code == 503
-    assert response.mimetype == "application/json"
-    assert json.loads(response.get_data())["error"]["code"] == "unavailable"
+    assert response.mimetype == "application/problem+json"
+    assert json.loads(response.get_data())["code"] == "unavailable"
 
 
 UNREACHABLE = {
@@ -103,7 +103,7 @@ def test_a_read_only_sqlite_database_reads_and_refuses_writes_with_503(tmp_path)
     _assert_unavailable_page(client.get(f"/report/{facts['identifier']}.pdf"))  # issuing writes
     # The API answers a key only after logging the answer, which cannot be written.
     answer = client.get(f"/api/v1/credit/{facts['identifier']}", headers={"X-API-Key": facts["key"]})
-    assert answer.status_code == 503 and answer.mimetype == "application/json"
+    assert answer.status_code == 503 and answer.mimetype == "application/problem+json"
     with app.app_context():
         db.engine.dispose()
 
