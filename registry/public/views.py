@@ -24,7 +24,7 @@ from registry.core.caching import conditional
 from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
-from registry.core.web import add_nav
+from registry.core.web import add_nav, committing
 from registry.documents.views import pdf_response
 from registry.extensions import db, limiter
 from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind
@@ -171,9 +171,9 @@ def _issued_a_number(response) -> bool:
 
 
 def _report_response(identifier_or_subject):
-    data, document = report.credit_report_pdf(identifier_or_subject, actor=current_user)
-    g.report_newly_issued = document.newly_issued
-    db.session.commit()
+    with committing():  # the report's number is stored with it
+        data, document = report.credit_report_pdf(identifier_or_subject, actor=current_user)
+        g.report_newly_issued = document.newly_issued
     return pdf_response(data, document)
 
 
@@ -193,8 +193,7 @@ def identifier_report(identifier: str):
         abort(404)
     try:
         return _report_response(identifier)
-    except InvalidIdentifier:
-        db.session.rollback()
+    except InvalidIdentifier:  # rolled back by ``committing``
         abort(404)
 
 
