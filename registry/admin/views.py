@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from registry.admin import audit
 from registry.admin.forms import CalendarDayForm
-from registry.core import calendar_changes, clock, settings, tabular, workdays
+from registry.core import calendar_changes, clock, settings, spreadsheets, workdays
 from registry.core.errors import ValidationFailed
 from registry.core.permissions import Role, can_read_audit, roles_required
 from registry.core.web import add_nav, committing, perform
@@ -118,7 +118,7 @@ def audit_csv():
         flash(_("Nothing was exported: correct the marked filter."), "error")
         return redirect(url_for(".audit_log", **request.args))
     header = [str(label) for label in audit.CSV_HEADER]
-    body = stream_with_context(tabular.csv_stream(header, audit.csv_rows(filters)))
+    body = stream_with_context(spreadsheets.csv_stream(header, audit.csv_rows(filters)))
     response = Response(body, mimetype="text/csv")
     stamp = clock.local(clock.utcnow()).strftime("%Y%m%d-%H%M%S")
     response.headers["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'

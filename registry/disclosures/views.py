@@ -23,7 +23,8 @@ from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
-from registry.core.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
+from registry.core.spreadsheets import error_report_csv, template_csv, template_xlsx
+from registry.core.tabular import FileRefused
 from registry.core.uploads import write_whole
 from registry.core.web import add_nav, committing, perform, refusing_a_full_disk
 from registry.disclosures import imports, operations, queries, work

@@ -16,7 +16,7 @@ from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
 from registry.core.review import FlowQueueSource
-from registry.core.tabular import template_csv, template_xlsx
+from registry.core.spreadsheets import template_csv, template_xlsx
 from registry.core.web import add_nav, committing, perform_form
 from registry.core.workflow import register_queue_source
 from registry.evaluations import importing

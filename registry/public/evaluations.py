@@ -3,9 +3,6 @@ and year, searchable by name or code, paginated, and downloadable as CSV like th
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
@@ -15,10 +12,11 @@ from wtforms.validators import Length, Optional
 from registry.core import clock
 from registry.core.forms import select_choices
 from registry.core.pagination import paginate
+from registry.core.spreadsheets import human_csv
 from registry.core.web import add_nav
 from registry.evaluations import queries
 from registry.evaluations.models import FIELD_LABELS, FIELD_NAMES_ZH, EvaluationField
-from registry.public.views import _cell, bp
+from registry.public.views import bp
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["评价领域", "评价年度", "主体名称", "主体标识", "信用等级", "直接认定", "直接认定理由", "评价得分",
@@ -67,17 +65,11 @@ def evaluations_csv():
     form = _form()
     if not form.validate():
         return evaluations()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for batch in queries.iter_results(_filters(form)):
-        for e in batch:
-            writer.writerow([_cell(value) for value in (
-                FIELD_NAMES_ZH[e.field], e.year, e.subject.name, e.subject.public_identifier, e.grade,
-                "是" if e.directly_determined else "否", e.direct_reason or "", e.score, e.evaluating_unit,
-                e.published_on.isoformat(), e.document_number or "",
-            )])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    rows = ([FIELD_NAMES_ZH[e.field], e.year, e.subject.name, e.subject.public_identifier, e.grade,
+             "是" if e.directly_determined else "否", e.direct_reason or "", e.score, e.evaluating_unit,
+             e.published_on.isoformat(), e.document_number or ""]
+            for batch in queries.iter_results(_filters(form)) for e in batch)
+    response = Response(human_csv(CSV_COLUMNS, rows), mimetype="text/csv")
     response.charset = "utf-8"
     stamp = clock.today().strftime("%Y%m%d")
     response.headers["Content-Disposition"] = f'attachment; filename="credit-evaluations-{stamp}.csv"'

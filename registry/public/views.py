@@ -7,8 +7,6 @@ and answers with an ETag, so that an unchanged page costs a 304.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import sqlalchemy as sa
@@ -24,6 +22,7 @@ from registry.core.caching import conditional
 from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
+from registry.core.spreadsheets import human_csv
 from registry.core.web import add_nav, committing
 from registry.documents.views import pdf_response
 from registry.extensions import db, limiter
@@ -267,12 +266,6 @@ CSV_STATUS = {"in_publicity": "公示中", "published": "已发布"}
 LIST_CN = {ListKind.RED: "红名单", ListKind.BLACK: "黑名单"}
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/lists/<any(red, black):slug>.csv")
 def list_csv(slug: str):
     kind = LIST_SLUGS[slug]
@@ -280,28 +273,31 @@ def list_csv(slug: str):
     if not form.validate():
         return list_page(slug)
     today = clock.today()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    batch = []
-    for entry in queries.iter_list(_filters(kind, form), today):
-        batch.append(entry)
-        if len(batch) == 500:
-            _write_rows(writer, batch)
-            batch = []
-    _write_rows(writer, batch)
+    body = human_csv(CSV_COLUMNS, _list_rows(queries.iter_list(_filters(kind, form), today)))
     stamp = today.strftime("%Y%m%d")
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response = Response(body, mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}-list-{stamp}.csv"'
     return response
 
 
-def _write_rows(writer, entries) -> None:
+def _list_rows(entries):
+    """The CSV rows of ``entries``, their holds read 500 entries at a time."""
+    batch = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == 500:
+            yield from _rows_of(batch)
+            batch = []
+    yield from _rows_of(batch)
+
+
+def _rows_of(entries) -> list[list]:
     holds = queries.entry_holds(entries)
+    rows = []
     for entry in entries:
         marks = holds.get(entry.id, set())
-        writer.writerow([_cell(value) for value in (
+        rows.append([
             LIST_CN[entry.list_kind], entry.category.name, entry.subject.name, entry.subject.public_identifier,
             entry.reason, entry.legal_basis, entry.decision_number, entry.deciding_unit,
             entry.decision_date.isoformat(), CSV_STATUS.get(entry.status.value, ""),
@@ -309,7 +305,8 @@ def _write_rows(writer, entries) -> None:
             entry.valid_from.isoformat() if entry.valid_from else "",
             entry.valid_until.isoformat() if entry.valid_until else "",
             handling_name(entry.unit), "是" if "objection" in marks else "", "是" if "repair" in marks else "",
-        )])
+        ])
+    return rows
 
 
 add_nav("public.red_list", _l("Red list"), order=10)
