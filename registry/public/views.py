@@ -22,6 +22,7 @@ from registry.core.caching import conditional
 from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
+from registry.core.routing import page_number
 from registry.core.spreadsheets import human_csv
 from registry.core.web import add_nav, committing
 from registry.documents.views import pdf_response
@@ -58,11 +59,8 @@ def _cache_headers(response):
 
 def _page_number(maximum: int) -> tuple[int, bool]:
     """The requested page, clamped to 1..maximum; the flag says the request asked for more."""
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        return 1, False
-    return min(max(page, 1), maximum), page > maximum
+    page = page_number(request.args.get("page")) or 1
+    return min(page, maximum), page > maximum
 
 
 # ---------------------------------------------------------------------------------------------
