@@ -99,11 +99,13 @@ WORKER_OPTIONS = {"gthread": ["--worker-class", "gthread", "--threads", "1", "--
 
 
 def gunicorn_load(url: str, api_key: str, identifiers: list[str], seconds: float = 10.0,
-                  processes: int = 2, threads: int = 4, worker_class: str = "gthread", root: str = ROOT) -> dict:
+                  processes: int = 2, threads: int = 4, worker_class: str = "gthread", root: str = ROOT,
+                  extra_env: dict | None = None) -> dict:
     port = _free_port()
     env = {**os.environ, "REGISTRY_DATABASE_URL": url, "REGISTRY_AUDIT_ANCHOR_FILE": anchor_file(url),
            "REGISTRY_SECRET_KEY": CONFIG["SECRET_KEY"],
-           "REGISTRY_RATELIMIT_PUBLIC": CONFIG["RATELIMIT_PUBLIC"], "REGISTRY_LOG_LEVEL": "WARNING"}
+           "REGISTRY_RATELIMIT_PUBLIC": CONFIG["RATELIMIT_PUBLIC"], "REGISTRY_LOG_LEVEL": "WARNING",
+           **(extra_env or {})}
     command = [os.path.join(os.path.dirname(sys.executable), "gunicorn"), "--workers", "2",
                *WORKER_OPTIONS[worker_class], "--no-control-socket",
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]

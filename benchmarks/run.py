@@ -16,6 +16,7 @@ from datetime import date
 from benchmarks import measure
 from benchmarks.dataset import HERE, make_app, mark_dirty, own_copy, postgres_dataset, sqlite_dataset
 from benchmarks.load import compare_workers, gunicorn_load
+from benchmarks.replicas import measure_replicas, replicas_markdown
 from benchmarks.search import search_http, search_markdown
 from benchmarks.watch import watch_notifications
 
@@ -44,7 +45,9 @@ def _step(label: str, function, *args, **kwargs):
 
 STEPS = ("credit", "search", "batch", "http", "workbench", "checks", "import", "documents", "watch")
 MUTATING_STEPS = ("checks", "import", "documents", "watch")  # they publish, expire, import or log
-OPTIONAL_STEPS = ("workers",)  # only when asked for with --only: sync against gthread, a minute
+# Only when asked for with --only: sync against gthread (a minute); reads with 0, 1 and 2 streaming
+# replicas (a throw-away PostgreSQL cluster of its own, benchmarks/replicas.py).
+OPTIONAL_STEPS = ("workers", "replicas")
 
 
 def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, ...] = STEPS) -> dict:
@@ -118,6 +121,8 @@ def markdown(all_figures: dict) -> str:
     dialects = list(all_figures["runs"])
     lines = [f"Benchmark of {all_figures['subjects']:,} subjects, seed {all_figures['seed']}, "
              f"{all_figures['machine']} — {all_figures['finished']}", ""]
+    if not dialects:  # --only replicas
+        return "\n".join(lines + replicas_markdown(all_figures.get("replicas"))[1:]) + "\n"
     lines.append("| figure | target (1M, SQLite) | " + " | ".join(dialects) + " |")
     lines.append("|---|---|" + "---|" * len(dialects))
     for label, path, target, unit in TARGETS:
@@ -156,6 +161,7 @@ def markdown(all_figures: dict) -> str:
         lines.append(f"| {label} | | " + " | ".join(cells) + " |")
     lines += search_markdown({dialect: all_figures["runs"][dialect].get("search") for dialect in dialects})
     lines += _workers_markdown(all_figures, dialects)
+    lines += replicas_markdown(all_figures.get("replicas"))
     for dialect in dialects:
         watch = all_figures["runs"][dialect].get("watch")
         if watch:
@@ -210,12 +216,19 @@ def main(argv=None) -> None:
     os.environ.setdefault("REGISTRY_SECRET_KEY", "benchmark-secret-key")
     today = date.today()
     runs = {}
+    replicas = None
+    if "replicas" in only:
+        print("PostgreSQL with streaming replicas", flush=True)
+        replicas = measure_replicas(args.subjects, args.seed, today, seconds=args.load_seconds)
+        only = tuple(step for step in only if step != "replicas")
+    if not only:
+        args.skip_sqlite = True
     if not args.skip_sqlite:
         print("SQLite", flush=True)
         dataset = sqlite_dataset(args.subjects, args.seed, today, rebuild=args.rebuild)
         runs["sqlite"] = run_suite(dataset, requests=args.requests, load_seconds=args.load_seconds, only=only)
     pg_url = os.environ.get("REGISTRY_BENCH_PG_URL")
-    if pg_url:
+    if pg_url and only:
         print("PostgreSQL", flush=True)
         dataset = postgres_dataset(pg_url, args.subjects, args.seed, today)
         try:
@@ -224,7 +237,8 @@ def main(argv=None) -> None:
             if set(only) & set(MUTATING_STEPS):  # the read-only steps leave the data set as built
                 mark_dirty(pg_url)
     figures = {"subjects": args.subjects, "seed": args.seed, "machine": _machine(),
-               "finished": time.strftime("%Y-%m-%d %H:%M"), "only": list(only), "runs": runs}
+               "finished": time.strftime("%Y-%m-%d %H:%M"), "only": list(only), "runs": runs,
+               "replicas": replicas}
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, "latest.json"), "w") as out:
         json.dump(figures, out, ensure_ascii=False, indent=2, default=str)

@@ -11,13 +11,22 @@ are not here: they live in the database, see ``registry.core.settings``.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from datetime import timedelta
+
+# The checkout (or installed tree) holding registry/, templates/ and migrations/.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DEFAULTS: dict[str, object] = {
     # Database: SQLite in the instance folder unless REGISTRY_DATABASE_URL says otherwise.
     "DATABASE_URL": None,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # PostgreSQL streaming replicas (hot standbys of DATABASE_URL), comma-separated: the public
+    # pages, the credit check, the name search and the change feed read from them (core.replicas).
+    # A replica that fails is skipped for DATABASE_REPLICA_RETRY_SECONDS.
+    "DATABASE_REPLICA_URLS": "",
+    "DATABASE_REPLICA_RETRY_SECONDS": 30,
     # Sessions: officers are signed out after 8 hours, and cookies never travel to scripts.
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "SESSION_COOKIE_HTTPONLY": True,
@@ -100,7 +109,6 @@ def warn_about_unset_settings(app) -> None:
     """Log, at start in production (neither debug nor testing), what works but should be set."""
     if app.debug or app.testing or app.config["PUBLIC_BASE_URL_CONFIGURED"]:
         return
-    import logging
 
     logging.getLogger("registry.config").warning(
         "PUBLIC_BASE_URL is not set: PDFs print verification links to %s, which readers cannot open. "

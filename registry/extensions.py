@@ -9,8 +9,10 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from registry.core.db import Base
+from registry.core.replicas import RoutingSession
 
-db = SQLAlchemy(model_class=Base)
+# Reads may come from a replica where a view allows it (core.replicas).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

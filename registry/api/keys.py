@@ -92,7 +92,7 @@ _per_key_limit = limiter.shared_limit(
                       key_func=get_remote_address)
 def _refuse_key(code: str, message: str):
     """A 401 for a missing, unknown or revoked key, counted per client address: guessing keys, or
-    hammering the API without one, runs into a limit as a keyed client does (issue 22 §11)."""
+    hammering the API without one, runs into a limit as a keyed client does."""
     return api_error(401, code, message)
 
 
@@ -156,7 +156,7 @@ def log_api_request(response):
         size = len(response.get_data())
     try:
         db.session.rollback()
-        connection = db.session.connection()
+        connection = db.session.connection(bind_arguments={"clause": _LOG_INSERT})  # the primary, not a replica
         if connection.dialect.name == "postgresql":
             # The answer must not wait for a disk flush of its log row: a server crash may lose the
             # last fraction of a second of log rows (never corrupt them); records are unaffected.
@@ -170,7 +170,7 @@ def log_api_request(response):
         db.session.commit()
     except Exception:
         # Every answer to a key is logged before it leaves (README, SECURITY.md): an answer that
-        # cannot be logged is withheld, and the client is told to come back (issue 22 §13).
+        # cannot be logged is withheld, and the client is told to come back.
         db.session.rollback()
         log.exception("could not log API request of key %s", key_id)
         refused = api_error(503, "log_unavailable",

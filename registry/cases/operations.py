@@ -1,4 +1,4 @@
-"""The verbs of joint reward and punishment cases (SPEC §5).
+"""The verbs of joint reward and punishment cases (PRODUCT §5).
 
 Each operation takes plain values and the acting user, checks who may do it and that the case
 follows the rules (the entry was published on the case date, the measures belong to the entry's
@@ -14,8 +14,6 @@ from flask_babel import lazy_gettext as _l
 from registry.accounts.issuers import handling_name
 from registry.cases import validation
 from registry.cases.models import Case, CaseStatus
-from registry.cases.quota import monthly_quota  # noqa: F401  (re-exported: the checks call it from here too)
-from registry.cases.validation import find_entry  # noqa: F401  (the views and tests name it here)
 from registry.core import clock
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
@@ -36,7 +34,7 @@ NOTICE_KIND = "case"  # the 联合奖惩案例通报 (``cases.documents``)
 
 
 def public_subject_name(subject, entry: ListEntry) -> str:
-    """A person's name is public only while their entry is (SPEC §2); otherwise only the surname."""
+    """A person's name is public only while their entry is (PRODUCT §2); otherwise only the surname."""
     if subject.kind is SubjectKind.PERSON and entry.status is not EntryStatus.PUBLISHED:
         return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
     return subject.name
@@ -63,7 +61,7 @@ def public_payload(case: Case) -> dict:
         "case_date": case.case_date.isoformat(),
         "matter": case.matter,
         "effect": case.effect,
-        "unit": handling_name(case.unit),  # a division named under the department (issue 29 §1)
+        "unit": handling_name(case.unit),  # a division named under the department
         "typical": case.is_typical,
     }
 

@@ -15,7 +15,6 @@ from registry.accounts.issuers import handling_name
 from registry.cases import effectiveness, validation, work
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
-from registry.cases import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
 from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted, publicly_shown_case
 from registry.cases.quota import monthly_quota, parse_month
@@ -39,6 +38,7 @@ from registry.core.removals import prepare_removal, removal_context
 from registry.core.review import FlowQueueSource
 from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import register_queue_source
+from registry.documents.operations import pdf_filename
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_LABELS, EntryStatus, ListEntry, Measure
 from registry.listing.panels import register_entry_link
@@ -232,7 +232,6 @@ def effectiveness_pdf(month_text: str):
     month = _download_month(month_text)
     if month is None:
         return redirect(url_for(".effectiveness_page"))
-    from registry.documents.operations import pdf_filename
 
     ok, result = perform(effectiveness.effectiveness_pdf, *month, actor=current_user)
     if not ok:

@@ -144,6 +144,10 @@ def takes_write_lock_first() -> bool:
 # and when the request committed something (so it must not be run again).
 _REQUEST_INTENT = "registry_write_intent"
 _REQUEST_COMMITTED = "registry_committed"
+# Kept on ``g`` by ``core.replicas``: the replica the request reads from, and that one failed during
+# the request (the request is then run again: ``run_unit_of_work``).
+REPLICA_CHOSEN = "registry_replica_engine"
+REPLICA_FAILED = "registry_replica_failed"
 
 # SQLite's primary result codes (the low byte of an extended code such as SQLITE_BUSY_SNAPSHOT).
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
@@ -171,12 +175,25 @@ def run_unit_of_work(work, rollback):
     """
     try:
         return work()
-    except sa.exc.OperationalError as error:
-        if not lost_the_write_lock(error) or takes_write_lock_first() or g.get(_REQUEST_COMMITTED):
+    except sa.exc.DBAPIError as error:
+        if g.get(REPLICA_FAILED) and not g.get(_REQUEST_COMMITTED):
+            # A replica went away mid-request (``core.replicas`` skips it for a while now): choose
+            # anew and read elsewhere.
+            rollback()
+            for name in (REPLICA_CHOSEN, REPLICA_FAILED):
+                g.pop(name, None)
+            return work()
+        if (not isinstance(error, sa.exc.OperationalError) or not lost_the_write_lock(error)
+                or takes_write_lock_first() or g.get(_REQUEST_COMMITTED)):
             raise
     rollback()
     setattr(g, _REQUEST_INTENT, True)
     return work()
+
+
+def request_committed() -> bool:
+    """The current request committed something."""
+    return bool(has_request_context() and g.get(_REQUEST_COMMITTED))
 
 
 # SQLite's primary result codes of a database that cannot be used just now: busy or locked past the

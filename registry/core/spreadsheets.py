@@ -17,6 +17,8 @@ from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from registry.core.tabular import Column, RowError
 
@@ -97,9 +99,6 @@ def template_csv(columns: Sequence[Column]) -> bytes:
 
 
 def template_xlsx(columns: Sequence[Column], sheet_title: str = "Sheet1") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]

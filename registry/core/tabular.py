@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import load_workbook
 
 from registry.core.errors import ValidationFailed
 
@@ -110,8 +111,6 @@ def read_table(
 
 
 def _xlsx_lines(data: bytes, max_bytes: int) -> Iterable[list[str]]:
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

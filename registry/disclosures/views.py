@@ -24,11 +24,10 @@ from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
 from registry.core.spreadsheets import error_report_csv, template_csv, template_xlsx
-from registry.core.tabular import FileRefused
+from registry.core.tabular import DEFAULT_MAX_BYTES, FileRefused
 from registry.core.uploads import write_whole
 from registry.core.web import add_nav, committing, perform, refusing_a_full_disk
 from registry.disclosures import imports, operations, queries, work
-from registry.disclosures import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
 from registry.disclosures.models import (
     KIND_LABELS,
@@ -316,8 +315,6 @@ def import_page():
 
 
 def imports_max_bytes() -> int:
-    from registry.core.tabular import DEFAULT_MAX_BYTES
-
     return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
 from registry.core.permissions import Role
 from registry.core.review import FlowWords, ReviewFlow
 from registry.core.workflow import ensure_version, transition
@@ -31,6 +32,9 @@ from registry.evaluations.models import (
     EvaluationStatus,
 )
 from registry.extensions import db
+from registry.listing import operations as listing_ops
+from registry.listing.models import ListCategory, ListKind
+from registry.subjects.operations import create_subject, find_by_identifier
 
 RECORD_TYPE = "credit_evaluation"
 
@@ -267,9 +271,6 @@ def prepare_black_list_draft(evaluation: CreditEvaluation, actor, expected_versi
     Only a reviewer of the evaluation's unit may do it, once per evaluation; the draft goes
     through the list's own review and publicity like any other entry.
     """
-    from registry.listing import operations as listing_ops
-    from registry.listing.models import ListCategory, ListKind
-
     ensure_version(evaluation, expected_version)
     if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
         raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can prepare a black list draft."))
@@ -303,9 +304,6 @@ def prepare_black_list_draft(evaluation: CreditEvaluation, actor, expected_versi
 
 def resolve_subject(identifier: str, name: str | None, *, actor):
     """The registered subject with this identifier, or a new one when a name is given."""
-    from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
-    from registry.subjects.operations import create_subject, find_by_identifier
-
     try:
         subject = find_by_identifier(identifier or "")
         readings = [r for r in parse_identifier(identifier or "") if r.kind is not SubjectKind.VEHICLE]

@@ -21,7 +21,6 @@ from registry.core.web import add_nav, committing, perform_form
 from registry.core.workflow import register_queue_source
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
-from registry.evaluations import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.evaluations.forms import ActionForm, EvaluationForm, ImportForm
 from registry.evaluations.models import STATUS_LABELS, CreditEvaluation, EvaluationStatus
 from registry.extensions import db

@@ -1,4 +1,4 @@
-"""The verbs of the red and black lists (SPEC §3).
+"""The verbs of the red and black lists (PRODUCT §3).
 
 Every operation takes plain values and the acting user, checks who may do it, changes the rows
 (state changes through ``core.workflow.transition``: a conditional UPDATE on the version), writes
@@ -29,7 +29,7 @@ from registry.core.workflow import ensure_version
 from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 from registry.listing import validation
-from registry.listing.feed import RECORD_TYPE, public_payload  # noqa: F401  (re-exported)
+from registry.listing.feed import RECORD_TYPE
 from registry.listing.feed import feed as _feed
 from registry.listing.models import (
     EntryStatus,

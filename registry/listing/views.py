@@ -35,7 +35,6 @@ from registry.core.workflow import register_queue_source
 from registry.extensions import db
 from registry.listing import categories as category_ops
 from registry.listing import operations as ops
-from registry.listing import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.listing import work
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm
 from registry.listing.models import (

@@ -1,4 +1,4 @@
-"""The public 信用评价 page (issue 19 item 15): published credit evaluation results by scheme
+"""The public 信用评价 page: published credit evaluation results by scheme
 and year, searchable by name or code, paginated, and downloadable as CSV like the lists."""
 
 from __future__ import annotations

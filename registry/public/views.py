@@ -1,4 +1,4 @@
-"""Public pages: the lookup, the red and black lists, subject pages (SPEC §2, §10).
+"""Public pages: the lookup, the red and black lists, subject pages (PRODUCT §2, §10).
 
 Only public information appears here (``registry.readmodel`` says what that is); person ID
 numbers are always masked.  Every page is rate-limited per client address (``RATELIMIT_PUBLIC``)
@@ -22,6 +22,7 @@ from registry.core.caching import conditional
 from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
+from registry.core.replicas import reads_from_replica
 from registry.core.routing import page_number
 from registry.core.spreadsheets import human_csv
 from registry.core.web import add_nav, committing
@@ -68,6 +69,7 @@ def _page_number(maximum: int) -> tuple[int, bool]:
 
 
 @bp.route("/")
+@reads_from_replica
 def home():
     raw = request.args.get("q")
     if raw is None:
@@ -137,6 +139,7 @@ def looks_like_a_persons_name(query: str) -> bool:
 
 
 @bp.route("/subjects/<id:subject_id>")
+@reads_from_replica
 def subject(subject_id: int):
     subject = db.session.get(Subject, subject_id) or abort(404)
     records = report.records_of(subject)
@@ -232,11 +235,13 @@ def _filter_args(form: ListFilterForm) -> dict:
 
 
 @bp.route("/lists/red")
+@reads_from_replica
 def red_list():
     return list_page("red")
 
 
 @bp.route("/lists/black")
+@reads_from_replica
 def black_list():
     return list_page("black")
 
@@ -265,6 +270,7 @@ LIST_CN = {ListKind.RED: "红名单", ListKind.BLACK: "黑名单"}
 
 
 @bp.route("/lists/<any(red, black):slug>.csv")
+@reads_from_replica
 def list_csv(slug: str):
     kind = LIST_SLUGS[slug]
     form = _filter_form(kind)
@@ -309,5 +315,3 @@ def _rows_of(entries) -> list[list]:
 
 add_nav("public.red_list", _l("Red list"), order=10)
 add_nav("public.black_list", _l("Black list"), order=11)
-from registry.public import audit_heads as _audit_heads  # noqa: E402,F401  (the published audit heads)
-from registry.public import evaluations as _evaluations  # noqa: E402,F401  (the 信用评价 page)

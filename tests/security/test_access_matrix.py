@@ -1,4 +1,4 @@
-"""The access-control matrix (SPEC §1, §13): every route of ``app.url_map`` against every role.
+"""The access-control matrix (PRODUCT §1, §13): every route of ``app.url_map`` against every role.
 
 Each endpoint is classified below: who may GET it, who may POST to it, and whether it shows a
 record of one unit (an officer of another unit then gets 404, so the record's existence does not
@@ -83,7 +83,7 @@ MATRIX: dict[str, Access] = {
     "public.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
     "documents.verify": Access(get=PUBLIC, args={"code": "NOSUCHCODE"}, ok=(404,)),
     "documents.verify_form": Access(get=PUBLIC),
-    # Probes for load balancers; /metrics is refused by client address instead (tests/test_monitoring.py),
+    # Probes for load balancers; /metrics is refused by client address instead (tests/monitoring/test_monitoring.py),
     # and the test client's address is loopback, which may read it.
     "monitoring.healthz": Access(get=PUBLIC),
     "monitoring.readyz": Access(get=PUBLIC, ok=(200, 503)),
@@ -174,14 +174,14 @@ MATRIX: dict[str, Access] = {
     # Signed commitments are read across units (the index offers "all units"); only the unit records a breach.
     "commitments.show": Access(get=ALL, post=UNIT, args={"commitment_id": W("commitment")},
                                data={"action": "breach", "breach-breached_on": "2026-04-02", "breach-note": "违约"}),
-    # The signed letter is an upload: its unit's officers and those who read every unit (issue 22 §7).
+    # The signed letter is an upload: its unit's officers and those who read every unit.
     "commitments.download": Access(get=ALL, scoped=True, args={"commitment_id": W("commitment")}),
     # objections and repairs, officer side
     "objections.officer_index": Access(get=ALL),
     "objections.officer_show": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}),
     "objections.officer_act": Access(post=UNIT, scoped=True,
                                      args={"application_id": OBJECTION, "action": "accept"}, data=DECISION),
-    # Uploaded evidence: only the officers handling the application (SPEC §13), not every admin.
+    # Uploaded evidence: only the officers handling the application (PRODUCT §13), not every admin.
     "objections.officer_file": Access(get=UNIT, scoped=True,
                                       args={"application_id": OBJECTION, "file_id": W("objection_file")}),
     "objections.officer_notice": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}, ok=(404, 409)),
