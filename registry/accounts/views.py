@@ -15,7 +15,7 @@ from registry.accounts.models import Unit, User
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error
 from registry.core.permissions import Role, can_read_audit, roles_required
-from registry.core.web import add_nav, is_safe_next, perform, perform_form
+from registry.core.web import add_nav, committing, is_safe_next, perform, perform_form
 from registry.extensions import db, limiter, login_manager
 
 bp = Blueprint("accounts", __name__)
@@ -81,11 +81,13 @@ def login():
         try:
             user = operations.authenticate(form.email.data, form.password.data, client=request.remote_addr)
         except (operations.SignInRefused, operations.SignInThrottled) as refused:
-            db.session.commit()  # keep the failures that slow down the next attempts
+            # Left on purpose outside ``core.web.committing`` (which rolls back a refusal): the
+            # refusal is committed, so that the failures that slow down the next attempts are kept.
+            db.session.commit()
             flash(f"{refused.message} {operations.lockout_help()}", "error")
             status = 429 if isinstance(refused, operations.SignInThrottled) else 200
         else:
-            db.session.commit()
+            db.session.commit()  # as the refusal's: both outcomes of a sign-in are stored
             login_user(user)
             session.permanent = True
             target = request.args.get("next")
@@ -96,8 +98,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        operations.sign_out(current_user._get_current_object())
-        db.session.commit()
+        with committing():
+            operations.sign_out(current_user._get_current_object())
     logout_user()
     flash(_("You have signed out."), "success")
     return redirect(url_for("public.home"))
@@ -117,13 +119,12 @@ def user_create():
     form.set_choices(_active_units())
     if form.validate_on_submit():
         try:
-            operations.create_user(
-                email=form.email.data, name=form.name.data, unit=operations.find_unit(form.unit.data),
-                role=form.role.data, password=form.password.data, actor=current_user,
-            )
-            db.session.commit()
+            with committing():
+                operations.create_user(
+                    email=form.email.data, name=form.name.data, unit=operations.find_unit(form.unit.data),
+                    role=form.role.data, password=form.password.data, actor=current_user,
+                )
         except ValidationFailed as error:
-            db.session.rollback()
             if not apply_error(form, error):
                 flash(str(error.message), "error")
         else:

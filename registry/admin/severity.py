@@ -11,7 +11,7 @@ from registry.admin.views import bp
 from registry.core.errors import RegistryError
 from registry.core.permissions import Role, can_read_audit, roles_required
 from registry.core.routing import MAX_ID
-from registry.core.web import add_nav, perform
+from registry.core.web import add_nav, committing, perform
 from registry.disclosures import severity
 from registry.disclosures.models import PENALTY_TYPE_LABELS, SEVERITY_LABELS
 from registry.extensions import db
@@ -41,10 +41,9 @@ def penalty_severity():
         perform(severity.delete_rule, row, actor=current_user, success=_("The row was deleted."))
         return redirect(url_for(".penalty_severity"))
     try:
-        severity.save_rule(row, actor=current_user, **fields)
-        db.session.commit()
+        with committing():
+            severity.save_rule(row, actor=current_user, **fields)
     except RegistryError as error:
-        db.session.rollback()
         flash(_("Nothing was saved: correct the marked field."), "error")
         return _render({error.field or "rule": str(error.message)}, fields, editing=row.id if row else None,
                        status=200)

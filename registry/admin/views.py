@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from registry.admin import audit
 from registry.admin.forms import CalendarDayForm
-from registry.core import calendar_changes, clock, settings, tabular, workdays
+from registry.core import calendar_changes, clock, settings, spreadsheets, workdays
 from registry.core.errors import ValidationFailed
 from registry.core.permissions import Role, can_read_audit, roles_required
-from registry.core.web import add_nav, perform
+from registry.core.web import add_nav, committing, perform
 from registry.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,12 +27,11 @@ def settings_page():
         if current_user.role is not Role.ADMIN:
             return redirect(url_for(".settings_page"))
         try:
-            for spec, _value in settings.all_settings():
-                if spec.key in request.form:
-                    settings.set_setting(spec.key, request.form[spec.key].strip(), current_user)
-            db.session.commit()
+            with committing():
+                for spec, _value in settings.all_settings():
+                    if spec.key in request.form:
+                        settings.set_setting(spec.key, request.form[spec.key].strip(), current_user)
         except ValidationFailed as error:
-            db.session.rollback()
             errors[error.field] = str(error.message)
             flash(_("Nothing was saved: correct the marked setting."), "error")
         else:
@@ -49,9 +48,9 @@ def calendar():
     year = min(max(year, 2000), 2100)
     form = CalendarDayForm()
     if current_user.role is Role.ADMIN and form.validate_on_submit():
-        moved = calendar_changes.set_days([(form.day.data, form.kind.data == "workday", form.note.data or None)],
-                                  current_user)
-        db.session.commit()
+        with committing():
+            moved = calendar_changes.set_days(
+                [(form.day.data, form.kind.data == "workday", form.note.data or None)], current_user)
         flash(_("The calendar was updated; %(n)d open deadlines were recounted.", n=moved), "success")
         return redirect(url_for(".calendar", year=form.day.data.year))
     overrides = db.session.scalars(
@@ -95,8 +94,8 @@ def calendar_delete(day: str):
     except ValueError:
         flash(_("Not a date."), "error")
         return redirect(url_for(".calendar"))
-    calendar_changes.remove_day(parsed, current_user)
-    db.session.commit()
+    with committing():
+        calendar_changes.remove_day(parsed, current_user)
     return redirect(url_for(".calendar", year=parsed.year))
 
 
@@ -119,7 +118,7 @@ def audit_csv():
         flash(_("Nothing was exported: correct the marked filter."), "error")
         return redirect(url_for(".audit_log", **request.args))
     header = [str(label) for label in audit.CSV_HEADER]
-    body = stream_with_context(tabular.csv_stream(header, audit.csv_rows(filters)))
+    body = stream_with_context(spreadsheets.csv_stream(header, audit.csv_rows(filters)))
     response = Response(body, mimetype="text/csv")
     stamp = clock.local(clock.utcnow()).strftime("%Y%m%d-%H%M%S")
     response.headers["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.csv"'

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from registry.api.keys import api_error
 from registry.core import clock
+from registry.core.routing import page_number
 from registry.readmodel import queries
 from registry.subjects.search import COUNT_CAP, MAX_QUERY_LENGTH, clean_query, search_subjects
 
@@ -21,11 +22,8 @@ MAX_PAGE = 50
 
 
 def _page() -> int | None:
-    text = request.args.get("page", "1")
-    if not (text.isascii() and text.isdigit()) or len(text) > 3:
-        return None
-    page = int(text)
-    return page if 1 <= page <= MAX_PAGE else None
+    page = page_number(request.args.get("page", "1"))
+    return page if page is not None and page <= MAX_PAGE else None
 
 
 def subject_search_answer():

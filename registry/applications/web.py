@@ -47,7 +47,7 @@ from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_see_unit, officer_required, scope_to_user
 from registry.core.uploads import send_upload
-from registry.core.web import perform_form
+from registry.core.web import committing, perform_form
 from registry.documents.operations import document_pdf, pdf_filename
 from registry.extensions import db, limiter
 from registry.subjects.models import Subject
@@ -186,8 +186,8 @@ def lookup(pages: KindPages):
         if application is not None:
             _grant(owner.kind, application.id)
             return redirect(url_for(f"{owner.kind}s.status", receipt=application.receipt_number))
-        models.record_lookup_failure(client)
-        db.session.commit()
+        with committing():  # a failed lookup counts towards the client's wait
+            models.record_lookup_failure(client)
         form.access_code.errors = [_("No application matches this receipt number and access code.")]
         form.access_code.data = ""
     return render_template(f"{TEMPLATES}lookup.html", form=form, pages=pages, throttled=False,
@@ -211,10 +211,9 @@ def material(pages: KindPages, receipt: str):
     if form.validate_on_submit():
         uploads = fresh_uploads(["files"], {"files": "material"})
         try:
-            pages.ops.add_material(application, uploads, form.note.data)
-            db.session.commit()
+            with committing():
+                pages.ops.add_material(application, uploads, form.note.data)
         except RegistryError as error:
-            db.session.rollback()
             flash(str(error.message), "error")
         else:
             flash(_("Your material was received."), "success")
@@ -241,8 +240,8 @@ def applicant_receipt(pages: KindPages, receipt: str):
 
 
 def _notice_response(pages: KindPages, application, actor, kind: str | None = None):
-    data, document = document_pdf(kind or pages.notice_kind, application, actor=actor)
-    db.session.commit()
+    with committing():  # the document's number is stored with it
+        data, document = document_pdf(kind or pages.notice_kind, application, actor=actor)
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
                          download_name=pdf_filename(document), max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
@@ -316,10 +315,9 @@ def officer_act(pages: KindPages, application_id: int, action: str):
                 "request": _l("The request for material was sent."),
                 "prepare": _l("The decision was prepared; a reviewer must now confirm it in the review queue.")}
     try:
-        calls[action]()
-        db.session.commit()
+        with committing():
+            calls[action]()
     except RegistryError as error:
-        db.session.rollback()
         db.session.refresh(application)
         if not (isinstance(error, ValidationFailed) and apply_error(form, error)):
             flash(str(error.message), "error")

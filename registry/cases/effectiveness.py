@@ -31,6 +31,7 @@ from registry.cases.operations import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
 from registry.core.cjk_text import ChineseParagraph, escape
 from registry.core.pdf import DEPARTMENT, heading_group, para, table_and_tail
+from registry.core.spreadsheets import human_row
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.operations import document_pdf
 from registry.documents.printing import closing, issuer, issuing_name
@@ -141,11 +142,11 @@ def effectiveness_xlsx(year: int, month: int) -> bytes:
         for case in group.cases:
             number += 1
             row = case_row(case)
-            sheet.append([
+            sheet.append(human_row([
                 number, row["unit"], row["subject"], row["identifier"], row["list"], row["category"],
                 row["decision_number"], row["measures"], row["applying_party"], row["case_date"],
                 row["matter"], row["effect"], "是" if row["typical"] else "否",
-            ])
+            ]))
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -170,7 +171,7 @@ def _quota_sheet(workbook: Workbook, rows: list[QuotaRow]) -> None:
     sheet.column_dimensions["C"].width = 10
     for row in rows:
         met = "不适用" if row.met is None else ("是" if row.met else "否")
-        sheet.append([row.unit.name, row.published_count, met])
+        sheet.append(human_row([row.unit.name, row.published_count, met]))
 
 
 def xlsx_filename(year: int, month: int) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +27,7 @@ from registry.core.changes import ChangeEvent, ChangeKind
 from registry.core.db import contains
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.permissions import is_admin
+from registry.core.spreadsheets import human_csv, human_row, xlsx_bytes
 from registry.extensions import db
 
 MATCH_KEYS = {Source.DISCLOSURE: "kind", Source.LIST_ENTRY: "category"}
@@ -163,11 +162,7 @@ def _rows() -> list[list]:
 
 
 def catalogue_csv() -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    writer.writerows(_rows())
-    return buffer.getvalue().encode("utf-8-sig")
+    return human_csv(HEADER, _rows())
 
 
 def catalogue_xlsx() -> bytes:
@@ -178,7 +173,5 @@ def catalogue_xlsx() -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _rows():
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        sheet.append(human_row(row))
+    return xlsx_bytes(workbook)

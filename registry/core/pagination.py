@@ -12,7 +12,7 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from flask import abort, request
 
-from registry.core.routing import MAX_PAGE
+from registry.core.routing import MAX_PAGE, page_number
 from registry.extensions import db
 
 T = TypeVar("T")
@@ -28,14 +28,12 @@ class Page(Generic[T]):
 def requested_page() -> int:
     """``?page=`` as a page number: text that is no page means the first page, and a number past
     ``core.routing.MAX_PAGE`` is a bad request (400), as ``core.routing`` answers before any view."""
-    text = request.args.get("page", "1").strip()
-    if not text.isascii() or not text.isdigit():
+    number = page_number(request.args.get("page"))
+    if number is None:
         return 1
-    digits = text.lstrip("0")
-    # Compared by length first: int() refuses strings of more than 4300 digits.
-    if len(digits) > len(str(MAX_PAGE)) or int(digits or 0) > MAX_PAGE:
+    if number > MAX_PAGE:
         abort(400)
-    return max(int(digits or 0), 1)
+    return number
 
 
 def paginate(statement: sa.Select, per_page: int, page: int | None = None) -> Page:

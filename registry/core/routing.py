@@ -40,18 +40,27 @@ class SegmentConverter(BaseConverter):
         self.regex = f"(?!(?:{words})$)[^/]+" if excluded else "[^/]+"
 
 
-def refuse_out_of_range_page() -> None:
-    """``?page=`` of any listing: a whole number above ``MAX_PAGE`` is a 400.
+def page_number(text: str | None) -> int | None:
+    """The one reading of ``?page=``: a whole number from 1, in ASCII digits (spaces around it
+    allowed); ``None`` for anything else (text, empty, 0, a sign, other digits).  A number past
+    ``MAX_PAGE`` comes back as ``MAX_PAGE + 1``, whatever its length (``int()`` refuses strings of
+    more than 4300 digits), for the caller to refuse or clamp."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    digits = text.lstrip("0")
+    if not digits:
+        return None
+    if len(digits) > len(str(MAX_PAGE)):
+        return MAX_PAGE + 1
+    return min(int(digits), MAX_PAGE + 1)
 
-    Views still read the page themselves (smaller values are clamped to 1 there, text is
-    treated as the first page); this only stops numbers no query can take.
-    """
-    value = request.args.get("page")
-    if value is None:
-        return
-    digits = value.strip().removeprefix("+").lstrip("0")
-    # Compared by length first: int() refuses strings of more than 4300 digits.
-    if digits.isdecimal() and (len(digits) > len(str(MAX_PAGE)) or int(digits) > MAX_PAGE):
+
+def refuse_out_of_range_page() -> None:
+    """``?page=`` of any listing: a whole number above ``MAX_PAGE`` is a 400, before any view
+    (which reads the page through ``page_number`` too: no page is the first page)."""
+    number = page_number(request.args.get("page"))
+    if number is not None and number > MAX_PAGE:
         abort(400)
 
 

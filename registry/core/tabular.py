@@ -20,8 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 
 from registry.core.errors import ValidationFailed
 
@@ -308,76 +307,3 @@ def choice_parser(choices: dict[str, object]) -> Callable[[str], object]:
                                 value=text[:50], choices="、".join(choices))) from None
 
     return parse
-
-
-# ---------------------------------------------------------------------------------------------
-# Files the officer downloads
-
-
-def error_report_csv(errors: Iterable[RowError]) -> bytes:
-    """The errors as CSV (UTF-8 with BOM, so that Excel shows the Chinese correctly)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow([str(_l("Row")), str(_l("Column")), str(_l("Problem"))])
-    for error in errors:
-        writer.writerow([error.row, error.column, formula_safe(error.message)])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP): a quote before it keeps it text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def formula_safe(value) -> str:
-    """The text of a cell (``None`` empty) that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
-
-
-def csv_stream(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterable[bytes]:
-    """A CSV download written a row at a time (UTF-8 with BOM for Excel; cells safe from formula
-    injection): for exports too long to build in memory (the audit log)."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-
-    def flush() -> bytes:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text.encode("utf-8")
-
-    writer.writerow([str(cell) for cell in header])
-    yield "\ufeff".encode() + flush()
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([formula_safe(cell) for cell in row])
-        if count % 500 == 0:
-            yield flush()
-    yield flush()
-
-
-def template_csv(columns: Sequence[Column]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer)
-    writer.writerow([column.header for column in columns])
-    writer.writerow([column.example for column in columns])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def template_xlsx(columns: Sequence[Column], sheet_title: str = "Sheet1") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]
-    sheet.append([column.header for column in columns])
-    sheet.append([column.example for column in columns])
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True)
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = max(12, min(40, len(column.header) * 2 + 4))
-        if column.text_format:
-            for row in range(2, 2001):
-                sheet.cell(row=row, column=index).number_format = "@"
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

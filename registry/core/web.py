@@ -26,17 +26,31 @@ from registry.extensions import db
 log = logging.getLogger(__name__)
 
 
+@contextlib.contextmanager
+def committing():
+    """The request's one commit: the block's changes are committed when it ends, and rolled back
+    when it raises (the exception goes on, for the view to show its refusal).
+
+    Views commit only through this (or ``perform`` and ``perform_form`` built on it); operations
+    never commit.  Mail queued by an operation leaves after the commit.
+    """
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
 def perform(operation, *args, success: str | None = None, **kwargs):
     """Run one operation and commit, or roll back and flash its refusal.
 
     Returns ``(True, result)`` after a commit, ``(False, error)`` when the operation refused.
-    This is the request's one commit; mail queued by the operation leaves after it.
     """
     try:
-        result = operation(*args, **kwargs)
-        db.session.commit()
+        with committing():
+            result = operation(*args, **kwargs)
     except RegistryError as error:
-        db.session.rollback()
         flash(str(error.message), "error")
         return False, error
     if success:
@@ -51,10 +65,9 @@ def perform_form(form, operation, *args, marked: str | None = None, **kwargs):
     Returns ``(True, result)`` after a commit, ``(False, error)`` when the operation refused.
     """
     try:
-        result = operation(*args, **kwargs)
-        db.session.commit()
+        with committing():
+            result = operation(*args, **kwargs)
     except RegistryError as error:
-        db.session.rollback()
         left = unplaced(form, error) if isinstance(error, ValidationFailed) else [str(error.message)]
         for message in left:
             flash(message, "error")

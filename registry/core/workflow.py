@@ -9,7 +9,7 @@ pending items into the one review queue.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -203,12 +203,11 @@ class QueueSource(Protocol):
 
 
 class ReviewQueueSource:
-    """A ``QueueSource`` for a ``ReviewedMixin`` model whose items wait for review in one state.
+    """The reading half of a ``QueueSource`` for a ``ReviewedMixin`` model whose items wait for
+    review in one state; ``core.review.FlowQueueSource`` completes it from the record type's
+    ``ReviewFlow`` (model, pending state, approve and return).
 
-    A package sets ``kind``, ``label``, ``model``, the pending ``status`` and the two operations
-    that decide (``approve_operation(record, *, actor, expected_version)`` and
-    ``return_operation(record, *, actor, expected_version, comment)``, as ``staticmethod``), and
-    says how an item reads: ``title`` and ``url``, and where the defaults do not fit,
+    A package says how an item reads: ``title`` and ``url``, and where the defaults do not fit,
     ``subject_label``, ``category`` and ``deadline``.  ``load`` finds the record of the actor's
     unit; a package whose access rule differs overrides it.
     """
@@ -217,8 +216,6 @@ class ReviewQueueSource:
     label: object
     model: type
     status: object
-    approve_operation: Callable
-    return_operation: Callable
 
     def pending(self, unit_id: int) -> list[QueueItem]:
         model = self.model
@@ -281,14 +278,6 @@ class ReviewQueueSource:
         if record is None or record.unit_id != getattr(actor, "unit_id", None):
             raise NotFound()
         return record
-
-    def approve(self, item_id: int, actor, expected_version: int) -> None:
-        self.approve_operation(self.load(item_id, actor), actor=actor, expected_version=expected_version)
-
-    def return_(self, item_id: int, actor, expected_version: int, comment: str) -> None:
-        self.return_operation(
-            self.load(item_id, actor), actor=actor, expected_version=expected_version, comment=comment
-        )
 
 
 QUEUE_SOURCES: Registry[QueueSource] = Registry("review queue source", key=lambda source: source.kind)

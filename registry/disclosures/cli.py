@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from registry.accounts.models import Unit, User
 from registry.core.errors import RegistryError
 from registry.core.permissions import UNIT_ROLES
-from registry.core.tabular import error_report_csv
+from registry.core.spreadsheets import error_report_csv
 from registry.disclosures.imports import ImportRefused, import_disclosures
 from registry.extensions import db
 

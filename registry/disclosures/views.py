@@ -23,9 +23,10 @@ from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
-from registry.core.tabular import DEFAULT_MAX_BYTES, FileRefused, error_report_csv, template_csv, template_xlsx
+from registry.core.spreadsheets import error_report_csv, template_csv, template_xlsx
+from registry.core.tabular import DEFAULT_MAX_BYTES, FileRefused
 from registry.core.uploads import write_whole
-from registry.core.web import add_nav, perform, refusing_a_full_disk
+from registry.core.web import add_nav, committing, perform, refusing_a_full_disk
 from registry.disclosures import imports, operations, queries, work
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
 from registry.disclosures.models import (
@@ -298,16 +299,13 @@ def import_page():
         limit = imports_max_bytes()
         data = upload.stream.read(limit + 1)
         try:
-            with refusing_a_full_disk():
+            with refusing_a_full_disk(), committing():
                 result = imports.import_disclosures(data, upload.filename or "", unit_id=current_user.unit_id,
                                                     actor=current_user, submit=form.submit_for_review.data,
                                                     max_bytes=limit)
-                db.session.commit()
         except imports.ImportRefused as error:
-            db.session.rollback()
             refused, report = error, _store_report(error)
         except (FileRefused, ValidationFailed, StorageFull) as error:
-            db.session.rollback()
             form.file.errors = [*form.file.errors, str(error.message)]
         else:
             flash(_("%(n)d disclosures were imported.", n=result.count), "success")

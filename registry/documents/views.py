@@ -9,9 +9,10 @@ from flask_login import current_user
 
 from registry.core.errors import RegistryError
 from registry.core.permissions import ensure_can_see, officer_required
+from registry.core.web import committing
 from registry.documents import operations
 from registry.documents.kinds import get_kind
-from registry.extensions import db, limiter
+from registry.extensions import limiter
 
 bp = Blueprint("documents", __name__)
 
@@ -36,11 +37,10 @@ def officer_notice(kind_name: str, record_id: int):
     record = kind.load(_Ref(record_id))
     ensure_can_see(record)
     try:
-        data, document = operations.document_pdf(kind.name, record, actor=current_user)
+        with committing():  # the document's number is stored with it
+            data, document = operations.document_pdf(kind.name, record, actor=current_user)
     except RegistryError as refusal:
-        db.session.rollback()
         return render_template("documents/unavailable.html", message=refusal.message, kind=kind), 409
-    db.session.commit()
     return pdf_response(data, document)
 
 

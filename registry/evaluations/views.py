@@ -16,8 +16,8 @@ from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
 from registry.core.review import FlowQueueSource
-from registry.core.tabular import template_csv, template_xlsx
-from registry.core.web import add_nav
+from registry.core.spreadsheets import template_csv, template_xlsx
+from registry.core.web import add_nav, committing, perform_form
 from registry.core.workflow import register_queue_source
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
@@ -49,20 +49,16 @@ def index():
 
 
 def _save(form: EvaluationForm, evaluation: CreditEvaluation | None):
-    try:
+    def save():
         subject = ops.resolve_subject(form.subject_identifier.data, form.subject_name.data, actor=current_user)
         if evaluation is None:
-            evaluation = ops.create_evaluation(actor=current_user, subject=subject, **form.values())
-        else:
-            ops.update_draft(evaluation, actor=current_user, expected_version=form.version.data, subject=subject,
-                             **form.values())
-        db.session.commit()
-    except RegistryError as error:
-        db.session.rollback()
-        if not apply_error(form, error):
-            flash(str(error.message), "error")
-        return None
-    return evaluation
+            return ops.create_evaluation(actor=current_user, subject=subject, **form.values())
+        ops.update_draft(evaluation, actor=current_user, expected_version=form.version.data, subject=subject,
+                         **form.values())
+        return evaluation
+
+    ok, saved = perform_form(form, save)
+    return saved if ok else None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -129,14 +125,12 @@ def import_file():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            result = importing.import_evaluations(upload.read(), upload.filename or "", actor=current_user)
-            db.session.commit()
+            with committing():
+                result = importing.import_evaluations(upload.read(), upload.filename or "", actor=current_user)
         except importing.ImportRejected as error:
-            db.session.rollback()
             errors = error.errors
             flash(str(error.message), "error")
         except RegistryError as error:
-            db.session.rollback()
             if not apply_error(form, error):
                 flash(str(error.message), "error")
         else:

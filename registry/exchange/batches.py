@@ -31,7 +31,6 @@ Delivery (``EXCHANGE_URL`` wins over ``EXCHANGE_DIR``):
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
@@ -53,6 +52,7 @@ from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeEvent
 from registry.core.heads import head_item, heads
 from registry.core.periods import add_months
+from registry.core.spreadsheets import exchange_csv_writer
 from registry.exchange.models import BatchStatus, ExchangeBatch
 from registry.extensions import db
 
@@ -168,7 +168,7 @@ def write_files(year: int, month: int, folder: Path) -> str:
     count, first_id, last_id = 0, None, None
     with (folder / names["jsonl"]).open("w", encoding="utf-8", newline="") as jsonl, \
             (folder / names["csv"]).open("w", encoding="utf-8", newline="") as table:
-        writer = csv.writer(table, lineterminator="\r\n")
+        writer = exchange_csv_writer(table)  # for machines: values as they are, unescaped
         writer.writerow(CSV_COLUMNS)
         for event in events:
             item = feed_item(event)

@@ -9,7 +9,6 @@ month).  The printed texts are Chinese: the department issues its bulletins in C
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +22,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from registry.accounts.issuers import department_issuer
 from registry.core import clock
 from registry.core.pdf import para
+from registry.core.spreadsheets import human_row, xlsx_bytes
 from registry.documents import operations as documents
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.printing import closing, issuing_name
@@ -94,14 +94,13 @@ def bulletin_xlsx(content: dict) -> bytes:
         cell.font = Font(bold=True)
     for unit in content["units"]:
         for task in unit["tasks"]:
-            sheet.append([unit["unit"], task["number"], task["title"]] + [CODES_CN[c] for c in task["months"]])
+            sheet.append(human_row([unit["unit"], task["number"], task["title"]]
+                                   + [CODES_CN[c] for c in task["months"]]))
     summary = workbook.create_sheet("汇总")
     summary.append(["责任单位"] + [CODES_CN[c] for c in CODES_CN if c != "none"])
     for unit in content["units"]:
-        summary.append([unit["unit"]] + [unit["counts"][c] for c in CODES_CN if c != "none"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        summary.append(human_row([unit["unit"]] + [unit["counts"][c] for c in CODES_CN if c != "none"]))
+    return xlsx_bytes(workbook)
 
 
 def _render(content: dict, meta, style) -> list:

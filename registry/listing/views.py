@@ -14,7 +14,7 @@ from registry.core import clock
 from registry.core.audit import history
 from registry.core.decisions import Decision, decision_route, flow_decisions
 from registry.core.errors import ValidationFailed
-from registry.core.forms import apply_error, select_choices
+from registry.core.forms import select_choices
 from registry.core.holds import open_holds
 from registry.core.identifiers import InvalidIdentifier
 from registry.core.pagination import paginate
@@ -302,14 +302,9 @@ def category(category_id: int | None):
     if request.method == "POST" and current_user.role is not Role.ADMIN:
         abort(403)
     if form.validate_on_submit():
-        try:
-            saved = category_ops.save_category(category, actor=current_user, **form.category_fields())
-            db.session.commit()
-        except ValidationFailed as error:
-            db.session.rollback()
-            if not apply_error(form, error):
-                flash(str(error.message), "error")
-        else:
+        ok, saved = perform_form(form, category_ops.save_category, category, actor=current_user,
+                                 **form.category_fields())
+        if ok:
             flash(_("The category was saved."), "success")
             return redirect(url_for(".category", category_id=saved.id))
     events = history("list_category", category.id) if category is not None else []

@@ -6,7 +6,6 @@ The PDF is issued through ``registry.documents`` (numbered, with a verification 
 
 from __future__ import annotations
 
-import io
 import re
 from dataclasses import dataclass
 
@@ -21,6 +20,7 @@ from reportlab.platypus import Paragraph, Spacer
 
 from registry.core.cjk_text import escape
 from registry.core.pdf import table_and_tail
+from registry.core.spreadsheets import human_row, xlsx_bytes
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.operations import document_pdf
 from registry.documents.printing import closing, issuer, issuing_name
@@ -77,13 +77,11 @@ def report_xlsx(period: ReportPeriod) -> bytes:
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(human_row(row))
     for index, width in enumerate([10, 28] + [18] * (len(header) - 2), start=1):
         sheet.column_dimensions[sheet.cell(row=2, column=index).column_letter].width = width
     sheet.freeze_panes = "C3"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(book)
 
 
 def report_content(period: ReportPeriod) -> dict:

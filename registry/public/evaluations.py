@@ -3,9 +3,6 @@ and year, searchable by name or code, paginated, and downloadable as CSV like th
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from wtforms import Form
@@ -15,7 +12,7 @@ from wtforms.validators import Length, Optional
 from registry.core import clock
 from registry.core.forms import select_choices
 from registry.core.pagination import paginate
-from registry.core.tabular import formula_safe
+from registry.core.spreadsheets import human_csv
 from registry.core.web import add_nav
 from registry.evaluations import queries
 from registry.evaluations.models import FIELD_LABELS, FIELD_NAMES_ZH, EvaluationField
@@ -68,17 +65,11 @@ def evaluations_csv():
     form = _form()
     if not form.validate():
         return evaluations()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for batch in queries.iter_results(_filters(form)):
-        for e in batch:
-            writer.writerow([formula_safe(value) for value in (
-                FIELD_NAMES_ZH[e.field], e.year, e.subject.name, e.subject.public_identifier, e.grade,
-                "是" if e.directly_determined else "否", e.direct_reason or "", e.score, e.evaluating_unit,
-                e.published_on.isoformat(), e.document_number or "",
-            )])
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    rows = ([FIELD_NAMES_ZH[e.field], e.year, e.subject.name, e.subject.public_identifier, e.grade,
+             "是" if e.directly_determined else "否", e.direct_reason or "", e.score, e.evaluating_unit,
+             e.published_on.isoformat(), e.document_number or ""]
+            for batch in queries.iter_results(_filters(form)) for e in batch)
+    response = Response(human_csv(CSV_COLUMNS, rows), mimetype="text/csv")
     response.charset = "utf-8"
     stamp = clock.today().strftime("%Y%m%d")
     response.headers["Content-Disposition"] = f'attachment; filename="credit-evaluations-{stamp}.csv"'

@@ -7,8 +7,6 @@ and answers with an ETag, so that an unchanged page costs a 304.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import sqlalchemy as sa
@@ -25,8 +23,9 @@ from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
 from registry.core.replicas import reads_from_replica
-from registry.core.tabular import formula_safe
-from registry.core.web import add_nav
+from registry.core.routing import page_number
+from registry.core.spreadsheets import human_csv
+from registry.core.web import add_nav, committing
 from registry.documents.views import pdf_response
 from registry.extensions import db, limiter
 from registry.listing.models import LIST_KIND_SHORT, ListCategory, ListKind
@@ -61,11 +60,8 @@ def _cache_headers(response):
 
 def _page_number(maximum: int) -> tuple[int, bool]:
     """The requested page, clamped to 1..maximum; the flag says the request asked for more."""
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        return 1, False
-    return min(max(page, 1), maximum), page > maximum
+    page = page_number(request.args.get("page")) or 1
+    return min(page, maximum), page > maximum
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,9 +171,9 @@ def _issued_a_number(response) -> bool:
 
 
 def _report_response(identifier_or_subject):
-    data, document = report.credit_report_pdf(identifier_or_subject, actor=current_user)
-    g.report_newly_issued = document.newly_issued
-    db.session.commit()
+    with committing():  # the report's number is stored with it
+        data, document = report.credit_report_pdf(identifier_or_subject, actor=current_user)
+        g.report_newly_issued = document.newly_issued
     return pdf_response(data, document)
 
 
@@ -197,8 +193,7 @@ def identifier_report(identifier: str):
         abort(404)
     try:
         return _report_response(identifier)
-    except InvalidIdentifier:
-        db.session.rollback()
+    except InvalidIdentifier:  # rolled back by ``committing``
         abort(404)
 
 
@@ -282,28 +277,31 @@ def list_csv(slug: str):
     if not form.validate():
         return list_page(slug)
     today = clock.today()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    batch = []
-    for entry in queries.iter_list(_filters(kind, form), today):
-        batch.append(entry)
-        if len(batch) == 500:
-            _write_rows(writer, batch)
-            batch = []
-    _write_rows(writer, batch)
+    body = human_csv(CSV_COLUMNS, _list_rows(queries.iter_list(_filters(kind, form), today)))
     stamp = today.strftime("%Y%m%d")
-    response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
+    response = Response(body, mimetype="text/csv")
     response.charset = "utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}-list-{stamp}.csv"'
     return response
 
 
-def _write_rows(writer, entries) -> None:
+def _list_rows(entries):
+    """The CSV rows of ``entries``, their holds read 500 entries at a time."""
+    batch = []
+    for entry in entries:
+        batch.append(entry)
+        if len(batch) == 500:
+            yield from _rows_of(batch)
+            batch = []
+    yield from _rows_of(batch)
+
+
+def _rows_of(entries) -> list[list]:
     holds = queries.entry_holds(entries)
+    rows = []
     for entry in entries:
         marks = holds.get(entry.id, set())
-        writer.writerow([formula_safe(value) for value in (
+        rows.append([
             LIST_CN[entry.list_kind], entry.category.name, entry.subject.name, entry.subject.public_identifier,
             entry.reason, entry.legal_basis, entry.decision_number, entry.deciding_unit,
             entry.decision_date.isoformat(), CSV_STATUS.get(entry.status.value, ""),
@@ -311,7 +309,8 @@ def _write_rows(writer, entries) -> None:
             entry.valid_from.isoformat() if entry.valid_from else "",
             entry.valid_until.isoformat() if entry.valid_until else "",
             handling_name(entry.unit), "是" if "objection" in marks else "", "是" if "repair" in marks else "",
-        )])
+        ])
+    return rows
 
 
 add_nav("public.red_list", _l("Red list"), order=10)

@@ -13,7 +13,7 @@ from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error
 from registry.core.identifiers import InvalidIdentifier
 from registry.core.permissions import can_edit_unit, is_admin, officer_required
-from registry.core.web import add_nav
+from registry.core.web import add_nav, committing
 from registry.extensions import db
 from registry.subjects import operations
 from registry.subjects.forms import SubjectForm
@@ -43,6 +43,22 @@ def index():
     )
 
 
+def _register(form: SubjectForm):
+    owner = None
+    if form.owner_identifier.data:
+        try:
+            owner = operations.find_by_identifier(form.owner_identifier.data)
+        except InvalidIdentifier as error:
+            error.field = "owner_identifier"
+            raise
+        if owner is None:
+            raise ValidationFailed(_("No subject with this identifier is registered."), field="owner_identifier")
+    return operations.create_subject(
+        kind=form.kind.data, identifier=form.identifier.data, name=form.name.data,
+        legal_representative=form.legal_representative.data, owner=owner, actor=current_user,
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @officer_required
 def create():
@@ -52,23 +68,9 @@ def create():
     form = SubjectForm()
     if form.validate_on_submit():
         try:
-            owner = None
-            if form.owner_identifier.data:
-                try:
-                    owner = operations.find_by_identifier(form.owner_identifier.data)
-                except InvalidIdentifier as error:
-                    error.field = "owner_identifier"
-                    raise
-                if owner is None:
-                    raise ValidationFailed(_("No subject with this identifier is registered."),
-                                           field="owner_identifier")
-            subject = operations.create_subject(
-                kind=form.kind.data, identifier=form.identifier.data, name=form.name.data,
-                legal_representative=form.legal_representative.data, owner=owner, actor=current_user,
-            )
-            db.session.commit()
+            with committing():
+                subject = _register(form)
         except ValidationFailed as error:
-            db.session.rollback()
             if error.field == "owner":
                 error.field = "owner_identifier"
             if not apply_error(form, error):

@@ -34,3 +34,20 @@ def test_the_pages_of_a_list_hold_its_rows_once_each_in_order(db, make, client, 
     assert total >= 7 and len(first.items) == 3 and first.has_next is True
     assert first.items[-1] > second.items[0]  # newest first, no row on two pages
     assert set(first.items).isdisjoint(second.items)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1", 1), ("42", 42), (" 7 ", 7), ("007", 7), ("100000", 100_000), ("100001", 100_001),
+    ("9" * 5000, 100_001),  # far past int()'s 4300 digits: compared by length
+    (None, None), ("", None), ("0", None), ("000", None), ("-1", None), ("+5", None), ("1.5", None),
+    ("abc", None), ("１", None), ("٣", None),
+])
+def test_one_reading_of_a_page_number(text, expected):
+    from registry.core.routing import page_number
+
+    assert page_number(text) == expected
+
+
+@pytest.mark.parametrize(("number", "status"), [("2", 200), ("abc", 200), ("+5", 200), ("100001", 400)])
+def test_the_public_lists_read_the_page_the_same_way(client, number, status):
+    assert client.get(f"/lists/black?page={number}").status_code == status

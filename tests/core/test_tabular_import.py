@@ -10,17 +10,15 @@ from decimal import Decimal
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from registry.core.spreadsheets import error_report_csv, template_csv, template_xlsx
 from registry.core.tabular import (
     Column,
     FileRefused,
     choice_parser,
-    error_report_csv,
     parse_date,
     parse_decimal,
     parse_rows,
     read_table,
-    template_csv,
-    template_xlsx,
 )
 
 COLUMNS = (
