@@ -183,6 +183,14 @@ def test_no_package_imports_the_app_module():
     assert {module for module, targets in module_graph().items() if "registry" in targets} == set()
 
 
+def test_no_private_name_is_imported_from_another_module():
+    """A name shared between modules is public (no ``_name`` taken from elsewhere): make it public or move it."""
+    private = {(file.name, f"{node.module}.{alias.name}") for file in _source() for node in ast.walk(file.tree)
+               if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("registry")
+               for alias in node.names if alias.name.startswith("_")}
+    assert private == set()
+
+
 def _is_entry_point(file: SourceFile, function: ast.FunctionDef, module: str) -> bool:
     return file.path.name == "__init__.py" and function.name == "register" and module.startswith(file.module + ".")
 

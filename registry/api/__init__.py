@@ -12,6 +12,6 @@ def register(app) -> None:
     wiring.include(
         app, __name__,
         declares=(models, checks, views, admin_views, watch_views, work),
-        blueprints=(views.bp,),
+        blueprints=(views.bp,),  # with the keys' admin pages and the watchlist nested in it
         commands=cli.COMMANDS,
     )

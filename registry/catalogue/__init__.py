@@ -1,4 +1,4 @@
-"""The credit-information catalogue (信用信息目录) and its coverage of known subjects."""
+"""The credit-information catalogue (信用信息目录) and its coverage of known subjects (PRODUCT, task 8)."""
 
 from registry.core import wiring
 

@@ -1,4 +1,4 @@
-"""Credit commitments (信用承诺) and their breaches, cited by black-list entries."""
+"""Credit commitments (信用承诺) and their breaches, cited by black-list entries (PRODUCT, task 15)."""
 
 from registry.core import wiring
 

@@ -1,4 +1,4 @@
-"""Credit evaluation results (信用评价结果: grades) of subjects and their import (PRODUCT §10)."""
+"""Credit evaluation results (信用评价结果: grades) of subjects and their import (PRODUCT §10, task 14)."""
 
 from registry.core import wiring
 
