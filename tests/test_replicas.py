@@ -174,6 +174,25 @@ def test_a_client_reads_its_own_writes_after_signing_out(cluster):
             assert replicas.SESSION_LSN_KEY not in session
 
 
+def test_name_search_reads_the_replica(cluster):
+    replica = cluster.replica_urls[0]
+    name = "潇湘回声测试运输有限公司"
+    with app_on(cluster, [replica]) as app:
+        key = _api_key(app)
+        cluster.wait_for_replay()
+        with replay_paused(replica):
+            _committed(app, lambda make: make.subject(name=name))
+            client = app.test_client()
+            assert name not in client.get("/?q=潇湘回声").get_data(as_text=True)
+            answer = client.get("/api/v1/subjects?q=潇湘回声", headers={"X-API-Key": key})
+            assert answer.status_code == 200 and answer.get_json()["count"] == 0
+        cluster.wait_for_replay()
+        client = app.test_client()
+        assert name in client.get("/?q=潇湘回声").get_data(as_text=True)
+        answer = client.get("/api/v1/subjects?q=潇湘回声", headers={"X-API-Key": key}).get_json()
+        assert [result["name"] for result in answer["results"]] == [name]
+
+
 def _api_key(app) -> str:
     return _committed(app, lambda make: make.api_key()[1])
 
