@@ -132,6 +132,12 @@ def _signed_in() -> bool:
     return bool(current_user and current_user.is_authenticated)
 
 
+def _carries_a_session() -> bool:
+    """The client sent a session cookie (a browser; API clients send none: their answers must not
+    vary by a cookie they never had)."""
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+
+
 def _position_reached(engine, lsn: str) -> bool:
     with engine.connect() as connection:
         return bool(connection.execute(sa.text(
@@ -148,7 +154,7 @@ def _choose_replica():
     setattr(g, _CHOSEN, False)
     replicas = _replicas()
     if replicas is not None and request.method in ("GET", "HEAD", "POST") and not _signed_in():
-        lsn = session.get(SESSION_LSN_KEY)
+        lsn = session.get(SESSION_LSN_KEY) if _carries_a_session() else None
         for candidate in replicas.in_turn():
             try:
                 if lsn is None or _position_reached(candidate, lsn):
@@ -208,7 +214,7 @@ def note_primary_position(response):
     from registry.core.db import request_committed
     from registry.extensions import db
 
-    if not request_committed() or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+    if not request_committed() or not _carries_a_session():
         return response
     try:
         with db.engine.connect() as connection:
