@@ -53,6 +53,24 @@ def test_round_robin_among_the_healthy_replicas():
     assert pool.in_turn() == []
 
 
+class _DriverError(Exception):
+    def __init__(self, sqlstate):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(("sqlstate", "meaning"), [
+    ("08006", "down"),  # connection failure
+    ("57P01", "down"),  # admin shutdown
+    ("40001", "conflict"),  # canceling statement due to conflict with recovery
+    ("42P01", None),  # the statement's own error (undefined table): not the replica's
+    ("23505", None),
+])
+def test_what_a_replica_error_means(sqlstate, meaning):
+    error = sa.exc.OperationalError("SELECT 1", {}, _DriverError(sqlstate))
+    assert replicas.replica_failure(error) == meaning
+
+
 # ---------------------------------------------------------------------------------------------
 # A real primary and two real streaming replicas
 

@@ -175,9 +175,10 @@ def run_unit_of_work(work, rollback):
         return work()
     except sa.exc.DBAPIError as error:
         if replicas.replica_failed_in_request() and not g.get(_REQUEST_COMMITTED):
-            # A replica went away mid-request (it is skipped for a while now): read elsewhere.
+            # A replica went away mid-request (it is skipped for a while now), or replay cancelled
+            # its query: the primary answers.
             rollback()
-            replicas.forget_replica_choice()
+            replicas.read_the_primary_instead()
             return work()
         if (not isinstance(error, sa.exc.OperationalError) or not lost_the_write_lock(error)
                 or takes_write_lock_first() or g.get(_REQUEST_COMMITTED)):

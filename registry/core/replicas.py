@@ -93,15 +93,30 @@ def init_app(app) -> None:
         app.after_request(note_primary_position)
 
 
+# A standby cancels a query whose rows its WAL replay must remove ("canceling statement due to
+# conflict with recovery", serialization_failure): the replica is fine, the request is run again.
+RECOVERY_CONFLICT = "40001"
+
+
+def replica_failure(error) -> str | None:
+    """What a replica's error means: "down" (unreachable, shutting down…: leave it out for a
+    while), "conflict" (a query cancelled by replay) or None (the statement's own error)."""
+    from registry.core.db import database_unavailable
+
+    if error is None:
+        return None
+    if database_unavailable(error):
+        return "down"
+    return "conflict" if getattr(getattr(error, "orig", None), "sqlstate", None) == RECOVERY_CONFLICT else None
+
+
 def _replica_failed(replicas: Replicas, engine):
     def handle_error(context) -> None:
-        from registry.core.db import database_unavailable
-
-        error = context.sqlalchemy_exception
-        if error is not None and database_unavailable(error):
+        failure = replica_failure(context.sqlalchemy_exception)
+        if failure == "down":
             replicas.mark_down(engine)
-            if has_request_context():
-                setattr(g, _FAILED, True)
+        if failure and has_request_context():
+            setattr(g, _FAILED, True)
     return handle_error
 
 
@@ -229,7 +244,7 @@ def replica_failed_in_request() -> bool:
     return bool(has_request_context() and g.get(_FAILED))
 
 
-def forget_replica_choice() -> None:
-    """Before running a request again after its replica failed: choose anew."""
-    for name in (_CHOSEN, _FAILED):
-        g.pop(name, None)
+def read_the_primary_instead() -> None:
+    """Before running a request again after its replica failed: the primary answers it."""
+    g.pop(_FAILED, None)
+    use_primary()
