@@ -126,8 +126,9 @@ def _replicas() -> Replicas | None:
 
 
 def reads_from_replica(view):
-    """Mark a view whose reads may come from a replica (a GET that never writes a record; its
-    request log, if any, is an INSERT and goes to the primary)."""
+    """Mark a view whose reads may come from a replica: one that writes no record (its request
+    log, if any, is an INSERT and goes to the primary; a view that reads, then writes on what it
+    read, such as issuing a document, must read the primary)."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         setattr(g, _READS, True)
