@@ -1,4 +1,4 @@
-"""The audit log page at a million events (issue 19 item 3): ``python -m benchmarks.audit_log``.
+"""The audit log page at a million events: ``python -m benchmarks.audit_log``.
 
 Builds a SQLite file of N events (default 1,000,000; times spread over three years and out of id
 order, as seeded history is), then times through the real view (Flask's test client, an auditor

@@ -1,4 +1,4 @@
-"""The name search over HTTP, every class of query (issue 20): the public page and the officers' search.
+"""The name search over HTTP, every class of query: the public page and the officers' search.
 
 One gunicorn worker (``gthread`` as deployed, a kept-alive connection), queries interleaved one by one and
 repeated, as the issue measured them.  The classes: one and two characters present and absent,

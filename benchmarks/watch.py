@@ -1,4 +1,4 @@
-"""The watchlist benchmark (issue 23): 100,000 watched identifiers, a publish run, its notifications.
+"""The watchlist benchmark: 100,000 watched identifiers, a publish run, its notifications.
 
 On a copy of the data set of its own (the publish run changes the data):
 

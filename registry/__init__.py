@@ -3,47 +3,78 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
 import os
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-# The packages, bottom floor first (docs/DEVELOPING.md has the map).  Each may provide the modules
-# named in PACKAGE_PARTS; importing them registers what they declare (models, seed and demo steps,
-# scheduled checks, notice kinds and report sections, application targets, receivers of
-# core.signals.calendar_changed), ``views.bp`` is a blueprint and ``cli.COMMANDS`` a list of click
-# commands.
+from registry import (
+    accounts,
+    admin,
+    api,
+    applications,
+    cases,
+    catalogue,
+    checks,
+    cli,
+    commitments,
+    config,
+    disclosures,
+    documents,
+    evaluations,
+    exchange,
+    gendata,
+    ledger,
+    listing,
+    monitoring,
+    objections,
+    oversight,
+    public,
+    readmodel,
+    repairs,
+    review,
+    subjects,
+    watch,
+    workbench,
+)
+from registry.config import PROJECT_ROOT
+from registry.core import hygiene, i18n, logs, replicas, routing, web, wiring
+from registry.core import models as core_models
+from registry.core.db import run_unit_of_work
+from registry.core.permissions import template_helpers
+from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+# The packages, bottom floor first (docs/DEVELOPING.md has the map).  ``create_app`` calls each one's
+# ``register(app)`` in this order: it names everything the package contributes (``core.wiring``).
+# A new package: import it above and add it here.
 PACKAGES = [
-    "accounts",
-    "subjects",
-    "listing",
-    "disclosures",
-    "cases",
-    "evaluations",
-    "commitments",
-    "applications",
-    "objections",
-    "repairs",
-    "catalogue",
-    "ledger",
-    "documents",
-    "exchange",
-    "watch",
-    "checks",
-    "oversight",
-    "review",
-    "workbench",
-    "public",
-    "api",
-    "admin",
-    "monitoring",
-    "gendata",
+    accounts,
+    subjects,
+    listing,
+    disclosures,
+    cases,
+    evaluations,
+    commitments,
+    applications,
+    objections,
+    repairs,
+    catalogue,
+    ledger,
+    documents,
+    exchange,
+    watch,
+    checks,
+    readmodel,
+    oversight,
+    review,
+    workbench,
+    public,
+    api,
+    admin,
+    monitoring,
+    gendata,
 ]
-
-PACKAGE_PARTS = ("models", "seed", "checks", "documents", "targets", "calendar", "views", "work", "cli")
-
-PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class RegistryFlask(Flask):
@@ -51,9 +82,6 @@ class RegistryFlask(Flask):
     (``core.db.run_unit_of_work``: a GET that issues a document, beside concurrent writers)."""
 
     def dispatch_request(self):
-        from registry.core.db import run_unit_of_work
-        from registry.extensions import db
-
         return run_unit_of_work(super().dispatch_request, db.session.rollback)
 
 
@@ -64,9 +92,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=os.path.join(PROJECT_ROOT, "templates"),
     )
-    from registry import config
-    from registry.core import logs
-
     config.configure(app, test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     logs.configure_logging(app.config["LOG_FORMAT"], app.config.get("LOG_LEVEL", "INFO"))
@@ -89,18 +114,10 @@ def _trust_proxies(app: Flask) -> None:
     """
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _init_extensions(app: Flask) -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from registry.core import hygiene, i18n, replicas, routing, web
-    from registry.core.permissions import template_helpers
-    from registry.extensions import babel, csrf, db, limiter, login_manager, migrate
-
     db.init_app(app)
     replicas.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
@@ -124,14 +141,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_packages(app: Flask) -> None:
-    from registry import cli as core_cli
-    from registry.core import models  # noqa: F401  (the core's tables)
-    for command in (core_cli.seed_command, core_cli.demo_command, core_cli.calendar_cli, core_cli.audit_cli):
-        app.cli.add_command(core_cli.take_write_lock_first(command))
+    """The core's own tables and commands, then every package's ``register(app)``."""
+    wiring.include(app, "registry.core", declares=(core_models,), commands=cli.COMMANDS)
     for package in PACKAGES:
-        parts = {part: importlib.import_module(f"registry.{package}.{part}")
-                 for part in PACKAGE_PARTS if importlib.util.find_spec(f"registry.{package}.{part}")}
-        if hasattr(parts.get("views"), "bp"):
-            app.register_blueprint(parts["views"].bp)
-        for command in getattr(parts.get("cli"), "COMMANDS", ()):
-            app.cli.add_command(core_cli.take_write_lock_first(command))
+        package.register(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import os
 from datetime import date
 
 import click
@@ -12,9 +14,12 @@ from flask.cli import AppGroup, with_appcontext
 from registry.core import calendar_changes, clock, workdays
 from registry.core.anchors import anchor_path, file_warnings, set_aside
 from registry.core.audit import chain_head, file_anchors, rekey_chain, verify_chain, write_anchor
-from registry.core.db import reads_only, writing_transactions
+from registry.core.db import reads_only
+from registry.core.errors import ValidationFailed
 from registry.core.heads import load_outside_copy, outside_anchors, republish_after_rekey
 from registry.core.seeding import DEMO_STEPS, SEED_STEPS
+from registry.documents.backfill import issue_missing
+from registry.documents.operations import decision_notices_deferred
 from registry.extensions import db
 
 
@@ -26,20 +31,6 @@ class _Date(click.DateTime):
 
 
 DATE = _Date(formats=["%Y-%m-%d"])
-
-
-def take_write_lock_first(command: click.Command) -> click.Command:
-    """Make a command's transactions begin by taking SQLite's write lock (``writing_transactions``)
-    unless it is marked ``reads_only``; a group's commands each.  Idempotent: ``create_app`` runs
-    once per app, the commands are module-level objects."""
-    if isinstance(command, click.Group):
-        for subcommand in command.commands.values():
-            take_write_lock_first(subcommand)
-    elif command.callback and not getattr(command, "reads_only", False) \
-            and not getattr(command.callback, "takes_write_lock_first", False):
-        command.callback = writing_transactions()(command.callback)
-        command.callback.takes_write_lock_first = True
-    return command
 
 
 def _run_steps(steps) -> None:
@@ -60,9 +51,6 @@ def seed_command():
 @with_appcontext
 def demo_command():
     """Load the seed data plus demo accounts and records in every state (idempotent)."""
-    from registry.documents.backfill import issue_missing
-    from registry.documents.operations import decision_notices_deferred
-
     _run_steps(SEED_STEPS)
     # The demo steps make their records out of their dates' order (each package's, back in time):
     # their decision notices are issued afterwards, numbered in the order of the decisions' dates.
@@ -126,8 +114,6 @@ def calendar_recompute(today):
 @with_appcontext
 def calendar_declare(year, withdraw):
     """Declare YEAR's arrangement (its 调休 days) entered, so the year counts as complete."""
-    from registry.core.errors import ValidationFailed
-
     try:
         calendar_changes.declare_arrangement(year, not withdraw, None)
     except ValidationFailed as error:
@@ -137,7 +123,7 @@ def calendar_declare(year, withdraw):
 
 
 def _decode_csv(data: bytes) -> str:
-    """UTF-8 (with or without BOM) or, as Chinese spreadsheets save it, GBK (SPEC §14)."""
+    """UTF-8 (with or without BOM) or, as Chinese spreadsheets save it, GBK (PRODUCT §14)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -184,8 +170,6 @@ audit_cli = AppGroup("audit", help="The tamper-evident audit log.")
 def audit_verify(unkeyed: bool, manifests, published, strict: bool):
     """Check the keyed hash chain and the anchors outside the database (the anchor file, archived
     daily heads, delivered manifests); exit 1 naming the first broken event."""
-    import json
-
     try:
         outside = [anchor for source in published for anchor in load_outside_copy(source)]
         for file in manifests:
@@ -233,8 +217,6 @@ def audit_rekey(old_key_env: str | None):
     The anchors of the old chain no longer match: the anchor file is moved aside (kept, with the
     time in its name) and a new one starts with the rekeyed head.
     """
-    import os
-
     old_key = None
     if old_key_env:
         value = os.environ.get(old_key_env)
@@ -256,3 +238,7 @@ def audit_rekey(old_key_env: str | None):
     # What SECURITY.md asks the operator to record in the security log, with the date.
     for label, anchor in (("old head", old_head), ("new head", head)):
         click.echo(f"{label}: event {anchor.event_id} {anchor.hash}" if anchor else f"{label}: none (empty log)")
+
+
+# The application's own commands (the core has no package of its own): create_app adds them.
+COMMANDS = [seed_command, demo_command, calendar_cli, audit_cli]

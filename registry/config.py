@@ -11,8 +11,12 @@ are not here: they live in the database, see ``registry.core.settings``.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from datetime import timedelta
+
+# The checkout (or installed tree) holding registry/, templates/ and migrations/.
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 DEFAULTS: dict[str, object] = {
     # Database: SQLite in the instance folder unless REGISTRY_DATABASE_URL says otherwise.
@@ -105,7 +109,6 @@ def warn_about_unset_settings(app) -> None:
     """Log, at start in production (neither debug nor testing), what works but should be set."""
     if app.debug or app.testing or app.config["PUBLIC_BASE_URL_CONFIGURED"]:
         return
-    import logging
 
     logging.getLogger("registry.config").warning(
         "PUBLIC_BASE_URL is not set: PDFs print verification links to %s, which readers cannot open. "

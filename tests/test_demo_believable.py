@@ -1,4 +1,4 @@
-"""The demo data is believable (issue 29 §5): what ``flask demo`` loads reads like a registry's records.
+"""The demo data is believable: what ``flask demo`` loads reads like a registry's records.
 
 Each expectation is a rule stated here: a subject on the black list is not on the red list; an
 overloading entry is about overloading, not bidding; a disclosure is published within 7 working

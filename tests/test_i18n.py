@@ -58,7 +58,7 @@ def test_every_wrapped_string_has_a_chinese_translation():
     )
 
 
-# One catalogue (issue 21 §8): a text has one translation.  The .po text is read directly, not
+# One catalogue: a text has one translation.  The .po text is read directly, not
 # through Babel, whose reader keeps the last of two entries with the same msgid without a word.
 
 CATALOGUE = Path(i18n.__file__).resolve().parents[1] / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
@@ -164,7 +164,7 @@ def test_texts_that_differ_only_in_trailing_punctuation_translate_alike():
 @pytest.mark.parametrize("path", ["/lists/black", "/disclosures"])
 def test_the_decision_date_filter_says_the_same_on_both_pages(client, path):
     # Two catalogues translated "Decided from" as 认定日期自 and 决定日期自; the merged one chose
-    # 决定日期 (SPEC §4), which also names a listing decision.
+    # 决定日期 (PRODUCT §4), which also names a listing decision.
     html = client.get(path).get_data(as_text=True)
     assert "决定日期自" in html and "决定日期至" in html
     assert "认定日期自" not in html

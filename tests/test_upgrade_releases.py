@@ -1,4 +1,4 @@
-"""Upgrading from earlier releases with their data (issue 36 §1), on SQLite and PostgreSQL.
+"""Upgrading from earlier releases with their data, on SQLite and PostgreSQL.
 
 Each fixture in ``tests/upgrades/fixtures`` holds every row of an earlier release's database after
 its demo data and a week's real work (``tests/upgrades/build_fixture.py`` made it, with that

@@ -1,4 +1,4 @@
-"""watchlists and change notifications (issue 23): watched identifiers per API key, the key's
+"""watchlists and change notifications: watched identifiers per API key, the key's
 endpoint and signing secret, and the queue of deliveries
 
 Revision ID: 07a85db5b081

@@ -1,6 +1,6 @@
 """unit issuer settings (issuing name, seal, remedies bodies) and the audit log's time indexes
 
-Each unit gets the texts its documents speak with (issue 18 §2, §3), filled with the defaults of
+Each unit gets the texts its documents speak with, filled with the defaults of
 ``registry.accounts.issuers`` (copied here: a migration does not change with the code): divisions
 issue as 湖南省交通运输厅 (reconsideration 湖南省人民政府, court 长沙铁路运输法院), city bureaus in
 their own name (their city's people's government; the railway court of 长沙, 衡阳, 怀化, else the

@@ -1,4 +1,4 @@
-"""API keys expire (issue 30 §8): api_keys.expires_at, the instant a key stops opening the API
+"""API keys expire: api_keys.expires_at, the instant a key stops opening the API
 (the midnight, Asia/Shanghai, after its last day), later than its issue.
 
 Keys issued before this upgrade get the full default lifetime counted from the upgrade: their last

@@ -1,4 +1,4 @@
-"""audit chain heads published daily (issue 30 §3): the daily audit_anchor check records the
+"""audit chain heads published daily: the daily audit_anchor check records the
 chain's head per day; /audit/heads.json and the monthly exchange manifests publish them for others
 to archive.  A new table only: nothing existing changes.
 

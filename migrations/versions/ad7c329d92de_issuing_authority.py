@@ -1,4 +1,4 @@
-"""one issuing authority per document, one number per document (issue 29 §1, §2, §4)
+"""one issuing authority per document, one number per document
 
 - ``units.document_prefix``: the prefix of the numbers of the documents a unit issues, the
   authority's short name (湘交 for the department, 长交, 株交, 潭交 … for the city bureaus, as

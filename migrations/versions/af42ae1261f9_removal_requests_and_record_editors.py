@@ -1,4 +1,4 @@
-"""removal requests and record editors (issue 17 §1, §3)
+"""removal requests and record editors
 
 ``removal_requests``: taking a published record off the public pages is prepared by one officer
 and confirmed by another (CHECK four_eyes: decided_by_id <> prepared_by_id; one pending request

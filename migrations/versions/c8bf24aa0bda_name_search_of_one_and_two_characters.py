@@ -1,4 +1,4 @@
-"""name search of one and two characters: an index of names' characters and pairs (issue 20)
+"""name search of one and two characters: an index of names' characters and pairs
 
 Revision ID: c8bf24aa0bda
 Revises: a9b3a57965cf

@@ -1,4 +1,4 @@
-"""throttled sign-ins and status lookups instead of lockouts (issue 30 §6)
+"""throttled sign-ins and status lookups instead of lockouts
 
 Failed sign-ins and status lookups are rows of ``throttle_failures`` (``core.throttle``: growing
 waits per key, nothing locked); the addresses an officer signed in from are ``sign_in_addresses``.

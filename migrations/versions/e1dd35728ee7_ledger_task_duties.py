@@ -1,4 +1,4 @@
-"""ledger task duties replace units.carries_case_quota (issue 29 §3)
+"""ledger task duties replace units.carries_case_quota
 
 Who carries a duty the registry checks is read from the work ledger's task assignments, the one
 source: seed task 18 (at least one joint case a month) and seed task 12 (publish credit

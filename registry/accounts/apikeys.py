@@ -1,9 +1,9 @@
-"""API keys for business systems and the log of their requests (SPEC §11, §13).
+"""API keys for business systems and the log of their requests (PRODUCT §11, §13).
 
 A key is shown once, when it is issued; the registry keeps only its SHA-256 (a key is 32 random
 bytes, so a plain hash is as good as a slow one) and a short public prefix to find the row.
 Each key has scopes, its own rate limit and an expiry: it opens the API up to the end of its last
-day (Asia/Shanghai), at most ``api_key_lifetime_days`` after it was issued (issue 30 §8).
+day (Asia/Shanghai), at most ``api_key_lifetime_days`` after it was issued.
 Every API request made with a key is logged with the key, the time, the outcome and the size of
 the answer; identifiers are logged only as a keyed SHA-256 (HMAC), never raw, so that the log
 holds no person ID numbers.
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.core import clock
 from registry.core.audit import AuditEvent, record_event, record_events
-from registry.core.errors import ValidationFailed
+from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.labels import register_state_labels
 from registry.core.permissions import Role
 from registry.core.settings import SettingSpec, get_setting, register_setting
@@ -222,8 +222,6 @@ def issue_key(*, name: str, scopes, rate_limit: str | None = None, actor=None,
     It opens the API up to the end of ``expires_on`` (by default the lifetime setting's last day).
     """
     if actor is not None and getattr(actor, "role", None) is not Role.ADMIN:
-        from registry.core.errors import PermissionDenied
-
         raise PermissionDenied(_l("Only an administrator can issue API keys."))
     name = " ".join((name or "").split())
     if not name:
@@ -271,8 +269,6 @@ def unused(now: datetime):
 def revoke_key(key: ApiKey, *, actor=None) -> None:
     """Stop a key from working (from its next request on).  Revoking twice changes nothing."""
     if actor is not None and getattr(actor, "role", None) is not Role.ADMIN:
-        from registry.core.errors import PermissionDenied
-
         raise PermissionDenied(_l("Only an administrator can revoke API keys."))
     if key.revoked_at is not None:
         return

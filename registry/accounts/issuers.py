@@ -1,5 +1,4 @@
-"""Who a unit's documents speak for, and the bodies its remedies clause names (issue 18 §2, §3;
-issue 29 §1).
+"""Who a unit's documents speak for, and the bodies its remedies clause names (PRODUCT §12).
 
 A division of the department (基建处, 运输处 …) is an internal body: it cannot issue an external
 decision, so its notices are issued in the department's name 湖南省交通运输厅 with the division
@@ -25,6 +24,9 @@ admin page, audited); these are the defaults they are seeded with:
 from __future__ import annotations
 
 import sqlalchemy as sa
+
+from registry.accounts.models import Unit
+from registry.extensions import db
 
 DEPARTMENT = "湖南省交通运输厅"
 DEPARTMENT_PREFIX = "湘交"
@@ -53,6 +55,14 @@ def default_issuer(kind, name: str) -> dict[str, str]:
             "court": RAILWAY_COURTS.get(place, f"{place}有管辖权的人民法院")}
 
 
+@sa.event.listens_for(Unit, "before_insert")
+def _issuer_defaults(_mapper, _connection, unit: Unit) -> None:
+    """A unit created without its issuer settings gets the defaults of its kind."""
+    for key, value in default_issuer(unit.kind, unit.name).items():
+        if not getattr(unit, key, None):
+            setattr(unit, key, value)
+
+
 def issuer_of(unit) -> dict:
     """What a notice of ``unit`` prints about its issuer, as JSON values (part of the content)."""
     if unit is None:
@@ -79,9 +89,6 @@ def handling_name(unit) -> str:
 def department_issuer(*, with_division: bool = False) -> dict:
     """The issuer of documents the department issues as a whole: no 承办单位 unless
     ``with_division`` (the division that runs the credit system handled it)."""
-    from registry.accounts.models import Unit
-    from registry.extensions import db
-
     unit = db.session.scalar(sa.select(Unit).where(Unit.code == DEPARTMENT_UNIT_CODE))
     values = default_issuer("division", DEPARTMENT) if unit is None else \
         {key: getattr(unit, key) for key in ISSUER_FIELDS}

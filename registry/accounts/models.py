@@ -85,7 +85,7 @@ class User(CreatedAtMixin, db.Model):
 
 
 class SignInAddress(db.Model):
-    """An address an officer signed in from successfully, and when last (issue 30 §6): failures
+    """An address an officer signed in from successfully, and when last: failures
     from other addresses do not hold up sign-ins from it (``accounts.operations.authenticate``)."""
 
     __tablename__ = "sign_in_addresses"
@@ -95,13 +95,3 @@ class SignInAddress(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     address_hash: Mapped[str] = mapped_column(sa.String(64))  # core.throttle.key("address", address)
     last_success_at: Mapped[datetime]
-
-
-@sa.event.listens_for(Unit, "before_insert")
-def _issuer_defaults(_mapper, _connection, unit: Unit) -> None:
-    """A unit created without its issuer settings gets the defaults of its kind (``issuers``)."""
-    from registry.accounts.issuers import default_issuer
-
-    for key, value in default_issuer(unit.kind, unit.name).items():
-        if not getattr(unit, key, None):
-            setattr(unit, key, value)

@@ -98,7 +98,7 @@ def update_unit_issuer(unit: Unit, values: dict, actor) -> bool:
     """Set who ``unit``'s documents speak for (issuing name, seal, number prefix, remedies bodies);
     audited.  Returns False when nothing changed.
 
-    A document names one authority throughout (issue 29 §1): the seal is the issuing name's (its
+    A document names one authority throughout: the seal is the issuing name's (its
     text starts with it), and the units issuing in one name number their documents with one
     prefix, which no other name uses.  A unit that joins a name takes its prefix; a prefix changed
     on one unit of a name changes for all of them (each audited).  Documents issued later carry

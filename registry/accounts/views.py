@@ -38,7 +38,7 @@ def browser_identifier() -> str:
     The address is ``request.remote_addr``, as the proxy settings establish it (ProxyFix reads only
     the entries our ``TRUSTED_PROXIES`` appended).  Flask-Login's own identifier takes the *first*
     entry of X-Forwarded-For, which the client writes itself: a stolen cookie sent with the
-    victim's address there was accepted (issue 30 §2).
+    victim's address there was accepted.
     """
     agent = request.headers.get("User-Agent", "")
     return hashlib.sha512(f"{request.remote_addr}|{agent}".encode()).hexdigest()
@@ -51,7 +51,7 @@ login_manager._session_identifier_generator = browser_identifier
 
 @session_protected.connect
 def drop_a_session_from_another_browser(app, **extra) -> None:
-    """A signed-in session used from another browser or address is no session (issue 22 §11).
+    """A signed-in session used from another browser or address is no session.
 
     Flask-Login's "strong" protection only marks a *permanent* session not fresh when the
     browser's identifier (address and User-Agent) changes, and officer sessions are permanent:

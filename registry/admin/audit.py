@@ -1,4 +1,4 @@
-"""The audit log page: who changed what, when (issue 19 item 3).
+"""The audit log page: who changed what, when.
 
 Newest first in true time order: events are ordered by (occurred_at, id) descending, not by id
 alone, since an event's id is its place in the hash chain and seeded or imported history carries

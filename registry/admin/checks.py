@@ -1,4 +1,4 @@
-"""The calendar's scheduled checks (SPEC §8, §9): ``calendar_apply`` brings a new version of the
+"""The calendar's scheduled checks (PRODUCT §8, §9): ``calendar_apply`` brings a new version of the
 holidays package into force and recounts the open deadlines; ``calendar_coverage`` alerts the
 administrators while a year that deadlines need has no complete working-day arrangement."""
 

@@ -1,4 +1,4 @@
-"""Restoring a backup, and the checks a restored (or any) database must pass (issue 36 §2).
+"""Restoring a backup, and the checks a restored (or any) database must pass.
 
 SQLite: the backup is checked (``PRAGMA integrity_check``), the database in place is kept beside
 it (``<file>.before-restore-<time>``), and the backup is written into the database's own file

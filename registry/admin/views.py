@@ -130,4 +130,3 @@ def audit_csv():
 add_nav("admin.settings_page", _l("Settings"), order=91, officer=True, visible=can_read_audit)
 add_nav("admin.calendar", _l("Calendar"), order=92, officer=True, visible=can_read_audit)
 add_nav("admin.audit_log", _l("Audit log"), order=93, officer=True, visible=can_read_audit)
-from registry.admin import severity  # noqa: E402,F401  (the penalty classification page)

@@ -1,2 +1,17 @@
-"""JSON API v1 for business systems (SPEC §11): credit checks, the change feed, its OpenAPI document,
+"""JSON API v1 for business systems (PRODUCT §11): credit checks, the change feed, its OpenAPI document,
 and the API keys that open it."""
+
+from registry.core import wiring
+
+
+def register(app) -> None:
+    """Everything the package contributes to ``app`` (``core.wiring``); its modules load here, when the
+    app is built, not with the package: any one of its modules would otherwise load them all."""
+    from registry.api import admin_views, checks, cli, models, views, watch_views, work
+
+    wiring.include(
+        app, __name__,
+        declares=(models, checks, views, admin_views, watch_views, work),
+        blueprints=(views.bp,),
+        commands=cli.COMMANDS,
+    )

@@ -1,5 +1,5 @@
 """Admin pages of the API keys: issue (the key is shown once), scopes, rate limit, last day, revoke,
-usage: the last request of each key, the keys about to expire and the unused ones (issue 30 §8).
+usage: the last request of each key, the keys about to expire and the unused ones.
 
 Admins issue and revoke; auditors may look.  Mounted by ``api.views`` under ``/admin/api-keys``.
 """

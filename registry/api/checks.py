@@ -1,4 +1,4 @@
-"""The API keys' daily check: each key that expired is recorded in the audit log (issue 30 §8)."""
+"""The API keys' daily check: each key that expired is recorded in the audit log."""
 
 from __future__ import annotations
 

@@ -92,7 +92,7 @@ _per_key_limit = limiter.shared_limit(
                       key_func=get_remote_address)
 def _refuse_key(code: str, message: str):
     """A 401 for a missing, unknown or revoked key, counted per client address: guessing keys, or
-    hammering the API without one, runs into a limit as a keyed client does (issue 22 §11)."""
+    hammering the API without one, runs into a limit as a keyed client does."""
     return api_error(401, code, message)
 
 
@@ -170,7 +170,7 @@ def log_api_request(response):
         db.session.commit()
     except Exception:
         # Every answer to a key is logged before it leaves (README, SECURITY.md): an answer that
-        # cannot be logged is withheld, and the client is told to come back (issue 22 §13).
+        # cannot be logged is withheld, and the client is told to come back.
         db.session.rollback()
         log.exception("could not log API request of key %s", key_id)
         refused = api_error(503, "log_unavailable",

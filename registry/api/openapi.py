@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document of API v1 (served at ``/api/v1/openapi.json``).
 
-Written by hand, next to the code it describes; ``tests/test_api_openapi.py`` validates it with
+Written by hand, next to the code it describes; ``tests/api/test_openapi.py`` validates it with
 openapi-spec-validator and checks the API's real answers against its schemas.
 """
 

@@ -1,4 +1,4 @@
-"""``GET /api/v1/subjects?q=``: the public name search for business systems (issue 20).
+"""``GET /api/v1/subjects?q=``: the public name search for business systems.
 
 The same search as the public lookup page (``subjects.search`` under the read model's
 ``searchable_condition``: a person only with public records, since a person's name is public only

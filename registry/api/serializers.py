@@ -21,9 +21,11 @@ from registry.core.identifiers import (
     parse_identifier,
 )
 from registry.core.identifiers import public_identifier as mask
+from registry.disclosures.queries import public_payload as disclosure_payload
+from registry.evaluations.operations import public_payload as evaluation_payload
+from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
+from registry.listing.feed import public_payload as entry_payload
 from registry.listing.models import EntryStatus, ListKind
-from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
-from registry.listing.operations import public_payload as entry_payload
 from registry.readmodel import records as readmodel
 from registry.readmodel.records import PublicRecords
 from registry.subjects.models import Subject
@@ -97,16 +99,12 @@ def _entry_json(entry, records: PublicRecords) -> dict:
 
 
 def _disclosure_json(disclosure, records: PublicRecords) -> dict:
-    from registry.disclosures.queries import public_payload
-
     marks = _marks(records.marks("disclosure", disclosure.id))
-    return {**public_payload(disclosure), "markers": {"in_publicity": False, **marks}}
+    return {**disclosure_payload(disclosure), "markers": {"in_publicity": False, **marks}}
 
 
 def _evaluation_json(evaluation) -> dict:
-    from registry.evaluations.operations import public_payload
-
-    return public_payload(evaluation)
+    return evaluation_payload(evaluation)
 
 
 def credit_json(

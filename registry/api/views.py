@@ -1,4 +1,4 @@
-"""JSON API v1 (SPEC §11): credit check, batch check, name search, change feed, credit report, OpenAPI document.
+"""JSON API v1 (PRODUCT §11): credit check, batch check, name search, change feed, credit report, OpenAPI document.
 
 Every answer under ``/api/`` is JSON, errors included, each error with a stable ``code``
 (``core.web`` renders the HTTP errors; this module the API's own).  The answers carry an ETag that
@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 from registry.accounts.apikeys import ApiScope
 from registry.api import search, serializers
 from registry.api.admin_views import admin_bp
+from registry.api.bodies import batch_body
 from registry.api.keys import api_error, api_view, log_api_request, note_identifiers
 from registry.api.openapi import openapi_document
 from registry.api.watch_views import watch_api_bp
@@ -22,11 +23,12 @@ from registry.core import clock
 from registry.core.caching import conditional
 from registry.core.changes import ChangeEvent, change_json, decode_cursor, encode_cursor
 from registry.core.replicas import reads_from_replica, replica_has_reached
+from registry.documents.operations import pdf_filename
 from registry.extensions import csrf, db
+from registry.readmodel.report import credit_report_pdf
 
 PREFIX = "/api/v1"
 MAX_BATCH = 1000
-MAX_BATCH_BYTES = 256 * 1024
 DEFAULT_CHANGES = 100
 MAX_CHANGES = 1000
 # One path segment but the word of the static route beside it (core.routing.SegmentConverter).
@@ -65,37 +67,11 @@ def credit(identifier: str):
     return _json_answer(answer)
 
 
-def _batch_body():
-    """The batch's JSON body, or the error answer.
-
-    The size limit holds for the bytes actually read, so a chunked body (no Content-Length) cannot
-    get past it; the JSON is parsed here rather than by ``request.get_json`` so that a body nested
-    deeper than the parser's recursion limit is a 400 like any other bad JSON, not a 500.
-    """
-    too_large = api_error(413, "too_large", f"The request body may have at most {MAX_BATCH_BYTES} bytes.")
-    if (request.content_length or 0) > MAX_BATCH_BYTES:
-        return too_large
-    if request.mimetype != "application/json" and not request.mimetype.endswith("+json"):
-        return _bad_json()
-    data = request.stream.read(MAX_BATCH_BYTES + 1)
-    if len(data) > MAX_BATCH_BYTES:
-        return too_large
-    try:
-        body = json.loads(data)
-    except (ValueError, RecursionError):  # ValueError covers bad UTF-8 and over-long integers too
-        return _bad_json()
-    return _bad_json() if body is None else body
-
-
-def _bad_json():
-    return api_error(400, "bad_json", 'The body must be JSON: {"identifiers": ["...", ...]}.')
-
-
 @bp.route(f"{PREFIX}/credit/batch", methods=["POST"])
 @api_view(ApiScope.CREDIT_READ)
 @reads_from_replica
 def credit_batch():
-    body = _batch_body()
+    body = batch_body()
     if isinstance(body, Response):
         return body
     identifiers = body.get("identifiers") if isinstance(body, dict) else None
@@ -129,8 +105,6 @@ def credit_report(identifier: str):
     note_identifiers([lookup.normalized])
     if lookup.error is not None:
         return api_error(400, "invalid_identifier", lookup.error)
-    from registry.documents.operations import pdf_filename
-    from registry.readmodel.report import credit_report_pdf
 
     data, document = credit_report_pdf(lookup.normalized)
     db.session.commit()
@@ -141,7 +115,7 @@ def credit_report(identifier: str):
 
 
 # ---------------------------------------------------------------------------------------------
-# Name search (issue 20)
+# Name search
 
 
 @bp.route(f"{PREFIX}/subjects")
@@ -169,7 +143,7 @@ def changes():
         limit = 0
     if not 1 <= limit <= MAX_CHANGES:
         return api_error(400, "bad_limit", f"limit must be a whole number from 1 to {MAX_CHANGES}.")
-    # A replica that has not replayed up to the cursor must not answer "nothing new" (issue 35 §4).
+    # A replica that has not replayed up to the cursor must not answer "nothing new" (PRODUCT §11).
     replica_has_reached(sa.select(sa.func.max(ChangeEvent.id)), position)
     events = list(db.session.scalars(
         sa.select(ChangeEvent).where(ChangeEvent.id > position).order_by(ChangeEvent.id).limit(limit + 1)

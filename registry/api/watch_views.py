@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, jsonify, request
 
 from registry.accounts.apikeys import ApiKey, ApiScope
+from registry.api.bodies import batch_body
 from registry.api.keys import api_error, api_view, note_identifiers
 from registry.core.changes import change_json, decode_cursor, encode_cursor
 from registry.core.identifiers import public_identifier
@@ -45,9 +46,7 @@ def _limit():
 
 def _identifiers():
     """The batch's list of identifiers, or the error answer."""
-    from registry.api.views import _batch_body
-
-    body = _batch_body()
+    body = batch_body()
     if isinstance(body, Response):
         return body
     identifiers = body.get("identifiers") if isinstance(body, dict) else None

@@ -1,5 +1,5 @@
-"""API keys on the administrator's workbench: keys about to expire and keys nobody uses (issue 30
-§8), each line counting what the keys page lists for it (``admin_views.shown_keys``)."""
+"""API keys on the administrator's workbench: keys about to expire and keys nobody uses
+(PRODUCT §11), each line counting what the keys page lists for it (``admin_views.shown_keys``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scheduled check of the application forms: the files held for refused forms (issue 19 #2)."""
+"""The scheduled check of the application forms: the files held for refused forms."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Application deadlines (SPEC §6, §7, §9): the due-soon and overdue alerts, their scheduled check,
+"""Application deadlines (PRODUCT §6, §7, §9): the due-soon and overdue alerts, their scheduled check,
 and the handled-on-time figures of the compliance dashboard.
 
 Each kind of application (objections, repairs) registers its ``Handling`` here with
@@ -124,7 +124,7 @@ def _alert_rows(kind: str, model, statement: sa.Select) -> sa.Select:
 @register_check("application_deadlines", order=45, hour=8, minute=0)
 def application_deadlines(today: date) -> dict:
     """Applications of every registered kind whose next deadline (acceptance, then decision) is
-    within the lead time in working days, and those past it (SPEC §9)."""
+    within the lead time in working days, and those past it (PRODUCT §9)."""
     lead = get_setting("alert_lead_working_days")
     counts: dict = {}
     for kind, handling in sorted(HANDLINGS.items()):

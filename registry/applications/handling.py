@@ -1,9 +1,9 @@
-"""The handling steps objections and repair applications share (SPEC §6, §7).
+"""The handling steps objections and repair applications share (PRODUCT §6, §7).
 
 Filing (checked in full before anything is written, files included), then the unit's steps:
 accept / reject as inadmissible / ask for more material; then a decision prepared by one officer
 and confirmed by a reviewer of the unit who is not the preparer (four-eyes).  A rejection as
-inadmissible is a decision too (SPEC §6): one officer prepares it, a second (a reviewer) confirms
+inadmissible is a decision too (PRODUCT §6): one officer prepares it, a second (a reviewer) confirms
 it from the review queue.  Every step is a
 conditional UPDATE on the version (``core.workflow.transition``) with its audit event; the effect
 on the record is applied by the package's ``apply_decision`` in the same transaction.  Nothing
@@ -285,7 +285,7 @@ def confirm_rejection(handling: Handling, application, actor, expected_version, 
 
 
 def _issue_notice(handling: Handling, application, actor) -> None:
-    """The decision notice, numbered and dated now, at the decision (issue 29 §2)."""
+    """The decision notice, numbered and dated now, at the decision."""
     if handling.notice_kind is not None:
         issue_decision_notice(handling.notice_kind, application, actor=actor)
 

@@ -1,4 +1,4 @@
-"""The files of a refused application form are kept, not dropped (issue 19 #2).
+"""The files of a refused application form are kept, not dropped.
 
 ``FormFiles.gather`` reads the files chosen now and the ones held for this form (the token in the
 form's hidden ``upload_token``, honoured only in the browser session that got it); a file chosen

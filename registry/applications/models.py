@@ -40,7 +40,8 @@ S = ApplicationStatus
 OPEN_STATES = (S.SUBMITTED, S.MATERIAL_REQUESTED, S.ACCEPTED, S.PENDING_REVIEW)
 FINAL_STATES = (S.INADMISSIBLE, S.DECIDED)
 REJECTABLE_STATES = (S.SUBMITTED, S.MATERIAL_REQUESTED)  # where a rejection as inadmissible may be prepared
-_OPEN_SQL = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
+# The open states as an SQL list, for the partial indexes of the kinds of application.
+OPEN_STATES_SQL = ", ".join(f"'{state.value}'" for state in OPEN_STATES)
 
 STATUS_LABELS = {
     S.SUBMITTED: _l("Received, awaiting acceptance"),
@@ -324,7 +325,7 @@ def insert_with_receipt(application, *, attempts: int = 8) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Throttling wrong access codes (issue 30 §6): per client address, with growing waits.  Never per
+# Throttling wrong access codes: per client address, with growing waits.  Never per
 # receipt: receipt numbers follow each other, and wrong codes from strangers must not shut the
 # applicant out.  The 60 random bits of the code are what protect an application.
 

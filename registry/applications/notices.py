@@ -1,4 +1,4 @@
-"""The decision notices of applications, issued through ``registry.documents`` (SPEC §12).
+"""The decision notices of applications, issued through ``registry.documents`` (PRODUCT §12).
 
 Each kind registers its own through ``register_application_notice``: 异议处理答复书 in
 ``registry.objections.documents``, 信用修复决定书 in ``registry.repairs.documents``.  Issued when the application is

@@ -1,4 +1,4 @@
-"""The receipt (回执) of an application, issued through ``registry.documents`` (issue 18 §7).
+"""The receipt (回执) of an application, issued through ``registry.documents``.
 
 An applicant who files an objection or a repair application gets, besides the confirmation page,
 a numbered and verifiable PDF: the receipt number, what was filed (the record concerned, the

@@ -253,7 +253,7 @@ def _notice_response(pages: KindPages, application, actor, kind: str | None = No
 
 
 def load_for_officer(pages: KindPages, application_id: int):
-    """The application, or 404 for an officer of another unit (SPEC §13)."""
+    """The application, or 404 for an officer of another unit (PRODUCT §13)."""
     application = db.session.get(pages.model, application_id)
     if application is None or not can_see_unit(current_user, application.unit_id):
         abort(404)
@@ -331,7 +331,7 @@ def officer_act(pages: KindPages, application_id: int, action: str):
 
 def officer_file(pages: KindPages, application_id: int, file_id: int):
     application = load_for_officer(pages, application_id)
-    if current_user.unit_id != application.unit_id:  # the handling unit's officers only (SPEC §13)
+    if current_user.unit_id != application.unit_id:  # the handling unit's officers only (PRODUCT §13)
         abort(404)
     row = models.file_of(pages.kind, application.id, file_id) or abort(404)
     return send_upload(row.stored_name, row.original_name, row.content_type)

@@ -1,4 +1,4 @@
-"""The scheduled check of the cases (SPEC §5, §9): the monthly case quota.
+"""The scheduled check of the cases (PRODUCT §5, §9): the monthly case quota.
 
 From the warning day of a month, units short of the month's quota are warned; from the 1st of the
 next month, the month missed is flagged overdue.
@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit
-from registry.cases import basis  # noqa: F401  (connects the basis_withdrawn receiver, registers its check)
 from registry.cases.quota import published_in_month
 from registry.checks.alerts import OVERDUE, canonical_json, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check

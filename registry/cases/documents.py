@@ -1,7 +1,7 @@
-"""联合奖惩案例通报: the notice of a joint reward or punishment actually applied (SPEC §5, §12).
+"""联合奖惩案例通报: the notice of a joint reward or punishment actually applied (PRODUCT §5, §12).
 
 Issued when the case is published (its approval), dated that day, by ``operations.approve_case``
-(issue 29 §2); later downloads return that document.  It states the listed subject (a person's
+; later downloads return that document.  It states the listed subject (a person's
 name as the public may see it), the list entry the measures rest on, the measures applied, by
 whom, in what matter, and the effect.  Printed texts are Chinese literals: the department issues
 its documents in Chinese.

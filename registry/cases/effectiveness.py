@@ -1,4 +1,4 @@
-"""The monthly effectiveness list (奖惩成效清单, SPEC §5): every published case of a month with its
+"""The monthly effectiveness list (奖惩成效清单, PRODUCT §5): every published case of a month with its
 measures and effect, per unit, as XLSX and as a PDF notice.
 
 The month of a case is the month of its case date.  The PDF is issued through the documents
@@ -29,8 +29,10 @@ from registry.accounts.models import Unit
 from registry.cases.models import Case, counted
 from registry.cases.operations import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
-from registry.core.pdf import DEPARTMENT, ChineseParagraph, escape, heading_group, para, table_and_tail
+from registry.core.cjk_text import ChineseParagraph, escape
+from registry.core.pdf import DEPARTMENT, heading_group, para, table_and_tail
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
+from registry.documents.operations import document_pdf
 from registry.documents.printing import closing, issuer, issuing_name
 from registry.extensions import db
 from registry.listing.models import ListEntry, ListKind
@@ -288,7 +290,5 @@ register_notice_kind(
 
 def effectiveness_pdf(year: int, month: int, *, actor=None) -> tuple[bytes, object]:
     """Issue (or find) the month's list notice and render it: ``(pdf bytes, IssuedDocument)``."""
-    from registry.documents.operations import document_pdf
-
     month_bounds(year, month)
     return document_pdf(NOTICE_KIND, Month(int(year), int(month)), actor=actor)

@@ -1,4 +1,4 @@
-"""The measures list (措施清单) and the object list (对象清单), maintained by admins (SPEC §5).
+"""The measures list (措施清单) and the object list (对象清单), maintained by admins (PRODUCT §5).
 
 A measure belongs to the red or the black list; the object list says which list categories it
 applies to, and only a category of the measure's own list may be among them.  Every change is

@@ -1,4 +1,4 @@
-"""Joint reward and punishment cases (联合奖惩案例, SPEC §5).
+"""Joint reward and punishment cases (联合奖惩案例, PRODUCT §5).
 
 A case records a reward or punishment actually applied to a subject on a published list entry:
 which measures of the measures list, who applied them, when, in what matter, and to what effect.

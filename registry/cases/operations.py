@@ -1,4 +1,4 @@
-"""The verbs of joint reward and punishment cases (SPEC §5).
+"""The verbs of joint reward and punishment cases (PRODUCT §5).
 
 Each operation takes plain values and the acting user, checks who may do it and that the case
 follows the rules (the entry was published on the case date, the measures belong to the entry's
@@ -14,23 +14,19 @@ from flask_babel import lazy_gettext as _l
 from registry.accounts.issuers import handling_name
 from registry.cases import validation
 from registry.cases.models import Case, CaseStatus
-from registry.cases.quota import monthly_quota  # noqa: F401  (re-exported: the checks call it from here too)
-from registry.cases.validation import find_entry  # noqa: F401  (the views and tests name it here)
 from registry.core import clock
-from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
-from registry.core.editors import note_editor
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
 from registry.core.identifiers import SubjectKind
-from registry.core.permissions import Role, can_edit_unit, can_see_unit
-from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
+from registry.core.permissions import Role, can_see_unit
+from registry.core.review import FlowWords, ReviewFlow
+from registry.core.workflow import ensure_version, transition
 from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
 
 RECORD_TYPE = "case"
 NOTICE_KIND = "case"  # the 联合奖惩案例通报 (``cases.documents``)
-MAX_COMMENT = 2000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -38,7 +34,7 @@ MAX_COMMENT = 2000
 
 
 def public_subject_name(subject, entry: ListEntry) -> str:
-    """A person's name is public only while their entry is (SPEC §2); otherwise only the surname."""
+    """A person's name is public only while their entry is (PRODUCT §2); otherwise only the surname."""
     if subject.kind is SubjectKind.PERSON and entry.status is not EntryStatus.PUBLISHED:
         return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
     return subject.name
@@ -65,7 +61,7 @@ def public_payload(case: Case) -> dict:
         "case_date": case.case_date.isoformat(),
         "matter": case.matter,
         "effect": case.effect,
-        "unit": handling_name(case.unit),  # a division named under the department (issue 29 §1)
+        "unit": handling_name(case.unit),  # a division named under the department
         "typical": case.is_typical,
     }
 
@@ -81,6 +77,42 @@ def _feed(case: Case, change: ChangeKind) -> None:
     )
 
 
+def _check(case: Case, verb: str) -> None:
+    """The case against the rules as they stand today: its entry still stands and, when the case
+    is in the state the verb moves from, it still follows the rules (measures, dates); from any
+    other state the flow refuses the move itself."""
+    validation.ensure_basis_stands(case)
+    moves_from = CaseStatus.DRAFT if verb == "submit" else CaseStatus.PENDING_REVIEW
+    if case.status is moves_from:
+        validation.recheck(case)
+
+
+def _published(case: Case, actor) -> None:
+    _feed(case, ChangeKind.PUBLISHED)
+    issue_decision_notice(NOTICE_KIND, case, actor=actor)  # the case notice, dated at its publication
+
+
+# A case has no publicity period (PRODUCT §5): approved, it is published.
+FLOW = ReviewFlow(
+    model=Case,
+    action_prefix="case",
+    draft=CaseStatus.DRAFT,
+    pending=CaseStatus.PENDING_REVIEW,
+    approved=CaseStatus.PUBLISHED,
+    published=frozenset({CaseStatus.PUBLISHED}),
+    check=_check,
+    on_approve=_published,
+    words=FlowWords(
+        draft_role=_l("Only clerks and reviewers of a unit can record cases."),
+        edit_role=_l("Only clerks and reviewers of the case's unit can edit it."),
+        submit_role=_l("Only clerks and reviewers of the case's unit can submit it."),
+        review_role=_l("Only a reviewer of the case's unit can decide on it."),
+        four_eyes=_l("You created or submitted this case: another reviewer must decide on it (four-eyes rule)."),
+        not_draft=_l("Only a draft can be edited; this case is no longer a draft."),
+    ),
+)
+
+
 # ---------------------------------------------------------------------------------------------
 # Drafts
 
@@ -91,136 +123,35 @@ def create_case(*, actor, **fields) -> Case:
     ``fields``: entry_ref (decision document number, ``#id`` or a ``ListEntry``), measure_ids,
     applying_party, case_date, matter, effect.
     """
-    if not can_edit_unit(actor, getattr(actor, "unit_id", None)):
-        raise PermissionDenied(_l("Only clerks and reviewers of a unit can record cases."))
+    FLOW.ensure_may_draft(actor, getattr(actor, "unit_id", None))
     values, measures = validation.validated(**fields)
-    case = Case(
-        **values,
-        unit_id=actor.unit_id,
-        created_by_id=actor.id,
-        status=CaseStatus.DRAFT,
-        created_at=clock.utcnow(),
-    )
+    case = Case(**values, unit_id=actor.unit_id)
     case.measures = measures
-    db.session.add(case)
-    db.session.flush()
-    note_editor(case, actor)
-    record_event(
-        "case.create",
-        actor=actor,
-        obj=case,
-        to_state=CaseStatus.DRAFT,
-        details={"entry_id": case.entry_id, "measures": [m.code for m in measures]},
-    )
-    return case
+    return FLOW.start(case, actor=actor, details={"entry_id": case.entry_id, "measures": [m.code for m in measures]})
 
 
 def update_draft(case: Case, *, actor, expected_version, **fields) -> Case:
     """Change a draft (only a draft: what a reviewer or the public saw is never edited in place)."""
-    ensure_version(case, expected_version)
-    if not can_edit_unit(actor, case.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of the case's unit can edit it."))
-    if case.status is not CaseStatus.DRAFT:
-        raise ValidationFailed(_l("Only a draft can be edited; this case is no longer a draft."), field="status")
+    FLOW.ensure_editable(case, actor, expected_version)
     values, measures = validation.validated(**fields)
     changed = sorted(k for k, v in values.items() if getattr(case, k) != v)
     before = [m.code for m in case.measures]
     after = [m.code for m in measures]
     if before != after:
         changed.append("measures")
-    transition(
-        case,
-        expected_version=case.version,
-        allowed_from={CaseStatus.DRAFT},
-        to=CaseStatus.DRAFT,
-        actor=actor,
-        action="case.update",
-        values=values,
-        details={"changed": changed, "measures": after},
-    )
+    FLOW.update(case, actor=actor, expected_version=expected_version, values=values,
+                details={"changed": changed, "measures": after})
     case.measures = measures
     db.session.flush()
-    note_editor(case, actor)
     return case
 
 
 # ---------------------------------------------------------------------------------------------
-# Review
+# Review: the one workflow (``core.review``)
 
-
-def _ensure_reviewer(case: Case, actor) -> None:
-    ensure_reviewer(
-        case,
-        actor,
-        role_message=_l("Only a reviewer of the case's unit can decide on it."),
-        four_eyes_message=_l(
-            "You created or submitted this case: another reviewer must decide on it (four-eyes rule)."
-        ),
-    )
-
-
-def submit_case(case: Case, actor, expected_version) -> None:
-    """Send a draft for review, after checking it against the rules as they stand today."""
-    ensure_version(case, expected_version)
-    if not can_edit_unit(actor, case.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of the case's unit can submit it."))
-    validation.ensure_basis_stands(case)
-    if case.status is CaseStatus.DRAFT:
-        validation.recheck(case)
-    transition(
-        case,
-        expected_version=case.version,
-        allowed_from={CaseStatus.DRAFT},
-        to=CaseStatus.PENDING_REVIEW,
-        actor=actor,
-        action="case.submit",
-        values={
-            "submitted_by_id": actor.id,
-            "submitted_at": clock.utcnow(),
-            "reviewed_by_id": None,
-            "reviewed_at": None,
-        },
-    )
-
-
-def approve_case(case: Case, actor, expected_version, comment: str | None = None) -> None:
-    """Approve and publish: a case has no publicity period (SPEC §5); its notice (联合奖惩案例通报)
-    is issued now."""
-    ensure_version(case, expected_version)
-    _ensure_reviewer(case, actor)
-    validation.ensure_basis_stands(case)
-    if case.status is CaseStatus.PENDING_REVIEW:
-        validation.recheck(case)
-    comment = (comment or "").strip()[:MAX_COMMENT] or None
-    transition(
-        case,
-        expected_version=case.version,
-        allowed_from={CaseStatus.PENDING_REVIEW},
-        to=CaseStatus.PUBLISHED,
-        actor=actor,
-        action="case.approve",
-        comment=comment,
-        values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": comment},
-    )
-    _feed(case, ChangeKind.PUBLISHED)
-    issue_decision_notice(NOTICE_KIND, case, actor=actor)  # the case notice, dated at its publication
-
-
-def return_case(case: Case, actor, expected_version, comment: str) -> None:
-    """Send a pending case back to draft with the reviewer's comment (required)."""
-    ensure_version(case, expected_version)
-    _ensure_reviewer(case, actor)
-    text = required_comment(comment, _l("A return needs a comment saying what to fix."), limit=MAX_COMMENT)
-    transition(
-        case,
-        expected_version=case.version,
-        allowed_from={CaseStatus.PENDING_REVIEW},
-        to=CaseStatus.DRAFT,
-        actor=actor,
-        action="case.return",
-        comment=text,
-        values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": text},
-    )
+submit_case = FLOW.submit
+approve_case = FLOW.approve
+return_case = FLOW.return_
 
 
 def set_typical(case: Case, actor, expected_version, typical: bool) -> None:
@@ -254,19 +185,8 @@ def set_typical(case: Case, actor, expected_version, typical: bool) -> None:
 def withdraw_case(case: Case, actor, comment: str) -> None:
     """Take a published case off the public pages and out of the counts: the effect of a removal a
     second reviewer confirmed (``cases/removals.py``, ``core.removals``); a typical mark goes too."""
-    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != case.unit_id:
-        raise PermissionDenied(_l("Only a reviewer of the case's unit can decide on it."))
-    text = required_comment(comment, _l("A withdrawal needs the reason for it."), limit=MAX_COMMENT)
-    transition(
-        case,
-        expected_version=case.version,
-        allowed_from={CaseStatus.PUBLISHED},
-        to=CaseStatus.WITHDRAWN,
-        actor=actor,
-        action="case.withdraw",
-        comment=text,
-        values={"is_typical": False},
-    )
+    FLOW.take_off(case, actor, comment, to=CaseStatus.WITHDRAWN, action="withdraw",
+                  comment_message=_l("A withdrawal needs the reason for it."), values={"is_typical": False})
     _feed(case, ChangeKind.WITHDRAWN)
 
 

@@ -1,4 +1,4 @@
-"""The monthly case quota (SPEC §5, seed task 18): each unit that carries the duty (the units the
+"""The monthly case quota (PRODUCT §5, seed task 18): each unit that carries the duty (the units the
 ledger's task assigns, ``ledger.duties``) records at least N verified cases a month.
 
 ``monthly_quota`` is what the scheduled check and the compliance dashboard call.  A case counts

@@ -1,4 +1,4 @@
-"""The rules of a case's content (SPEC §5): the entry was published on the case date, the measures
+"""The rules of a case's content (PRODUCT §5): the entry was published on the case date, the measures
 belong to the entry's list and category, the date is neither before the entry's validity nor in the
 future, and the texts are stated and within their limits.  ``validated`` checks a draft's values;
 ``recheck`` the stored case again before it is submitted or approved."""

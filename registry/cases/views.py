@@ -15,12 +15,12 @@ from registry.accounts.issuers import handling_name
 from registry.cases import effectiveness, validation, work
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
-from registry.cases import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
 from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted, publicly_shown_case
 from registry.cases.quota import monthly_quota, parse_month
 from registry.core import clock
 from registry.core.audit import history
+from registry.core.decisions import Decision, decision_route, flow_decisions
 from registry.core.errors import ValidationFailed
 from registry.core.forms import submitted_and_valid
 from registry.core.pagination import paginate
@@ -35,8 +35,10 @@ from registry.core.permissions import (
     scope_to_user,
 )
 from registry.core.removals import prepare_removal, removal_context
+from registry.core.review import FlowQueueSource
 from registry.core.web import add_nav, perform, perform_form
-from registry.core.workflow import ReviewQueueSource, register_queue_source
+from registry.core.workflow import register_queue_source
+from registry.documents.operations import pdf_filename
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_LABELS, EntryStatus, ListEntry, Measure
 from registry.listing.panels import register_entry_link
@@ -160,38 +162,22 @@ def show(case_id: int):
     )
 
 
-ACTIONS = {
-    "submit": (lambda c, f: ops.submit_case(c, current_user, f.get("version")), _l("Submitted for review.")),
-    "approve": (
-        lambda c, f: ops.approve_case(c, current_user, f.get("version"), f.get("comment")),
-        _l("Approved: the case is published."),
-    ),
-    "return": (
-        lambda c, f: ops.return_case(c, current_user, f.get("version"), f.get("comment")),
-        _l("Returned to its author."),
-    ),
-    "typical": (
+DECISIONS = {
+    **flow_decisions(ops.FLOW, approved=_l("Approved: the case is published.")),
+    "typical": Decision(
         lambda c, f: ops.set_typical(c, current_user, f.get("version"), True),
         _l("The case is marked as typical and shown on the public typical cases page."),
     ),
-    "untypical": (
+    "untypical": Decision(
         lambda c, f: ops.set_typical(c, current_user, f.get("version"), False),
         _l("The case is no longer marked as typical."),
     ),
-    "remove": (
+    "remove": Decision(
         lambda c, f: prepare_removal(c, actor=current_user, expected_version=f.get("version"), reason=f.get("reason")),
         _l("The removal was prepared: it takes effect when another reviewer of the unit confirms it."),
     ),
 }
-
-
-@bp.route("/officer/cases/<id:case_id>/<action>", methods=["POST"])
-@officer_required
-def act(case_id: int, action: str):
-    case = _load(case_id)
-    operation, success = ACTIONS.get(action) or abort(404)
-    perform(operation, case, request.form, success=str(success))
-    return redirect(url_for(".show", case_id=case_id))
+decision_route(bp, "/officer/cases/<id:case_id>", DECISIONS, load=_load)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,7 +232,6 @@ def effectiveness_pdf(month_text: str):
     month = _download_month(month_text)
     if month is None:
         return redirect(url_for(".effectiveness_page"))
-    from registry.documents.operations import pdf_filename
 
     ok, result = perform(effectiveness.effectiveness_pdf, *month, actor=current_user)
     if not ok:
@@ -262,15 +247,12 @@ def effectiveness_pdf(month_text: str):
 # The review queue
 
 
-class CaseQueue(ReviewQueueSource):
+class CaseQueue(FlowQueueSource):
     """Cases waiting for a reviewer, for ``/review``."""
 
     kind = "case"
     label = _l("Joint reward or punishment case")
-    model = Case
-    status = CaseStatus.PENDING_REVIEW
-    approve_operation = staticmethod(ops.approve_case)
-    return_operation = staticmethod(ops.return_case)
+    flow = ops.FLOW
 
     def title(self, case: Case) -> str:
         return f"{case.case_date.isoformat()} · {case.entry.decision_number}"

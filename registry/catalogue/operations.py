@@ -10,6 +10,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from registry.accounts.models import Unit
 from registry.catalogue.models import (
@@ -20,6 +22,7 @@ from registry.catalogue.models import (
     Openness,
     Source,
 )
+from registry.commitments.models import CreditCommitment
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeEvent, ChangeKind
@@ -123,8 +126,6 @@ def figures(items: Iterable[CatalogueItem]) -> dict[int, list[UnitFigure]]:
             result[item.id] = []
             continue
         if item.source is Source.COMMITMENT:
-            from registry.commitments.models import CreditCommitment
-
             rows = db.session.execute(
                 sa.select(CreditCommitment.unit_id, sa.func.count(), sa.func.max(CreditCommitment.created_at))
                 .group_by(CreditCommitment.unit_id))
@@ -170,9 +171,6 @@ def catalogue_csv() -> bytes:
 
 
 def catalogue_xlsx() -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "信用信息目录"

@@ -11,6 +11,7 @@ from registry.catalogue.models import CatalogueItem, Frequency, Openness, Source
 from registry.core.datalabels import register_data_labels
 from registry.core.seeding import seed_step
 from registry.extensions import db
+from registry.listing.models import ListCategory
 
 BUSINESS = ["JJC", "JHC", "GHC", "LZC", "YSC", "AQC"]
 CATEGORY_UNITS = {
@@ -51,8 +52,6 @@ def _items(categories: list[str]) -> list[tuple]:
 @seed_step(85)
 def seed_catalogue() -> None:
     """Add missing items; an administrator's changes are never overwritten."""
-    from registry.listing.models import ListCategory
-
     existing = set(db.session.scalars(sa.select(CatalogueItem.code)))
     units = {u.code: u for u in db.session.scalars(sa.select(Unit))}
     cities = [u for u in units.values() if u.kind is UnitKind.CITY]

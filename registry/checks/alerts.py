@@ -1,4 +1,4 @@
-"""Alerts: what the scheduled checks found that someone must act on (SPEC §9).
+"""Alerts: what the scheduled checks found that someone must act on (PRODUCT §9).
 
 A package that wants an alert does two things:
 

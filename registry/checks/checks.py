@@ -1,6 +1,6 @@
-"""Housekeeping checks of the mechanisms: the audit chain's daily anchor (issue 22 §5), its head
-written outside the database and published (issue 30 §3); uploaded files no record keeps (issue 22 §10);
-scheduled runs that did not happen (issue 36 §5); failed attempts no throttle remembers (issue 30 §6)."""
+"""Housekeeping checks of the mechanisms: the audit chain's daily anchor, its head
+written outside the database and published; uploaded files no record keeps;
+scheduled runs that did not happen; failed attempts no throttle remembers."""
 
 from __future__ import annotations
 
@@ -71,5 +71,5 @@ def missed_runs(today: date) -> dict:
 
 @register_check("throttle_cleanup", order=97, hour=3, minute=50)
 def throttle_cleanup(today: date) -> dict:
-    """Delete failed sign-ins and status lookups older than any throttle remembers (issue 30 §6)."""
+    """Delete failed sign-ins and status lookups older than any throttle remembers."""
     return {"removed": throttle.purge()}

@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from registry.checks.registry import CHECKS, ordered_checks
 from registry.checks.runner import CheckLocked, run_check
+from registry.checks.scheduler import build_scheduler, catch_up
 from registry.core import clock
 
 
@@ -52,8 +53,6 @@ def run_checks_command(today, only):
 @with_appcontext
 def scheduler_command():
     """Run the scheduled checks at their times (Asia/Shanghai) until stopped."""
-    from registry.checks.scheduler import build_scheduler, catch_up
-
     logging.getLogger("registry").setLevel(logging.INFO)
     # APScheduler's INFO is "Running job …" / "… executed successfully" for every run (17,000
     # lines a day from the 10-second jobs alone) and a line per job added: the registry logs the

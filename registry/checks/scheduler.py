@@ -25,6 +25,7 @@ from registry.checks.registry import CHECKS, JOBS, ordered_checks
 from registry.checks.runner import CheckLocked, run_check
 from registry.checks.schedule import overdue
 from registry.core import clock
+from registry.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,6 @@ def catch_up(app: Flask) -> list[str]:
 
 def run_interval_job(app: Flask, name: str) -> dict | None:
     """One run of the job ``name``: never raises; what it did not commit is rolled back."""
-    from registry.extensions import db
-
     with app.app_context():
         try:
             counts = JOBS[name].run()

@@ -14,6 +14,7 @@ from registry.core.errors import InvalidTransition, PermissionDenied, Validation
 from registry.core.permissions import can_edit_unit
 from registry.core.uploads import remove_upload, store_upload
 from registry.extensions import db
+from registry.listing.models import ListKind
 
 MAX_BYTES = 10 * 1024 * 1024
 
@@ -78,8 +79,6 @@ def mark_breached(commitment: CreditCommitment, *, actor, breached_on, note: str
 
 def link_to_entry(commitment: CreditCommitment, entry, *, actor) -> CommitmentBreach:
     """Cite a breached commitment as a reason of a black list entry of the same subject."""
-    from registry.listing.models import ListKind
-
     if not can_edit_unit(actor, entry.unit_id):
         raise PermissionDenied(_l("Only officers of the entry's unit can cite a commitment on it."))
     if commitment.status is not CommitmentStatus.BREACHED:

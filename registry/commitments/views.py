@@ -18,6 +18,7 @@ from registry.core.uploads import send_upload
 from registry.core.web import add_nav, perform_form
 from registry.evaluations.operations import resolve_subject
 from registry.extensions import db
+from registry.listing.models import ListEntry
 from registry.listing.panels import register_entry_panel
 from registry.subjects.sections import register_subject_section
 
@@ -76,8 +77,6 @@ def show(commitment_id: int):
                 flash(_("The breach was recorded."), "success")
                 return redirect(url_for(".show", commitment_id=commitment.id))
         elif request.form.get("action") == "link" and link_form.validate_on_submit():
-            from registry.listing.models import ListEntry
-
             entry = db.session.get(ListEntry, link_form.entry_id.data)
             if entry is None or not can_edit_unit(current_user, entry.unit_id):
                 link_form.entry_id.errors = [_("No black list entry of your unit has this number.")]
@@ -94,7 +93,7 @@ def show(commitment_id: int):
 def download(commitment_id: int):
     commitment = _load(commitment_id)
     # The commitment is read across units, but the signed letter is an upload: it goes only to the
-    # officers handling it (its unit) and to those who read every unit (SPEC §1, §13); a 404 otherwise.
+    # officers handling it (its unit) and to those who read every unit (PRODUCT §1, §13); a 404 otherwise.
     ensure_can_see(commitment)
     # The shared helper: an attachment, nosniff, no-store, and a download name made harmless.
     return send_upload(commitment.file_stored_name, commitment.file_original_name, commitment.file_type)

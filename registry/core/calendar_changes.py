@@ -1,4 +1,4 @@
-"""Changing the working-day calendar, and recounting the stored deadlines that rest on it (SPEC §8).
+"""Changing the working-day calendar, and recounting the stored deadlines that rest on it (PRODUCT §8).
 
 Every change (the administrator's rulings, a new version of the holidays package brought into
 force, a year's arrangement declared entered) is audited and sends ``core.signals.calendar_changed``

@@ -1,4 +1,4 @@
-"""The change feed: every change to what the public sees, in commit order (SPEC §11).
+"""The change feed: every change to what the public sees, in commit order (PRODUCT §11).
 
 Operations that publish, expire, remove, repair, withdraw or correct a public record call
 ``record_change`` in the same transaction.  The API's ``/changes`` endpoint and the monthly

@@ -1,4 +1,4 @@
-"""Seeded Chinese data in the reader's language (issue 19 #4).
+"""Seeded Chinese data in the reader's language.
 
 List categories and catalogue items are data, seeded in Chinese.  A package that seeds such names
 registers an English name for each (a lazy msgid whose Chinese translation is the seeded text);

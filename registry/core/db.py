@@ -144,6 +144,10 @@ def takes_write_lock_first() -> bool:
 # and when the request committed something (so it must not be run again).
 _REQUEST_INTENT = "registry_write_intent"
 _REQUEST_COMMITTED = "registry_committed"
+# Kept on ``g`` by ``core.replicas``: the replica the request reads from, and that one failed during
+# the request (the request is then run again: ``run_unit_of_work``).
+REPLICA_CHOSEN = "registry_replica_engine"
+REPLICA_FAILED = "registry_replica_failed"
 
 # SQLite's primary result codes (the low byte of an extended code such as SQLITE_BUSY_SNAPSHOT).
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
@@ -169,16 +173,15 @@ def run_unit_of_work(work, rollback):
     which waits for the lock (up to the busy timeout) and reads what the other writer wrote.  A
     request that already committed, or already held the lock, is not run again.
     """
-    from registry.core import replicas
-
     try:
         return work()
     except sa.exc.DBAPIError as error:
-        if replicas.replica_failed_in_request() and not g.get(_REQUEST_COMMITTED):
-            # A replica went away mid-request (it is skipped for a while now), or replay cancelled
-            # its query: the primary answers.
+        if g.get(REPLICA_FAILED) and not g.get(_REQUEST_COMMITTED):
+            # A replica went away mid-request (``core.replicas`` skips it for a while now), or WAL
+            # replay cancelled its query: the primary answers.
             rollback()
-            replicas.read_the_primary_instead()
+            g.pop(REPLICA_FAILED, None)
+            setattr(g, REPLICA_CHOSEN, False)
             return work()
         if (not isinstance(error, sa.exc.OperationalError) or not lost_the_write_lock(error)
                 or takes_write_lock_first() or g.get(_REQUEST_COMMITTED)):

@@ -1,4 +1,4 @@
-"""Who prepared a record: everyone who created or changed its content (four-eyes, issue 17 §3).
+"""Who prepared a record: everyone who created or changed its content (four-eyes).
 
 A reviewer who rewrites a clerk's draft is one of its preparers just as the clerk is: if the clerk
 then submits it, that reviewer must not approve it.  The create and update operations of every

@@ -25,7 +25,7 @@ class ValidationFailed(RegistryError):
 
 
 class ValidationErrors(ValidationFailed):
-    """Several refusals found in one pass over a form's input, each naming its field (issue 19 #1).
+    """Several refusals found in one pass over a form's input, each naming its field.
 
     ``message`` and ``field`` are the first refusal's, so a caller that knows only one still says
     something right; ``core.forms.apply_error`` puts every one on its field.

@@ -46,7 +46,7 @@ def submitted_and_valid(form, content_check) -> bool:
 
     ``content_check()`` runs the domain's validation on the form's data (reading only) and raises
     its refusals; they are put on the fields that have no error yet, so that a form shows every
-    problem at once instead of the cross-field ones only on the next save (issue 19 #1).
+    problem at once instead of the cross-field ones only on the next save.
     """
     if not form.is_submitted():
         return False

@@ -1,4 +1,4 @@
-"""The chain's daily heads, published where others keep a copy (issue 30 §3).
+"""The chain's daily heads, published where others keep a copy.
 
 The anchor file sits beside the database: an insider who holds the instance folder, the key and
 the database can rewrite the chain, re-key it and rewrite that file too.  What he cannot rewrite

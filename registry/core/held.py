@@ -1,4 +1,4 @@
-"""Files held for a form that was refused (issue 19 #2).
+"""Files held for a form that was refused.
 
 A form refused for another field's sake must not drop the files already chosen.  The accepted
 ones are kept under ``held/<token>/`` of ``UPLOAD_FOLDER`` for ``HOLD_HOURS``; the token travels in
@@ -20,8 +20,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from registry.core.uploads import EXTENSIONS, PDF, Upload, detect_type
-from registry.core.uploads import _clean_name as clean_name
+from registry.core.uploads import EXTENSIONS, PDF, Upload, clean_name, detect_type
 
 HELD = "held"
 HOLD_HOURS = 2

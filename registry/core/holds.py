@@ -1,4 +1,4 @@
-"""Holds: an open objection or repair application on a record (SPEC §3, §6, §7).
+"""Holds: an open objection or repair application on a record (PRODUCT §3, §6, §7).
 
 Objections and repairs live in packages above the records they concern, so instead of the
 records knowing about them, those packages open a hold on the record when an application is

@@ -18,7 +18,14 @@ has no Chinese translation, or a text has two.
 
 from __future__ import annotations
 
+import ast
+import configparser
+from collections import Counter
 from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = PACKAGE_ROOT / "translations"
@@ -39,9 +46,6 @@ def compile_catalogues() -> int:
     The fallback for running without ``make`` (``pybabel compile`` does the same); like it, a
     fuzzy entry is left out, so a guessed translation never reaches a user.
     """
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
     compiled = 0
     for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         mo_path = po_path.with_suffix(".mo")
@@ -57,8 +61,6 @@ def compile_catalogues() -> int:
 
 def extract_messages() -> dict[str, list[str]]:
     """Every wrapped message id in the code and templates, with where it occurs."""
-    from babel.messages.extract import extract_from_dir
-
     project = PACKAGE_ROOT.parent
     found: dict[str, list[str]] = {}
     method_map, options = _babel_mapping(project / "babel.cfg")
@@ -79,8 +81,6 @@ def extract_messages() -> dict[str, list[str]]:
 def _babel_mapping(config: Path) -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
     """The files to extract from and their methods, read from ``babel.cfg`` as ``pybabel`` reads it,
     so that the test and the Makefile look at the same files."""
-    import configparser
-
     parser = configparser.RawConfigParser()
     parser.read(config, encoding="utf-8")
     method_map: list[tuple[str, str]] = []
@@ -96,8 +96,6 @@ def _babel_mapping(config: Path) -> tuple[list[tuple[str, str]], dict[str, dict[
 
 def missing_translations(locale: str = "zh_Hans_CN") -> dict[str, list[str]]:
     """Message ids that the catalogue of ``locale`` does not translate (or only fuzzily)."""
-    from babel.messages.pofile import read_po
-
     translated: set[str] = set()
     po_path = catalogue_path(locale)
     if po_path.exists():
@@ -117,9 +115,6 @@ def duplicate_msgids(locale: str = "zh_Hans_CN") -> list[str]:
     Babel's reader keeps one of them without a word, so ``make translations`` checks this first:
     two translations of one text, pasted in from two branches, are a choice for a person.
     """
-    import ast
-    from collections import Counter
-
     entries: list[dict[str, str]] = []
     field = None
     for line in catalogue_path(locale).read_text(encoding="utf-8").splitlines():

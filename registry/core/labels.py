@@ -61,7 +61,7 @@ ACTION_VERBS = {
     "login": _l("signed in"),
     "logout": _l("signed out"),
     "failed": _l("failed sign-in"),
-    "locked": _l("account locked"),  # (before issue 30 §6: accounts are no longer locked)
+    "locked": _l("account locked"),  # (older events: accounts are no longer locked, core.throttle)
     "refused_locked": _l("sign-in refused: account locked"),
     "throttled": _l("sign-in refused: too many failures, must wait"),
     "password": _l("password changed"),

@@ -19,6 +19,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from registry.extensions import db
+
 log = logging.getLogger(__name__)
 OUTBOX_KEY = "registry_outbox"
 SMTP_TIMEOUT_SECONDS = 20
@@ -41,8 +43,6 @@ def queue_mail(recipients, subject: str, body: str, session: Session | None = No
     if not recipients or not mail_enabled():
         return False
     if session is None:
-        from registry.extensions import db
-
         session = db.session()
     session.info.setdefault(OUTBOX_KEY, []).append(Mail(recipients, str(subject), str(body)))
     return True

@@ -1,7 +1,7 @@
 """Where the registry's own requests may go: public addresses only, unless the deployment says so.
 
 An administrator sets where watchlist notifications go, and the deployment where the monthly
-exchange batches go (issue 30 §9).  Neither may turn the registry against itself or its
+exchange batches go.  Neither may turn the registry against itself or its
 neighbours: a destination whose host resolves to a loopback, private, link-local (169.254.0.0/16,
 where clouds answer metadata requests), shared (100.64.0.0/10, carrier-grade NAT, where Alibaba
 Cloud's metadata service 100.100.100.200 lives), multicast, reserved or otherwise non-public

@@ -1,4 +1,4 @@
-"""The PDF base every notice and report is printed on (SPEC §10, §12).
+"""The PDF base every notice and report is printed on (PRODUCT §10, §12).
 
 ``render_pdf(meta, body)`` lays out an A4 document the way a Chinese government notice reads: the
 issuing authority's red letterhead (``meta.letterhead``), the title centred with the document
@@ -54,7 +54,7 @@ from reportlab.platypus import (
 )
 
 from registry.core import clock
-from registry.core.cjk_text import CANNOT_END, CANNOT_START, ChineseParagraph, escape, para  # noqa: F401  (re-exported for the documents)
+from registry.core.cjk_text import para
 from registry.core.pdf_signature import SEAL_RED, SignatureBlock
 
 DEPARTMENT = "湖南省交通运输厅"
@@ -327,7 +327,7 @@ def keep_headings_with_what_follows(flowables: Sequence[Flowable]) -> list[Flowa
     """The story with every heading (a flowable whose style says keepWithNext) joined to the block
     that follows it when that block is a ``KeepTogether``: reportlab keeps a heading with the next
     flowable only when that one is no container, so a heading before a kept-together record was
-    left alone at a page's foot (issue 29 §5: 二、行政许可和行政处罚信息 ending page 1)."""
+    left alone at a page's foot (e.g. 二、行政许可和行政处罚信息 ending page 1)."""
     story: list[Flowable] = []
     for flowable in reversed(list(flowables)):
         if story and isinstance(story[0], KeepTogether) and flowable.getKeepWithNext():

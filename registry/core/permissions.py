@@ -1,6 +1,6 @@
 """Who may do what: one set of predicates that views, templates and operations share.
 
-Roles (SPEC §1): clerks and reviewers work inside their own unit; reviewers also approve or
+Roles (PRODUCT §1): clerks and reviewers work inside their own unit; reviewers also approve or
 return what someone else in their unit submitted; admins run the configuration of every unit;
 auditors read everything and change nothing.  A record of another unit is *not found* for a
 clerk or reviewer (404, not 403), so that its existence does not leak.
@@ -14,6 +14,9 @@ from functools import wraps
 from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+
+from registry.core.editors import editor_ids
+from registry.extensions import login_manager
 
 
 class Role(StrEnum):
@@ -73,8 +76,6 @@ def can_review(user, record) -> bool:
 
 def is_editor(user, record) -> bool:
     """Whether ``user`` created or changed the content of ``record`` (``core.editors``)."""
-    from registry.core.editors import editor_ids
-
     return getattr(user, "id", None) in editor_ids(record)
 
 
@@ -92,8 +93,6 @@ def roles_required(*roles: Role):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from registry.extensions import login_manager
-
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
             if roles and _role(current_user) not in roles:

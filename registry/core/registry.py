@@ -3,7 +3,7 @@
 A mechanism owns a ``Registry`` of its item type: the scheduled checks, the alert kinds, the
 review-queue sources, the notice kinds, the credit report's sections, the subject-page sections,
 the entry-page links and panels, the navigation, the state labels, the settings, the seed and
-demo steps.  A package adds its items when its modules are imported (``create_app`` imports
+demo steps.  A package adds its items when its modules load (its ``register(app)`` imports
 them), through the mechanism's ``register_*`` function, and the mechanism reads them back by
 name or in order::
 

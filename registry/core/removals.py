@@ -1,5 +1,5 @@
 """Taking a published record off the public pages before its time: prepared by one officer,
-confirmed by another reviewer of the unit (four-eyes, issue 17 §1).
+confirmed by another reviewer of the unit (four-eyes).
 
 Putting a record on the public pages takes two officers; so does taking it off.  An officer of
 the record's unit *prepares* a removal with a reason (a ``RemovalRequest``, state ``pending``);

@@ -1,4 +1,4 @@
-"""Reads past one database server: PostgreSQL streaming replicas (issue 35 §4, PRODUCT §12).
+"""Reads past one database server: PostgreSQL streaming replicas (PRODUCT §15; README, Deployment).
 
 ``DATABASE_REPLICA_URLS`` lists hot standbys of the primary.  A view marked ``reads_from_replica``
 (the public pages, the credit check, the name search, the change feed) reads from one of them,
@@ -20,17 +20,20 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, request, session
+from flask_login import current_user
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
+
+from registry.core.db import REPLICA_CHOSEN, REPLICA_FAILED, database_unavailable, request_committed
 
 EXTENSION = "registry_replicas"
 # The primary's WAL position after this client's last write (``pg_current_wal_insert_lsn()``: past
 # every commit record, even an asynchronous one not yet written out).
 SESSION_LSN_KEY = "_primary_lsn"
 _READS = "registry_replica_reads"  # on g: this request's view may read from a replica
-_CHOSEN = "registry_replica_engine"  # on g: the replica engine chosen, or False for the primary
+_CHOSEN = REPLICA_CHOSEN  # on g: the replica engine chosen, or False for the primary
 _WROTE = "registry_replica_wrote"  # on g: the request wrote to the primary; its reads follow
-_FAILED = "registry_replica_failed"  # on g: a replica failed during the request
+_FAILED = REPLICA_FAILED  # on g: a replica failed during the request
 
 
 def replica_urls(value) -> list[str]:
@@ -101,8 +104,6 @@ RECOVERY_CONFLICT = "40001"
 def replica_failure(error) -> str | None:
     """What a replica's error means: "down" (unreachable, shutting down…: leave it out for a
     while), "conflict" (a query cancelled by replay) or None (the statement's own error)."""
-    from registry.core.db import database_unavailable
-
     if error is None:
         return None
     if database_unavailable(error):
@@ -143,8 +144,6 @@ def use_primary() -> None:
 
 
 def _signed_in() -> bool:
-    from flask_login import current_user
-
     return bool(current_user and current_user.is_authenticated)
 
 
@@ -227,25 +226,13 @@ def note_primary_position(response):
     """After a browser's request that committed on the primary, remember the primary's WAL position
     in its session: its next replica reads wait for a replica that replayed it (read your writes).
     API clients carry no session cookie: their log rows are nothing they read back."""
-    from registry.core.db import request_committed
-    from registry.extensions import db
-
     if not request_committed() or not _carries_a_session():
         return response
     try:
-        with db.engine.connect() as connection:
+        # the primary's engine (Flask-SQLAlchemy's own: registry.extensions imports this module)
+        with current_app.extensions["sqlalchemy"].engine.connect() as connection:
             session[SESSION_LSN_KEY] = connection.execute(
                 sa.text("SELECT pg_current_wal_insert_lsn()::text")).scalar()
     except sa.exc.DBAPIError:
         current_app.logger.warning("could not read the primary's WAL position", exc_info=True)
     return response
-
-
-def replica_failed_in_request() -> bool:
-    return bool(has_request_context() and g.get(_FAILED))
-
-
-def read_the_primary_instead() -> None:
-    """Before running a request again after its replica failed: the primary answers it."""
-    g.pop(_FAILED, None)
-    use_primary()

@@ -7,9 +7,14 @@ nothing that is already there.  Steps run in ascending ``order``.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from registry.core.pdf import cjk_font
 from registry.core.registry import Registry
 
 
@@ -47,13 +52,6 @@ def demo_step(order: int):
 def demo_pdf(title: str, lines: list[str] | tuple[str, ...] = ()) -> bytes:
     """A small one-page PDF (a title and a few lines), for demo uploads: commitment letters,
     application forms, evidence.  The same text gives the same bytes."""
-    import io
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
-
-    from registry.core.pdf import cjk_font
-
     font = cjk_font()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, invariant=1)

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
+from registry.core.audit import record_event
 from registry.core.errors import ValidationFailed
 from registry.core.registry import Registry
 from registry.extensions import db
@@ -35,38 +36,11 @@ SPECS: Registry[SettingSpec] = Registry("setting", key=lambda spec: spec.key)
 
 
 def register_setting(spec: SettingSpec) -> SettingSpec:
-    """Make a number an administrator may change known to the settings page (audited changes)."""
+    """Make a number an administrator may change known to the settings page (audited changes).
+
+    Each package registers its own in its ``settings.py`` (e.g. ``listing.settings``), which its
+    ``register(app)`` loads; the core owns no setting."""
     return SPECS.add(spec)
-
-
-# The settings the foundation's rules need; a package adds its own with ``register_setting``.
-for _spec in (
-        SettingSpec("publicity_working_days", 5, _l("Publicity period of list entries (working days)"), 1, 60),
-        SettingSpec("disclosure_deadline_working_days", 7, _l("Publish disclosures within (working days)"), 1, 60),
-        # Calendar months (core.periods), as the NDRC credit-repair measures state them.
-        SettingSpec("penalty_general_visible_months", 12, _l("General penalty shown publicly for (months)"), 1, 120),
-        SettingSpec("penalty_serious_visible_months", 36, _l("Serious penalty shown publicly for (months)"), 1, 120),
-        SettingSpec("penalty_general_repair_after_months", 3, _l("General penalty repairable after (months)"), 0, 120),
-        SettingSpec("penalty_serious_repair_after_months", 12, _l("Serious penalty repairable after (months)"), 0, 120),
-        SettingSpec(
-            "objection_accept_working_days", 3, _l("Accept or reject an objection within (working days)"), 1, 60
-        ),
-        SettingSpec("objection_decide_working_days", 10, _l("Decide an objection within (working days)"), 1, 90),
-        SettingSpec("repair_accept_working_days", 5, _l("Check a repair application within (working days)"), 1, 60),
-        SettingSpec("repair_decide_working_days", 10, _l("Decide a repair application within (working days)"), 1, 90),
-        SettingSpec("alert_lead_working_days", 2, _l("Warn this many working days before a deadline"), 0, 30),
-        SettingSpec("publication_gap_days", 14, _l("Alert a unit that published nothing for (days)"), 1, 90),
-        SettingSpec("case_quota_per_month", 1, _l("Verified cases each unit records per month"), 0, 100),
-        SettingSpec("case_quota_warning_day", 20, _l("Warn units short of their case quota from day"), 1, 28),
-        # Sign-in is slowed down, never locked (issue 30 §6, accounts.operations.authenticate).
-        SettingSpec("login_max_failures", 5, _l("Failed sign-ins from one place before the next one must wait"),
-                    1, 100),
-        SettingSpec("login_failure_window_minutes", 1440, _l("Remember failed sign-ins for (minutes)"), 1, 10080),
-        SettingSpec("login_lockout_minutes", 15, _l("Longest wait after failed sign-ins (minutes)"), 1, 1440),
-        SettingSpec("login_help_contact", "", _l("Whom an officer who cannot sign in contacts (shown at sign-in; "
-                                                 "empty: the administrator of the officer's unit)"), 0, 200, text=True),
-):
-    register_setting(_spec)
 
 
 class Setting(db.Model):
@@ -99,8 +73,6 @@ def all_settings() -> list[tuple[SettingSpec, int]]:
 
 def set_setting(key: str, value, actor) -> None:
     """Change one setting after checking its range; audited with the old and new value."""
-    from registry.core.audit import record_event
-
     spec = SPECS.get(key)
     if spec is None:
         raise ValidationFailed(_l("Unknown setting %(key)s.", key=key), field="key")

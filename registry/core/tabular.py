@@ -20,6 +20,8 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
 
 from registry.core.errors import ValidationFailed
 
@@ -110,8 +112,6 @@ def read_table(
 
 
 def _xlsx_lines(data: bytes, max_bytes: int) -> Iterable[list[str]]:
-    from openpyxl import load_workbook
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
@@ -320,13 +320,18 @@ def error_report_csv(errors: Iterable[RowError]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow([str(_l("Row")), str(_l("Column")), str(_l("Problem"))])
     for error in errors:
-        writer.writerow([error.row, error.column, _safe_cell(error.message)])
+        writer.writerow([error.row, error.column, formula_safe(error.message)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _safe_cell(text: str) -> str:
-    """Keep a spreadsheet from reading a cell as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+# What makes a spreadsheet read a cell as a formula (CSV injection, OWASP): a quote before it keeps it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value) -> str:
+    """The text of a cell (``None`` empty) that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def csv_stream(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterable[bytes]:
@@ -344,7 +349,7 @@ def csv_stream(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Itera
     writer.writerow([str(cell) for cell in header])
     yield "\ufeff".encode() + flush()
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_safe_cell("" if cell is None else str(cell)) for cell in row])
+        writer.writerow([formula_safe(cell) for cell in row])
         if count % 500 == 0:
             yield flush()
     yield flush()
@@ -359,9 +364,6 @@ def template_csv(columns: Sequence[Column]) -> bytes:
 
 
 def template_xlsx(columns: Sequence[Column], sheet_title: str = "Sheet1") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = sheet_title[:31]

@@ -1,4 +1,4 @@
-"""Growing delays after failed attempts (issue 30 §6): throttling, never locking out.
+"""Growing delays after failed attempts: throttling, never locking out.
 
 A key names who tries what from where (an e-mail address with a client address, a client address
 alone); each failure is a row.  After ``Policy.free`` failures that the ``Policy.memory`` still

@@ -1,4 +1,4 @@
-"""What an uploaded file *is* (issue 30 §4): decided by reading it, not by a list of byte patterns.
+"""What an uploaded file *is*: decided by reading it, not by a list of byte patterns.
 
 - A PDF is parsed with pypdf and every object of it is read, its names decoded (``/#4aavaScript``
   is ``/JavaScript``).  It is refused when it carries active content: JavaScript, actions that run
@@ -21,6 +21,7 @@ import io
 import re
 
 from flask_babel import lazy_gettext as _l
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel photo; more is a decompression bomb, not evidence
@@ -208,8 +209,6 @@ def _image_damaged(name: str):
 
 def reencoded_image(data: bytes, content_type: str, name: str):
     """``(new bytes, None)``: the image decoded and encoded again; or ``(None, refusal)``."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     kind = "JPEG" if content_type == JPEG else "PNG"
     try:
         with Image.open(io.BytesIO(data), formats=[kind]) as image:

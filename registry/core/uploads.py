@@ -1,4 +1,4 @@
-"""Uploaded files (SPEC §13): size-limited, type-checked by content, stored under random names.
+"""Uploaded files (PRODUCT §13): size-limited, type-checked by content, stored under random names.
 
 ``store_upload`` checks what the bytes are (not what the name says), refuses anything but the
 allowed kinds, and writes the file into ``UPLOAD_FOLDER`` (outside the web root) under a random
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import re
 import secrets
@@ -19,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 
 from registry.core import upload_content
@@ -63,7 +64,7 @@ def has_active_content(data: bytes) -> bool:
     return upload_content.carries_markup(data)
 
 
-def _clean_name(filename: str | None) -> str:
+def clean_name(filename: str | None) -> str:
     name = os.path.basename((filename or "").replace("\\", "/")).strip()
     name = "".join(char for char in name if char.isprintable())
     return name[-200:] or "upload"
@@ -81,7 +82,7 @@ def prepare_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DE
                    field: str = "file", filename: str | None = None) -> Prepared:
     """Decide what the upload is (``core.upload_content``) and what to store; raises
     ``ValidationFailed`` naming ``field`` (and the file) when it is refused.  Writes nothing."""
-    name = _clean_name(filename) if filename else None
+    name = clean_name(filename) if filename else None
     if not data:
         message = _l("The file %(name)s is empty.", name=name) if name else _l("The file is empty.")
         raise ValidationFailed(message, field=field)
@@ -108,7 +109,7 @@ def prepare_upload(data: bytes, *, allowed=(PDF, JPEG, PNG), max_bytes: int = DE
             _l("Only PDF, JPEG or PNG files are accepted (the file's content is checked, not its name)."),
             field=field,
         )
-    shown = name or _clean_name(None)
+    shown = name or clean_name(None)
     if content_type == PDF:
         problem = upload_content.pdf_problem(data, shown)
     else:
@@ -181,7 +182,7 @@ def _store(ready: Prepared, filename: str | None, *, purpose: str, field: str) -
         raise ValueError(f"bad upload purpose {purpose!r}")
     stored_name = f"{purpose}/{secrets.token_hex(16)}{EXTENSIONS[ready.content_type]}"
     write_whole(os.path.join(current_app.config["UPLOAD_FOLDER"], stored_name), ready.data, field=field)
-    return StoredFile(stored_name, _clean_name(filename), ready.content_type, len(ready.data),
+    return StoredFile(stored_name, clean_name(filename), ready.content_type, len(ready.data),
                       hashlib.sha256(ready.data).hexdigest())
 
 
@@ -222,7 +223,7 @@ def open_upload(stored_name: str) -> bytes:
 
 def safe_download_name(original_name: str | None, content_type: str) -> str:
     """A download name that is harmless in a header: the original's printable stem, our extension."""
-    stem = os.path.splitext(_clean_name(original_name))[0]
+    stem = os.path.splitext(clean_name(original_name))[0]
     stem = re.sub(r'[\x00-\x1f"\\/;:*?<>|]+', "_", stem).strip(" .")[:80] or "file"
     return stem + EXTENSIONS.get(content_type, ".bin")
 
@@ -232,10 +233,6 @@ def send_upload(stored_name: str, original_name: str | None, content_type: str):
 
     The view has checked who may see it.  A missing file answers 404.
     """
-    import io
-
-    from flask import abort, send_file
-
     try:
         data = open_upload(stored_name)
     except (ValueError, FileNotFoundError):

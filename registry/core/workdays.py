@@ -1,4 +1,4 @@
-"""Working days on the Chinese statutory calendar (SPEC §8).
+"""Working days on the Chinese statutory calendar (PRODUCT §8).
 
 Weekends and statutory holidays are not working days; the adjusted working weekend days (调休)
 are.  Where a day's status comes from, the first that says something wins:
@@ -17,7 +17,7 @@ are.  Where a day's status comes from, the first that says something wins:
    only, arrangement not yet entered" until the package carries it or the administrator enters
    the 调休 days and declares the year's arrangement entered.
 
-Why ``holidays`` and not ``chinesecalendar``: ``tests/test_workdays_sources.py`` compares them
+Why ``holidays`` and not ``chinesecalendar``: ``tests/core/test_workdays_sources.py`` compares them
 on every day of 2004–2026.  They differ on one day, 2005-12-31 (a Saturday), which the State
 Council's notice for 2006 (国办发明电〔2005〕35号: "12月31日（星期六）上班") makes a working day:
 ``holidays`` has it right, ``chinesecalendar`` 1.11 counts it as a day off.  So ``holidays`` is

@@ -1,4 +1,4 @@
-"""The verify-then-publish workflow that every reviewable record shares (SPEC §3, §4, §5).
+"""The verify-then-publish workflow that every reviewable record shares (PRODUCT §3, §4, §5).
 
 ``ReviewedMixin`` gives a model the columns of the four-eyes review; ``review_constraints`` gives
 the CHECK constraints the database enforces on them; ``transition`` moves a record from one state

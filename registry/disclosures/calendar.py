@@ -1,4 +1,4 @@
-"""Publication deadlines follow the working-day calendar (SPEC §4, §8).
+"""Publication deadlines follow the working-day calendar (PRODUCT §4, §8).
 
 A disclosure not yet published keeps the number of working days its deadline was counted with
 from the decision date; when the calendar changes the deadline is recounted and audited.  A

@@ -1,4 +1,4 @@
-"""The scheduled checks of the disclosures (SPEC §9).
+"""The scheduled checks of the disclosures (PRODUCT §9).
 
 - ``disclosure_visibility`` (daily 00:30): penalties past their disclosure period and lapsed
   licences leave public view.

@@ -1,4 +1,4 @@
-"""The disclosures' section of the subject credit report (SPEC §10, §12)."""
+"""The disclosures' section of the subject credit report (PRODUCT §10, §12)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bulk import of disclosures from the officers' template (SPEC §4): all rows valid, or nothing.
+"""Bulk import of disclosures from the officers' template (PRODUCT §4): all rows valid, or nothing.
 
 Every row is checked (cell types, the same rules as the form, decision numbers unique in the
 file and in the unit) before anything is written; a single problem refuses the whole file with

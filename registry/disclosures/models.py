@@ -1,4 +1,4 @@
-"""双公示 disclosures: administrative licensing and penalty decisions (SPEC §4).
+"""双公示 disclosures: administrative licensing and penalty decisions (PRODUCT §4).
 
 The columns are the national 双公示 data items.  The database holds the rules that must always be
 true whatever code writes the row: fines only on penalties and never negative, licence validity
@@ -76,7 +76,7 @@ class LicenceType(StrEnum):
 
 
 class RemovalReason(StrEnum):
-    REPAIRED = "repaired"  # credit repair approved (SPEC §7)
+    REPAIRED = "repaired"  # credit repair approved (PRODUCT §7)
     REVOKED = "revoked"  # the decision was revoked, or an objection upheld
 
 

@@ -15,10 +15,9 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
-from registry.core.editors import note_editor
-from registry.core.errors import PermissionDenied, ValidationErrors, ValidationFailed
-from registry.core.permissions import can_edit_unit
-from registry.core.workflow import ReviewQueueSource, ensure_reviewer, register_queue_source, transition
+from registry.core.errors import ValidationErrors, ValidationFailed
+from registry.core.review import Approval, FlowQueueSource, FlowWords, ReviewFlow
+from registry.core.workflow import register_queue_source, transition
 from registry.disclosures import queries, validation
 from registry.disclosures.models import (
     KIND_LABELS,
@@ -77,70 +76,22 @@ def _subject_for(data: DisclosureData, actor):
     )
 
 
-def create_disclosure(data: DisclosureData, *, unit_id: int, actor, corrects: Disclosure | None = None) -> Disclosure:
-    """Record a new draft for ``unit_id`` (or a corrected version of ``corrects``)."""
-    if not can_edit_unit(actor, unit_id):
-        raise PermissionDenied()
-    data = validated(data)
-    _ensure_unique_number(unit_id, data.decision_number, own_root=_root_id(corrects))
-    subject = _subject_for(data, actor)
-    disclosure = Disclosure(unit_id=unit_id, subject_id=subject.id, created_by_id=actor.id,
-                            status=S.DRAFT, corrects_id=corrects.id if corrects else None, **_values(data))
-    db.session.add(disclosure)
-    db.session.flush()
-    note_editor(disclosure, actor)
-    record_event("disclosure.create", actor=actor, obj=disclosure, to_state=S.DRAFT,
-                 details={"corrects": corrects.id} if corrects else None)
-    return disclosure
-
-
-def update_disclosure(disclosure: Disclosure, data: DisclosureData, *, actor, expected_version: int) -> None:
-    """Change a draft; the deadline follows the decision date."""
-    if not can_edit_unit(actor, disclosure.unit_id):
-        raise PermissionDenied()
-    data = validated(data)
-    _ensure_unique_number(disclosure.unit_id, data.decision_number, own_root=_root_id(disclosure))
-    values = _values(data)
-    changed = sorted(name for name, value in values.items() if getattr(disclosure, name) != value)
-    values["subject_id"] = _subject_for(data, actor).id
-    transition(disclosure, expected_version=expected_version, allowed_from={S.DRAFT}, to=S.DRAFT, actor=actor,
-               action="disclosure.update", values=values, details={"changed": changed})
-    note_editor(disclosure, actor)
-
-
-def submit_disclosure(disclosure: Disclosure, *, actor, expected_version: int) -> None:
-    """Send a draft to a reviewer.  A former reviewer's decision is cleared (the draft changed)."""
-    if not can_edit_unit(actor, disclosure.unit_id):
-        raise PermissionDenied()
-    transition(disclosure, expected_version=expected_version, allowed_from={S.DRAFT}, to=S.PENDING_REVIEW,
-               actor=actor, action="disclosure.submit",
-               values={"submitted_by_id": actor.id, "submitted_at": clock.utcnow(),
-                       "reviewed_by_id": None, "reviewed_at": None})
-
-
-def _ensure_reviewer(disclosure: Disclosure, actor) -> None:
-    refusal = _l("Only a reviewer of the unit who neither created nor submitted it may decide.")
-    ensure_reviewer(disclosure, actor, role_message=refusal, four_eyes_message=refusal)
-
-
-def approve_disclosure(disclosure: Disclosure, *, actor, expected_version: int) -> None:
-    """Verify and publish (a minor penalty is verified but never published)."""
-    _ensure_reviewer(disclosure, actor)
-    reviewed = {"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": None}
+def _approval(disclosure: Disclosure) -> Approval:
+    """A minor penalty is verified but never published (PRODUCT §4); any other disclosure is
+    published today, on time or not against its publication deadline."""
     if disclosure.severity is Severity.MINOR:
-        transition(disclosure, expected_version=expected_version, allowed_from={S.PENDING_REVIEW},
-                   to=S.NOT_PUBLIC, actor=actor, action="disclosure.approve", values=reviewed)
-        _supersede(disclosure, actor)
-        return
+        return Approval(S.NOT_PUBLIC)
     today = clock.today()
     on_time = today <= disclosure.publication_deadline
-    transition(disclosure, expected_version=expected_version, allowed_from={S.PENDING_REVIEW}, to=S.PUBLISHED,
-               actor=actor, action="disclosure.approve",
-               values={**reviewed, "published_on": today, "published_on_time": on_time},
-               details={"published_on_time": on_time})
+    return Approval(S.PUBLISHED, {"published_on": today, "published_on_time": on_time},
+                    {"published_on_time": on_time})
+
+
+def _approved(disclosure: Disclosure, actor) -> None:
     _supersede(disclosure, actor)
-    record_change(RECORD_TYPE, disclosure.id, ChangeKind.PUBLISHED, payload=queries.public_payload(disclosure),
-                  subject_id=disclosure.subject_id, unit_id=disclosure.unit_id)
+    if disclosure.status is S.PUBLISHED:
+        record_change(RECORD_TYPE, disclosure.id, ChangeKind.PUBLISHED, payload=queries.public_payload(disclosure),
+                      subject_id=disclosure.subject_id, unit_id=disclosure.unit_id)
 
 
 def _supersede(disclosure: Disclosure, actor) -> None:
@@ -157,15 +108,46 @@ def _supersede(disclosure: Disclosure, actor) -> None:
                   subject_id=original.subject_id, unit_id=original.unit_id, reason="corrected")
 
 
-def return_disclosure(disclosure: Disclosure, *, actor, expected_version: int, comment: str) -> None:
-    """Send a submitted disclosure back to its author with what to fix."""
-    _ensure_reviewer(disclosure, actor)
-    comment = (comment or "").strip()
-    if not comment:
-        raise ValidationFailed(_l("A return needs a comment saying what to fix."), field="comment")
-    transition(disclosure, expected_version=expected_version, allowed_from={S.PENDING_REVIEW}, to=S.DRAFT,
-               actor=actor, action="disclosure.return", comment=comment[:2000],
-               values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": comment[:2000]})
+_DECIDER = _l("Only a reviewer of the unit who neither created nor submitted it may decide.")
+FLOW = ReviewFlow(
+    model=Disclosure,
+    action_prefix="disclosure",
+    draft=S.DRAFT,
+    pending=S.PENDING_REVIEW,
+    approved=_approval,
+    published=frozenset({S.PUBLISHED}),
+    on_approve=_approved,
+    words=FlowWords(review_role=_DECIDER, four_eyes=_DECIDER),
+)
+
+
+def create_disclosure(data: DisclosureData, *, unit_id: int, actor, corrects: Disclosure | None = None) -> Disclosure:
+    """Record a new draft for ``unit_id`` (or a corrected version of ``corrects``)."""
+    FLOW.ensure_may_draft(actor, unit_id)
+    data = validated(data)
+    _ensure_unique_number(unit_id, data.decision_number, own_root=_root_id(corrects))
+    subject = _subject_for(data, actor)
+    disclosure = Disclosure(unit_id=unit_id, subject_id=subject.id, corrects_id=corrects.id if corrects else None,
+                            **_values(data))
+    return FLOW.start(disclosure, actor=actor, details={"corrects": corrects.id} if corrects else None)
+
+
+def update_disclosure(disclosure: Disclosure, data: DisclosureData, *, actor, expected_version: int) -> None:
+    """Change a draft; the deadline follows the decision date."""
+    FLOW.ensure_editable(disclosure, actor, expected_version)
+    data = validated(data)
+    _ensure_unique_number(disclosure.unit_id, data.decision_number, own_root=_root_id(disclosure))
+    values = _values(data)
+    changed = sorted(name for name, value in values.items() if getattr(disclosure, name) != value)
+    values["subject_id"] = _subject_for(data, actor).id
+    FLOW.update(disclosure, actor=actor, expected_version=expected_version, values=values,
+                details={"changed": changed})
+
+
+# Review: the one workflow (``core.review``).  Approving a correction supersedes what it corrects.
+submit_disclosure = FLOW.submit
+approve_disclosure = FLOW.approve
+return_disclosure = FLOW.return_
 
 
 def start_correction(disclosure: Disclosure, data: DisclosureData, *, actor) -> Disclosure:
@@ -224,15 +206,12 @@ def expire_past_period(today: date) -> int:
 # The review queue
 
 
-class DisclosureQueue(ReviewQueueSource):
+class DisclosureQueue(FlowQueueSource):
     """Submitted disclosures of a unit, with their publication deadline."""
 
     kind = "disclosure"
     label = _l("Disclosures")
-    model = Disclosure
-    status = S.PENDING_REVIEW
-    approve_operation = staticmethod(approve_disclosure)
-    return_operation = staticmethod(return_disclosure)
+    flow = FLOW
 
     def title(self, disclosure: Disclosure) -> str:
         return disclosure.decision_number

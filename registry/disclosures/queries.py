@@ -5,7 +5,7 @@
 - ``on_time_rate``: published within the deadline / due, per unit and month (compliance dashboard).
 - ``public_payload``: what the change feed and the API may show of one disclosure.
 
-Disclosure periods (SPEC §4) are calendar months from the decision date (``core.periods``): a
+Disclosure periods (PRODUCT §4) are calendar months from the decision date (``core.periods``): a
 general penalty is public through ``add_months(decision date, penalty_general_visible_months)``,
 that corresponding day included as the period's last day (民法典 art. 202), and leaves the next
 day; serious ones likewise with ``penalty_serious_visible_months``; minor ones never.  A licence is
@@ -120,7 +120,7 @@ def _original():
     return sa.sql.expression.UnaryExpression(Disclosure.corrects_id, operator=operators.custom_op("+")).is_(None)
 
 
-def _awaiting_publication():
+def awaiting_publication():
     return sa.and_(
         Disclosure.status.in_(UNPUBLISHED),
         Disclosure.publication_deadline.is_not(None),
@@ -132,13 +132,13 @@ def due_soon(today: date, lead: int) -> sa.Select:
     """Unpublished disclosures whose deadline falls from today to ``lead`` working days ahead."""
     horizon = add_working_days(today, lead)
     return sa.select(Disclosure).where(
-        _awaiting_publication(), Disclosure.publication_deadline >= today, Disclosure.publication_deadline <= horizon
+        awaiting_publication(), Disclosure.publication_deadline >= today, Disclosure.publication_deadline <= horizon
     )
 
 
 def overdue(today: date) -> sa.Select:
     """Unpublished disclosures whose deadline has passed."""
-    return sa.select(Disclosure).where(_awaiting_publication(), Disclosure.publication_deadline < today)
+    return sa.select(Disclosure).where(awaiting_publication(), Disclosure.publication_deadline < today)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from registry.accounts.seed import demo_user
 from registry.core import clock
 from registry.core.seeding import demo_step
 from registry.disclosures import operations as ops
-from registry.disclosures import severity as _severity  # noqa: F401  (its seed step: the classification table)
 from registry.disclosures.models import (
     Disclosure,
     DisclosureKind,

@@ -16,17 +16,17 @@ from registry.accounts.models import Unit
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.db import contains
+from registry.core.decisions import Decision, decision_route, flow_decisions
 from registry.core.errors import StorageFull, ValidationFailed
 from registry.core.forms import apply_error, select_choices, submitted_and_valid
 from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
-from registry.core.tabular import FileRefused, error_report_csv, template_csv, template_xlsx
+from registry.core.tabular import DEFAULT_MAX_BYTES, FileRefused, error_report_csv, template_csv, template_xlsx
 from registry.core.uploads import write_whole
 from registry.core.web import add_nav, perform, refusing_a_full_disk
 from registry.disclosures import imports, operations, queries, work
-from registry.disclosures import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.disclosures.forms import DisclosureForm, ImportForm, PublicSearchForm, ReturnForm
 from registry.disclosures.models import (
     KIND_LABELS,
@@ -254,49 +254,15 @@ def show(disclosure_id: int):
     )
 
 
-@bp.route("/officer/disclosures/<id:disclosure_id>/remove", methods=["POST"])
-@officer_required
-def remove(disclosure_id: int):
-    """Prepare the removal of a published disclosure; a second reviewer confirms it (``core.removals``)."""
-    disclosure = _load(disclosure_id)
-    perform(prepare_removal, disclosure, actor=current_user, expected_version=request.form.get("version"),
-            reason=request.form.get("reason"),
-            success=_("The removal was prepared: it takes effect when another reviewer of the unit confirms it."))
-    return redirect(url_for(".show", disclosure_id=disclosure.id))
-
-
-def _version() -> int:
-    version = request.form.get("version", type=int)
-    if version is None:
-        abort(400)
-    return version
-
-
-@bp.route("/officer/disclosures/<id:disclosure_id>/submit", methods=["POST"])
-@officer_required
-def submit(disclosure_id: int):
-    disclosure = _load(disclosure_id)
-    perform(operations.submit_disclosure, disclosure, actor=current_user, expected_version=_version(),
-            success=_("Submitted for review."))
-    return redirect(url_for(".show", disclosure_id=disclosure.id))
-
-
-@bp.route("/officer/disclosures/<id:disclosure_id>/approve", methods=["POST"])
-@officer_required
-def approve(disclosure_id: int):
-    disclosure = _load(disclosure_id)
-    perform(operations.approve_disclosure, disclosure, actor=current_user, expected_version=_version(),
-            success=_("Approved."))
-    return redirect(url_for(".show", disclosure_id=disclosure.id))
-
-
-@bp.route("/officer/disclosures/<id:disclosure_id>/return", methods=["POST"])
-@officer_required
-def return_(disclosure_id: int):
-    disclosure = _load(disclosure_id)
-    perform(operations.return_disclosure, disclosure, actor=current_user, expected_version=_version(),
-            comment=request.form.get("comment", ""), success=_("Returned to its author."))
-    return redirect(url_for(".show", disclosure_id=disclosure.id))
+DECISIONS = {
+    **flow_decisions(operations.FLOW),
+    # A published disclosure leaves public view when a second reviewer confirms (``core.removals``).
+    "remove": Decision(
+        lambda d, f: prepare_removal(d, actor=current_user, expected_version=f.get("version"), reason=f.get("reason")),
+        _l("The removal was prepared: it takes effect when another reviewer of the unit confirms it."),
+    ),
+}
+decision_route(bp, "/officer/disclosures/<id:disclosure_id>", DECISIONS, load=_load)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,8 +317,6 @@ def import_page():
 
 
 def imports_max_bytes() -> int:
-    from registry.core.tabular import DEFAULT_MAX_BYTES
-
     return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core.workbench import DEADLINE_WORKING_DAYS, WorkFilters, WorkLine, register_work_lines
 from registry.core.workdays import add_working_days
 from registry.disclosures.models import Disclosure, DisclosureStatus
-from registry.disclosures.queries import UNPUBLISHED, _awaiting_publication
+from registry.disclosures.queries import UNPUBLISHED, awaiting_publication
 
 FILTERS = WorkFilters(Disclosure, Disclosure.unit_id, narrow=Disclosure.status.in_(UNPUBLISHED))
 
@@ -28,13 +28,13 @@ def _returned(user, today):
 @FILTERS.add("due_soon", _l("Publication due within 5 working days"))
 def _due_soon(user, today):
     horizon = add_working_days(today, DEADLINE_WORKING_DAYS)
-    return sa.and_(_awaiting_publication(), Disclosure.publication_deadline >= today,
+    return sa.and_(awaiting_publication(), Disclosure.publication_deadline >= today,
                    Disclosure.publication_deadline <= horizon)
 
 
 @FILTERS.add("overdue", _l("Publication overdue"))
 def _overdue(user, today):
-    return sa.and_(_awaiting_publication(), Disclosure.publication_deadline < today)
+    return sa.and_(awaiting_publication(), Disclosure.publication_deadline < today)
 
 
 def _line(key: str, count: int, order: int, tone: str = "") -> WorkLine:

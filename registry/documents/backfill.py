@@ -1,5 +1,5 @@
 """``flask documents issue-missing``: the decision notices of records decided before notices were
-issued at the decision (issue 29 §2).
+issued at the decision.
 
 Until then a notice was numbered and dated on its first download, so a database upgraded from
 then holds decided records with no notice, or only with one dated the day someone downloaded it.

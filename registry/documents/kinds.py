@@ -69,7 +69,7 @@ class RecordRef:
 
 @dataclass(frozen=True)
 class DecisionIssue:
-    """How a decision notice is issued at its record's decision (issue 29 §2)."""
+    """How a decision notice is issued at its record's decision."""
 
     at: Callable  # (record) -> the aware datetime of the decision, or None while it is not decided
     records: Callable  # () -> a Select of the kind's records that have been decided (for issue-missing)

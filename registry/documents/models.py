@@ -5,7 +5,7 @@ states (``content_json``) and its SHA-256 (``content_hash``).  Regenerating the 
 stored content gives the same bytes; recomputing the content from the record today and comparing
 hashes tells whether the record has changed since the notice was issued.
 
-The database holds that a document is issued once (issue 29 §2): ``issue_key`` is unique, the
+The database holds that a document is issued once: ``issue_key`` is unique, the
 hash of what makes a document the same one (a decision notice: its kind and record; any other:
 its kind, record and content, and the day for a daily report), so two requests issuing it at the
 same moment cannot take two numbers; and a number is unique within its issuer's prefix and year.

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from registry.accounts.issuers import department_issuer, issuer_of
+from registry.core.pdf import DEPARTMENT, signature_block
+
 
 def iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
@@ -31,15 +34,11 @@ LEGACY_REMEDIES = "如对本决定不服，可依法申请行政复议或者提�
 
 def issuer(unit=None) -> dict:
     """What a notice of ``unit`` states about its issuer (None: the department as a whole)."""
-    from registry.accounts.issuers import department_issuer, issuer_of
-
     return issuer_of(unit) if unit is not None else department_issuer()
 
 
 def issuing_name(content: dict) -> str:
     """The name a notice is issued in, from its content (also for notices issued before issuers)."""
-    from registry.core.pdf import DEPARTMENT
-
     return (content.get("issuer") or {}).get("name") or content.get("issuing_unit") or DEPARTMENT
 
 
@@ -55,8 +54,6 @@ def number_prefix(content: dict) -> str:
 def letterhead(content: dict) -> str:
     """The red letterhead: the issuing authority.  A document issued before the issuer's prefix was
     part of the content was printed under the department's letterhead, and is regenerated so."""
-    from registry.core.pdf import DEPARTMENT
-
     found = content.get("issuer") or {}
     return found["name"] if found.get("prefix") else DEPARTMENT
 
@@ -85,8 +82,6 @@ def remedies(content: dict, you: str = "你（单位）", what: str = "本决定
 def closing(content: dict, meta, style, *, keep=(), on=None):
     """The signature block of a notice from its content: issuing name, date, seal, 承办单位;
     ``keep``: the closing lines that stay on the seal's page; ``on``: the date (default: of issue)."""
-    from registry.core.pdf import signature_block
-
     found = content.get("issuer") or {}
     return signature_block(meta.issuing_unit, on or meta.issued_at, style, seal_text=found.get("seal"),
                            handled_by=handled_by(content), keep=keep)

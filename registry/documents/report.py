@@ -1,4 +1,4 @@
-"""The frame of the subject credit report (信用报告): its sections and how it prints (SPEC §10).
+"""The frame of the subject credit report (信用报告): its sections and how it prints (PRODUCT §10).
 
 What a report says is assembled above the domains, by ``registry.readmodel.report``, from the one
 public read model (``readmodel.records.public_records``) that the public subject page shows too,

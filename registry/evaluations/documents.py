@@ -1,5 +1,5 @@
 """The evaluations' section of the subject credit report: every published credit evaluation, with
-its grade (SPEC §10)."""
+its grade (PRODUCT §10)."""
 
 from __future__ import annotations
 

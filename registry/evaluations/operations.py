@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.core import clock
-from registry.core.audit import record_event
 from registry.core.changes import ChangeKind, record_change
-from registry.core.editors import note_editor
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
-from registry.core.permissions import Role, can_edit_unit
-from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
+from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
+from registry.core.permissions import Role
+from registry.core.review import FlowWords, ReviewFlow
+from registry.core.workflow import ensure_version, transition
 from registry.evaluations import bands
 from registry.evaluations.models import (
     D_GRADE_CATEGORIES,
@@ -32,9 +32,11 @@ from registry.evaluations.models import (
     EvaluationStatus,
 )
 from registry.extensions import db
+from registry.listing import operations as listing_ops
+from registry.listing.models import ListCategory, ListKind
+from registry.subjects.operations import create_subject, find_by_identifier
 
 RECORD_TYPE = "credit_evaluation"
-MAX_COMMENT = 2000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,94 +193,70 @@ def _ensure_unique(subject_id: int, field: EvaluationField, year: int, exclude_i
 # Drafts and review
 
 
+def _published(evaluation: CreditEvaluation, actor) -> None:
+    record_change(RECORD_TYPE, evaluation.id, ChangeKind.PUBLISHED, payload=public_payload(evaluation),
+                  subject_id=evaluation.subject_id, unit_id=evaluation.unit_id)
+
+
+# Verified, a result is published: it appears on the subject page and in the API and change feed.
+FLOW = ReviewFlow(
+    model=CreditEvaluation,
+    action_prefix="credit_evaluation",
+    draft=EvaluationStatus.DRAFT,
+    pending=EvaluationStatus.PENDING_REVIEW,
+    approved=EvaluationStatus.PUBLISHED,
+    published=frozenset({EvaluationStatus.PUBLISHED}),
+    on_approve=_published,
+    words=FlowWords(
+        draft_role=_l("Only clerks and reviewers of a unit can record evaluations."),
+        edit_role=_l("Only clerks and reviewers of the evaluation's unit can edit it."),
+        submit_role=_l("Only clerks and reviewers of the evaluation's unit can submit it."),
+        review_role=_l("Only a reviewer of the evaluation's unit can decide on it."),
+        four_eyes=_l(
+            "You created or submitted this evaluation: another reviewer must decide on it (four-eyes rule)."
+        ),
+        not_draft=_l("Only a draft can be edited; this evaluation is no longer a draft."),
+    ),
+)
+
+
 def create_evaluation(*, actor, subject, **fields) -> CreditEvaluation:
     """Record a draft evaluation result for ``subject`` in the actor's unit."""
-    if not can_edit_unit(actor, actor.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of a unit can record evaluations."))
+    FLOW.ensure_may_draft(actor, actor.unit_id)
     if subject is None:
         raise ValidationFailed(_l("Choose the subject of the evaluation."), field="subject_identifier")
     values = validated_values(**fields)
     _ensure_unique(subject.id, values["field"], values["year"])
-    evaluation = CreditEvaluation(**values, subject_id=subject.id, unit_id=actor.unit_id, created_by_id=actor.id,
-                                  status=EvaluationStatus.DRAFT, created_at=clock.utcnow())
-    db.session.add(evaluation)
-    db.session.flush()
-    note_editor(evaluation, actor)
-    record_event("credit_evaluation.create", actor=actor, obj=evaluation, to_state=EvaluationStatus.DRAFT,
-                 details={"subject_id": subject.id, "field": values["field"].value, "year": values["year"],
-                          "grade": values["grade"]})
-    return evaluation
+    evaluation = CreditEvaluation(**values, subject_id=subject.id, unit_id=actor.unit_id)
+    return FLOW.start(evaluation, actor=actor, details={
+        "subject_id": subject.id, "field": values["field"].value, "year": values["year"], "grade": values["grade"],
+    })
 
 
 def update_draft(evaluation: CreditEvaluation, *, actor, expected_version, subject=None, **fields) -> None:
     """Change a draft; what a reviewer or the public saw is never edited in place."""
-    ensure_version(evaluation, expected_version)
-    if not can_edit_unit(actor, evaluation.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of the evaluation's unit can edit it."))
-    if evaluation.status is not EvaluationStatus.DRAFT:
-        raise InvalidTransition(_l("Only a draft can be edited; this evaluation is no longer a draft."))
+    FLOW.ensure_editable(evaluation, actor, expected_version)
     values = validated_values(**fields)
     if subject is not None:
         values["subject_id"] = subject.id
     _ensure_unique(values.get("subject_id", evaluation.subject_id), values["field"], values["year"],
                    exclude_id=evaluation.id)
     changed = sorted(key for key, value in values.items() if getattr(evaluation, key) != value)
-    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.DRAFT},
-               to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.update", values=values,
-               details={"changed": changed})
-    note_editor(evaluation, actor)
+    FLOW.update(evaluation, actor=actor, expected_version=expected_version, values=values,
+                details={"changed": changed})
 
 
-def submit_evaluation(evaluation: CreditEvaluation, actor, expected_version) -> None:
-    ensure_version(evaluation, expected_version)
-    if not can_edit_unit(actor, evaluation.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of the evaluation's unit can submit it."))
-    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.DRAFT},
-               to=EvaluationStatus.PENDING_REVIEW, actor=actor, action="credit_evaluation.submit",
-               values={"submitted_by_id": actor.id, "submitted_at": clock.utcnow(),
-                       "reviewed_by_id": None, "reviewed_at": None})
-
-
-def _ensure_reviewer(evaluation: CreditEvaluation, actor) -> None:
-    ensure_reviewer(
-        evaluation,
-        actor,
-        role_message=_l("Only a reviewer of the evaluation's unit can decide on it."),
-        four_eyes_message=_l(
-            "You created or submitted this evaluation: another reviewer must decide on it (four-eyes rule)."
-        ),
-    )
-
-
-def approve_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str | None = None) -> None:
-    """Verify and publish: the result appears on the subject page and in the API and change feed."""
-    ensure_version(evaluation, expected_version)
-    _ensure_reviewer(evaluation, actor)
-    comment = (comment or "").strip()[:MAX_COMMENT] or None
-    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PENDING_REVIEW},
-               to=EvaluationStatus.PUBLISHED, actor=actor, action="credit_evaluation.approve", comment=comment,
-               values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": comment})
-    record_change(RECORD_TYPE, evaluation.id, ChangeKind.PUBLISHED, payload=public_payload(evaluation),
-                  subject_id=evaluation.subject_id, unit_id=evaluation.unit_id)
-
-
-def return_evaluation(evaluation: CreditEvaluation, actor, expected_version, comment: str) -> None:
-    ensure_version(evaluation, expected_version)
-    _ensure_reviewer(evaluation, actor)
-    text = required_comment(comment, _l("A return needs a comment saying what to fix."), limit=MAX_COMMENT)
-    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PENDING_REVIEW},
-               to=EvaluationStatus.DRAFT, actor=actor, action="credit_evaluation.return", comment=text,
-               values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": text})
+# Review: the one workflow (``core.review``)
+submit_evaluation = FLOW.submit
+approve_evaluation = FLOW.approve
+return_evaluation = FLOW.return_
 
 
 def withdraw_evaluation(evaluation: CreditEvaluation, actor, comment: str) -> None:
     """Take a published result off the public pages: the effect of a removal a second reviewer
     confirmed (``evaluations/removals.py``, ``core.removals``); the record stays for officers."""
-    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
-        raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can decide on it."))
-    text = required_comment(comment, _l("A withdrawal needs the reason for it."), limit=MAX_COMMENT)
-    transition(evaluation, expected_version=evaluation.version, allowed_from={EvaluationStatus.PUBLISHED},
-               to=EvaluationStatus.WITHDRAWN, actor=actor, action="credit_evaluation.withdraw", comment=text)
+    FLOW.take_off(evaluation, actor, comment, to=EvaluationStatus.WITHDRAWN, action="withdraw",
+                  comment_message=_l("A withdrawal needs the reason for it."))
     record_change(RECORD_TYPE, evaluation.id, ChangeKind.WITHDRAWN, payload=public_payload(evaluation),
                   subject_id=evaluation.subject_id, unit_id=evaluation.unit_id, reason="withdrawn")
 
@@ -293,9 +271,6 @@ def prepare_black_list_draft(evaluation: CreditEvaluation, actor, expected_versi
     Only a reviewer of the evaluation's unit may do it, once per evaluation; the draft goes
     through the list's own review and publicity like any other entry.
     """
-    from registry.listing import operations as listing_ops
-    from registry.listing.models import ListCategory, ListKind
-
     ensure_version(evaluation, expected_version)
     if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != evaluation.unit_id:
         raise PermissionDenied(_l("Only a reviewer of the evaluation's unit can prepare a black list draft."))
@@ -329,9 +304,6 @@ def prepare_black_list_draft(evaluation: CreditEvaluation, actor, expected_versi
 
 def resolve_subject(identifier: str, name: str | None, *, actor):
     """The registered subject with this identifier, or a new one when a name is given."""
-    from registry.core.identifiers import InvalidIdentifier, SubjectKind, parse_identifier
-    from registry.subjects.operations import create_subject, find_by_identifier
-
     try:
         subject = find_by_identifier(identifier or "")
         readings = [r for r in parse_identifier(identifier or "") if r.kind is not SubjectKind.VEHICLE]

@@ -13,7 +13,6 @@ from registry.core import clock
 from registry.core.removals import confirm_removal, prepare_removal
 from registry.core.seeding import demo_step
 from registry.evaluations import operations as ops
-from registry.evaluations import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.evaluations.models import CreditEvaluation, EvaluationField
 from registry.extensions import db
 from registry.subjects.models import Subject

@@ -9,17 +9,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from registry.core.audit import history
+from registry.core.decisions import Decision, decision_route, flow_decisions
 from registry.core.errors import RegistryError
 from registry.core.forms import apply_error
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, ensure_can_see, officer_required, scope_to_user
 from registry.core.removals import prepare_removal, removal_context
+from registry.core.review import FlowQueueSource
 from registry.core.tabular import template_csv, template_xlsx
-from registry.core.web import add_nav, perform
-from registry.core.workflow import ReviewQueueSource, register_queue_source
+from registry.core.web import add_nav
+from registry.core.workflow import register_queue_source
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
-from registry.evaluations import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.evaluations.forms import ActionForm, EvaluationForm, ImportForm
 from registry.evaluations.models import STATUS_LABELS, CreditEvaluation, EvaluationStatus
 from registry.extensions import db
@@ -105,41 +106,17 @@ def show(evaluation_id: int):
                            removal_ctx=removal_context(evaluation, current_user))
 
 
-@bp.route("/<id:evaluation_id>/remove", methods=["POST"])
-@officer_required
-def remove(evaluation_id: int):
-    """Prepare the withdrawal of a published result; a second reviewer confirms it (``core.removals``)."""
-    evaluation = _load(evaluation_id)
-    perform(prepare_removal, evaluation, actor=current_user, expected_version=request.form.get("version"),
-            reason=request.form.get("reason"),
-            success=_("The removal was prepared: it takes effect when another reviewer of the unit confirms it."))
-    return redirect(url_for(".show", evaluation_id=evaluation.id))
-
-
-ACTIONS = {
-    "submit": (lambda e, form: ops.submit_evaluation(e, current_user, form.version.data), _l("Submitted for review.")),
-    "approve": (lambda e, form: ops.approve_evaluation(e, current_user, form.version.data, form.comment.data),
-                _l("The evaluation was verified and published.")),
-    "return": (lambda e, form: ops.return_evaluation(e, current_user, form.version.data, form.comment.data),
-               _l("Returned to its author.")),
-    "black-list-draft": (lambda e, form: ops.prepare_black_list_draft(e, current_user, form.version.data),
-                         _l("A black list draft was prepared; complete and submit it from the list pages.")),
+DECISIONS = {
+    **flow_decisions(ops.FLOW, approved=_l("The evaluation was verified and published.")),
+    "black-list-draft": Decision(lambda e, f: ops.prepare_black_list_draft(e, current_user, f.get("version")),
+                                 _l("A black list draft was prepared; complete and submit it from the list pages.")),
+    # A published result leaves public view when a second reviewer confirms (``core.removals``).
+    "remove": Decision(
+        lambda e, f: prepare_removal(e, actor=current_user, expected_version=f.get("version"), reason=f.get("reason")),
+        _l("The removal was prepared: it takes effect when another reviewer of the unit confirms it."),
+    ),
 }
-
-
-@bp.route("/<id:evaluation_id>/<action>", methods=["POST"])
-@officer_required
-def act(evaluation_id: int, action: str):
-    evaluation = _load(evaluation_id)
-    if action not in ACTIONS:
-        abort(404)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        flash(_("This item was changed by someone else since you opened it. Reload the page and try again."), "error")
-        return redirect(url_for(".show", evaluation_id=evaluation.id))
-    operation, message = ACTIONS[action]
-    perform(operation, evaluation, form, success=str(message))
-    return redirect(url_for(".show", evaluation_id=evaluation.id))
+decision_route(bp, "/<id:evaluation_id>", DECISIONS, load=_load)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -204,13 +181,12 @@ def subject_section(subject, public: bool) -> dict:
             "STATUS_LABELS": STATUS_LABELS} if evaluations else {}
 
 
-class EvaluationQueue(ReviewQueueSource):
+class EvaluationQueue(FlowQueueSource):
+    """Evaluation results waiting for a reviewer, for ``/review``."""
+
     kind = "credit_evaluation"
     label = _l("Credit evaluation")
-    model = CreditEvaluation
-    status = EvaluationStatus.PENDING_REVIEW
-    approve_operation = staticmethod(ops.approve_evaluation)
-    return_operation = staticmethod(ops.return_evaluation)
+    flow = ops.FLOW
 
     def title(self, evaluation: CreditEvaluation) -> str:
         return str(evaluation)

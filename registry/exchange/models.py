@@ -1,4 +1,4 @@
-"""Monthly exchange batches (SPEC §11): what was built for a month and whether it was delivered."""
+"""Monthly exchange batches (PRODUCT §11): what was built for a month and whether it was delivered."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from registry.core import clock
+from registry.gendata.generate import AlreadyGenerated, generate
 
 
 @click.command("gen-data")
@@ -20,8 +21,6 @@ from registry.core import clock
 @with_appcontext
 def gen_data_command(subjects: int, seed: int, today):
     """Fill an empty database with a deterministic synthetic province (bulk inserts, no audit events)."""
-    from registry.gendata.generate import AlreadyGenerated, generate
-
     started = time.perf_counter()
     day: date = today.date() if today else clock.today()
 

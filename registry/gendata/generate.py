@@ -19,15 +19,23 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from registry.accounts.models import Unit, User
+from registry.applications.models import hash_access_code
+from registry.cases.models import Case, case_measures
+from registry.core.holds import RecordHold
 from registry.core.identifiers import SubjectKind, region_code
 from registry.core.periods import add_months, add_years, earliest_start
 from registry.core.permissions import Role
+from registry.core.seeding import SEED_STEPS
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
+from registry.disclosures.models import Disclosure
+from registry.evaluations.models import GRADE_SCALES, CreditEvaluation, EvaluationField
 from registry.extensions import db
 from registry.gendata import names
 from registry.gendata.writer import BulkWriter
-from registry.listing.models import ListCategory, ListEntry, category_measures, entry_measures
+from registry.listing.models import ListCategory, ListEntry, Measure, category_measures, entry_measures
+from registry.objections.models import Objection
+from registry.repairs.models import RepairApplication
 from registry.subjects.grams import POSTGRES_GRAMS_DDL, POSTGRES_GRAMS_DROP, SQLITE_GRAMS_DDL, SQLITE_GRAMS_FILL
 from registry.subjects.models import POSTGRES_SEARCH_DDL, SQLITE_SEARCH_DDL, Subject
 
@@ -303,8 +311,6 @@ def _disclosure_row(ctx: Context, disclosure_id: int, subject, unit, serial: int
 
 
 def _disclosures(ctx: Context) -> None:
-    from registry.disclosures.models import Disclosure
-
     rng, writer = ctx.rng, ctx.writer
     table = Disclosure.__table__
     next_id = writer.next_id(table)
@@ -335,8 +341,6 @@ def _disclosures(ctx: Context) -> None:
 
 
 def _cases(ctx: Context) -> None:
-    from registry.cases.models import Case, case_measures
-
     rng, writer = ctx.rng, ctx.writer
     next_id = writer.next_id(Case.__table__)
     matters = [("招投标资格审查", "限制其参与公路建设项目投标"), ("道路运输经营许可审批", "从严审核，暂缓办理"),
@@ -375,8 +379,6 @@ APPLICATION_STATES = [("submitted", 0.2), ("material_requested", 0.1), ("accepte
 
 
 def _application_row(ctx: Context, model, app_id: int, record, receipts: dict, outcomes) -> dict:
-    from registry.applications.models import hash_access_code
-
     rng = ctx.rng
     record_type, record_id, subject, unit_id = record
     clerk, reviewer = ctx.officers[unit_id]
@@ -421,8 +423,6 @@ def _application_row(ctx: Context, model, app_id: int, record, receipts: dict, o
 
 
 def _applications(ctx: Context, model, share: float, *, outcomes, entry_states, extra) -> None:
-    from registry.core.holds import RecordHold
-
     rng, writer = ctx.rng, ctx.writer
     subjects = {s[0]: s for s in ctx.subjects}
     records = [("list_entry", e[0], subjects[e[1]], e[4]) for e in ctx.entries
@@ -447,16 +447,12 @@ def _applications(ctx: Context, model, share: float, *, outcomes, entry_states, 
 
 
 def _objections(ctx: Context) -> None:
-    from registry.objections.models import Objection
-
     _applications(ctx, Objection, 0.003, outcomes=("dismissed", "upheld"),
                   entry_states=("publicity", "publicity_due", "published"), extra=lambda rng: {
         "grounds": "认定事实有误，申请更正。", "disclosure_effect": None, "correction_id": None})
 
 
 def _repairs(ctx: Context) -> None:
-    from registry.repairs.models import RepairApplication
-
     _applications(ctx, RepairApplication, 0.003, outcomes=("rejected", "approved"), entry_states=("published",),
                   extra=lambda rng: {
         "representative_name": names.person_name(rng),
@@ -469,8 +465,6 @@ def _repairs(ctx: Context) -> None:
 
 
 def _evaluations(ctx: Context) -> None:
-    from registry.evaluations.models import GRADE_SCALES, CreditEvaluation, EvaluationField
-
     rng, writer = ctx.rng, ctx.writer
     next_id = writer.next_id(CreditEvaluation.__table__)
     fields = list(EvaluationField)
@@ -507,8 +501,6 @@ SYNTHETIC_MARK = "91______MB%"  # the USCCs names.uscc_for makes (demo data uses
 
 
 def _context(rng: random.Random, today: date, writer: BulkWriter) -> Context:
-    from registry.listing.models import Measure
-
     units = [tuple(row) for row in db.session.execute(sa.select(Unit.id, Unit.code, Unit.name, Unit.issuing_name)
                                                       .order_by(Unit.id))]
     categories = [
@@ -575,8 +567,6 @@ def generate(subjects: int, seed: int, today: date, progress=lambda message: Non
              copy: bool | None = None) -> dict[str, int]:
     """Insert the synthetic data set and commit; returns the row counts per table.  ``copy``:
     PostgreSQL's rows through COPY (the default) or INSERT."""
-    from registry.core.seeding import SEED_STEPS
-
     for step in SEED_STEPS.ordered():
         step.run()
     db.session.commit()

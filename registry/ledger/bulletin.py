@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from reportlab.lib import colors
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from registry.accounts.issuers import department_issuer
 from registry.core import clock
+from registry.core.pdf import para
+from registry.documents import operations as documents
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
-from registry.documents.printing import issuing_name
+from registry.documents.printing import closing, issuing_name
 from registry.extensions import db
 from registry.ledger.models import LedgerAssignment, LedgerReport, LedgerTask, ReportStatus
 from registry.ledger.operations import report_due
@@ -78,9 +85,6 @@ def bulletin_content(period: Quarter, today=None) -> dict:
 
 
 def bulletin_xlsx(content: dict) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{content['year']}Q{content['quarter']}"
@@ -101,12 +105,6 @@ def bulletin_xlsx(content: dict) -> bytes:
 
 
 def _render(content: dict, meta, style) -> list:
-    from reportlab.lib import colors
-    from reportlab.platypus import Spacer, Table, TableStyle
-
-    from registry.core.pdf import para
-    from registry.documents.printing import closing
-
     story = [para(f"根据《信用体系建设任务分解清单》“建立年度工作台账，每月一报送，每季一通报”的要求，现将"
                   f"{content['year']}年第{content['quarter']}季度各责任单位工作台账月度报送情况（截至"
                   f"{content['as_of']}）通报如下。", style["body"]), Spacer(1, 6)]
@@ -133,8 +131,6 @@ def _render(content: dict, meta, style) -> list:
 
 
 def _as_date(content: dict):
-    from datetime import date
-
     return date.fromisoformat(content["as_of"])
 
 
@@ -161,7 +157,5 @@ def _quarter_of(key: str | None) -> Quarter | None:
 
 def bulletin_pdf(period: Quarter, *, actor) -> tuple[bytes, str]:
     """The bulletin as a verifiable PDF: (bytes, file name).  Needs the documents package."""
-    from registry.documents import operations as documents
-
     data, document = documents.document_pdf(KIND_NAME, period, actor=actor)
     return data, documents.pdf_filename(document)

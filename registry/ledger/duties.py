@@ -1,4 +1,4 @@
-"""Who carries which duty the registry checks: the ledger's task assignments, the one source (issue 29 §3).
+"""Who carries which duty the registry checks: the ledger's task assignments, the one source.
 
 A task of the year's list may carry a *duty* the registry holds units to: seed task 18 (at least
 one joint reward or punishment case a month) and seed task 12 (publish credit information at

@@ -1,4 +1,4 @@
-"""Publicity ends follow the working-day calendar (SPEC §8).
+"""Publicity ends follow the working-day calendar (PRODUCT §8).
 
 An entry in publicity keeps as many working days of publicity as it was given on approval: when
 the calendar changes, its end is recounted from the publicity start (``core.calendar_changes.recount``),
@@ -14,8 +14,8 @@ from registry.core.calendar_changes import recount, store_recounted
 from registry.core.changes import ChangeKind, record_change
 from registry.core.signals import calendar_changed
 from registry.extensions import db
+from registry.listing.feed import RECORD_TYPE, public_payload
 from registry.listing.models import EntryStatus, ListEntry
-from registry.listing.operations import RECORD_TYPE, public_payload
 
 
 @calendar_changed.connect

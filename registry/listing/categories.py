@@ -1,4 +1,4 @@
-"""The list categories (SPEC §3): the administrator's table of what each category is, how long its
+"""The list categories (PRODUCT §3): the administrator's table of what each category is, how long its
 entries stay valid and when they may be repaired, and its default measures.  Audited."""
 
 from __future__ import annotations

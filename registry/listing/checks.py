@@ -1,4 +1,4 @@
-"""The scheduled checks of the lists (SPEC §9): publicity end and validity end, daily 00:30."""
+"""The scheduled checks of the lists (PRODUCT §9): publicity end and validity end, daily 00:30."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``flask listing deciding-units``: entries whose deciding unit says something else than the unit
-that decided (issue 29 §1).
+that decided.
 
 Until the deciding unit was derived from the unit's issuing settings it was a free text, prefilled
 with the unit's own name: a division's entries said "基建处", an internal body that decides nothing

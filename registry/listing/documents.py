@@ -1,7 +1,7 @@
 """列入名单决定书: the notice that tells a subject it has been put on the red or black list.
 
 Issued when the entry is approved (the decision that starts its publicity), dated that day, by
-``operations.approve_entry`` (issue 29 §2); every later download returns that document.  Its
+``operations.approve_entry``; every later download returns that document.  Its
 content is the decision as approved plus the entry's *standing* (in force when issued), so the
 verification page can say when an entry was later withdrawn, revoked or removed by repair;
 moving from publicity to published is not a change of the decision.  It is issued in the name of

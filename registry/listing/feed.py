@@ -1,5 +1,5 @@
 """What the public sees of a list entry: its payload for the change feed, the API and the exchange,
-and the feed's record of each change (SPEC §11)."""
+and the feed's record of each change (PRODUCT §11)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def public_payload(entry: ListEntry) -> dict:
     """The public fields of an entry (never a full person ID number), for the feed, API, exchange.
 
     ``deciding_unit`` is the authority that decided (the department for a division's entry);
-    ``unit`` the body that handled it, a division named under the department (issue 29 §1)."""
+    ``unit`` the body that handled it, a division named under the department."""
     subject = entry.subject
     return {
         "id": entry.id,

@@ -1,4 +1,4 @@
-"""Red and black list entries, their categories, and the measures list (SPEC §3, §5).
+"""Red and black list entries, their categories, and the measures list (PRODUCT §3, §5).
 
 The database holds what must always be true of an entry: four-eyes review, a published entry has
 its validity start, a removed one its reason and date, dates in order, and the category belongs
@@ -58,7 +58,7 @@ STATUS_LABELS = {
 REMOVAL_LABELS = {RemovalReason.REPAIRED: _l("credit repaired"), RemovalReason.REVOKED: _l("revoked"),
                   RemovalReason.BLACKLISTED: _l("put on the black list")}
 
-# States whose entries the public sees (SPEC §3: in publicity marked 公示中, then published).
+# States whose entries the public sees (PRODUCT §3: in publicity marked 公示中, then published).
 PUBLIC_STATES = (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED)
 # The longest validity or minimum repair period a category may set, in calendar months (ten years).
 MAX_CATEGORY_MONTHS = 120
@@ -116,7 +116,7 @@ class Measure(CreatedAtMixin, db.Model):
 
 
 class ListCategory(CreatedAtMixin, db.Model):
-    """A category of the red or black list with its validity and repair rules (SPEC §3)."""
+    """A category of the red or black list with its validity and repair rules (PRODUCT §3)."""
 
     __tablename__ = "list_categories"
     __table_args__ = (
@@ -146,7 +146,7 @@ class ListCategory(CreatedAtMixin, db.Model):
 
 
 class ListEntry(ReviewedMixin, db.Model):
-    """One entry of the red or black list, from draft to its end (SPEC §3)."""
+    """One entry of the red or black list, from draft to its end (PRODUCT §3)."""
 
     __tablename__ = "list_entries"
     __audit_type__ = "list_entry"

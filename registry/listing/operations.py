@@ -1,4 +1,4 @@
-"""The verbs of the red and black lists (SPEC §3).
+"""The verbs of the red and black lists (PRODUCT §3).
 
 Every operation takes plain values and the acting user, checks who may do it, changes the rows
 (state changes through ``core.workflow.transition``: a conditional UPDATE on the version), writes
@@ -15,21 +15,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from registry.core import clock
-from registry.core.audit import record_event, record_events
+from registry.core.audit import record_events
 from registry.core.changes import ChangeKind
-from registry.core.editors import note_editor
-from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
+from registry.core.errors import NotFound, ValidationFailed
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.periods import add_months
-from registry.core.permissions import Role, can_edit_unit, can_see_unit
+from registry.core.permissions import can_see_unit
+from registry.core.review import Approval, FlowWords, ReviewFlow
 from registry.core.settings import get_setting
 from registry.core.signals import basis_withdrawn
 from registry.core.workdays import add_working_days
-from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
+from registry.core.workflow import ensure_version
 from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 from registry.listing import validation
-from registry.listing.feed import RECORD_TYPE, public_payload  # noqa: F401  (re-exported)
+from registry.listing.feed import RECORD_TYPE
 from registry.listing.feed import feed as _feed
 from registry.listing.models import (
     EntryStatus,
@@ -39,8 +39,47 @@ from registry.listing.models import (
 )
 from registry.listing.redlist import ensure_may_enter, leave_red_list
 
-MAX_COMMENT = 2000
 NOTICE_KIND = "list_entry"  # the 列入名单决定书 (``listing.documents``)
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts
+
+
+def _check(entry: ListEntry, verb: str) -> None:
+    ensure_may_enter(entry.list_kind, entry.subject_id)  # a red entry for a black-listed subject, ...
+
+
+def _publicity(entry: ListEntry) -> Approval:
+    """Approved, an entry enters publicity: it starts today and lasts the configured number of working days."""
+    today = clock.today()
+    end = add_working_days(today, get_setting("publicity_working_days"))
+    return Approval(EntryStatus.IN_PUBLICITY, {"publicity_start": today, "publicity_end": end})
+
+
+def _published(entry: ListEntry, actor) -> None:
+    _feed(entry, ChangeKind.PUBLISHED)
+    issue_decision_notice(NOTICE_KIND, entry, actor=actor)  # the 列入名单决定书, dated today
+
+
+FLOW = ReviewFlow(
+    model=ListEntry,
+    action_prefix="list_entry",
+    draft=EntryStatus.DRAFT,
+    pending=EntryStatus.PENDING_REVIEW,
+    approved=_publicity,
+    published=frozenset({EntryStatus.PUBLISHED}),
+    check=_check,
+    on_approve=_published,
+    words=FlowWords(
+        draft_role=_l("Only clerks and reviewers of a unit can draft list entries."),
+        edit_role=_l("Only clerks and reviewers of the entry's unit can edit it."),
+        submit_role=_l("Only clerks and reviewers of the entry's unit can submit it."),
+        review_role=_l("Only a reviewer of the entry's unit can decide on it."),
+        four_eyes=_l("You created or submitted this entry: another reviewer must decide on it (four-eyes rule)."),
+        not_draft=_l("Only a draft can be edited; this entry is no longer a draft."),
+    ),
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,191 +93,60 @@ def create_entry(*, actor, subject, **fields) -> ListEntry:
     measure_ids, and optionally valid_until (when the decision sets an end).  The deciding unit is
     the unit's issuing name (``deciding_unit``, when given, must say the same).
     """
-    if not can_edit_unit(actor, actor.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of a unit can draft list entries."))
+    FLOW.ensure_may_draft(actor, actor.unit_id)
     if subject is None:
         raise ValidationFailed(_l("Choose the subject of the entry."), field="subject_identifier")
     values, measures = validation.validated_fields(unit=actor.unit, **fields)
     ensure_may_enter(values["list_kind"], subject.id)
-    entry = ListEntry(
-        **values,
-        subject_id=subject.id,
-        unit_id=actor.unit_id,
-        created_by_id=actor.id,
-        status=EntryStatus.DRAFT,
-        created_at=clock.utcnow(),
-    )
+    entry = ListEntry(**values, subject_id=subject.id, unit_id=actor.unit_id)
     entry.measures = measures
-    db.session.add(entry)
-    db.session.flush()
-    note_editor(entry, actor)
-    record_event(
-        "list_entry.create",
-        actor=actor,
-        obj=entry,
-        to_state=EntryStatus.DRAFT,
-        details={"subject_id": subject.id, "category_id": entry.category_id},
-    )
-    return entry
+    return FLOW.start(entry, actor=actor, details={"subject_id": subject.id, "category_id": entry.category_id})
 
 
 def update_draft(entry: ListEntry, *, actor, expected_version: int, subject=None, **fields) -> ListEntry:
     """Change a draft (only a draft: what reviewers or the public saw is never edited in place)."""
-    ensure_version(entry, expected_version)
-    if not can_edit_unit(actor, entry.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of the entry's unit can edit it."))
-    if entry.status is not EntryStatus.DRAFT:
-        raise ValidationFailed(
-            _l("Only a draft can be edited; this entry is no longer a draft."), field="status"
-        )
+    FLOW.ensure_editable(entry, actor, expected_version)
     values, measures = validation.validated_fields(unit=entry.unit, **fields)
     if subject is not None:
         values["subject_id"] = subject.id
     ensure_may_enter(values["list_kind"], values.get("subject_id", entry.subject_id))
     changed = sorted(k for k, v in values.items() if getattr(entry, k) != v)
-    transition(
-        entry,
-        expected_version=entry.version,
-        allowed_from={EntryStatus.DRAFT},
-        to=EntryStatus.DRAFT,
-        actor=actor,
-        action="list_entry.update",
-        values=values,
-        details={"changed": changed, "measures": [m.code for m in measures]},
-    )
+    FLOW.update(entry, actor=actor, expected_version=expected_version, values=values,
+                details={"changed": changed, "measures": [m.code for m in measures]})
     entry.measures = measures
     db.session.flush()
-    note_editor(entry, actor)
     return entry
 
 
 # ---------------------------------------------------------------------------------------------
-# Review
+# Review: the one workflow (``core.review``)
+
+submit_entry = FLOW.submit
+approve_entry = FLOW.approve
+return_entry = FLOW.return_
 
 
-def _ensure_reviewer(entry: ListEntry, actor) -> None:
-    ensure_reviewer(
-        entry,
-        actor,
-        role_message=_l("Only a reviewer of the entry's unit can decide on it."),
-        four_eyes_message=_l(
-            "You created or submitted this entry: another reviewer must decide on it (four-eyes rule)."
-        ),
-    )
-
-
-def submit_entry(entry: ListEntry, actor, expected_version: int) -> None:
-    """Send a draft for review.  A previous reviewer's comment stays visible; their decision does not."""
-    ensure_version(entry, expected_version)
-    if not can_edit_unit(actor, entry.unit_id):
-        raise PermissionDenied(_l("Only clerks and reviewers of the entry's unit can submit it."))
-    ensure_may_enter(entry.list_kind, entry.subject_id)
-    transition(
-        entry,
-        expected_version=entry.version,
-        allowed_from={EntryStatus.DRAFT},
-        to=EntryStatus.PENDING_REVIEW,
-        actor=actor,
-        action="list_entry.submit",
-        values={
-            "submitted_by_id": actor.id,
-            "submitted_at": clock.utcnow(),
-            "reviewed_by_id": None,
-            "reviewed_at": None,
-        },
-    )
-
-
-def approve_entry(entry: ListEntry, actor, expected_version: int, comment: str | None = None) -> None:
-    """Approve: the listing is decided; publicity starts today and lasts the configured number of
-    working days.  The decision notice (列入名单决定书) is issued now, dated today."""
-    ensure_version(entry, expected_version)
-    _ensure_reviewer(entry, actor)
-    ensure_may_enter(entry.list_kind, entry.subject_id)
-    today = clock.today()
-    end = add_working_days(today, get_setting("publicity_working_days"))
-    comment = (comment or "").strip()[:MAX_COMMENT] or None
-    transition(
-        entry,
-        expected_version=entry.version,
-        allowed_from={EntryStatus.PENDING_REVIEW},
-        to=EntryStatus.IN_PUBLICITY,
-        actor=actor,
-        action="list_entry.approve",
-        comment=comment,
-        values={
-            "reviewed_by_id": actor.id,
-            "reviewed_at": clock.utcnow(),
-            "review_comment": comment,
-            "publicity_start": today,
-            "publicity_end": end,
-        },
-    )
-    _feed(entry, ChangeKind.PUBLISHED)
-    issue_decision_notice(NOTICE_KIND, entry, actor=actor)
-
-
-def return_entry(entry: ListEntry, actor, expected_version: int, comment: str) -> None:
-    """Send a pending entry back to draft with the reviewer's comment (required)."""
-    ensure_version(entry, expected_version)
-    _ensure_reviewer(entry, actor)
-    text = required_comment(comment, _l("A return needs a comment saying what to fix."), limit=MAX_COMMENT)
-    transition(
-        entry,
-        expected_version=entry.version,
-        allowed_from={EntryStatus.PENDING_REVIEW},
-        to=EntryStatus.DRAFT,
-        actor=actor,
-        action="list_entry.return",
-        comment=text,
-        values={"reviewed_by_id": actor.id, "reviewed_at": clock.utcnow(), "review_comment": text},
-    )
-
-
-def _ensure_unit_reviewer(entry: ListEntry, actor) -> None:
-    if getattr(actor, "role", None) is not Role.REVIEWER or actor.unit_id != entry.unit_id:
-        raise PermissionDenied(_l("Only a reviewer of the entry's unit can do this."))
-
-
-def _remove(entry: ListEntry, actor, reason: RemovalReason, comment: str, action: str) -> None:
-    transition(
-        entry,
-        expected_version=entry.version,
-        allowed_from={EntryStatus.PUBLISHED},
-        to=EntryStatus.REMOVED,
-        actor=actor,
-        action=action,
-        comment=comment,
-        values={"removal_reason": reason, "removal_date": clock.today()},
-        details={"removal_reason": reason.value},
-    )
+def _remove(entry: ListEntry, actor, reason: RemovalReason, comment: str, verb: str, comment_message) -> None:
+    text = FLOW.take_off(entry, actor, comment, to=EntryStatus.REMOVED, action=verb, comment_message=comment_message,
+                         values={"removal_reason": reason, "removal_date": clock.today()},
+                         details={"removal_reason": reason.value})
     _feed(entry, ChangeKind.REMOVED, reason=reason.value)
     if reason is RemovalReason.REVOKED:  # removed as wrong: what rests on it falls with it
         basis_withdrawn.send(RECORD_TYPE, record_type=RECORD_TYPE, record_id=entry.id, cause="revoked",
-                             reason=comment, actor=actor)
+                             reason=text, actor=actor)
 
 
 def revoke_entry(entry: ListEntry, actor, expected_version: int, reason: str) -> None:
     """A reviewer of the unit revokes a published entry (e.g. the decision was annulled)."""
     ensure_version(entry, expected_version)
-    _ensure_unit_reviewer(entry, actor)
-    text = required_comment(reason, _l("A revocation needs the reason for it."), limit=MAX_COMMENT)
-    _remove(entry, actor, RemovalReason.REVOKED, text, "list_entry.revoke")
+    _remove(entry, actor, RemovalReason.REVOKED, reason, "revoke", _l("A revocation needs the reason for it."))
 
 
 def withdraw_entry(entry: ListEntry, actor, comment: str) -> None:
     """Withdraw an entry during publicity (an objection was upheld); it was never published."""
-    _ensure_unit_reviewer(entry, actor)
-    text = required_comment(comment, _l("A withdrawal needs the reason for it."), limit=MAX_COMMENT)
-    transition(
-        entry,
-        expected_version=entry.version,
-        allowed_from={EntryStatus.IN_PUBLICITY},
-        to=EntryStatus.WITHDRAWN,
-        actor=actor,
-        action="list_entry.withdraw",
-        comment=text,
-    )
+    text = FLOW.take_off(entry, actor, comment, to=EntryStatus.WITHDRAWN, action="withdraw",
+                         comment_message=_l("A withdrawal needs the reason for it."),
+                         allowed_from={EntryStatus.IN_PUBLICITY})
     _feed(entry, ChangeKind.WITHDRAWN)
     basis_withdrawn.send(RECORD_TYPE, record_type=RECORD_TYPE, record_id=entry.id, cause="withdrawn",
                          reason=text, actor=actor)
@@ -250,9 +158,7 @@ def remove_entry(entry: ListEntry, reason: RemovalReason | str, actor, comment: 
         reason = RemovalReason(reason)
     except ValueError:
         raise ValidationFailed(_l("Unknown removal reason."), field="reason") from None
-    _ensure_unit_reviewer(entry, actor)
-    text = required_comment(comment, _l("A removal needs the reason for it."), limit=MAX_COMMENT)
-    _remove(entry, actor, reason, text, f"list_entry.remove_{reason.value}")
+    _remove(entry, actor, reason, comment, f"remove_{reason.value}", _l("A removal needs the reason for it."))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The red and black lists exclude each other (issue 29 §4).
+"""The red and black lists exclude each other.
 
 A subject the rules hold seriously dishonest is not rewarded as trustworthy:
 

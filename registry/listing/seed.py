@@ -1,4 +1,4 @@
-"""Seed the list categories (SPEC §3) and the measures list with its object list (SPEC §5);
+"""Seed the list categories (PRODUCT §3) and the measures list with its object list (PRODUCT §5);
 demo entries in every state.  Both steps are idempotent."""
 
 from __future__ import annotations

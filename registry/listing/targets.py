@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from registry.applications.targets import RecordSummary, TargetKind, register_target
 from registry.extensions import db
+from registry.listing.feed import RECORD_TYPE, public_payload
 from registry.listing.models import LIST_KIND_SHORT, STATUS_LABELS, ListEntry, publicly_shown
-from registry.listing.operations import RECORD_TYPE, public_payload
 
 
 def _public_of_subject(subject_id: int, today: date) -> list[ListEntry]:

@@ -1,6 +1,6 @@
-"""The rules of a list entry's content (SPEC §3, §14): the texts stated and within their limits, the
+"""The rules of a list entry's content (PRODUCT §3, §14): the texts stated and within their limits, the
 category on the entry's list, the measures of that list, the dates in order, and the deciding unit
-the unit that decided (issue 29 §1)."""
+the unit that decided."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.core import clock
 from registry.core.audit import history
+from registry.core.decisions import Decision, decision_route, flow_decisions
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices
 from registry.core.holds import open_holds
@@ -28,12 +29,12 @@ from registry.core.permissions import (
     scope_to_user,
 )
 from registry.core.removals import prepare_removal, removal_context
-from registry.core.web import add_nav, perform, perform_form
-from registry.core.workflow import ReviewQueueSource, register_queue_source
+from registry.core.review import FlowQueueSource
+from registry.core.web import add_nav, perform_form
+from registry.core.workflow import register_queue_source
 from registry.extensions import db
 from registry.listing import categories as category_ops
 from registry.listing import operations as ops
-from registry.listing import removals as _removals  # noqa: F401  (registers the removal kind)
 from registry.listing import work
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm
 from registry.listing.models import (
@@ -207,45 +208,26 @@ def show(entry_id: int):
     )
 
 
-ACTIONS = {
-    "submit": (lambda e, f: ops.submit_entry(e, current_user, f.get("version")), _l("Submitted for review.")),
-    "approve": (
-        lambda e, f: ops.approve_entry(e, current_user, f.get("version"), f.get("comment")),
-        _l("Approved: the entry is now in publicity."),
-    ),
-    "return": (
-        lambda e, f: ops.return_entry(e, current_user, f.get("version"), f.get("comment")),
-        _l("Returned to its author."),
-    ),
-    "revoke": (
+DECISIONS = {
+    **flow_decisions(ops.FLOW, approved=_l("Approved: the entry is now in publicity.")),
+    "revoke": Decision(
         lambda e, f: prepare_removal(e, actor=current_user, expected_version=f.get("version"), reason=f.get("reason")),
         _l("The removal was prepared: it takes effect when another reviewer of the unit confirms it."),
     ),
 }
-
-
-@bp.route("/officer/entries/<id:entry_id>/<action>", methods=["POST"])
-@officer_required
-def act(entry_id: int, action: str):
-    entry = _load(entry_id)
-    operation, success = ACTIONS.get(action) or abort(404)
-    perform(operation, entry, request.form, success=str(success))
-    return redirect(url_for(".show", entry_id=entry_id))
+decision_route(bp, "/officer/entries/<id:entry_id>", DECISIONS, load=_load)
 
 
 # ---------------------------------------------------------------------------------------------
 # The review queue
 
 
-class ListEntryQueue(ReviewQueueSource):
+class ListEntryQueue(FlowQueueSource):
     """List entries waiting for a reviewer, for ``/review``."""
 
     kind = "list_entry"
     label = _l("List entry")
-    model = ListEntry
-    status = EntryStatus.PENDING_REVIEW
-    approve_operation = staticmethod(ops.approve_entry)
-    return_operation = staticmethod(ops.return_entry)
+    flow = ops.FLOW
 
     def title(self, entry: ListEntry) -> str:
         return f"{LIST_KIND_SHORT[entry.list_kind]} · {entry.decision_number}"

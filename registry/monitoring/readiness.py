@@ -1,6 +1,6 @@
 """Is this instance ready to serve: database reachable, schema current.
 
-The scheduler is not part of it (issue 30 §5): a stopped scheduler must not take every web worker
+The scheduler is not part of it: a stopped scheduler must not take every web worker
 out of the load balancer and the public site down with it.  ``/readyz`` still says when the
 latest check run is older than ``READYZ_MAX_CHECK_AGE_HOURS`` (``scheduler.stale``), for people;
 the alert is ``/metrics``' ``registry_check_overdue_seconds`` and, once the scheduler runs again,
@@ -13,12 +13,13 @@ import os
 from datetime import timedelta
 
 import sqlalchemy as sa
+from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
 
-from registry import PROJECT_ROOT
 from registry.checks.models import CheckRun
+from registry.config import PROJECT_ROOT
 from registry.core import clock
 from registry.extensions import db
 
@@ -26,8 +27,6 @@ from registry.extensions import db
 @functools.cache
 def migration_heads() -> frozenset[str]:
     """The head revisions of the migrations shipped with this code (read once per process)."""
-    from alembic.config import Config
-
     config = Config()
     config.set_main_option("script_location", os.path.join(PROJECT_ROOT, "migrations"))
     return frozenset(ScriptDirectory.from_config(config).get_heads())

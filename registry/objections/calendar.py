@@ -1,4 +1,4 @@
-"""Objection deadlines follow the working-day calendar (SPEC §6, §8)
+"""Objection deadlines follow the working-day calendar (PRODUCT §6, §8)
 (``applications.deadlines.recount_application_deadlines``)."""
 
 from __future__ import annotations

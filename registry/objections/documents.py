@@ -1,4 +1,4 @@
-"""The objections' decision notice, 异议处理答复书 (SPEC §6, §12), issued through the applications'
+"""The objections' decision notice, 异议处理答复书 (PRODUCT §6, §12), issued through the applications'
 notice machinery."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Objections (SPEC §6): one row per objection, with its handling and four-eyes decision."""
+"""Objections (PRODUCT §6): one row per objection, with its handling and four-eyes decision."""
 
 from __future__ import annotations
 

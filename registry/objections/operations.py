@@ -1,4 +1,4 @@
-"""The verbs of objections (SPEC §6): file, handle, decide, and the decision's effect on the record.
+"""The verbs of objections (PRODUCT §6): file, handle, decide, and the decision's effect on the record.
 
 Filing opens an OBJECTION hold on the record (异议处理中 publicly; an entry in publicity is not
 published while it is open); the hold closes when the objection is rejected or decided.  An upheld
@@ -68,7 +68,7 @@ HANDLING = deadlines.register_handling(Handling(
 
 
 def objectable(record) -> bool:
-    """SPEC §6: a list entry in publicity or published, or a disclosure the public sees."""
+    """PRODUCT §6: a list entry in publicity or published, or a disclosure the public sees."""
     return isinstance(record, (ListEntry, Disclosure)) and targets.is_public(record)
 
 

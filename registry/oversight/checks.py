@@ -1,4 +1,4 @@
-"""The biweekly publication check (SPEC §9): every unit publishes credit information regularly."""
+"""The biweekly publication check (PRODUCT §9): every unit publishes credit information regularly."""
 
 from __future__ import annotations
 

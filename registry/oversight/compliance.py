@@ -1,4 +1,4 @@
-"""The compliance figures per unit and month (SPEC §9), and how a package adds one.
+"""The compliance figures per unit and month (PRODUCT §9), and how a package adds one.
 
 A figure is a column of the compliance dashboard and of the monthly and quarterly reports::
 

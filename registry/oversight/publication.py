@@ -1,4 +1,4 @@
-"""When each unit last published credit information, read from the change feed (SPEC §9)."""
+"""When each unit last published credit information, read from the change feed (PRODUCT §9)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from registry.core.changes import ChangeEvent, ChangeKind
 
-# Record types whose publication counts as "credit information" (SPEC §9: disclosure, entry, case).
+# Record types whose publication counts as "credit information" (PRODUCT §9: disclosure, entry, case).
 PUBLICATION_RECORD_TYPES = ("disclosure", "list_entry", "case")
 
 

@@ -1,4 +1,4 @@
-"""Monthly and quarterly compliance reports as XLSX and PDF (SPEC §9, seed task 2).
+"""Monthly and quarterly compliance reports as XLSX and PDF (PRODUCT §9, seed task 2).
 
 The PDF is issued through ``registry.documents`` (numbered, with a verification code that
 ``/verify`` knows).
@@ -15,7 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, Spacer
 
+from registry.core.cjk_text import escape
+from registry.core.pdf import table_and_tail
 from registry.documents.kinds import NoticeKind, RecordRef, register_notice_kind
 from registry.documents.operations import document_pdf
 from registry.documents.printing import closing, issuer, issuing_name
@@ -90,12 +95,6 @@ def report_content(period: ReportPeriod) -> dict:
 
 
 def _render(content: dict, meta, style) -> list:
-    from reportlab.lib import colors
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer
-
-    from registry.core.pdf import escape, table_and_tail
-
     intro = (f"本报告统计 {content['period']} 各责任单位双公示按时公示、联合奖惩案例配额、信用信息公示等情况。")
     data = [[Paragraph(escape(cell), style["cell"]) for cell in content["header"]]]
     data += [[Paragraph(escape(cell), style["cell"]) for cell in row] for row in content["rows"]]

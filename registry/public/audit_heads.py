@@ -1,4 +1,4 @@
-"""``/audit/heads.json``: the audit chain's daily heads, for anyone to archive (issue 30 §3).
+"""``/audit/heads.json``: the audit chain's daily heads, for anyone to archive.
 
 A copy kept by someone outside the department is what an insider holding the database, the key
 and the anchor file cannot rewrite: ``flask audit verify --published <archived copy>`` holds the

@@ -1,4 +1,4 @@
-"""The public 信用评价 page (issue 19 item 15): published credit evaluation results by scheme
+"""The public 信用评价 page: published credit evaluation results by scheme
 and year, searchable by name or code, paginated, and downloadable as CSV like the lists."""
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from wtforms.validators import Length, Optional
 from registry.core import clock
 from registry.core.forms import select_choices
 from registry.core.pagination import paginate
+from registry.core.tabular import formula_safe
 from registry.core.web import add_nav
 from registry.evaluations import queries
 from registry.evaluations.models import FIELD_LABELS, FIELD_NAMES_ZH, EvaluationField
-from registry.public.views import _cell, bp
+from registry.public.views import bp
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["评价领域", "评价年度", "主体名称", "主体标识", "信用等级", "直接认定", "直接认定理由", "评价得分",
@@ -72,7 +73,7 @@ def evaluations_csv():
     writer.writerow(CSV_COLUMNS)
     for batch in queries.iter_results(_filters(form)):
         for e in batch:
-            writer.writerow([_cell(value) for value in (
+            writer.writerow([formula_safe(value) for value in (
                 FIELD_NAMES_ZH[e.field], e.year, e.subject.name, e.subject.public_identifier, e.grade,
                 "是" if e.directly_determined else "否", e.direct_reason or "", e.score, e.evaluating_unit,
                 e.published_on.isoformat(), e.document_number or "",

@@ -1,4 +1,4 @@
-"""Public pages: the lookup, the red and black lists, subject pages (SPEC §2, §10).
+"""Public pages: the lookup, the red and black lists, subject pages (PRODUCT §2, §10).
 
 Only public information appears here (``registry.readmodel`` says what that is); person ID
 numbers are always masked.  Every page is rate-limited per client address (``RATELIMIT_PUBLIC``)
@@ -25,6 +25,7 @@ from registry.core.datalabels import data_label
 from registry.core.forms import select_choices
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, looks_like_identifier
 from registry.core.replicas import reads_from_replica
+from registry.core.tabular import formula_safe
 from registry.core.web import add_nav
 from registry.documents.views import pdf_response
 from registry.extensions import db, limiter
@@ -273,12 +274,6 @@ CSV_STATUS = {"in_publicity": "公示中", "published": "已发布"}
 LIST_CN = {ListKind.RED: "红名单", ListKind.BLACK: "黑名单"}
 
 
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @bp.route("/lists/<any(red, black):slug>.csv")
 @reads_from_replica
 def list_csv(slug: str):
@@ -308,7 +303,7 @@ def _write_rows(writer, entries) -> None:
     holds = queries.entry_holds(entries)
     for entry in entries:
         marks = holds.get(entry.id, set())
-        writer.writerow([_cell(value) for value in (
+        writer.writerow([formula_safe(value) for value in (
             LIST_CN[entry.list_kind], entry.category.name, entry.subject.name, entry.subject.public_identifier,
             entry.reason, entry.legal_basis, entry.decision_number, entry.deciding_unit,
             entry.decision_date.isoformat(), CSV_STATUS.get(entry.status.value, ""),
@@ -321,5 +316,3 @@ def _write_rows(writer, entries) -> None:
 
 add_nav("public.red_list", _l("Red list"), order=10)
 add_nav("public.black_list", _l("Black list"), order=11)
-from registry.public import audit_heads as _audit_heads  # noqa: E402,F401  (the published audit heads)
-from registry.public import evaluations as _evaluations  # noqa: E402,F401  (the 信用评价 page)

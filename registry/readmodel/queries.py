@@ -5,7 +5,7 @@ One rule everywhere: a list entry is public while it is in publicity (公示中)
 past its validity end (even before the nightly check has marked it expired); a disclosure while
 ``disclosures.queries.publicly_visible`` says so; an evaluation once published.  Drafts, pending,
 returned, withdrawn, expired and removed records never appear.  A subject with none of these is
-a "clean" subject: its page says so, and a person's name is not shown on it (SPEC §2).
+a "clean" subject: its page says so, and a person's name is not shown on it (PRODUCT §2).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
+from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import ListEntry, ListKind, publicly_shown
-from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.subjects.models import Subject
 
 BATCH = 500  # ids per IN (...) query

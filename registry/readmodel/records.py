@@ -1,4 +1,4 @@
-"""What the public sees of these subjects today, read set-based as rows (SPEC §2, §10, §11).
+"""What the public sees of these subjects today, read set-based as rows (PRODUCT §2, §10, §11).
 
 ``public_records(subject_ids, today)`` is the one answer used by the public subject page, the
 credit report (``readmodel.report``), the credit check and its batch: per subject its public list
@@ -30,6 +30,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
+from registry.accounts.models import Unit
 from registry.cases.models import Case, case_measures, publicly_shown_case
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.identifiers import SubjectKind
@@ -38,8 +39,8 @@ from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
+from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
-from registry.listing.operations import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.readmodel.queries import BATCH, chunks, public_entry_condition
 from registry.readmodel.standings import standing_of
 from registry.subjects.models import Subject
@@ -89,7 +90,7 @@ class PublicRecords:
 
 
 def name_is_public(subject, records: PublicRecords | None) -> bool:
-    """A person's name is public only on their public records (SPEC §2); others' names always."""
+    """A person's name is public only on their public records (PRODUCT §2); others' names always."""
     return subject.kind is not SubjectKind.PERSON or (records is not None and records.names_subject)
 
 
@@ -193,8 +194,6 @@ def _holds(mapping) -> set:
 
 @functools.cache
 def _entries_statement() -> sa.Select:
-    from registry.accounts.models import Unit
-
     return (
         sa.select(*_columns(ListEntry), ListCategory.name.label("category_name"), Unit.name.label("unit_name"),
                   Unit.issuing_name.label("unit_issuing_name"),

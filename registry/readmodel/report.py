@@ -1,4 +1,4 @@
-"""The subject credit report's content, from the one public read model (SPEC §10; issue 18 §1).
+"""The subject credit report's content, from the one public read model (PRODUCT §10).
 
 The report says what the public subject page shows: both read the subject's
 ``records.public_records`` (list entries, disclosures, evaluations, cases), the page through its

@@ -1,4 +1,4 @@
-"""Repair application deadlines follow the working-day calendar (SPEC §7, §8), as objections' do."""
+"""Repair application deadlines follow the working-day calendar (PRODUCT §7, §8), as objections' do."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The repair decision notice, 信用修复决定书 (SPEC §7, §12), issued through the applications' notice
+"""The repair decision notice, 信用修复决定书 (PRODUCT §7, §12), issued through the applications' notice
 machinery."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.applications.notices import register_application_notice
 from registry.applications.receipts import register_application_receipt
-from registry.listing.operations import RECORD_TYPE as LIST_ENTRY
+from registry.listing.feed import RECORD_TYPE as LIST_ENTRY
 from registry.repairs.models import RepairApplication, RepairOutcome
 
 

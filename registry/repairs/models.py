@@ -1,4 +1,4 @@
-"""Credit repair applications (SPEC §7), one row each, with handling and the four-eyes decision.
+"""Credit repair applications (PRODUCT §7), one row each, with handling and the four-eyes decision.
 
 At most one open application per record: the database holds it with a partial unique index.
 """
@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.applications.models import (
-    _OPEN_SQL,
+    OPEN_STATES_SQL,
     STATUS_LABELS,
     ApplicationMixin,
     application_constraints,
@@ -39,7 +39,7 @@ OUTCOME_LABELS = {RepairOutcome.APPROVED: _l("Repair approved"), RepairOutcome.R
 ROLE_LABELS = {RepresentativeRole.LEGAL_REPRESENTATIVE: _l("Legal representative"),
                RepresentativeRole.AGENT: _l("Authorised agent")}
 
-# The uploads of a repair application (SPEC §7): (form field, label, required)
+# The uploads of a repair application (PRODUCT §7): (form field, label, required)
 DOCUMENTS = (
     ("application_form", _l("Repair application form (信用修复申请书)"), True),
     ("commitment_letter", _l("Signed commitment letter (信用承诺书)"), True),
@@ -59,8 +59,8 @@ class RepairApplication(ApplicationMixin, db.Model):
         *application_constraints("repair_applications", tuple(o.value for o in RepairOutcome)),
         sa.CheckConstraint("record_type IN ('list_entry', 'disclosure')", name="record_type_known"),
         sa.Index("uq_repair_applications_one_open", "record_type", "record_id", unique=True,
-                 sqlite_where=sa.text(f"status IN ({_OPEN_SQL})"),
-                 postgresql_where=sa.text(f"status IN ({_OPEN_SQL})")),
+                 sqlite_where=sa.text(f"status IN ({OPEN_STATES_SQL})"),
+                 postgresql_where=sa.text(f"status IN ({OPEN_STATES_SQL})")),
     )
 
     representative_name: Mapped[str] = mapped_column(sa.String(100))

@@ -1,4 +1,4 @@
-"""The verbs of credit repair (SPEC §7): eligibility, filing, handling, decision and its effect.
+"""The verbs of credit repair (PRODUCT §7): eligibility, filing, handling, decision and its effect.
 
 Eligibility is checked before anything is stored, and a refusal says why in plain words with the
 date from which the party may apply:
@@ -8,7 +8,7 @@ date from which the party may apply:
   (``valid_from``, the first day it was on the published list);
 - a penalty disclosure: published and in its disclosure period, general or serious, and past the
   minimum period of ``penalty_general_repair_after_months`` / ``penalty_serious_repair_after_months``
-  from its *decision date* (SPEC §4 counts a penalty's periods from the decision date, as the NDRC
+  from its *decision date* (PRODUCT §4 counts a penalty's periods from the decision date, as the NDRC
   measures count the minimum disclosure period from the day of the penalty decision);
 - no other open repair application for the same record.
 
@@ -28,6 +28,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from registry.accounts.models import Unit
 from registry.applications import deadlines, handling, targets
 from registry.applications.handling import Applicant, Handling
 from registry.applications.queue import ApplicationQueue
@@ -262,8 +263,6 @@ def repair_cases_per_unit(year: int, month: int) -> list[RepairCount]:
     Filed counts by filing date; the outcomes by the day the application was finished.  Every
     unit is listed, with zeros where it had none.
     """
-    from registry.accounts.models import Unit
-
     start, end = clock.month_bounds(year, month)
     model = RepairApplication
     finished = sa.and_(model.decided_on >= start, model.decided_on < end)

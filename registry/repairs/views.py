@@ -63,7 +63,7 @@ def _subject_section(subject, public: bool) -> dict:
     """On the public subject page: a link to object to, or apply to repair, each record it shows.
 
     The repair link only where the form would accept the application today (the rule the form
-    applies, ``ops.eligibility``); otherwise the day from which it will, or why not (issue 19 #10).
+    applies, ``ops.eligibility``); otherwise the day from which it will, or why not.
     """
     if not public:
         return {}

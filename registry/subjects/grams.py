@@ -1,4 +1,4 @@
-"""The index of one- and two-character pieces of subject names (issue 20, SPEC §10).
+"""The index of one- and two-character pieces of subject names (PRODUCT §10).
 
 Trigram indexes (SQLite's FTS5 ``trigram`` tokenizer, PostgreSQL's pg_trgm) cannot answer a query
 shorter than three characters, and two Chinese characters (a city, a trade, a surname and a

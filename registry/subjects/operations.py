@@ -37,7 +37,7 @@ def as_stored(text: str) -> str:
 def find_stored(texts) -> dict[str, Subject]:
     """Subjects registered under exactly these numbers as stored (spaces and case aside), whether
     or not the number passes today's check: a number stored before the checks were right stays
-    findable by that very number until an officer corrects it (issue 36 §4).  Keyed by the text."""
+    findable by that very number until an officer corrects it.  Keyed by the text."""
     wanted = {text: as_stored(text) for text in texts if text and text.strip()}
     if not wanted:
         return {}

@@ -1,4 +1,4 @@
-"""The name search's matches on PostgreSQL, whose text indexes return them unordered (issue 20).
+"""The name search's matches on PostgreSQL, whose text indexes return them unordered.
 
 The pages want the first matches in id order (20 of them, or 50 newest) and a count up to 201.
 A GIN index (the pairs' index for one or two characters, pg_trgm for more) finds every match at

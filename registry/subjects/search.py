@@ -1,4 +1,4 @@
-"""Finding subjects by any substring of their name, fast at a million subjects (SPEC §10, issue 20).
+"""Finding subjects by any substring of their name, fast at a million subjects (PRODUCT §10).
 
 The text indexes are declared with the model (``subjects/models.py``): queries of three or more
 characters use a trigram index (SQLite: an FTS5 table with the trigram tokenizer; PostgreSQL: a

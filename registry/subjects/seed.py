@@ -28,7 +28,7 @@ DEMO_FIRMS = [
     ("430100", "湖南省交通规划勘察设计院有限公司", "高远"),
     ("430100", "湖南星沙港务有限公司", "林峰"),
     ("430100", "长沙湘江危险货物运输有限公司", "罗斌"),
-    # Added for issue 29's believable demo (after the first 18, whose codes stay as they were):
+    # Added for a believable demo (after the first 18, whose codes stay as they were):
     # construction firms, so that each list entry, objection and repair concerns a firm of its trade.
     ("430100", "湖南湘通高速公路工程有限公司", "谢文"),
     ("430100", "湖南中路华程桥梁建设有限公司", "唐浩"),

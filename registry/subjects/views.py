@@ -46,7 +46,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @officer_required
 def create():
-    # Auditors read everything and change nothing (SPEC §1): registering a subject is a change.
+    # Auditors read everything and change nothing (PRODUCT §1): registering a subject is a change.
     if request.method == "POST" and not (can_edit_unit(current_user, current_user.unit_id) or is_admin(current_user)):
         abort(403)
     form = SubjectForm()

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 
 from registry.accounts.apikeys import KEY_PREFIX, ApiKey
 from registry.core import clock, outbound
@@ -110,12 +111,8 @@ def watched_count(key_id: int) -> int:
 
 def _insert_ignoring_duplicates():
     """An INSERT (run with many rows at once) that skips an identifier a concurrent request just added."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(WatchedIdentifier.__table__).on_conflict_do_nothing(index_elements=["key_id", "identifier"])
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(WatchedIdentifier.__table__).on_conflict_do_nothing(index_elements=["key_id", "identifier"])
 
 
 def add_identifiers(key: ApiKey, items) -> dict:

@@ -5,7 +5,7 @@ endpoint open between messages (HTTP/1.1 keep-alive), as long as the receiver al
 that fails on a kept connection before any answer (the receiver had closed it while idle) is sent
 once more on a new connection; a repeat is harmless (at least once, same ``webhook-id``).
 Redirects are not followed: the administrator sets the exact address.  Each new connection goes
-only to an address ``core.outbound`` allows, resolved and checked then (issue 30 §9).
+only to an address ``core.outbound`` allows, resolved and checked then.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue 19 item 6: an automated accessibility check (axe-core, through Playwright) over the main
+"""an automated accessibility check (axe-core, through Playwright) over the main
 public and officer pages; no serious or critical violation is allowed, and a field with a hint
 never says ``aria-invalid="None"`` (only "true", and only when the field has an error)."""
 

@@ -1,4 +1,4 @@
-"""Issue 19 item 15: the public finds the published credit evaluation results from the navigation,
+"""the public finds the published credit evaluation results from the navigation,
 filters them by field and year, searches a firm, sees a directly determined grade marked as such,
 and downloads the CSV; on a phone the table still reads."""
 

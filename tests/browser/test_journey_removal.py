@@ -1,4 +1,4 @@
-"""Journey: two officers take a published black-list entry off the list (issue 17 §1).
+"""Journey: two officers take a published black-list entry off the list.
 
 One reviewer prepares the revocation with its reason; the public still sees the entry; the same
 reviewer cannot confirm it; a second reviewer of the unit confirms it, and only then the public

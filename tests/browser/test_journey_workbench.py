@@ -1,4 +1,4 @@
-"""The officer's workbench in Chromium (issue 24, issue 19 item 7): each demo role lands on its
+"""The officer's workbench in Chromium: each demo role lands on its
 workbench, every count equals the rows of the list its link opens, the navigation offers no page
 the role is refused, and on a phone nothing scrolls sideways, the menu and the black list's filter
 fold behind buttons, and the first black-list result is above the fold."""

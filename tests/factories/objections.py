@@ -5,7 +5,7 @@ from __future__ import annotations
 from registry.applications.handling import Applicant
 from registry.core.uploads import Upload
 from tests.factories.core import valid_uscc
-from tests.files import PDF, PNG  # real (if tiny) files: uploads are parsed (issue 30 §4)
+from tests.files import PDF, PNG  # real (if tiny) files: uploads are parsed
 
 __all__ = ["PDF", "PNG", "ObjectionFactories", "applicant", "pdf_upload"]
 

@@ -1,4 +1,4 @@
-"""The access-control matrix (SPEC §1, §13): every route of ``app.url_map`` against every role.
+"""The access-control matrix (PRODUCT §1, §13): every route of ``app.url_map`` against every role.
 
 Each endpoint is classified below: who may GET it, who may POST to it, and whether it shows a
 record of one unit (an officer of another unit then gets 404, so the record's existence does not
@@ -83,7 +83,7 @@ MATRIX: dict[str, Access] = {
     "public.identifier_report": Access(get=PUBLIC, args={"identifier": W("published_identifier")}),
     "documents.verify": Access(get=PUBLIC, args={"code": "NOSUCHCODE"}, ok=(404,)),
     "documents.verify_form": Access(get=PUBLIC),
-    # Probes for load balancers; /metrics is refused by client address instead (tests/test_monitoring.py),
+    # Probes for load balancers; /metrics is refused by client address instead (tests/monitoring/test_monitoring.py),
     # and the test client's address is loopback, which may read it.
     "monitoring.healthz": Access(get=PUBLIC),
     "monitoring.readyz": Access(get=PUBLIC, ok=(200, 503)),
@@ -136,8 +136,8 @@ MATRIX: dict[str, Access] = {
     "listing.create": Access(get=UNIT, post=UNIT),
     "listing.show": Access(get=ALL, scoped=True, args={"entry_id": ENTRY}),
     "listing.edit": Access(get=UNIT, post=UNIT, scoped=True, args={"entry_id": W("draft_entry")}),
-    "listing.act": Access(post=frozenset({REVIEWER}), scoped=True, args={"entry_id": ENTRY, "action": "approve"},
-                          data={"version": "1"}),
+    "listing.decide": Access(post=frozenset({REVIEWER}), scoped=True, args={"entry_id": ENTRY, "action": "approve"},
+                             data={"version": "1"}),
     # disclosures
     "disclosures.index": Access(get=ALL),
     "disclosures.create": Access(get=UNIT, post=UNIT),
@@ -145,14 +145,8 @@ MATRIX: dict[str, Access] = {
     "disclosures.edit": Access(get=UNIT, post=UNIT, scoped=True, args={"disclosure_id": W("draft_disclosure")}),
     "disclosures.correct": Access(get=UNIT, post=UNIT, scoped=True,
                                   args={"disclosure_id": W("published_disclosure")}),
-    "disclosures.submit": Access(post=UNIT, scoped=True, args={"disclosure_id": W("draft_disclosure")},
-                                 data={"version": "1"}),
-    "disclosures.approve": Access(post=frozenset({REVIEWER}), scoped=True, args={"disclosure_id": DISCLOSURE},
-                                  data={"version": "1"}),
-    "disclosures.return_": Access(post=frozenset({REVIEWER}), scoped=True, args={"disclosure_id": DISCLOSURE},
-                                  data=DECISION),
-    "disclosures.remove": Access(post=UNIT, scoped=True, args={"disclosure_id": W("published_disclosure")},
-                                 data=DECISION),
+    "disclosures.decide": Access(post=frozenset({REVIEWER}), scoped=True,
+                                 args={"disclosure_id": DISCLOSURE, "action": "approve"}, data={"version": "1"}),
     "disclosures.import_page": Access(get=UNIT, post=UNIT),
     "disclosures.import_report": Access(get=ALL, args={"token": "0" * 32}, ok=(404,)),
     "disclosures.import_template": Access(get=ALL, args={"fmt": "csv"}),
@@ -161,8 +155,8 @@ MATRIX: dict[str, Access] = {
     "cases.create": Access(get=UNIT, post=UNIT),
     "cases.show": Access(get=ALL, scoped=True, args={"case_id": CASE}),
     "cases.edit": Access(get=UNIT, post=UNIT, scoped=True, args={"case_id": W("draft_case")}),
-    "cases.act": Access(post=frozenset({REVIEWER}), scoped=True, args={"case_id": CASE, "action": "approve"},
-                        data={"version": "1"}),
+    "cases.decide": Access(post=frozenset({REVIEWER}), scoped=True, args={"case_id": CASE, "action": "approve"},
+                           data={"version": "1"}),
     "cases.effectiveness_page": Access(get=ALL),
     "cases.effectiveness_xlsx": Access(get=ALL, args={"month_text": "2026-01"}),
     "cases.effectiveness_pdf": Access(get=ALL, args={"month_text": "2026-01"}),
@@ -171,10 +165,8 @@ MATRIX: dict[str, Access] = {
     "evaluations.create": Access(get=UNIT, post=UNIT),
     "evaluations.show": Access(get=ALL, scoped=True, args={"evaluation_id": EVALUATION}),
     "evaluations.edit": Access(get=UNIT, post=UNIT, scoped=True, args={"evaluation_id": W("draft_evaluation")}),
-    "evaluations.act": Access(post=frozenset({REVIEWER}), scoped=True,
-                              args={"evaluation_id": EVALUATION, "action": "approve"}, data={"version": "1"}),
-    "evaluations.remove": Access(post=UNIT, scoped=True, args={"evaluation_id": W("published_evaluation")},
-                                 data=DECISION),
+    "evaluations.decide": Access(post=frozenset({REVIEWER}), scoped=True,
+                                 args={"evaluation_id": EVALUATION, "action": "approve"}, data={"version": "1"}),
     "evaluations.import_file": Access(get=UNIT, post=UNIT),
     "evaluations.import_template": Access(get=ALL, args={"ext": "csv"}),
     "commitments.index": Access(get=ALL),
@@ -182,14 +174,14 @@ MATRIX: dict[str, Access] = {
     # Signed commitments are read across units (the index offers "all units"); only the unit records a breach.
     "commitments.show": Access(get=ALL, post=UNIT, args={"commitment_id": W("commitment")},
                                data={"action": "breach", "breach-breached_on": "2026-04-02", "breach-note": "违约"}),
-    # The signed letter is an upload: its unit's officers and those who read every unit (issue 22 §7).
+    # The signed letter is an upload: its unit's officers and those who read every unit.
     "commitments.download": Access(get=ALL, scoped=True, args={"commitment_id": W("commitment")}),
     # objections and repairs, officer side
     "objections.officer_index": Access(get=ALL),
     "objections.officer_show": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}),
     "objections.officer_act": Access(post=UNIT, scoped=True,
                                      args={"application_id": OBJECTION, "action": "accept"}, data=DECISION),
-    # Uploaded evidence: only the officers handling the application (SPEC §13), not every admin.
+    # Uploaded evidence: only the officers handling the application (PRODUCT §13), not every admin.
     "objections.officer_file": Access(get=UNIT, scoped=True,
                                       args={"application_id": OBJECTION, "file_id": W("objection_file")}),
     "objections.officer_notice": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}, ok=(404, 409)),

@@ -1,4 +1,4 @@
-"""The API keeps its OpenAPI contract: schemathesis ``--checks all`` finds nothing (issue 30 §7).
+"""The API keeps its OpenAPI contract: schemathesis ``--checks all`` finds nothing.
 
 Schemathesis runs as its own command line, from its own virtualenv (``.venv-contract``, made by
 ``make test`` from ``tests/contract/requirements.txt``: it pins its own pytest and hypothesis, and

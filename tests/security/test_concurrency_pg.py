@@ -1,11 +1,11 @@
-"""Concurrency and faults on PostgreSQL (SPEC §9, §13): real connections that commit.
+"""Concurrency and faults on PostgreSQL (PRODUCT §9, §13): real connections that commit.
 
 - the same form submitted twice at the same moment: exactly one wins, no duplicate, no 500;
 - two schedulers reaching the same check at once: it runs once;
 - the database connection killed in the middle of a request: a clean 503 page, nothing half-written;
 - the connection killed in the middle of a long import (the app "restarted"): nothing half-imported.
 
-(Two concurrent approvals of one entry: tests/test_listing_concurrency.py.)
+(Two concurrent approvals of one entry: tests/listing/test_concurrency.py.)
 
 These tests run outside the rolled-back test transaction, on an application of their own bound
 to REGISTRY_TEST_DATABASE_URL; they remove what they created, and of the audit chain only the
@@ -145,7 +145,7 @@ def test_a_connection_dropped_mid_request_gives_a_clean_error_and_writes_nothing
         response = client.post("/officer/subjects/new", data={"kind": "organisation", "identifier": identifier,
                                                              "name": "断线测试有限公司"})
     assert seen["n"] >= 1
-    assert response.status_code == 503  # the database went away: temporarily unavailable (issue 30 §5)
+    assert response.status_code == 503  # the database went away: temporarily unavailable
     html = response.get_data(as_text=True)
     assert "text/html" in response.content_type and "Traceback" not in html and "psycopg" not in html
     assert _subjects(state["engine"], identifier) == 0  # the half-done request left nothing
@@ -163,7 +163,7 @@ def test_an_import_killed_half_way_imports_nothing(live):
     from registry.core import clock
     from registry.disclosures.imports import import_disclosures
     from registry.disclosures.models import Disclosure
-    from tests.test_disclosures_import import TODAY, penalty_row, to_csv
+    from tests.disclosures.test_import import TODAY, penalty_row, to_csv
 
     live_app, state = live
     rows = [penalty_row() for _ in range(30)]
@@ -190,7 +190,7 @@ def test_an_import_killed_half_way_imports_nothing(live):
 def test_two_schedulers_at_once_run_each_check_once(live, monkeypatch):
     """Runner A is inside a check when runner B reaches it: B skips it (the check's database
     lock), and the check has exactly one completed run.  (Idempotence of a second run, one after
-    the other, is tested per check in tests/test_checks_*.py.)"""
+    the other, is tested per check in tests/checks/.)"""
     import dataclasses
 
     from registry.checks.models import CheckRun

@@ -1,4 +1,4 @@
-"""Every form posted with missing, oversized (100 KB) and malformed fields (SPEC §14): a 200 page
+"""Every form posted with missing, oversized (100 KB) and malformed fields (PRODUCT §14): a 200 page
 or a redirect or a 4xx, with a message saying what is wrong, never a 500.
 
 The forms are those of the access matrix (every route taking POST), posted by a role that may

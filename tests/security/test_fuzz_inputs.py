@@ -1,4 +1,4 @@
-"""Property-based tests of the parsers that take untrusted input (SPEC §14): identifiers,
+"""Property-based tests of the parsers that take untrusted input (PRODUCT §14): identifiers,
 working days, and the tabular import reader.  Whatever the input, the only failure allowed is
 the parser's own refusal (a ``ValidationFailed`` whose message is shown to the user)."""
 
@@ -97,7 +97,7 @@ def test_parse_identifier_never_raises_anything_else(text):
 @given(st.sampled_from(list(SubjectKind)), st.one_of(
     st.text(max_size=30), st.text(alphabet="０１２３４５６７８９٠١٢٣٤٥٦٧٨٩0123456789XxＸ湘AＡ ", max_size=20)))
 def test_what_normalize_accepts_is_ascii_but_for_a_plates_chinese_characters(kind, text):
-    """No identifier is stored in another script's digits (issue 22 §3): it would be a second subject."""
+    """No identifier is stored in another script's digits: it would be a second subject."""
     try:
         value = identifiers.normalize(kind, text)
     except InvalidIdentifier:

@@ -1,4 +1,4 @@
-"""Denial of service by lockout (issue 30 §6): wrong guesses slow the guesser down and never shut the
+"""Denial of service by lockout: wrong guesses slow the guesser down and never shut the
 owner out.
 
 Before: five wrong passwords from any address locked an officer out everywhere, and five wrong access

@@ -1,5 +1,5 @@
 """Outbound requests go to public addresses only, unless the allow-list names the network
-(issue 30 §9): webhook endpoints set by an administrator and exchange delivery URLs, judged by
+: webhook endpoints set by an administrator and exchange delivery URLs, judged by
 the addresses their hosts resolve to, when set and again at each connection (DNS rebinding), and
 never by following a redirect.
 

@@ -1,5 +1,5 @@
 """Every rendered page obeys the CSP (no inline script, style or handler), and public surfaces
-never show unpublished data (SPEC §2, §10, §13).
+never show unpublished data (PRODUCT §2, §10, §13).
 
 The pages are those of the access matrix (every GET route), rendered for the anonymous public
 and for an admin (who sees the most), with one record of each kind in existence.

@@ -1,9 +1,9 @@
-"""A session cookie copied into another browser is not a session (issue 22 §11).
+"""A session cookie copied into another browser is not a session.
 
 Flask-Login's "strong" session protection binds the signed-in session to the browser it was made
 in (its address and User-Agent, hashed into the session): a cookie replayed from a different
 browser or address is dropped and the request is anonymous.  The address is the client's own
-behind the configured proxies (tests/test_proxy.py).
+behind the configured proxies (tests/core/test_proxy.py).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def test_a_cookie_replayed_from_another_address_is_anonymous(app, client, make):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-# Issue 30 §2: the address is the one the proxy settings establish (``request.remote_addr``), never
+# the address is the one the proxy settings establish (``request.remote_addr``), never
 # the first entry of an X-Forwarded-For header that the client wrote itself.
 
 def test_a_forged_forwarded_for_naming_the_victims_address_does_not_replay_the_session(app, client, make):

@@ -1,5 +1,5 @@
-"""Sessions, sign-in throttling and redirects (SPEC §13), beyond tests/test_accounts.py and
-tests/test_security_headers.py: the sliding memory of failures, the officer session's lifetime,
+"""Sessions, sign-in throttling and redirects (PRODUCT §13), beyond tests/accounts/test_accounts.py and
+tests/core/test_security_headers.py: the sliding memory of failures, the officer session's lifetime,
 secure cookies behind HTTPS, and every ``next`` the application follows being same-site."""
 
 from __future__ import annotations

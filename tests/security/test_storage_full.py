@@ -1,4 +1,4 @@
-"""A full disk during a disclosure import is a clear refusal and stores nothing (issue 30 §5).
+"""A full disk during a disclosure import is a clear refusal and stores nothing.
 
 The database's disk fills up while the rows are written: on SQLite for real (``max_page_count``
 caps the file, and SQLite answers SQLITE_FULL "database or disk is full" like a full disk), on
@@ -21,9 +21,9 @@ from registry.core import clock, uploads
 from registry.core.seeding import SEED_STEPS
 from registry.disclosures.models import Disclosure
 from registry.extensions import db as _db
+from tests.disclosures.test_import import TODAY, penalty_row, to_csv
 from tests.factories import TEST_PASSWORD, Factories
 from tests.served import own_database
-from tests.test_disclosures_import import TODAY, penalty_row, to_csv
 
 FULL = "storage is full, so nothing was stored"
 ROWS = 300  # far more than the few pages the database may still grow by

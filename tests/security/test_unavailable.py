@@ -1,5 +1,5 @@
 """A database that is unreachable or read-only is a 503 "temporarily unavailable", never a 500
-(issue 30 §5): a page for people, JSON under /api; reads go on where the database still reads.
+: a page for people, JSON under /api; reads go on where the database still reads.
 
 The applications here are built as production runs them (not TESTING), each on a database of its
 own: a SQLite file in a folder that does not exist, a PostgreSQL port where nothing listens, a

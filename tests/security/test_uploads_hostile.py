@@ -1,6 +1,6 @@
-"""Hostile uploads through the real forms (SPEC §13, §14): disguised files, archives and
+"""Hostile uploads through the real forms (PRODUCT §13, §14): disguised files, archives and
 polyglots refused by content, size caps, names never trusted, downloads never rendered.
-(The helper's unit tests are in tests/test_uploads.py.)"""
+(The helper's unit tests are in tests/core/test_uploads.py.)"""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ HOSTILE = {
     "pdf that is also a web page": (PDF + b"\n<html><body><script>alert(1)</script></body></html>", "letter.pdf"),
     "jpeg carrying php": (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00<?php system($_GET['c']); ?>\xff\xd9", "photo.jpg"),
     "pdf with an open action in javascript": (pdf(catalog=b"/OpenAction 4 0 R", objects=(JS,)), "letter.pdf"),
-    # Issue 30 §4: what got through a list of byte patterns.
+    # what got through a list of byte patterns.
     "pdf carrying svg onload": (pdf(between=b'%<svg onload="alert(1)">\n'), "letter.pdf"),
     "pdf carrying img onerror": (pdf(between=b'%<img src=x onerror="alert(1)">\n'), "letter.pdf"),
     "pdf carrying a utf-16 script": (pdf(between=b"%" + _utf16("<script>alert(1)</script>") + b"\n"), "letter.pdf"),

@@ -1,4 +1,4 @@
-"""Uploads and the disk (issue 22 §10): a full disk is a refusal, not a 500 and not half a file;
+"""Uploads and the disk: a full disk is a refusal, not a 500 and not half a file;
 files a killed server left behind are removed by the ``upload_orphans`` check."""
 
 from __future__ import annotations
