@@ -1,4 +1,4 @@
-"""Reads per second with 0, 1 and 2 streaming replicas: ``--only replicas``.
+"""Reads per second with 0, 1 and 2 streaming replicas (PRODUCT §15): ``--only replicas``.
 
 A throw-away primary (``benchmarks.replica_cluster``) gets the data set (``gen-data``), then two
 replicas are copied from it with ``pg_basebackup``.  The HTTP load of ``benchmarks.load`` (gunicorn,

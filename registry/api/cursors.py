@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from registry.api.keys import api_error
-from registry.core.changes import decode_cursor, encode_cursor
+from registry.core.changes import ChangeEvent, decode_cursor, encode_cursor
+from registry.core.replicas import replica_has_reached
 from registry.watch.operations import feed_head
 
 
@@ -18,6 +20,9 @@ def feed_position(since: str | None):
     position = 0 if since in (None, "") else decode_cursor(since)
     if position is None:
         return api_error(400, "bad_cursor", _("The since cursor is not valid: pass a cursor this API returned."))
+    # A replica that has not replayed up to the cursor sends the request to the primary first: its
+    # head would call a valid cursor "ahead", and its feed would answer "nothing new" (PRODUCT §11).
+    replica_has_reached(sa.select(sa.func.max(ChangeEvent.id)), position)
     head = feed_head()
     if position > head:
         return api_error(400, "cursor_ahead", _(

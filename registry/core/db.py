@@ -177,11 +177,11 @@ def run_unit_of_work(work, rollback):
         return work()
     except sa.exc.DBAPIError as error:
         if g.get(REPLICA_FAILED) and not g.get(_REQUEST_COMMITTED):
-            # A replica went away mid-request (``core.replicas`` skips it for a while now): choose
-            # anew and read elsewhere.
+            # A replica went away mid-request (``core.replicas`` skips it for a while now), or WAL
+            # replay cancelled its query: the primary answers.
             rollback()
-            for name in (REPLICA_CHOSEN, REPLICA_FAILED):
-                g.pop(name, None)
+            g.pop(REPLICA_FAILED, None)
+            setattr(g, REPLICA_CHOSEN, False)
             return work()
         if (not isinstance(error, sa.exc.OperationalError) or not lost_the_write_lock(error)
                 or takes_write_lock_first() or g.get(_REQUEST_COMMITTED)):

@@ -1,4 +1,4 @@
-"""Reads past one database server: PostgreSQL streaming replicas (PRODUCT §12).
+"""Reads past one database server: PostgreSQL streaming replicas (PRODUCT §15; README, Deployment).
 
 ``DATABASE_REPLICA_URLS`` lists hot standbys of the primary.  A view marked ``reads_from_replica``
 (the public pages, the credit check, the name search, the change feed) reads from one of them,
@@ -96,13 +96,28 @@ def init_app(app) -> None:
         app.after_request(note_primary_position)
 
 
+# A standby cancels a query whose rows its WAL replay must remove ("canceling statement due to
+# conflict with recovery", serialization_failure): the replica is fine, the request is run again.
+RECOVERY_CONFLICT = "40001"
+
+
+def replica_failure(error) -> str | None:
+    """What a replica's error means: "down" (unreachable, shutting down…: leave it out for a
+    while), "conflict" (a query cancelled by replay) or None (the statement's own error)."""
+    if error is None:
+        return None
+    if database_unavailable(error):
+        return "down"
+    return "conflict" if getattr(getattr(error, "orig", None), "sqlstate", None) == RECOVERY_CONFLICT else None
+
+
 def _replica_failed(replicas: Replicas, engine):
     def handle_error(context) -> None:
-        error = context.sqlalchemy_exception
-        if error is not None and database_unavailable(error):
+        failure = replica_failure(context.sqlalchemy_exception)
+        if failure == "down":
             replicas.mark_down(engine)
-            if has_request_context():
-                setattr(g, _FAILED, True)
+        if failure and has_request_context():
+            setattr(g, _FAILED, True)
     return handle_error
 
 
@@ -112,8 +127,9 @@ def _replicas() -> Replicas | None:
 
 
 def reads_from_replica(view):
-    """Mark a view whose reads may come from a replica (a GET that never writes a record; its
-    request log, if any, is an INSERT and goes to the primary)."""
+    """Mark a view whose reads may come from a replica: one that writes no record (its request
+    log, if any, is an INSERT and goes to the primary; a view that reads, then writes on what it
+    read, such as issuing a document, must read the primary)."""
     @wraps(view)
     def wrapped(*args, **kwargs):
         setattr(g, _READS, True)
@@ -129,6 +145,12 @@ def use_primary() -> None:
 
 def _signed_in() -> bool:
     return bool(current_user and current_user.is_authenticated)
+
+
+def _carries_a_session() -> bool:
+    """The client sent a session cookie (a browser; API clients send none: their answers must not
+    vary by a cookie they never had)."""
+    return current_app.config["SESSION_COOKIE_NAME"] in request.cookies
 
 
 def _position_reached(engine, lsn: str) -> bool:
@@ -147,7 +169,7 @@ def _choose_replica():
     setattr(g, _CHOSEN, False)
     replicas = _replicas()
     if replicas is not None and request.method in ("GET", "HEAD", "POST") and not _signed_in():
-        lsn = session.get(SESSION_LSN_KEY)
+        lsn = session.get(SESSION_LSN_KEY) if _carries_a_session() else None
         for candidate in replicas.in_turn():
             try:
                 if lsn is None or _position_reached(candidate, lsn):
@@ -204,7 +226,7 @@ def note_primary_position(response):
     """After a browser's request that committed on the primary, remember the primary's WAL position
     in its session: its next replica reads wait for a replica that replayed it (read your writes).
     API clients carry no session cookie: their log rows are nothing they read back."""
-    if not request_committed() or current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+    if not request_committed() or not _carries_a_session():
         return response
     try:
         # the primary's engine (Flask-SQLAlchemy's own: registry.extensions imports this module)
@@ -214,4 +236,3 @@ def note_primary_position(response):
     except sa.exc.DBAPIError:
         current_app.logger.warning("could not read the primary's WAL position", exc_info=True)
     return response
-

@@ -3,7 +3,7 @@
 The ORM (one object per row, unit of work, identity map) costs ~100 µs a row; a driver-level
 ``executemany`` of tuples costs a few, and on PostgreSQL ``COPY … FROM STDIN`` (psycopg 3's
 ``cursor.copy``, one stream per batch) less again: no statement per row, no round trip per row
-(issue 35 §3: ten million subjects).  SQLite has no COPY: one ``executemany`` per batch, in one
+(ten million subjects: benchmarks/README.md, "Bulk loading").  SQLite has no COPY: one ``executemany`` per batch, in one
 transaction, is already its fastest path.  Ids are assigned by the generator, so rows can point at
 each other without reading anything back.
 """

@@ -1,4 +1,4 @@
-"""Reads from PostgreSQL streaming replicas (core.replicas).
+"""Reads from PostgreSQL streaming replicas (core.replicas, PRODUCT §15).
 
 Against a real primary and real hot standbys that the test starts (benchmarks.replica_cluster:
 initdb, pg_basebackup -R, pg_ctl on free ports); a lagging replica is one whose WAL replay is
@@ -51,6 +51,24 @@ def test_round_robin_among_the_healthy_replicas():
     assert [pool.in_turn()[0] for _ in range(3)] == [second, second, second]
     pool.mark_down(second)
     assert pool.in_turn() == []
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate):
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(("sqlstate", "meaning"), [
+    ("08006", "down"),  # connection failure
+    ("57P01", "down"),  # admin shutdown
+    ("40001", "conflict"),  # canceling statement due to conflict with recovery
+    ("42P01", None),  # the statement's own error (undefined table): not the replica's
+    ("23505", None),
+])
+def test_what_a_replica_error_means(sqlstate, meaning):
+    error = sa.exc.OperationalError("SELECT 1", {}, _DriverError(sqlstate))
+    assert replicas.replica_failure(error) == meaning
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +190,25 @@ def test_a_client_reads_its_own_writes_after_signing_out(cluster):
         assert _finds(client, identifier)
         with client.session_transaction() as session:  # a replica had it: no need to ask again
             assert replicas.SESSION_LSN_KEY not in session
+
+
+def test_name_search_reads_the_replica(cluster):
+    replica = cluster.replica_urls[0]
+    name = "潇湘回声测试运输有限公司"
+    with app_on(cluster, [replica]) as app:
+        key = _api_key(app)
+        cluster.wait_for_replay()
+        with replay_paused(replica):
+            _committed(app, lambda make: make.subject(name=name))
+            client = app.test_client()
+            assert name not in client.get("/?q=潇湘回声").get_data(as_text=True)
+            answer = client.get("/api/v1/subjects?q=潇湘回声", headers={"X-API-Key": key})
+            assert answer.status_code == 200 and answer.get_json()["count"] == 0
+        cluster.wait_for_replay()
+        client = app.test_client()
+        assert name in client.get("/?q=潇湘回声").get_data(as_text=True)
+        answer = client.get("/api/v1/subjects?q=潇湘回声", headers={"X-API-Key": key}).get_json()
+        assert [result["name"] for result in answer["results"]] == [name]
 
 
 def _api_key(app) -> str:

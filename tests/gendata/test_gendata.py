@@ -239,7 +239,7 @@ def test_on_postgresql_new_rows_do_not_collide_with_generated_ids():
 
 
 # ---------------------------------------------------------------------------------------------
-# Bulk loading: COPY on PostgreSQL puts in exactly the rows INSERT did, and the
+# Bulk loading (benchmarks/README.md): COPY on PostgreSQL puts in exactly the rows INSERT did, and the
 # rows SQLite gets.
 
 PG_SUBJECTS = 400
