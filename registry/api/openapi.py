@@ -264,6 +264,14 @@ SCHEMAS: dict = {
 }
 
 
+REPORT_OK = {
+    "description": "The report (application/octet-stream when the request's Accept prefers it to application/pdf: "
+    "the same bytes).",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}},
+}
+
+
 def _paths() -> dict:
     return {
         "/api/v1/credit/{identifier}": {"get": {
@@ -295,10 +303,7 @@ def _paths() -> dict:
             "summary": "Credit report (信用报告) as PDF, with a verification code",
             "security": [{"ApiKey": [ApiScope.REPORT_READ.value]}],
             "parameters": [IDENTIFIER],
-            "responses": responses({"description": "The report (application/octet-stream when the request's "
-                                    "Accept prefers it to application/pdf: the same bytes).", "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-                "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
+            "responses": responses(REPORT_OK),
         }},
         "/api/v1/changes": {"get": {
             "operationId": "getChanges",
@@ -341,7 +346,8 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": {**_paths(), **openapi_search.paths(responses, json_ok), **watch_paths(responses)},
+        "paths": {**_paths(), **openapi_search.paths(responses, json_ok), **watch_paths(responses),
+                  **openapi_search.snapshot_paths(responses)},
         "webhooks": webhooks(),
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
