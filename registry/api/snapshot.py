@@ -20,14 +20,13 @@ from flask import Blueprint, Response, request, stream_with_context
 from registry.accounts.apikeys import ApiScope
 from registry.api.keys import api_view
 from registry.core.caching import conditional
-from registry.core.changes import ChangeEvent, ChangeKind, encode_cursor
+from registry.core.changes import ChangeEvent, encode_cursor, public_event_ids
 from registry.core.tabular import csv_stream
 from registry.extensions import csrf, db
 from registry.watch.operations import feed_head
 from registry.watch.subject_ids import feed_items
 
 PREFIX = "/api/v1/snapshot"
-STILL_PUBLIC = (ChangeKind.PUBLISHED, ChangeKind.UPDATED)
 CHUNK = 1000
 CSV_COLUMNS = ("record_type", "record_id", "cursor", "occurred_at", "subject_id", "subject_kind",
                "subject_identifier", "subject_name", "payload")
@@ -38,11 +37,7 @@ csrf.exempt(snapshot_bp)
 
 def public_items(head: int):
     """The feed items of the records public at position ``head``, in feed order, in chunks."""
-    last = (sa.select(sa.func.max(ChangeEvent.id)).where(ChangeEvent.id <= head)
-            .group_by(ChangeEvent.record_type, ChangeEvent.record_id))
-    ids = list(db.session.scalars(
-        sa.select(ChangeEvent.id).where(ChangeEvent.id.in_(last), ChangeEvent.change.in_(STILL_PUBLIC))
-        .order_by(ChangeEvent.id)))
+    ids = public_event_ids(head)
     for start in range(0, len(ids), CHUNK):
         events = db.session.scalars(sa.select(ChangeEvent).where(ChangeEvent.id.in_(ids[start:start + CHUNK]))
                                     .order_by(ChangeEvent.id)).all()

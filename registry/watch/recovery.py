@@ -73,6 +73,23 @@ def redeliver(key: ApiKey, ids: list[int] | None, *, actor=None) -> int:
     return redelivered
 
 
+def queue_first_states(key: ApiKey, identifiers: list[str]) -> int:
+    """A first notification for each newly watched identifier the registry knows, when the key
+    has an endpoint: ``watchlist.state``, the subject's public records as they are when it is
+    sent, with the feed cursor they are consistent with (``watch.delivery`` builds it).  The
+    notifications of its later changes follow as usual."""
+    from registry.subjects.models import Subject
+
+    endpoint = db.session.get(WatchEndpoint, key.id)
+    if endpoint is None or not endpoint.url or not identifiers:
+        return 0
+    subject_ids = db.session.scalars(sa.select(Subject.id).where(Subject.identifier.in_(identifiers))).all()
+    now = clock.utcnow()
+    db.session.add_all([Delivery(key_id=key.id, subject_id=subject_id, status=DeliveryStatus.PENDING, attempts=0,
+                                 next_attempt_at=now, created_at=now) for subject_id in subject_ids])
+    return len(subject_ids)
+
+
 def queue_key_test_event(key: ApiKey) -> Delivery:
     """A test notification the key asked for itself (``POST /api/v1/watchlist/test``)."""
     endpoint = db.session.get(WatchEndpoint, key.id)
