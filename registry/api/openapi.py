@@ -140,7 +140,8 @@ SCHEMAS: dict = {
         "properties": {
             "id": {"type": "integer"},
             "kind": {"enum": ["licence", "penalty"]},
-            "kind_label": {"type": "string"},
+            "kind_label": {"type": "string", "description": "The national Chinese wording of kind (*_label: the "
+                           "same for every code field)."},
             "party_name": {"type": "string"},
             "party_category": {"enum": ["organisation", "person", "individual_business"]},
             "party_identifier": {"type": "string", "description": "Resident ID numbers masked."},
@@ -152,6 +153,16 @@ SCHEMAS: dict = {
             "published_on": NULLABLE_DATE,
             "visible_until": NULLABLE_DATE,
             "fine_amount": _nullable("string"),
+            "corrects_id": {**_nullable("integer"), "description": "The record this one corrects (a correction "
+                            "replaces it: the feed reports the original as corrected)."},
+            "source_unit_name": _nullable("string"),
+            **{name: _nullable("string") for name in (
+                "party_category_label", "violation_type", "violation_facts", "legal_basis", "penalty_type",
+                "penalty_content", "severity", "licence_type", "licence_number", "licence_content")},
+            **{name: {**_nullable("string"), "description": "The national Chinese wording of the code beside it."}
+               for name in ("penalty_type_label", "severity_label", "licence_type_label")},
+            "licence_valid_from": NULLABLE_DATE,
+            "licence_valid_to": NULLABLE_DATE,
             "markers": _ref("Markers"),
         },
     },
