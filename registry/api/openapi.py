@@ -140,7 +140,8 @@ SCHEMAS: dict = {
         "properties": {
             "id": {"type": "integer"},
             "kind": {"enum": ["licence", "penalty"]},
-            "kind_label": {"type": "string"},
+            "kind_label": {"type": "string", "description": "The national Chinese wording of kind (*_label: the "
+                           "same for every code field)."},
             "party_name": {"type": "string"},
             "party_category": {"enum": ["organisation", "person", "individual_business"]},
             "party_identifier": {"type": "string", "description": "Resident ID numbers masked."},
@@ -152,6 +153,16 @@ SCHEMAS: dict = {
             "published_on": NULLABLE_DATE,
             "visible_until": NULLABLE_DATE,
             "fine_amount": _nullable("string"),
+            "corrects_id": {**_nullable("integer"), "description": "The record this one corrects (a correction "
+                            "replaces it: the feed reports the original as corrected)."},
+            "source_unit_name": _nullable("string"),
+            **{name: _nullable("string") for name in (
+                "party_category_label", "violation_type", "violation_facts", "legal_basis", "penalty_type",
+                "penalty_content", "severity", "licence_type", "licence_number", "licence_content")},
+            **{name: {**_nullable("string"), "description": "The national Chinese wording of the code beside it."}
+               for name in ("penalty_type_label", "severity_label", "licence_type_label")},
+            "licence_valid_from": NULLABLE_DATE,
+            "licence_valid_to": NULLABLE_DATE,
             "markers": _ref("Markers"),
         },
     },
@@ -273,6 +284,14 @@ THIS_DOCUMENT = {"get": {
 }}
 
 
+REPORT_OK = {
+    "description": "The report (application/octet-stream when the request's Accept prefers it to application/pdf: "
+    "the same bytes).",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}},
+}
+
+
 def _paths() -> dict:
     return {
         "/api/v1/credit/{identifier}": {"get": {
@@ -304,10 +323,7 @@ def _paths() -> dict:
             "summary": "Credit report (信用报告) as PDF, with a verification code",
             "security": [{"ApiKey": [ApiScope.REPORT_READ.value]}],
             "parameters": [IDENTIFIER],
-            "responses": responses({"description": "The report (application/octet-stream when the request's "
-                                    "Accept prefers it to application/pdf: the same bytes).", "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-                "application/pdf": {"schema": {"type": "string", "contentMediaType": "application/pdf"}}}}),
+            "responses": responses(REPORT_OK),
         }},
         "/api/v1/changes": {"get": {
             "operationId": "getChanges",
@@ -344,7 +360,8 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": {**_paths(), **openapi_search.paths(responses, json_ok), **watch_paths(responses)},
+        "paths": {**_paths(), **openapi_search.paths(responses, json_ok), **watch_paths(responses),
+                  **openapi_search.snapshot_paths(responses)},
         "webhooks": webhooks(),
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},

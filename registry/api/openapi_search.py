@@ -61,3 +61,29 @@ def paths(responses, json_ok) -> dict:
                                    "NotModified"),
         }},
     }
+
+
+def _snapshot(operation_id: str, media_type: str, what: str, responses) -> dict:
+    return {"get": {
+        "operationId": operation_id,
+        "summary": f"Every public record as {what}, with the feed cursor it is consistent with",
+        "description": "The change feed folded up to its head: each record whose last change left it public, with "
+        "that change's cursor, subject (id, kind, masked identifier, name) and payload.  Load it, then follow "
+        "GET /api/v1/changes?since=<X-Snapshot-Cursor>: nothing is missed or repeated.  application/octet-stream "
+        "(the same bytes) when Accept prefers it.",
+        "security": [{"ApiKey": [ApiScope.CHANGES_READ.value]}],
+        "parameters": [IF_NONE_MATCH],
+        "responses": responses({
+            "description": "The snapshot.",
+            "headers": {"X-Snapshot-Cursor": {"schema": {"type": "string"}, "required": True,
+                                              "description": "The feed position the snapshot is consistent with."},
+                        "ETag": {"$ref": "#/components/headers/ETag"}},
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+                        media_type: {"schema": {"type": "string", "contentMediaType": media_type}}},
+        }, "NotModified"),
+    }}
+
+
+def snapshot_paths(responses) -> dict:
+    return {"/api/v1/snapshot.jsonl": _snapshot("getSnapshotJsonLines", "application/jsonl", "JSON Lines", responses),
+            "/api/v1/snapshot.csv": _snapshot("getSnapshotCsv", "text/csv", "CSV", responses)}

@@ -245,6 +245,28 @@ WEBHOOK_SCHEMAS: dict = {
             },
         },
     },
+    "WatchlistStateNotification": {
+        "type": "object",
+        "description": "The first notification about a newly watched identifier the registry knows: the "
+        "subject's public records as they were when it was sent, consistent with the feed at cursor.  Apply "
+        "later change notifications whose change cursor comes after it.",
+        "required": ["type", "timestamp", "data"],
+        "properties": {
+            "type": {"const": "watchlist.state"},
+            "timestamp": {"type": "string", "format": "date-time"},
+            "data": {
+                "type": "object",
+                "required": ["subject", "reference", "cursor", "records"],
+                "properties": {
+                    "subject": _ref("FeedSubject"),
+                    "reference": {"type": ["string", "null"]},
+                    "cursor": {"type": "string", "description": "The feed position the records are as of."},
+                    "records": {"type": "array", "items": _ref("Change"), "description": "Each public record "
+                                "of the subject as its last change left it (that change's item)."},
+                },
+            },
+        },
+    },
     "WatchlistTestNotification": {
         "type": "object",
         "required": ["type", "timestamp", "data"],
@@ -271,4 +293,6 @@ def webhooks() -> dict:
 
     return {"watchlistChange": hook("onWatchlistChange", "A watched subject's public record changed",
                                     "WatchlistChangeNotification"),
+            "watchlistState": hook("onWatchlistState", "A newly watched subject's public records now",
+                                   "WatchlistStateNotification"),
             "watchlistTest": hook("onWatchlistTest", "A test notification", "WatchlistTestNotification")}

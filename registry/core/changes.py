@@ -140,6 +140,25 @@ def cursor_pattern(tag: str = "c1", *, empty: bool = False) -> str:
     return f"^(?:{cursor})?$" if empty else f"^{cursor}$"
 
 
+# The kinds of change after which a record is still public (the others end its publicity; a
+# corrected record's replacement has its own PUBLISHED).
+STILL_PUBLIC = (ChangeKind.PUBLISHED, ChangeKind.UPDATED)
+
+
+def public_event_ids(head: int, subject_id: int | None = None) -> list[int]:
+    """The feed folded up to position ``head``: the id of each record's last change when that
+    change left it public, in feed order (optionally for one subject's records only).  What a
+    reader that followed the feed from its start holds at ``head`` (the bulk snapshot, and a newly
+    watched subject's first notification)."""
+    last = (sa.select(sa.func.max(ChangeEvent.id)).where(ChangeEvent.id <= head)
+            .group_by(ChangeEvent.record_type, ChangeEvent.record_id))
+    if subject_id is not None:
+        last = last.where(ChangeEvent.subject_id == subject_id)
+    return list(db.session.scalars(
+        sa.select(ChangeEvent.id).where(ChangeEvent.id.in_(last), ChangeEvent.change.in_(STILL_PUBLIC))
+        .order_by(ChangeEvent.id)))
+
+
 def change_json(event: ChangeEvent) -> dict:
     """One feed item as the API and the notifications send it."""
     return {

@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from registry.accounts.apikeys import KEY_PREFIX, ApiKey, usable
 from registry.core import clock, outbound
 from registry.core.audit import record_events
-from registry.core.changes import ChangeEvent
+from registry.core.changes import ChangeEvent, encode_cursor, public_event_ids
 from registry.core.settings import get_setting
 from registry.extensions import db
 from registry.subjects.models import Subject
@@ -124,10 +124,21 @@ class Message:
     secrets: tuple[str, ...]  # the current signing secret, and the rotated one during its grace period
 
 
+def _state(subject: Subject, reference: str | None) -> dict:
+    """A newly watched subject's first notification: its public records now (``recovery.queue_first_states``)."""
+    head = feed_head()
+    events = db.session.scalars(sa.select(ChangeEvent).where(
+        ChangeEvent.id.in_(public_event_ids(head, subject.id))).order_by(ChangeEvent.id)).all()
+    return {"subject": subject_ref(subject), "reference": reference, "cursor": encode_cursor(head),
+            "records": feed_items(events, {subject.identifier: reference})}
+
+
 def _body(delivery: Delivery, event: ChangeEvent | None, subject: Subject | None, key_prefix: str,
           missed: int, reference: str | None) -> str:
     stamp = clock.utcnow().isoformat().replace("+00:00", "Z")
-    if event is None:
+    if event is None and subject is not None:
+        body = {"type": "watchlist.state", "timestamp": stamp, "data": _state(subject, reference)}
+    elif event is None:
         body = {"type": "watchlist.test", "timestamp": stamp,
                 "data": {"key": f"{KEY_PREFIX}{key_prefix}", "message": "A test event: the endpoint is reachable."}}
     else:

@@ -33,6 +33,7 @@ from registry.core.permissions import Role
 from registry.core.settings import SettingSpec, get_setting, register_setting
 from registry.extensions import db
 from registry.subjects.models import Subject
+from registry.watch import recovery
 from registry.watch.models import MAX_REFERENCE, MAX_URL, Delivery, DeliveryStatus, WatchedIdentifier, WatchEndpoint
 
 MAX_BATCH = 1000
@@ -160,6 +161,7 @@ def add_identifiers(key: ApiKey, items) -> dict:
             {"key_id": key.id, "identifier": w.identifier, "kind": w.kind, "added_at": now, "reference": w.reference}
             for w in new])
         record_event("watch.add", obj=key, actor_label=_key_label(key), details={"added": len(new)})
+        recovery.queue_first_states(key, [w.identifier for w in new])
     return {"added": len(new), "already_watched": len(wanted) - len(new), "count": count + len(new)}
 
 

@@ -23,6 +23,7 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.errors import ValidationFailed
 from registry.extensions import db
+from registry.subjects.models import Subject
 from registry.watch.models import Delivery, DeliveryStatus, WatchEndpoint
 
 MAX_REDELIVER = 1000
@@ -71,6 +72,21 @@ def redeliver(key: ApiKey, ids: list[int] | None, *, actor=None) -> int:
         record_event("watch.redeliver", actor=actor, obj=key, details={"key": key.prefix, "count": redelivered},
                      actor_label=None if actor is not None else f"api key {KEY_PREFIX}{key.prefix}")
     return redelivered
+
+
+def queue_first_states(key: ApiKey, identifiers: list[str]) -> int:
+    """A first notification for each newly watched identifier the registry knows, when the key
+    has an endpoint: ``watchlist.state``, the subject's public records as they are when it is
+    sent, with the feed cursor they are consistent with (``watch.delivery`` builds it).  The
+    notifications of its later changes follow as usual."""
+    endpoint = db.session.get(WatchEndpoint, key.id)
+    if endpoint is None or not endpoint.url or not identifiers:
+        return 0
+    subject_ids = db.session.scalars(sa.select(Subject.id).where(Subject.identifier.in_(identifiers))).all()
+    now = clock.utcnow()
+    db.session.add_all([Delivery(key_id=key.id, subject_id=subject_id, status=DeliveryStatus.PENDING, attempts=0,
+                                 next_attempt_at=now, created_at=now) for subject_id in subject_ids])
+    return len(subject_ids)
 
 
 def queue_key_test_event(key: ApiKey) -> Delivery:

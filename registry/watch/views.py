@@ -102,7 +102,7 @@ def rotate(key_id: int):
 def test_event(key_id: int):
     key = _key(key_id)
     perform(operations.queue_test_event, key, actor=current_user,
-            success=_("A test event was queued; the scheduler sends it within a minute."))
+            success=_("A test event was queued; the scheduler sends it within seconds."))
     return redirect(url_for(".key_page", key_id=key.id))
 
 

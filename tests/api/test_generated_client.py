@@ -72,7 +72,7 @@ def test_a_generated_client_drives_every_endpoint_and_reads_the_notifications(tm
                           payload=public_payload(db.session.get(_entry_model(), entry_id)))
             db.session.commit()
             counts = delivery.run()
-        assert counts["delivered"] == 2, counts  # the test event the client asked for, and the change
+            assert counts["delivered"] == 3, counts  # the test event the client asked for, the state, the change
         bodies = tmp_path / "bodies.json"
         bodies.write_text(json.dumps([request["body"] for request in receiver.requests]), encoding="utf-8")
         assert "webhooks: ok" in _run([*drive, "webhooks", str(bodies)])

@@ -30,6 +30,8 @@ def drive_api(client, identifier: str) -> None:
         get_credit_report,
         get_given_up_notifications,
         get_open_api,
+        get_snapshot_csv,
+        get_snapshot_json_lines,
         get_watchlist,
         get_watchlist_changes,
         post_credit_batch,
@@ -84,6 +86,9 @@ def drive_api(client, identifier: str) -> None:
     assert isinstance(redeliver_given_up_notifications.sync(client=client, body=RedeliverRequest()), Redelivered)
     assert isinstance(send_test_event.sync(client=client), TestEventQueued)
     assert isinstance(get_open_api.sync(client=client).to_dict()["paths"], dict)
+    for operation in (get_snapshot_json_lines, get_snapshot_csv):
+        snapshot = operation.sync_detailed(client=client)
+        assert snapshot.status_code == 200 and snapshot.headers["X-Snapshot-Cursor"], snapshot.status_code
 
 
 def read_webhooks(client, identifier: str, bodies: list[dict]) -> None:
@@ -92,6 +97,7 @@ def read_webhooks(client, identifier: str, bodies: list[dict]) -> None:
         WatchlistChange,
         WatchlistChangeNotification,
         WatchlistRemoved,
+        WatchlistStateNotification,
         WatchlistTestNotification,
     )
 
@@ -99,13 +105,16 @@ def read_webhooks(client, identifier: str, bodies: list[dict]) -> None:
     for body in bodies:
         if body["type"] == "watchlist.test":
             WatchlistTestNotification.from_dict(body)
+        elif body["type"] == "watchlist.state":
+            state = WatchlistStateNotification.from_dict(body)
+            assert state.data.reference == "供应商-0001" and state.data.records, state
         else:
             notification = WatchlistChangeNotification.from_dict(body)
             assert notification.data.reference == "供应商-0001", notification.data.reference
             assert notification.data.subject.id == notification.data.changes[0].subject.id
             assert notification.data.given_up_before == 0
         kinds.add(body["type"])
-    assert kinds == {"watchlist.test", "watchlist.change"}, kinds
+    assert kinds == {"watchlist.test", "watchlist.state", "watchlist.change"}, kinds
     removed = remove_from_watchlist.sync(client=client, body=WatchlistChange(identifiers=[identifier]))
     assert isinstance(removed, WatchlistRemoved) and removed.removed == 1, removed
 

@@ -73,7 +73,7 @@ def test_every_operation_is_fuzzed(api):
               ("/api/v1/watchlist", "post"), ("/api/v1/watchlist/remove", "post"), ("/api/v1/watchlist", "get"),
               ("/api/v1/watchlist/changes", "get"), ("/api/v1/watchlist/given-up", "get"),
               ("/api/v1/watchlist/given-up/redeliver", "post"), ("/api/v1/watchlist/test", "post"),
-              ("/api/v1/subjects", "get")}
+              ("/api/v1/subjects", "get"), ("/api/v1/snapshot.jsonl", "get"), ("/api/v1/snapshot.csv", "get")}
     assert {(path, method) for path, ops in document["paths"].items() for method in ops} == fuzzed
 
 
@@ -167,3 +167,13 @@ def test_watchlist_recovery(watch_api, path, body, raw):
     else:
         response = client.post(path, headers=headers, data=raw, content_type="application/json")
     conforms(document, path, "post", response)
+
+
+@FUZZ
+@given(path=st.sampled_from(["/api/v1/snapshot.jsonl", "/api/v1/snapshot.csv"]),
+       accept=st.sampled_from([None, "*/*", "application/octet-stream", "text/csv", "application/jsonl"]),
+       with_key=st.booleans())
+def test_snapshots(api, path, accept, with_key):
+    client, document, headers = api
+    sent = {**(headers if with_key else {}), **({"Accept": accept} if accept else {})}
+    conforms(document, path, "get", client.get(path, headers=sent))

@@ -8,11 +8,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from registry.core.changes import ChangeKind, record_change
 from registry.core.identifiers import SubjectKind, mask_resident_id
 from registry.listing import operations as entries
 from registry.listing.models import EntryStatus as S
 from registry.watch import delivery
-from registry.watch.models import WatchedIdentifier
+from registry.watch.models import Delivery, WatchedIdentifier
 from tests.factories import valid_resident_id, valid_uscc
 from tests.watch_receiver import Receiver
 
@@ -56,6 +57,11 @@ def test_two_persons_masked_alike_are_told_apart_everywhere(client, db, make, re
         {"identifier": first.identifier, "reference": "供应商-0001"},
         {"identifier": second.identifier, "reference": "供应商-0002"}]})
     assert added.status_code == 200, added.get_json()
+    assert delivery.run()["delivered"] == 2  # each newly watched subject's state first
+    states = {r["body"]["data"]["reference"]: r["body"]["data"] for r in receiver.requests}
+    assert {r["body"]["type"] for r in receiver.requests} == {"watchlist.state"}
+    assert states["供应商-0001"]["subject"]["id"] != states["供应商-0002"]["subject"]["id"]
+    receiver.requests.clear()
     publish(make, first)
     publish(make, second)
     db.session.commit()
@@ -140,3 +146,37 @@ def test_the_notifications_match_the_documents_webhooks(client, db, make, receiv
         for parameter in document["webhooks"][hook]["post"]["parameters"]:
             assert parameter["name"] in request["headers"] or parameter["name"].title() in request["headers"]
     assert {r["body"]["type"] for r in receiver.requests} == {"watchlist.test", "watchlist.change"}
+
+
+def test_a_newly_watched_subject_gets_its_public_records_first(client, db, make, receiver):
+    from jsonschema import Draft202012Validator
+
+    listed, ended, unknown_later = make.subject(), make.subject(), make.subject()
+    kept = publish(make, listed)
+    gone = publish(make, ended)
+    record_change("list_entry", gone.id, ChangeKind.WITHDRAWN, payload={"id": gone.id}, subject_id=ended.id)
+    _key, raw, _secret = make.watcher(url=receiver.url)
+    db.session.commit()
+    never = valid_uscc(serial=8_888_888)
+    client.post(WATCHLIST, headers={"X-API-Key": raw}, json={"identifiers": [
+        {"identifier": listed.identifier, "reference": "R1"}, ended.identifier, never]})
+    assert delivery.run()["delivered"] == 2  # nothing for an identifier the registry does not know
+    states = {r["body"]["data"]["subject"]["identifier"]: r["body"] for r in receiver.requests}
+    assert set(states) == {listed.identifier, ended.identifier}
+    assert [(c["record_id"], c["change"]) for c in states[listed.identifier]["data"]["records"]] == [
+        (kept.id, "published")]
+    assert states[listed.identifier]["data"]["reference"] == "R1"
+    assert states[ended.identifier]["data"]["records"] == []  # its one entry was withdrawn
+    document = client.get("/api/v1/openapi.json").get_json()
+    schema = document["webhooks"]["watchlistState"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    for body in states.values():
+        Draft202012Validator({**schema, "components": document["components"]}).validate(body)
+    assert unknown_later.identifier not in states
+
+
+def test_no_first_state_without_an_endpoint(client, db, make):
+    subject = make.subject()
+    publish(make, subject)
+    _key, raw, _secret = make.watcher()
+    client.post(WATCHLIST, headers={"X-API-Key": raw}, json={"identifiers": [subject.identifier]})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Delivery)) == 0
