@@ -22,6 +22,7 @@ PACKAGES = [
     "cases",
     "evaluations",
     "commitments",
+    "supervision",
     "applications",
     "objections",
     "repairs",

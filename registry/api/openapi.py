@@ -11,6 +11,7 @@ from copy import deepcopy
 from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
 from registry.api.openapi_params import IDENTIFIER, cursor_parameter
+from registry.api.supervision_openapi import SUPERVISION_SCHEMAS, supervision_paths
 from registry.api.watch_openapi import WATCH_SCHEMAS, extend_error_body, watch_paths
 from registry.core.changes import ChangeKind
 
@@ -365,10 +366,11 @@ def openapi_document() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
-        "paths": {**_paths(), **openapi_search.paths(_responses, _json_ok), **watch_paths(_responses)},
+        "paths": {**_paths(), **openapi_search.paths(_responses, _json_ok), **watch_paths(_responses),
+                  **supervision_paths(_responses, _json_ok)},
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
-            "schemas": deepcopy({**SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS,
+            "schemas": deepcopy({**SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS, **SUPERVISION_SCHEMAS,
                                  "ErrorBody": extend_error_body(SCHEMAS["ErrorBody"])}),
             "responses": deepcopy(RESPONSES),
         },
