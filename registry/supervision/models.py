@@ -127,3 +127,11 @@ class SupervisionClassChange(db.Model):
     @property
     def reason_list(self) -> list[dict]:
         return json.loads(self.reasons)
+
+
+from registry.supervision.inspection_models import (  # noqa: E402,F401  (the inspection tables)
+    DrawMember,
+    InspectionItem,
+    InspectionPlan,
+    PlanDraw,
+)
