@@ -18,6 +18,7 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.editors import note_editor
 from registry.core.errors import InvalidTransition, PermissionDenied
+from registry.core.identifiers import public_identifier
 from registry.core.periods import earliest_start
 from registry.core.permissions import Role, can_edit_unit
 from registry.core.workflow import ensure_reviewer, ensure_version, required_comment, transition
@@ -135,16 +136,17 @@ def population(plan: InspectionPlan, today: date) -> list[tuple[int, algorithm.M
     most_severe = supervision_classes()[-1][0]
     ids = _population_subjects(plan, today).subquery()
     rows = db.session.execute(
-        sa.select(Subject.id, Subject.identifier, SubjectSupervisionClass.class_code,
+        sa.select(Subject.id, Subject.kind, Subject.identifier, SubjectSupervisionClass.class_code,
                   SubjectSupervisionClass.key_supervision)
         .join(ids, ids.c[0] == Subject.id)
         .outerjoin(SubjectSupervisionClass, SubjectSupervisionClass.subject_id == Subject.id))
     recent = set(db.session.scalars(_recently_drawn(plan, today))) if plan.exclude_months else set()
     members = []
-    for subject_id, identifier, code, key in rows:
+    for subject_id, kind, identifier, code, key in rows:
         code = code or default
         excluded = subject_id in recent and code != most_severe
-        members.append((subject_id, algorithm.Member(identifier, code, bool(key), excluded)))
+        # The public identifier (persons masked): the population is published for verification.
+        members.append((subject_id, algorithm.Member(public_identifier(kind, identifier), code, bool(key), excluded)))
     return sorted(members, key=lambda pair: pair[1].identifier)
 
 

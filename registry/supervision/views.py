@@ -18,10 +18,11 @@ from registry.supervision.classes import class_names, rule_set_on
 from registry.supervision.forms import RuleSetForm
 from registry.supervision.models import CAUSE_LABELS, CONDITION_LABELS, RuleCondition
 
-bp = Blueprint("supervision", __name__, url_prefix="/officer/supervision")
+bp = Blueprint("supervision", __name__)
+OFFICER = "/officer/supervision"
 
 
-@bp.route("/rules")
+@bp.route(f"{OFFICER}/rules")
 @roles_required(Role.ADMIN, Role.AUDITOR)
 def rules():
     today = clock.today()
@@ -32,7 +33,7 @@ def rules():
                            events=history("supervision_rule_set", in_force.id) if in_force else [])
 
 
-@bp.route("/rules/new", methods=["GET", "POST"])
+@bp.route(f"{OFFICER}/rules/new", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def new_rules():
     form = RuleSetForm(rule_set=rule_set_on(clock.today()))
@@ -59,3 +60,6 @@ def subject_section(subject, public: bool) -> dict:
 
 add_nav("supervision.rules", _l("Supervision rules"), order=95, officer=True, visible=can_read_audit,
         group="system")
+
+
+from registry.supervision import plan_views, public_views  # noqa: E402,F401  (their routes are on bp)
