@@ -166,3 +166,46 @@ class DrawMember(db.Model):
 
 
 register_state_labels("inspection_plan", PLAN_STATUS_LABELS)
+
+
+class ResultKind(StrEnum):
+    NO_PROBLEM = "no_problem"  # 未发现问题
+    RECTIFICATION_ORDERED = "rectification_ordered"  # 发现问题已责令整改
+    HANDLED_BY_LAW = "handled_by_law"  # 发现问题依法处理 (a penalty disclosure)
+    NOT_FOUND = "not_found"  # 未发现检查对象
+
+
+RESULT_LABELS = {
+    ResultKind.NO_PROBLEM: _l("No problem found"),
+    ResultKind.RECTIFICATION_ORDERED: _l("Problem found, rectification ordered"),
+    ResultKind.HANDLED_BY_LAW: _l("Problem found, handled according to law"),
+    ResultKind.NOT_FOUND: _l("Party not found"),
+}
+# The national wording, printed on the public page whatever the reader's language.
+RESULT_CN = {ResultKind.NO_PROBLEM: "未发现问题", ResultKind.RECTIFICATION_ORDERED: "发现问题已责令整改",
+             ResultKind.HANDLED_BY_LAW: "发现问题依法处理", ResultKind.NOT_FOUND: "未发现检查对象"}
+
+
+class InspectionResult(db.Model):
+    """The result of one inspection of a drawn party, public once recorded (一公开)."""
+
+    __tablename__ = "inspection_results"
+    __audit_type__ = "inspection_result"
+    __table_args__ = (
+        sa.CheckConstraint("result <> 'handled_by_law' OR penalty_disclosure_id IS NOT NULL",
+                           name="handled_by_law_has_penalty"),
+        sa.CheckConstraint("length(trim(inspectors)) > 0", name="inspectors_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("inspection_draw_members.id"), unique=True)
+    inspected_on: Mapped[date]
+    inspectors: Mapped[str] = mapped_column(sa.String(300))  # the inspectors' names and certificate numbers
+    result: Mapped[ResultKind] = mapped_column(str_enum(ResultKind, "inspection_result_kind"))
+    remarks: Mapped[str | None] = mapped_column(sa.Text)
+    penalty_disclosure_id: Mapped[int | None] = mapped_column(sa.ForeignKey("disclosures.id"))
+    recorded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    published_on: Mapped[date]  # recorded = published on the public page
+    published_on_time: Mapped[bool]  # within the publication deadline (working days after the inspection)
+
+    member = relationship("DrawMember", lazy="joined")

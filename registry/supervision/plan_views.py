@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from registry.core import clock
 from registry.core.audit import history
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, is_officer, officer_required
 from registry.core.web import add_nav, perform, perform_form
@@ -15,10 +18,13 @@ from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
 from registry.supervision import items as item_ops
 from registry.supervision import plans as ops
+from registry.supervision import results as result_ops
 from registry.supervision.classes import class_names
 from registry.supervision.inspection_models import (
     PLAN_STATUS_LABELS,
     POPULATION_LABELS,
+    RESULT_LABELS,
+    DrawMember,
     InspectionItem,
     InspectionPlan,
     PlanStatus,
@@ -107,9 +113,28 @@ def plan(plan_id: int):
     draw = plan.current_draw
     return render_template(
         "supervision/plan.html", plan=plan, draw=draw, selected=ops.selected_members(draw) if draw else [],
+        results=result_ops.results_of(draw) if draw else {}, RESULTS=RESULT_LABELS, today=clock.today(),
         STATUS=PLAN_STATUS_LABELS, POPULATION=POPULATION_LABELS, ratios=ops.ratios_of(plan),
         minimums=ops.minimums_of(plan), class_names=class_names(), can_edit=can_edit_unit(current_user, plan.unit_id),
         can_decide=can_review(current_user, plan), events=history("inspection_plan", plan.id))
+
+
+@bp.route(f"{OFFICER}/plans/<id:plan_id>/results/<id:member_id>", methods=["POST"])
+@officer_required
+def record_result(plan_id: int, member_id: int):
+    plan = _plan(plan_id)
+    member = db.session.get(DrawMember, member_id)
+    if member is None or plan.current_draw is None or member.draw_id != plan.current_draw.id:
+        abort(404)
+    form = request.form
+    try:
+        inspected_on = date.fromisoformat(form.get("inspected_on", ""))
+    except ValueError:
+        inspected_on = None
+    perform(result_ops.record_result, member, actor=current_user, inspected_on=inspected_on,
+            inspectors=form.get("inspectors"), result=form.get("result"), remarks=form.get("remarks"),
+            penalty_decision_number=form.get("penalty_decision_number"), success=_("The result was published."))
+    return redirect(url_for(".plan", plan_id=plan.id) + f"#member-{member.id}")
 
 
 class PlanQueue(ReviewQueueSource):

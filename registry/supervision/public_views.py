@@ -16,11 +16,13 @@ from registry.supervision import plans as ops
 from registry.supervision.draw import Member, population_text
 from registry.supervision.inspection_models import (
     POPULATION_LABELS,
+    RESULT_CN,
     DrawMember,
     InspectionPlan,
     PlanDraw,
     PlanStatus,
 )
+from registry.supervision.results import results_of
 from registry.supervision.views import bp
 
 PUBLIC_STATES = (PlanStatus.APPROVED, PlanStatus.DRAWN)
@@ -48,7 +50,8 @@ def public_plan(plan_id: int):
     current = plan.current_draw
     return render_template("supervision/public_plan.html", plan=plan, draws=draws, POPULATION=POPULATION_LABELS,
                            ratios=ops.ratios_of(plan), minimums=ops.minimums_of(plan),
-                           selected=ops.selected_members(current) if current else [])
+                           selected=ops.selected_members(current) if current else [],
+                           results=results_of(current) if current else {}, RESULT_CN=RESULT_CN)
 
 
 @bp.route("/supervision/plans/<id:plan_id>/draws/<id:number>/population.txt")
