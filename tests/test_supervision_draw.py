@@ -208,3 +208,62 @@ def test_a_bad_plan_is_refused_on_its_field(make, db, changes, field):
     errors = refused.value.errors if isinstance(refused.value, ValidationErrors) else [refused.value]
     assert field in {error.field for error in errors}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(InspectionPlan)) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Random inspectors
+
+
+def independent_inspectors(seed, identifier, certificates: dict[int, str], conflicts: set[int], count, previous):
+    free = sorted((uid for uid in certificates if uid not in conflicts),
+                  key=lambda uid: hashlib.sha256(f"{seed}|inspector|{identifier}|{certificates[uid]}".encode())
+                  .hexdigest())
+    chosen = free[:count]
+    if previous is not None and set(chosen) == previous and len(free) > count:
+        chosen = chosen[:-1] + [free[count]]
+    return set(chosen)
+
+
+def _inspectors(db, record):
+    from registry.supervision.inspector_models import DrawInspector
+
+    found: dict[str, set[int]] = {}
+    for identifier, user_id in db.session.execute(
+            sa.select(DrawMember.identifier, DrawInspector.user_id)
+            .join(DrawInspector, DrawInspector.member_id == DrawMember.id).where(DrawMember.draw_id == record.id)):
+        found.setdefault(identifier, set()).add(user_id)
+    return found
+
+
+def test_inspectors_are_drawn_at_random_never_with_a_conflict_nor_the_previous_pair(make, db):
+    from registry.supervision.inspectors import declare_conflict
+    from registry.supervision.inspector_models import LawEnforcementOfficer
+
+    officers = make.enforcement_officers(count=4)
+    certificates = {o.id: db.session.get(LawEnforcementOfficer, o.id).certificate_number for o in officers}
+    subjects = [make.subject() for _ in range(3)]
+    declare_conflict(officers[0], subjects[0], actor=officers[0], reason="亲属在该企业任职")
+    identifiers = "\n".join(s.identifier for s in subjects)
+    everyone = {"A": 100, "B": 100, "C": 100, "D": 100}
+    first = make.approved_plan(identifiers=identifiers, ratios=everyone, officers=0, exclude_months=0)
+    record = ops.draw_plan(first, actor=first.created_by, expected_version=first.version)
+    drawn = _inspectors(db, record)
+    for subject in subjects:
+        conflicts = {officers[0].id} if subject is subjects[0] else set()
+        assert drawn[subject.identifier] == independent_inspectors(first.seed, subject.identifier, certificates,
+                                                                   conflicts, 2, None)
+    assert officers[0].id not in drawn[subjects[0].identifier]
+    second = make.approved_plan(identifiers=identifiers, ratios=everyone, officers=0, exclude_months=0)
+    again = _inspectors(db, ops.draw_plan(second, actor=second.created_by, expected_version=second.version))
+    for subject in subjects:
+        conflicts = {officers[0].id} if subject is subjects[0] else set()
+        expected = independent_inspectors(second.seed, subject.identifier, certificates, conflicts, 2,
+                                          drawn[subject.identifier])
+        assert again[subject.identifier] == expected and expected != drawn[subject.identifier]
+
+
+def test_a_draw_is_refused_without_enough_law_enforcement_officers(make, db):
+    make.enforcement_officers(count=1)
+    plan = make.approved_plan(identifiers=make.subject().identifier, officers=0)
+    with pytest.raises(ValidationFailed):
+        ops.draw_plan(plan, actor=plan.created_by, expected_version=plan.version)

@@ -37,6 +37,7 @@ def test_an_officer_drafts_submits_and_a_reviewer_approves_through_the_pages(cli
     clerk = login("clerk")
     item = make.inspection_item(actor=clerk)
     subject = make.subject()
+    make.enforcement_officers(count=2)
     response = client.post("/officer/supervision/plans/new?lang=en", data={
         "name": "2026年第三季度抽查", "legal_basis": "国发〔2019〕5号", "item_ids": [str(item.id)],
         "period_start": "2026-07-01", "period_end": "2026-09-30", "population_kind": "list",

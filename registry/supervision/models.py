@@ -135,3 +135,8 @@ from registry.supervision.inspection_models import (  # noqa: E402,F401  (the in
     InspectionPlan,
     PlanDraw,
 )
+from registry.supervision.inspector_models import (  # noqa: E402,F401  (the inspector tables)
+    DrawInspector,
+    InspectorConflict,
+    LawEnforcementOfficer,
+)

@@ -34,6 +34,7 @@ from registry.supervision.inspection_models import (
     PlanStatus,
     PopulationKind,
 )
+from registry.supervision.inspectors import draw_inspectors
 from registry.supervision.models import SubjectSupervisionClass
 from registry.supervision.plan_validation import validated_plan
 
@@ -166,6 +167,8 @@ def _draw(plan: InspectionPlan, actor, *, reason: str | None = None, confirmer=N
         {"draw_id": record.id, "subject_id": subject_id, "identifier": m.identifier, "class_code": m.class_code,
          "key_supervision": m.key_supervision, "excluded": m.excluded, "selected": m.identifier in drawn}
         for subject_id, m in members] or [])
+    frozen = db.session.scalars(sa.select(DrawMember).where(DrawMember.draw_id == record.id)).all()
+    draw_inspectors(record, frozen, plan.inspectors_per_inspection)
     db.session.expire(plan, ["draws"])
     return record
 

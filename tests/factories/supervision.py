@@ -29,7 +29,20 @@ class SupervisionFactories:
                   "exclude_months": 12, "item_ids": [item.id for item in items], **fields}
         return plan_ops.create_plan(actor=actor, **values)
 
-    def approved_plan(self, **fields):
+    def enforcement_officers(self, unit: str = "JJC", count: int = 3):
+        """``count`` clerks of the unit marked as law-enforcement officers (certificates 43xxxx)."""
+        from registry.supervision.inspectors import register_officer
+
+        officers = []
+        for _ in range(count):
+            user = self.user("clerk", unit=unit)
+            register_officer(user, actor=user, certificate_number=f"4300{next(_numbers):06d}")
+            officers.append(user)
+        return officers
+
+    def approved_plan(self, *, officers: int = 3, **fields):
+        if officers:
+            self.enforcement_officers(unit=fields.get("unit", "JJC"), count=officers)
         plan = self.inspection_plan(**fields)
         clerk = self.db.session.get(type(plan.created_by), plan.created_by_id)
         plan_ops.submit_plan(plan, actor=clerk, expected_version=plan.version)
