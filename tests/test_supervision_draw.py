@@ -220,7 +220,7 @@ def independent_inspectors(seed, identifier, certificates: dict[int, str], confl
                   .hexdigest())
     chosen = free[:count]
     if previous is not None and set(chosen) == previous and len(free) > count:
-        chosen = chosen[:-1] + [free[count]]
+        chosen = [*chosen[:-1], free[count]]
     return set(chosen)
 
 
@@ -236,8 +236,8 @@ def _inspectors(db, record):
 
 
 def test_inspectors_are_drawn_at_random_never_with_a_conflict_nor_the_previous_pair(make, db):
-    from registry.supervision.inspectors import declare_conflict
     from registry.supervision.inspector_models import LawEnforcementOfficer
+    from registry.supervision.inspectors import declare_conflict
 
     officers = make.enforcement_officers(count=4)
     certificates = {o.id: db.session.get(LawEnforcementOfficer, o.id).certificate_number for o in officers}

@@ -126,3 +126,22 @@ def test_officers_keep_their_units_inspection_items(client, make, login):
     empty = client.post("/officer/supervision/items?lang=en", data={"name": " ", "legal_basis": "x",
                                                                      "party_kind": "x", "method": "x"})
     assert empty.status_code == 200
+
+
+def test_the_unit_registers_law_enforcement_officers_and_conflicts_on_its_page(client, make, login):
+    from registry.supervision.inspector_models import InspectorConflict, LawEnforcementOfficer
+
+    login("clerk")
+    colleague = make.user("clerk")
+    client.post("/officer/supervision/inspectors", data={"user_id": colleague.id, "action": "register",
+                                                         "certificate_number": "43000099"})
+    assert db.session.get(LawEnforcementOfficer, colleague.id).certificate_number == "43000099"
+    subject = make.subject()
+    client.post("/officer/supervision/inspectors", data={"user_id": colleague.id, "action": "conflict",
+                                                         "identifier": subject.identifier, "reason": "曾在该企业任职"})
+    assert db.session.scalar(sa.select(InspectorConflict.subject_id).where(
+        InspectorConflict.user_id == colleague.id)) == subject.id
+    other_unit = make.user("clerk", unit="CS")
+    assert client.post("/officer/supervision/inspectors", data={"user_id": other_unit.id, "action": "register",
+                                                                "certificate_number": "1"}).status_code == 404
+    assert "43000099" in client.get("/officer/supervision/inspectors").get_data(as_text=True)

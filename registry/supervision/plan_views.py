@@ -10,12 +10,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from registry.accounts.models import User
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, is_officer, officer_required
 from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
+from registry.subjects.operations import find_by_identifier
+from registry.supervision import inspectors as inspector_ops
 from registry.supervision import items as item_ops
 from registry.supervision import plans as ops
 from registry.supervision import results as result_ops
@@ -114,6 +117,7 @@ def plan(plan_id: int):
     return render_template(
         "supervision/plan.html", plan=plan, draw=draw, selected=ops.selected_members(draw) if draw else [],
         results=result_ops.results_of(draw) if draw else {}, RESULTS=RESULT_LABELS, today=clock.today(),
+        inspectors=inspector_ops.inspectors_of(draw) if draw else {},
         STATUS=PLAN_STATUS_LABELS, POPULATION=POPULATION_LABELS, ratios=ops.ratios_of(plan),
         minimums=ops.minimums_of(plan), class_names=class_names(), can_edit=can_edit_unit(current_user, plan.unit_id),
         can_decide=can_review(current_user, plan), events=history("inspection_plan", plan.id))
@@ -135,6 +139,34 @@ def record_result(plan_id: int, member_id: int):
             inspectors=form.get("inspectors"), result=form.get("result"), remarks=form.get("remarks"),
             penalty_decision_number=form.get("penalty_decision_number"), success=_("The result was published."))
     return redirect(url_for(".plan", plan_id=plan.id) + f"#member-{member.id}")
+
+
+@bp.route(f"{OFFICER}/inspectors", methods=["GET", "POST"])
+@officer_required
+def inspectors():
+    """The unit's law-enforcement officers (certificate numbers) and declared conflicts."""
+    unit_id = current_user.unit_id
+    if request.method == "POST":
+        user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+        if user is None or user.unit_id != unit_id:
+            abort(404)
+        if request.form.get("action") == "conflict":
+            subject = find_by_identifier(request.form.get("identifier", ""))
+            if subject is None:
+                flash(_("No registered subject has this identifier."), "error")
+            else:
+                perform(inspector_ops.declare_conflict, user, subject, actor=current_user,
+                        reason=request.form.get("reason"), success=_("The conflict was recorded."))
+        else:
+            perform(inspector_ops.register_officer, user, actor=current_user,
+                    certificate_number=request.form.get("certificate_number"),
+                    success=_("The law-enforcement officer was recorded."))
+        return redirect(url_for(".inspectors"))
+    users = db.session.scalars(sa.select(User).where(User.unit_id == unit_id, User.is_active.is_(True))
+                               .order_by(User.name)).all()
+    officers = {o.user_id: o for o in inspector_ops.unit_officers(unit_id)}
+    return render_template("supervision/inspectors.html", users=users, officers=officers,
+                           can_edit=can_edit_unit(current_user, unit_id))
 
 
 class PlanQueue(ReviewQueueSource):
@@ -160,3 +192,4 @@ class PlanQueue(ReviewQueueSource):
 register_queue_source(PlanQueue())
 add_nav("supervision.plans", _l("Random inspections"), order=48, officer=True, visible=is_officer)
 add_nav("supervision.items", _l("Inspection items"), order=49, officer=True, visible=is_officer)
+add_nav("supervision.inspectors", _l("Law-enforcement officers"), order=50, officer=True, visible=is_officer)
