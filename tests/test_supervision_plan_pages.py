@@ -145,3 +145,22 @@ def test_the_unit_registers_law_enforcement_officers_and_conflicts_on_its_page(c
     assert client.post("/officer/supervision/inspectors", data={"user_id": other_unit.id, "action": "register",
                                                                 "certificate_number": "1"}).status_code == 404
     assert "43000099" in client.get("/officer/supervision/inspectors").get_data(as_text=True)
+
+
+def test_the_results_list_downloads_as_xlsx_with_persons_masked(client, make):
+    import io
+
+    from openpyxl import load_workbook
+
+    person = make.subject("person", name="王小明")
+    firm = make.subject()
+    plan = make.approved_plan(identifiers=f"{person.identifier}\n{firm.identifier}",
+                              ratios={"A": 100, "B": 100, "C": 100, "D": 100})
+    ops.draw_plan(plan, actor=plan.created_by, expected_version=plan.version)
+    response = client.get(f"/supervision/plans/{plan.id}/results.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert rows[1][:4] == ("序号", "检查对象", "统一社会信用代码/身份证号", "检查结果")
+    parties = {row[1]: row for row in rows[2:]}
+    assert set(parties) == {"王**", firm.name}
+    assert parties["王**"][2] != person.identifier and parties["王**"][3] == "尚未检查"

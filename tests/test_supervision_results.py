@@ -121,3 +121,23 @@ def test_the_officer_page_publishes_a_result_and_the_public_page_shows_it(client
         assert response.status_code == 302
         html = client.get(f"/supervision/plans/{plan.id}?lang=en").get_data(as_text=True)
     assert "发现问题已责令整改" in html and "2026-07-14" in html
+
+
+def test_an_inspector_sees_their_assigned_inspections_until_the_result(client, make, login, frozen):
+    from registry.supervision.inspector_models import DrawInspector
+
+    plan, members = _drawn(make, frozen, count=1)
+    user_ids = db.session.scalars(sa.select(DrawInspector.user_id).where(DrawInspector.member_id == members[0].id))
+    inspector = db.session.get(type(plan.created_by), next(iter(user_ids)))
+    login(inspector)
+    with frozen(date(2026, 7, 15)):
+        page = client.get("/officer/supervision/assigned?lang=en").get_data(as_text=True)
+        assert members[0].identifier in page
+        from registry.supervision.work import inspection_lines
+
+        with client.application.test_request_context():
+            assert inspection_lines(inspector, date(2026, 7, 15))[0].count == 1
+        _record(plan, members[0])
+        with client.application.test_request_context():
+            assert inspection_lines(inspector, date(2026, 7, 15))[0].count == 0
+        assert members[0].identifier not in client.get("/officer/supervision/assigned").get_data(as_text=True)

@@ -30,10 +30,12 @@ from registry.supervision.inspection_models import (
     DrawMember,
     InspectionItem,
     InspectionPlan,
+    PlanDraw,
     PlanStatus,
 )
 from registry.supervision.plan_forms import ItemForm, PlanForm
 from registry.supervision.views import OFFICER, bp
+from registry.supervision.work import assigned_to
 
 
 def _plan(plan_id: int) -> InspectionPlan:
@@ -167,6 +169,16 @@ def inspectors():
     officers = {o.user_id: o for o in inspector_ops.unit_officers(unit_id)}
     return render_template("supervision/inspectors.html", users=users, officers=officers,
                            can_edit=can_edit_unit(current_user, unit_id))
+
+
+@bp.route(f"{OFFICER}/assigned")
+@officer_required
+def assigned():
+    """The inspections drawn for the signed-in officer that still wait for their result."""
+    members = db.session.scalars(assigned_to(current_user).order_by(DrawMember.id)).all()
+    draws = {d.id: d for d in db.session.scalars(sa.select(PlanDraw).where(
+        PlanDraw.id.in_({m.draw_id for m in members} or {0})))}
+    return render_template("supervision/assigned.html", members=members, draws=draws)
 
 
 class PlanQueue(ReviewQueueSource):

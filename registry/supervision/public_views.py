@@ -14,6 +14,7 @@ from registry.extensions import db
 from registry.supervision import items as item_ops
 from registry.supervision import plans as ops
 from registry.supervision.draw import Member, population_text
+from registry.supervision.export import public_party_name, results_xlsx
 from registry.supervision.inspection_models import (
     POPULATION_LABELS,
     RESULT_CN,
@@ -51,7 +52,8 @@ def public_plan(plan_id: int):
     return render_template("supervision/public_plan.html", plan=plan, draws=draws, POPULATION=POPULATION_LABELS,
                            ratios=ops.ratios_of(plan), minimums=ops.minimums_of(plan),
                            selected=ops.selected_members(current) if current else [],
-                           results=results_of(current) if current else {}, RESULT_CN=RESULT_CN)
+                           results=results_of(current) if current else {}, RESULT_CN=RESULT_CN,
+                           public_party_name=public_party_name)
 
 
 @bp.route("/supervision/plans/<id:plan_id>/draws/<id:number>/population.txt")
@@ -67,6 +69,13 @@ def population_file(plan_id: int, number: int):
     text = population_text(Member(m.identifier, m.class_code, m.key_supervision, m.excluded) for m in members)
     return Response(text, mimetype="text/plain", headers={
         "Content-Disposition": f"attachment; filename=plan-{plan.id}-draw-{draw.number}-population.txt"})
+
+
+@bp.route("/supervision/plans/<id:plan_id>/results.xlsx")
+def public_results_xlsx(plan_id: int):
+    plan = _public_plan(plan_id)
+    return Response(results_xlsx(plan), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=inspection-results-{plan.id}.xlsx"})
 
 
 add_nav("supervision.public_index", _l("Random inspections"), order=60)
