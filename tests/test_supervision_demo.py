@@ -27,3 +27,15 @@ def test_the_demo_has_a_drawn_plan_with_a_result_and_classes_and_a_second_run_ad
     _run_all()
     assert counts == (db.session.scalar(sa.select(sa.func.count()).select_from(InspectionPlan)),
                       db.session.scalar(sa.select(sa.func.count()).select_from(SubjectSupervisionClass)))
+
+
+def test_the_benchmark_step_recomputes_and_draws_over_every_subject(app, db, make):
+    from benchmarks.supervision import supervision
+    from registry.core import clock
+    from registry.listing.models import EntryStatus
+
+    with db.session.no_autoflush:
+        make.entry(EntryStatus.PUBLISHED)
+    subjects = db.session.scalar(sa.select(sa.func.count()).select_from(sa.table("subjects")))
+    figures = supervision(app, clock.today())
+    assert figures["population"] == subjects and figures["changed"] >= 1 and len(figures["population_hash"]) == 64
