@@ -141,3 +141,21 @@ def test_an_inspector_sees_their_assigned_inspections_until_the_result(client, m
         with client.application.test_request_context():
             assert inspection_lines(inspector, date(2026, 7, 15))[0].count == 0
         assert members[0].identifier not in client.get("/officer/supervision/assigned").get_data(as_text=True)
+
+
+def test_the_compliance_figure_counts_results_on_time_and_plans_of_the_year(make, frozen):
+    from flask_babel import force_locale
+
+    from registry.oversight.compliance import month_table
+
+    plan, members = _drawn(make, frozen)
+    with frozen(date(2026, 7, 15)):
+        _record(plan, members[0])  # on time
+    with frozen(date(2026, 8, 10)):
+        _record(plan, members[1], inspected_on=date(2026, 7, 10))  # 20 working days after 07-10 is 08-07: late
+        with force_locale("en"):
+            july, august = month_table(2026, 7, plan.unit_id), month_table(2026, 8, plan.unit_id)
+    assert july.rows[0].values["inspections"].text == "1/1 on time; 1 plans"
+    assert july.rows[0].values["inspections"].ok is True
+    assert (august.rows[0].values["inspections"].text, august.rows[0].values["inspections"].ok) == \
+        ("0/1 on time; 1 plans", False)
