@@ -164,3 +164,23 @@ def test_the_results_list_downloads_as_xlsx_with_persons_masked(client, make):
     parties = {row[1]: row for row in rows[2:]}
     assert set(parties) == {"王**", firm.name}
     assert parties["王**"][2] != person.identifier and parties["王**"][3] == "尚未检查"
+
+
+def test_the_plan_and_results_notice_is_issued_as_a_verifiable_pdf(client, make, login):
+    from registry.documents.models import IssuedDocument
+
+    plan, _black = _drawn_plan(make)
+    login(plan.created_by)
+    response = client.get(f"/officer/documents/inspection_plan/{plan.id}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    document = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.record_id == plan.id))
+    assert "信抽查" in document.number
+    again = client.get(f"/officer/documents/inspection_plan/{plan.id}.pdf")
+    assert again.status_code == 200
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(IssuedDocument)) == 1  # same content, same document
+
+
+def test_a_draft_plan_has_no_notice(client, make, login):
+    plan = make.inspection_plan(identifiers=make.subject().identifier)
+    login(plan.created_by)
+    assert client.get(f"/officer/documents/inspection_plan/{plan.id}.pdf").status_code == 409
