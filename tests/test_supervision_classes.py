@@ -70,7 +70,9 @@ def test_an_effective_black_list_entry_gives_d_and_key_supervision(make, on_day)
 @pytest.mark.parametrize("status", [EntryStatus.IN_PUBLICITY, EntryStatus.EXPIRED, EntryStatus.REMOVED,
                                     EntryStatus.WITHDRAWN, EntryStatus.DRAFT])
 def test_a_black_list_entry_not_in_force_gives_nothing(make, on_day, status):
-    entry = make.entry(status)
+    # An expired entry is past its last valid day (validity_end expires it the day after).
+    extra = {"valid_until": DAY - timedelta(days=1)} if status is EntryStatus.EXPIRED else {}
+    entry = make.entry(status, **extra)
     assert _class(entry.subject) == "B"
 
 
@@ -283,3 +285,18 @@ def test_history_rows_are_written_only_for_changes(make, db, on_day):
     count = db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionClassChange)
                               .where(SupervisionClassChange.subject_id == entry.subject_id))
     assert count == 1
+
+
+def test_an_expiry_by_date_needs_no_recomputation_the_class_already_counts_the_date(make, frozen):
+    from registry.listing.operations import expire_due_entries
+
+    with frozen(DAY):
+        entry = make.entry(EntryStatus.PUBLISHED, valid_until=DAY)
+        ops.recompute_subjects([entry.subject_id])
+    with frozen(DAY + timedelta(days=1)):
+        assert expire_due_entries(DAY + timedelta(days=1)) == 1
+        # The stored D stays until the nightly recomputation of the day, which moves it to B.
+        assert ops.current_class(entry.subject_id)[0] == "D"
+        counts = supervision_classes(DAY + timedelta(days=1))
+        assert (counts["differences"], counts["changed"]) == (0, 1)
+        assert ops.current_class(entry.subject_id)[0] == "B"

@@ -86,7 +86,7 @@ def record_change(
     db.session.add(event)
     db.session.flush()
     if subject_id is not None:  # what is derived from the subject's records follows them (supervision classes)
-        subject_records_changed.send(record_type, subject_ids=(subject_id,))
+        subject_records_changed.send(record_type, subject_ids=(subject_id,), change=change)
     return event
 
 

@@ -34,5 +34,6 @@ disclosure, an evaluation or a case was published, corrected, removed, withdrawn
 commitment was found breached).  Sent with ``subject_ids`` (an iterable of ids) in the transaction
 of the change: ``core.changes.record_change`` sends it for every change-feed item of a subject,
 and the packages whose changes are not in the feed send it themselves.  Receivers (e.g. the
-supervision classes) update their rows in the same transaction and never commit.
+supervision classes) update their rows in the same transaction and never commit.  The feed's
+items also give ``change`` (``core.changes.ChangeKind``).
 """)

@@ -90,7 +90,9 @@ def _limited(statement, column, subject_ids):
 
 
 def _effective_entries(kind: ListKind, day: date):
-    return sa.and_(ListEntry.list_kind == kind, ListEntry.status == EntryStatus.PUBLISHED,
+    # Expired entries too: their validity dates say when they counted (a class computed for an
+    # earlier day is checked again against the records as they are now).
+    return sa.and_(ListEntry.list_kind == kind, ListEntry.status.in_((EntryStatus.PUBLISHED, EntryStatus.EXPIRED)),
                    ListEntry.valid_from <= day,
                    sa.or_(ListEntry.valid_until.is_(None), ListEntry.valid_until >= day))
 
@@ -105,7 +107,7 @@ def _serious_penalties(day: date, subject_ids):
     start = earliest_start(get_setting("penalty_serious_visible_months"), day)
     statement = sa.select(Disclosure.subject_id, sa.literal("disclosure"), Disclosure.id).where(
         Disclosure.kind == DisclosureKind.PENALTY, Disclosure.severity == Severity.SERIOUS,
-        Disclosure.status == DisclosureStatus.PUBLISHED,
+        Disclosure.status.in_((DisclosureStatus.PUBLISHED, DisclosureStatus.EXPIRED)),  # the window decides
         Disclosure.decision_date >= start, Disclosure.decision_date <= day)
     return _limited(statement, Disclosure.subject_id, subject_ids)
 

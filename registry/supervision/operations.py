@@ -138,7 +138,12 @@ def differences() -> list[dict]:
     return found
 
 
-def _on_records_changed(_sender, subject_ids=(), **_extra) -> None:
+def _on_records_changed(_sender, subject_ids=(), change=None, **_extra) -> None:
+    # A record that expired reached the end of its period: the classes count periods by date, so
+    # the expiry changes nothing (the nightly recomputation moves the class on that day), and the
+    # nightly expiry checks of thousands of records need not recompute each subject.
+    if getattr(change, "value", change) == "expired":
+        return
     recompute_subjects(subject_ids)
 
 
