@@ -18,6 +18,7 @@ from benchmarks.dataset import HERE, make_app, mark_dirty, own_copy, postgres_da
 from benchmarks.load import compare_workers, gunicorn_load
 from benchmarks.replicas import measure_replicas, replicas_markdown
 from benchmarks.search import search_http, search_markdown
+from benchmarks.supervision import supervision
 from benchmarks.watch import watch_notifications
 
 RESULTS = os.path.join(HERE, "results")
@@ -32,6 +33,8 @@ TARGETS = [
     ("PDF notice (warm)", ("documents", "notice_warm_median_ms"), 100.0, "ms"),
     ("web worker peak RSS", ("http", "max_worker_rss_mb"), 250.0, "MB"),
     ("workbench page p50 (slowest role)", ("workbench", "max_p50"), 300.0, "ms"),
+    ("recompute every supervision class", ("supervision", "recompute_seconds"), 60.0, "s"),
+    ("draw over the whole population", ("supervision", "draw_seconds"), 5.0, "s"),
 ]
 
 
@@ -43,8 +46,8 @@ def _step(label: str, function, *args, **kwargs):
     return result
 
 
-STEPS = ("credit", "search", "batch", "http", "workbench", "checks", "import", "documents", "watch")
-MUTATING_STEPS = ("checks", "import", "documents", "watch")  # they publish, expire, import or log
+STEPS = ("credit", "search", "batch", "http", "workbench", "checks", "import", "documents", "watch", "supervision")
+MUTATING_STEPS = ("checks", "import", "documents", "watch", "supervision")  # they publish, expire, import or log
 # Only when asked for with --only: sync against gthread (a minute); reads with 0, 1 and 2 streaming
 # replicas (a throw-away PostgreSQL cluster of its own, benchmarks/replicas.py).
 OPTIONAL_STEPS = ("workers", "replicas")
@@ -84,6 +87,8 @@ def run_suite(dataset, *, requests: int, load_seconds: float, only: tuple[str, .
         figures["import"] = _step("10,000-row import", measure.disclosure_import, app)
     if "documents" in only:
         figures["documents"] = _step("PDF documents", measure.documents, app, dataset.today)
+    if "supervision" in only:
+        figures["supervision"] = _step("supervision classes and draw", supervision, app, dataset.today)
     if "watch" in only:
         # Its own publish run: on a fresh copy (SQLite), or on PostgreSQL only when the checks did not run.
         if dataset.dialect == "sqlite":

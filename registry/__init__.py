@@ -35,6 +35,7 @@ from registry import (
     repairs,
     review,
     subjects,
+    supervision,
     watch,
     workbench,
 )
@@ -56,6 +57,7 @@ PACKAGES = [
     cases,
     evaluations,
     commitments,
+    supervision,
     applications,
     objections,
     repairs,

@@ -50,6 +50,7 @@ class ApiScope(StrEnum):
     CHANGES_READ = "changes:read"
     REPORT_READ = "report:read"
     WATCH_WRITE = "watch:write"
+    SUPERVISION_READ = "supervision:read"  # supervision classes (PRODUCT §16): supervisors' systems only
 
 
 SCOPE_LABELS = {
@@ -57,6 +58,7 @@ SCOPE_LABELS = {
     ApiScope.CHANGES_READ: _l("Change feed"),
     ApiScope.REPORT_READ: _l("Credit report PDF"),
     ApiScope.WATCH_WRITE: _l("Watchlist and change notifications"),
+    ApiScope.SUPERVISION_READ: _l("Supervision classes (supervisors only)"),
 }
 
 

@@ -12,6 +12,7 @@ from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
 from registry.api.openapi_common import HEADERS, IF_NONE_MATCH, PROBLEM_SCHEMAS, RESPONSES, json_ok, responses
 from registry.api.openapi_params import IDENTIFIER, cursor_parameter
+from registry.api.supervision_openapi import SUPERVISION_SCHEMAS, supervision_paths
 from registry.api.watch_openapi import WATCH_SCHEMAS, WEBHOOK_SCHEMAS, watch_paths, webhooks
 from registry.core.changes import ChangeKind
 from registry.watch.subject_ids import PATTERN as SUBJECT_ID_PATTERN
@@ -361,12 +362,12 @@ def openapi_document() -> dict:
         "servers": [{"url": "/"}],
         "security": [{"ApiKey": []}],
         "paths": {**_paths(), **openapi_search.paths(responses, json_ok), **watch_paths(responses),
-                  **openapi_search.snapshot_paths(responses)},
+                  **openapi_search.snapshot_paths(responses), **supervision_paths(responses, json_ok)},
         "webhooks": webhooks(),
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
             "schemas": deepcopy({**SCHEMAS, **PROBLEM_SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS,
-                                 **WEBHOOK_SCHEMAS}),
+                                 **WEBHOOK_SCHEMAS, **SUPERVISION_SCHEMAS}),
             "responses": deepcopy(RESPONSES),
             "headers": deepcopy(HEADERS),
         },

@@ -21,6 +21,7 @@ from registry.api.cursors import feed_position
 from registry.api.keys import api_error, api_view, log_api_request, note_identifiers
 from registry.api.openapi import openapi_document
 from registry.api.snapshot import snapshot_bp
+from registry.api.supervision_views import supervision_api_bp
 from registry.api.watch_views import watch_api_bp
 from registry.core import clock
 from registry.core.caching import conditional
@@ -40,6 +41,7 @@ IDENTIFIER = 'segment("batch")'
 
 bp = Blueprint("api", __name__)
 bp.register_blueprint(admin_bp)  # the admin pages of the keys (HTML, CSRF-protected, under /admin)
+bp.register_blueprint(supervision_api_bp)  # the supervision class, scope supervision:read
 bp.register_blueprint(watch_api_bp)  # the watchlist (/api/v1/watchlist…), key-authenticated JSON
 bp.register_blueprint(snapshot_bp)  # the bulk snapshot (/api/v1/snapshot.jsonl, .csv)
 csrf.exempt(bp)  # key-authenticated JSON: no cookies, no forms (nested admin pages are not exempt)

@@ -12,6 +12,7 @@ from registry.core import clock
 from registry.core.audit import record_event
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from registry.core.permissions import can_edit_unit
+from registry.core.signals import subject_records_changed
 from registry.core.uploads import remove_upload, store_upload
 from registry.extensions import db
 from registry.listing.models import ListKind
@@ -73,6 +74,7 @@ def mark_breached(commitment: CreditCommitment, *, actor, breached_on, note: str
     commitment.breached_on = breached_on
     commitment.breach_note = text
     db.session.flush()
+    subject_records_changed.send("credit_commitment", subject_ids=(commitment.subject_id,))
     record_event("credit_commitment.breach", actor=actor, obj=commitment, from_state=CommitmentStatus.ACTIVE,
                  to_state=CommitmentStatus.BREACHED, comment=text, details={"breached_on": breached_on.isoformat()})
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
 from registry.core.db import str_enum
+from registry.core.signals import subject_records_changed
 from registry.extensions import db
 
 _FEED_LOCK_KEY = 7_320_002
@@ -84,6 +85,8 @@ def record_change(
     )
     db.session.add(event)
     db.session.flush()
+    if subject_id is not None:  # what is derived from the subject's records follows them (supervision classes)
+        subject_records_changed.send(record_type, subject_ids=(subject_id,), change=change)
     return event
 
 

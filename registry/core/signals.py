@@ -27,3 +27,13 @@ on it then stands.  Sent by the owning package's operation with ``record_type`` 
 ``reason`` (the officer's text) and ``actor``.  Each package whose records rest on the record marks
 them in the same transaction (never commits) and alerts their unit.
 """)
+
+subject_records_changed = _signals.signal("subject-records-changed", doc="""
+Records of subjects changed in a way that may change what is derived from them (an entry, a
+disclosure, an evaluation or a case was published, corrected, removed, withdrawn or expired; a
+commitment was found breached).  Sent with ``subject_ids`` (an iterable of ids) in the transaction
+of the change: ``core.changes.record_change`` sends it for every change-feed item of a subject,
+and the packages whose changes are not in the feed send it themselves.  Receivers (e.g. the
+supervision classes) update their rows in the same transaction and never commit.  The feed's
+items also give ``change`` (``core.changes.ChangeKind``).
+""")

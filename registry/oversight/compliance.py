@@ -34,6 +34,7 @@ from registry.objections.models import Objection
 from registry.oversight.publication import PUBLICATION_RECORD_TYPES, last_publication_by_unit
 from registry.repairs.models import RepairApplication
 from registry.repairs.operations import repair_cases_per_unit
+from registry.supervision.figures import inspection_figures
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,18 @@ register_figure("publications", _l("Publications in the month"), order=10, compu
 register_figure("days_since_publication", _l("Days since last publication"), order=30,
                 compute=_days_since_publication)
 register_figure("case_quota", _l("Verified cases / quota"), order=50, compute=_case_quota)
+
+
+def _inspections(year: int, month: int, unit_ids: list[int]) -> dict[int, FigureValue]:
+    """Random inspections (PRODUCT §16): results published on time / published in the month, and the
+    plans of the year; red when a result was late."""
+    return {unit_id: FigureValue(str(_l("%(on_time)s/%(done)s on time; %(plans)s plans", on_time=f.on_time,
+                                        done=f.results, plans=f.plans_this_year)),
+                                 ok=None if not f.results else f.on_time == f.results, number=f.results)
+            for unit_id, f in inspection_figures(year, month, unit_ids).items()}
+
+
+register_figure("inspections", _l("Random inspections: results on time"), order=65, compute=_inspections)
 
 
 def on_time_rates(year: int, month: int) -> dict:
