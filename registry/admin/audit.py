@@ -22,6 +22,7 @@ from registry.accounts.models import Unit, User
 from registry.core import clock
 from registry.core.audit import AuditEvent
 from registry.core.labels import action_label, actor_label, state_label
+from registry.core.permissions import is_admin
 from registry.extensions import db
 
 PAGE_SIZE = 100
@@ -165,10 +166,14 @@ def page(filters: Filters, key: tuple[datetime, int] | None, size: int | None = 
     return AuditPage(rows[:size], encode_key(rows[size - 1]) if len(rows) > size else None)
 
 
-def record_link(event: AuditEvent) -> str | None:
+def record_link(event: AuditEvent, reader=None) -> str | None:
+    """The page of the event's record, where ``reader`` may open it (issue 34 §1)."""
     known = RECORD_KINDS.get(event.object_type or "")
     if not known or not known[1] or event.object_id is None:
         return None
+    if event.object_type == "users" and not is_admin(reader):
+        # Only an administrator edits users; the others read what the officer did instead.
+        return url_for("admin.audit_log", officer=event.object_id)
     try:
         return url_for(known[1], **{known[2]: event.object_id})
     except BuildError:

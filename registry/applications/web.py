@@ -330,9 +330,9 @@ def officer_act(pages: KindPages, application_id: int, action: str):
 
 
 def officer_file(pages: KindPages, application_id: int, file_id: int):
+    # Whoever may read the application sees its file list, and may open what it lists (issue 34 §1):
+    # the handling unit's officers and those who read every unit (SPEC §13 keeps them read-only).
     application = load_for_officer(pages, application_id)
-    if current_user.unit_id != application.unit_id:  # the handling unit's officers only (SPEC §13)
-        abort(404)
     row = models.file_of(pages.kind, application.id, file_id) or abort(404)
     return send_upload(row.stored_name, row.original_name, row.content_type)
 

@@ -189,15 +189,15 @@ MATRIX: dict[str, Access] = {
     "objections.officer_show": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}),
     "objections.officer_act": Access(post=UNIT, scoped=True,
                                      args={"application_id": OBJECTION, "action": "accept"}, data=DECISION),
-    # Uploaded evidence: only the officers handling the application (SPEC §13), not every admin.
-    "objections.officer_file": Access(get=UNIT, scoped=True,
+    # Uploaded evidence: whoever may read the application and its file list (issue 34 §1).
+    "objections.officer_file": Access(get=ALL, scoped=True,
                                       args={"application_id": OBJECTION, "file_id": W("objection_file")}),
     "objections.officer_notice": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}, ok=(404, 409)),
     "repairs.officer_index": Access(get=ALL),
     "repairs.officer_show": Access(get=ALL, scoped=True, args={"application_id": REPAIR}),
     "repairs.officer_act": Access(post=UNIT, scoped=True,
                                   args={"application_id": REPAIR, "action": "accept"}, data=DECISION),
-    "repairs.officer_file": Access(get=UNIT, scoped=True,
+    "repairs.officer_file": Access(get=ALL, scoped=True,
                                    args={"application_id": REPAIR, "file_id": W("repair_file")}),
     "repairs.officer_notice": Access(get=ALL, scoped=True, args={"application_id": REPAIR}, ok=(404, 409)),
     "documents.officer_notice": Access(get=ALL, scoped=True,
