@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
+from registry.core import clock
 from registry.core.registry import Registry
 
 
@@ -67,3 +69,15 @@ def demo_pdf(title: str, lines: list[str] | tuple[str, ...] = ()) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def on_day(day: date):
+    """Freeze the clock on ``day`` for a demo step, never later than now (issue 34 §2).
+
+    ``clock.frozen_at(day)`` is 10:00 that day in Asia/Shanghai: for today, before 10:00, that is a
+    moment still to come, and the audit log would show events that have not happened yet.
+    """
+    if isinstance(day, datetime):
+        return clock.frozen_at(day)
+    moment = datetime(day.year, day.month, day.day, 10, 0, tzinfo=clock.LOCAL_TZ)
+    return clock.frozen_at(min(moment, clock.utcnow()) if day == clock.today() else moment)
