@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import ValidationFailed
-from registry.core.forms import apply_error, select_choices
+from registry.core.forms import apply_error, select_choices, submitted_and_valid
 from registry.core.holds import open_holds
 from registry.core.identifiers import InvalidIdentifier
 from registry.core.pagination import paginate
@@ -34,7 +34,7 @@ from registry.extensions import db
 from registry.listing import categories as category_ops
 from registry.listing import operations as ops
 from registry.listing import removals as _removals  # noqa: F401  (registers the removal kind)
-from registry.listing import work
+from registry.listing import validation, work
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm
 from registry.listing.models import (
     LIST_KIND_LABELS,
@@ -125,6 +125,12 @@ def _subject_of(form: EntryForm):
         raise
 
 
+def _submitted(form: EntryForm) -> bool:
+    """Submitted and valid; otherwise the content rules' problems show too, in the same answer."""
+    return submitted_and_valid(form, lambda: validation.validated_fields(unit=current_user.unit,
+                                                                         **form.entry_fields()))
+
+
 def _save(form: EntryForm, entry: ListEntry | None):
     """Find or register the subject and create or update the draft, in one commit; None if refused."""
     def save():
@@ -148,7 +154,7 @@ def create():
         subject = db.session.get(Subject, request.args.get("subject_id", type=int) or 0)
         if subject is not None:
             form.subject_kind.data, form.subject_identifier.data = subject.kind.value, subject.identifier
-    if form.validate_on_submit() and (entry := _save(form, None)) is not None:
+    if _submitted(form) and (entry := _save(form, None)) is not None:
         flash(_("The draft was saved. Submit it for review when it is complete."), "success")
         return redirect(url_for(".show", entry_id=entry.id))
     return render_template("listing/form.html", form=form, entry=None, categories=_categories())
@@ -164,7 +170,7 @@ def edit(entry_id: int):
     form = EntryForm(include_inactive_id=entry.category_id)
     if request.method == "GET":
         _fill(form, entry)
-    if form.validate_on_submit() and _save(form, entry) is not None:
+    if _submitted(form) and _save(form, entry) is not None:
         flash(_("The draft was saved."), "success")
         return redirect(url_for(".show", entry_id=entry.id))
     return render_template("listing/form.html", form=form, entry=entry, categories=_categories())
