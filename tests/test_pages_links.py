@@ -79,3 +79,9 @@ def test_the_way_back_never_leads_off_the_site_or_to_the_refusal(client, make, d
     login("clerk", unit="JJC")
     body = client.get("/admin/users", headers={"Referer": referer}).get_data(as_text=True)
     assert "evil.example" not in body and not re.search(r'href="[^"]*/admin/users"', body)
+
+
+def test_the_favicon_is_served_where_clients_ask_for_it(client, db):
+    with client.get("/favicon.ico") as response:
+        assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+        assert response.data[:4] == b"\x00\x00\x01\x00"  # the ICO header: reserved 0, type 1 (icon)

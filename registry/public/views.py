@@ -12,7 +12,18 @@ import io
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -68,6 +79,13 @@ def _page_number(maximum: int) -> tuple[int, bool]:
 
 # ---------------------------------------------------------------------------------------------
 # The lookup
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon at the address PDF viewers and other clients ask for (issue 34 §4); pages name the SVG."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
 
 
 @bp.route("/")

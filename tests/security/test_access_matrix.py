@@ -65,6 +65,7 @@ MATRIX: dict[str, Access] = {
     # ---- public ----
     "static": Access(get=PUBLIC, args={"filename": "registry.css"}),
     "public.home": Access(get=PUBLIC),
+    "public.favicon": Access(get=PUBLIC),
     "public.red_list": Access(get=PUBLIC),
     "public.black_list": Access(get=PUBLIC),
     "public.list_csv": Access(get=PUBLIC, args={"slug": "black"}),
