@@ -13,7 +13,7 @@ from registry.core.seeding import DEMO_STEPS, SEED_STEPS, on_day
 
 
 def _table(client, **query) -> str:
-    html = client.get("/admin/audit", query_string={"lang": "zh", **query}).get_data(as_text=True)
+    html = client.get("/admin/audit", query_string={"lang": "zh_CN", **query}).get_data(as_text=True)
     return html[html.index("<tbody>"):html.index("</tbody>")]
 
 
@@ -71,7 +71,7 @@ def test_words_not_codes(client, login, make, db):
     record_event("auth.login", actor=admin, obj=admin)
     db.session.flush()
     login("auditor", unit="XXZX")
-    html = client.get("/admin/audit", query_string={"lang": "zh"}).get_data(as_text=True)
+    html = client.get("/admin/audit", query_string={"lang": "zh_CN"}).get_data(as_text=True)
     table = html[html.index("<tbody>"):html.index("</tbody>")]
     row = next(r for r in table.split("<tr>") if "unchanged state" in r)
     assert "→" not in row  # 已发布 → 已发布 says nothing
@@ -82,7 +82,7 @@ def test_words_not_codes(client, login, make, db):
 
 def test_date_filters_read_year_month_day_in_chinese(client, login):
     login("auditor", unit="XXZX")
-    html = client.get("/admin/audit", query_string={"lang": "zh"}).get_data(as_text=True)
+    html = client.get("/admin/audit", query_string={"lang": "zh_CN"}).get_data(as_text=True)
     assert 'type="date"' not in html  # the browser's locale would draw mm/dd/yyyy
     assert html.count('placeholder="年-月-日"') == 2
 

@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from registry.core.datalabels import data_label
 from registry.core.forms import DateField, ValidIdentifier, select_choices
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_SHORT, MAX_CATEGORY_MONTHS, ListCategory, ListKind, Measure
@@ -53,7 +54,7 @@ def category_choices(include_inactive_id: int | None = None):
     return select_choices(
         [("", _l("— choose —"))]
         + [
-            (c.id, f"{LIST_KIND_SHORT[c.list_kind]} · {c.name}")
+            (c.id, f"{LIST_KIND_SHORT[c.list_kind]} · {data_label(c.name)}")
             for c in rows
             if c.is_active or c.id == include_inactive_id
         ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.core import clock
 from registry.core.audit import history
+from registry.core.datalabels import data_label
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error, select_choices, submitted_and_valid
 from registry.core.holds import open_holds
@@ -85,7 +86,7 @@ def index():
         [("", _l("All"))] + [(k.value, LIST_KIND_SHORT[k]) for k in ListKind]
     )
     categories = db.session.scalars(sa.select(ListCategory).order_by(ListCategory.display_order)).all()
-    form.category_id.choices = select_choices([("", _l("All"))] + [(c.id, c.name) for c in categories])
+    form.category_id.choices = select_choices([("", _l("All"))] + [(c.id, data_label(c.name)) for c in categories])
     statement = scope_to_user(sa.select(ListEntry), ListEntry.unit_id)
     if form.status.data in set(EntryStatus):
         statement = statement.where(ListEntry.status == EntryStatus(form.status.data))

@@ -1,0 +1,34 @@
+"""Issue 34 §4: words and small screens."""
+
+from __future__ import annotations
+
+import re
+
+
+def _cells_without_label(html: str, section: str) -> list[str]:
+    part = html[html.index(section):]
+    part = part[:part.index("</section>")]
+    body = part[part.index("<tbody>"):]
+    return [cell for cell in re.findall(r"<td[^>]*>", body) if "data-label=" not in cell and "colspan" not in cell]
+
+
+def test_the_subject_pages_list_cards_keep_their_column_labels(client, make, db, login):
+    entry = make.entry("published")
+    public = client.get(f"/subjects/{entry.subject_id}?lang=en").get_data(as_text=True)
+    assert _cells_without_label(public, 'class="panel list-entries"') == []
+    assert 'data-label="Valid"' in public
+    login("clerk", unit="JJC")
+    officer = client.get(f"/officer/subjects/{entry.subject_id}?lang=en").get_data(as_text=True)
+    assert _cells_without_label(officer, 'class="panel list-entries"') == []
+
+
+def test_category_names_are_english_in_the_english_interface(client, make, db, login):
+    entry = make.entry("in_publicity")  # 公路建设市场严重失信
+    objection, _code = make.objection(entry)
+    login("clerk", unit="JJC")
+    for url in (f"/objections/officer/{objection.id}?lang=en", "/officer/entries/new?lang=en",
+                f"/officer/entries/{entry.id}?lang=en", "/officer/entries/?lang=en"):
+        body = client.get(url).get_data(as_text=True)
+        assert "公路建设市场严重失信" not in body, url
+    chinese = client.get(f"/objections/officer/{objection.id}?lang=zh_CN").get_data(as_text=True)
+    assert "公路建设市场严重失信" in chinese
