@@ -32,3 +32,21 @@ def test_category_names_are_english_in_the_english_interface(client, make, db, l
         assert "公路建设市场严重失信" not in body, url
     chinese = client.get(f"/objections/officer/{objection.id}?lang=zh_CN").get_data(as_text=True)
     assert "公路建设市场严重失信" in chinese
+
+
+def test_approving_an_entry_says_it_goes_into_publicity_first(client, make, db, login):
+    entry = make.entry("pending_review")
+    login("reviewer", unit="JJC")
+    page = client.get("/review/?lang=en").get_data(as_text=True)
+    box = page[page.index(entry.decision_number):]
+    box = box[box.index('class="approve-box"'):box.index("</details>")]
+    assert "goes into publicity" in box and "takes effect at once" not in box
+
+
+def test_the_queue_filter_folds_on_a_phone(client, make, db, login):
+    make.entry("pending_review")
+    login("reviewer", unit="JJC")
+    page = client.get("/review/?lang=en").get_data(as_text=True)
+    assert 'aria-controls="queue-filter"' in page and 'class="filters collapsible" id="queue-filter"' in page
+    opened = client.get("/review/?lang=en&submitter=1").get_data(as_text=True)
+    assert 'class="filters collapsible open" id="queue-filter"' in opened  # a filter in use stays in view

@@ -263,6 +263,11 @@ class ListEntryQueue(ReviewQueueSource):
     def category(self, entry: ListEntry) -> str:
         return entry.category.name
 
+    def approval_note(self, entry: ListEntry) -> str:
+        # Approval starts the publicity period (PRODUCT §3, 公示); nothing is published yet.
+        return _("Approve %(item)s? It then goes into publicity; it takes effect only when the publicity "
+                 "period ends without a successful objection.", item=self.title(entry))
+
     def load(self, item_id: int, actor) -> ListEntry:
         return ops.get_entry_for(actor, item_id)
 
