@@ -50,3 +50,31 @@ def test_the_queue_filter_folds_on_a_phone(client, make, db, login):
     assert 'aria-controls="queue-filter"' in page and 'class="filters collapsible" id="queue-filter"' in page
     opened = client.get("/review/?lang=en&submitter=1").get_data(as_text=True)
     assert 'class="filters collapsible open" id="queue-filter"' in opened  # a filter in use stays in view
+
+
+def _save_settings(client, **values):
+    return client.post("/admin/settings?lang=en", data=values)
+
+
+def test_grade_bands_that_overlap_are_refused_on_save(client, make, db, login):
+    from registry.core.settings import get_setting
+
+    login("admin", unit="FGC")
+    # 公路建设: AA from 95, A from 85. AA from 80 would put 80–85 in both AA and A, and A would get no scores.
+    response = _save_settings(client, grade_band_highway_construction_AA="80")
+    body = response.get_data(as_text=True)
+    assert response.status_code in (200, 400)
+    assert "the bands overlap" in body and 'id="s-grade_band_highway_construction_AA-error"' in body
+    assert get_setting("grade_band_highway_construction_AA") == 95  # nothing saved
+    equal = _save_settings(client, grade_band_highway_construction_B="75", grade_band_highway_construction_C="75")
+    assert "the bands overlap" in equal.get_data(as_text=True)
+    assert get_setting("grade_band_highway_construction_C") == 60
+
+
+def test_grade_bands_in_order_are_saved(client, make, db, login):
+    from registry.core.settings import get_setting
+
+    login("admin", unit="FGC")
+    response = _save_settings(client, grade_band_highway_construction_AA="90", grade_band_highway_construction_A="80")
+    assert response.status_code == 302
+    assert get_setting("grade_band_highway_construction_AA") == 90

@@ -30,6 +30,7 @@ def settings_page():
             for spec, _value in settings.all_settings():
                 if spec.key in request.form:
                     settings.set_setting(spec.key, request.form[spec.key].strip(), current_user)
+            settings.check_together()
             db.session.commit()
         except ValidationFailed as error:
             db.session.rollback()
