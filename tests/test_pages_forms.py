@@ -61,3 +61,33 @@ def test_a_paused_sign_in_says_until_when_and_tells_nobody_whether_the_account_e
     # The first wait is one minute: from 10:00:30, sign-in opens again at 10:02 at the latest.
     assert "paused until 10:02 (Beijing time)" in known and "Wrong email address or password" not in known
     assert known == unknown
+
+
+def test_a_refused_public_form_sums_up_its_errors_at_the_top(client, make, db):
+    from registry.applications.targets import target_key
+
+    entry = make.entry("in_publicity")
+    response = client.post("/objections/new?lang=en",
+                           data={"record": target_key(entry), "applicant_kind": "organisation"})
+    html = response.get_data(as_text=True)
+    assert response.status_code in (200, 400)
+    summary = html[html.index('class="error-summary"'):html.index("</div>", html.index('class="error-summary"'))]
+    opening = re.search(r'<div class="error-summary"[^>]*>', html).group(0)
+    assert 'tabindex="-1"' in opening and 'role="alert"' in opening  # the script can focus it
+    targets = re.findall(r'href="#([a-z_0-9-]+)"', summary)
+    assert targets and {"applicant_name", "grounds"} <= set(targets)
+    for target in targets:  # each link leads to its field
+        assert f'id="{target}"' in html
+    # The hint stays in the field's description next to the error.
+    grounds = re.search(r'<textarea[^>]*id="grounds"[^>]*>', html).group(0)
+    assert "grounds-error" in grounds and "grounds-hint" in grounds
+
+
+def test_the_repair_forms_choice_of_role_is_a_group_with_a_legend(client, make, db):
+    from registry.applications.targets import target_key
+
+    entry = make.repairable_entry()
+    html = client.get(f"/repairs/new?record={target_key(entry)}&lang=en").get_data(as_text=True)
+    group = html[html.index('<fieldset class="choices"'):]
+    group = group[:group.index("</fieldset>")]
+    assert "<legend>" in group and 'type="radio"' in group
