@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+
 from registry.listing.models import ListEntry
 from tests.conftest import count
 
@@ -91,3 +93,45 @@ def test_the_repair_forms_choice_of_role_is_a_group_with_a_legend(client, make, 
     group = html[html.index('<fieldset class="choices"'):]
     group = group[:group.index("</fieldset>")]
     assert "<legend>" in group and 'type="radio"' in group
+
+
+def _file_an_objection(client, make):
+    import io
+
+    from registry.applications.targets import target_key
+    from tests.files import PDF
+
+    entry = make.entry("published")
+    return client.post("/objections/new?lang=en", content_type="multipart/form-data", data={
+        "record": target_key(entry), "applicant_kind": "organisation", "applicant_name": "湘潭路桥建设有限公司",
+        "applicant_identifier": "91430100MA4L0UPG1Q", "phone": "0731-88880000", "email": "",
+        "grounds": "该记录认定有误。", "files": [(io.BytesIO(PDF), "证据.pdf")]})
+
+
+def test_the_page_after_filing_survives_reload_and_links_to_the_status(app, client, make, db):
+    from registry.objections.models import Objection
+
+    filed = _file_an_objection(client, make)
+    assert filed.status_code == 302 and "/objections/filed/" in filed.headers["Location"]
+    first, again = client.get(filed.headers["Location"]), client.get(filed.headers["Location"])  # a reload
+    assert count(Objection) == 1  # reloading files nothing again
+    for page in (first, again):
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200 and "already being handled" not in body
+        assert 'class="access-code">' in body and page.headers["Cache-Control"] == "no-store"
+    receipt = db.session.scalar(sa.select(Objection.receipt_number))
+    assert f'href="/objections/status/{receipt}"' in first.get_data(as_text=True)
+    with app.test_client() as stranger:  # another browser never sees the code
+        other = stranger.get(filed.headers["Location"])
+        assert other.status_code == 302 and 'access-code' not in other.get_data(as_text=True)
+
+
+def test_after_the_hour_the_page_after_filing_leads_to_the_status(client, make, db):
+    from datetime import timedelta
+
+    from registry.core import clock
+
+    filed = _file_an_objection(client, make)
+    with clock.frozen_at(clock.utcnow() + timedelta(hours=1, minutes=1)):
+        later = client.get(filed.headers["Location"])
+    assert later.status_code == 302 and "/objections/status/" in later.headers["Location"]

@@ -92,6 +92,8 @@ MATRIX: dict[str, Access] = {
     "objections.new": Access(get=PUBLIC, post=PUBLIC),
     "objections.lookup": Access(get=PUBLIC, post=PUBLIC),
     "objections.status": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
+    # The page after filing: the access code again only in the browser that filed (issue 34 §3).
+    "objections.filed": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
     "objections.applicant_file": Access(get=PUBLIC, args={"receipt": W("objection_receipt"),
                                                           "file_id": W("objection_file")}, needs_code=True),
     "objections.applicant_notice": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
@@ -100,6 +102,7 @@ MATRIX: dict[str, Access] = {
     "repairs.new": Access(get=PUBLIC, post=PUBLIC),
     "repairs.lookup": Access(get=PUBLIC, post=PUBLIC),
     "repairs.status": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
+    "repairs.filed": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
     "repairs.applicant_file": Access(get=PUBLIC, args={"receipt": W("repair_receipt"),
                                                       "file_id": W("repair_file")}, needs_code=True),
     "repairs.applicant_notice": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
