@@ -78,3 +78,12 @@ def test_grade_bands_in_order_are_saved(client, make, db, login):
     response = _save_settings(client, grade_band_highway_construction_AA="90", grade_band_highway_construction_A="80")
     assert response.status_code == 302
     assert get_setting("grade_band_highway_construction_AA") == 90
+
+
+def test_the_hint_about_persons_shows_only_for_what_may_be_a_persons_name(client, db):
+    def hinted(query: str) -> bool:
+        return "person-hint" in client.get("/", query_string={"q": query, "lang": "en"}).get_data(as_text=True)
+
+    assert hinted("王建国")  # a person's name: persons are found by their ID number
+    for trade in ("港航水运", "公路养护", "道路客运", "海事"):
+        assert not hinted(trade), trade

@@ -145,7 +145,9 @@ def _name_search(query: str):
 
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:·[\u4e00-\u9fff]{1,6})?[\u4e00-\u9fff]$")
 _NOT_A_PERSON = ("公司", "集团", "局", "站", "中心", "厂", "队", "所", "社", "部", "院", "会", "店", "场", "处", "行",
-                 "湘", "湖南", "省", "市", "县", "交通", "运输", "物流", "工程", "建设")
+                 "湘", "湖南", "省", "市", "县", "交通", "运输", "物流", "工程", "建设",
+                 # The trades and fields the registry covers (issue 34 §4: 港航水运 is no one's name).
+                 "港航", "水运", "航运", "航道", "海事", "公路", "道路", "路政", "客运", "货运", "码头", "船舶", "驾培")
 
 
 def looks_like_a_persons_name(query: str) -> bool:
