@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -12,6 +13,7 @@ from flask_login.config import SESSION_KEYS
 from registry.accounts import operations
 from registry.accounts.forms import LoginForm, PasswordForm, UnitIssuerForm, UserCreateForm, UserEditForm
 from registry.accounts.models import Unit, User
+from registry.core import clock
 from registry.core.errors import ValidationFailed
 from registry.core.forms import apply_error
 from registry.core.permissions import Role, can_read_audit, roles_required
@@ -84,7 +86,7 @@ def login():
             # Left on purpose outside ``core.web.committing`` (which rolls back a refusal): the
             # refusal is committed, so that the failures that slow down the next attempts are kept.
             db.session.commit()
-            flash(f"{refused.message} {operations.lockout_help()}", "error")
+            flash(f"{refused.message}{_try_again_at(refused)} {operations.lockout_help()}", "error")
             status = 429 if isinstance(refused, operations.SignInThrottled) else 200
         else:
             db.session.commit()  # as the refusal's: both outcomes of a sign-in are stored
@@ -93,6 +95,15 @@ def login():
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("workbench.index"))
     return render_template("accounts/login.html", form=form), status
+
+
+def _try_again_at(refused) -> str:
+    """When a paused sign-in may be tried again, as a clock time: said the same for
+    an address with an account and one without, so it tells no one which accounts exist."""
+    if not isinstance(refused, operations.SignInThrottled):
+        return ""
+    moment = clock.local(clock.utcnow() + refused.wait + timedelta(seconds=59)).strftime("%H:%M")
+    return " " + _("Sign-in from here is paused until %(time)s (Beijing time).", time=moment)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -19,9 +19,11 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from registry.accounts.models import Unit, User
+from registry.admin import audit_records
 from registry.core import clock
 from registry.core.audit import AuditEvent
 from registry.core.labels import action_label, actor_label, state_label
+from registry.core.permissions import is_admin
 from registry.extensions import db
 
 PAGE_SIZE = 100
@@ -49,7 +51,13 @@ RECORD_KINDS: dict[str, tuple] = {
     "setting": (_l("Setting"), None, None),
     "calendar_day": (_l("Calendar day"), None, None),
     "calendar_year": (_l("Calendar year"), None, None),
+    "removal_request": (_l("Early removal request"), None, None),
+    "penalty_severity_rule": (_l("Penalty severity rule"), None, None),
+    "watch_endpoint": (_l("Notification endpoint"), None, None),
 }
+# The first word of actions whose records are named otherwise (an option of the action filter).
+ACTION_SUBJECTS = {"auth": _l("Sign-in"), "removal": _l("Early removal"), "document": _l("Issued document"),
+                   "calendar": _l("Calendar")}
 
 
 def kind_label(object_type: str | None) -> str:
@@ -68,12 +76,15 @@ class Filters:
     officer: int | None = None
     unit: int | None = None
     kind: str | None = None
-    number: int | None = None
+    number: int | None = None  # the record's id, with its kind
+    official_number: str | None = None  # a 决定书文号, 公布文号 or receipt number
+    party: str | None = None  # a party's identifier or (part of its) name
     action: str | None = None
 
     def query_args(self) -> dict:
         values = {"from": self.start, "to": self.end, "officer": self.officer, "unit": self.unit,
-                  "kind": self.kind, "number": self.number, "action": self.action}
+                  "kind": self.kind, "number": self.number if self.number is not None else self.official_number,
+                  "party": self.party, "action": self.action}
         return {key: value for key, value in values.items() if value not in (None, "")}
 
 
@@ -99,18 +110,29 @@ def _number(text: str, field: str, errors: dict) -> int | None:
 def parse_filters(args) -> tuple[Filters, dict]:
     """The filters in ``args`` and the problems found, by field (all of them at once)."""
     errors: dict = {}
-    text = {key: (args.get(key) or "").strip()[:80] for key in ("from", "to", "officer", "unit", "kind",
-                                                                 "number", "action")}
+    text = {key: (args.get(key) or "").strip()[:100] for key in ("from", "to", "officer", "unit", "kind",
+                                                                  "number", "party", "action")}
+    # Digits with a kind are the record's id (as the page's own links give it); anything else is
+    # the number the record is known by, whatever its kind.
+    by_id = bool(text["kind"]) and text["number"].isascii() and text["number"].isdigit()
     filters = Filters(
         start=_date(text["from"], "from", errors), end=_date(text["to"], "to", errors),
         officer=_number(text["officer"], "officer", errors), unit=_number(text["unit"], "unit", errors),
-        kind=text["kind"] or None, number=_number(text["number"], "number", errors), action=text["action"] or None,
+        kind=text["kind"] or None, number=_number(text["number"], "number", errors) if by_id else None,
+        official_number=None if by_id else text["number"] or None, party=text["party"] or None,
+        action=text["action"] or None,
     )
     if filters.start and filters.end and filters.start > filters.end:
         errors["to"] = _l("The end date is before the start date.")
-    if filters.number is not None and filters.kind is None:
-        errors["number"] = _l("Choose the kind of record the number belongs to.")
     return filters, errors
+
+
+def _about(records: dict[str, list[int]]):
+    """Events about any of ``records`` ({type: ids}); none when there is none."""
+    if not records:
+        return sa.false()
+    return sa.or_(*(sa.and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(ids))
+                    for object_type, ids in records.items()))
 
 
 def filtered(filters: Filters) -> sa.Select:
@@ -128,6 +150,10 @@ def filtered(filters: Filters) -> sa.Select:
         statement = statement.where(AuditEvent.object_type == filters.kind)
     if filters.number is not None:
         statement = statement.where(AuditEvent.object_id == filters.number)
+    if filters.official_number:
+        statement = statement.where(_about(audit_records.matching_number(filters.official_number)))
+    if filters.party:
+        statement = statement.where(_about(audit_records.of_parties(audit_records.parties(filters.party))))
     if filters.action:
         statement = statement.where(AuditEvent.action == filters.action)
     return statement.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
@@ -165,24 +191,40 @@ def page(filters: Filters, key: tuple[datetime, int] | None, size: int | None = 
     return AuditPage(rows[:size], encode_key(rows[size - 1]) if len(rows) > size else None)
 
 
-def record_link(event: AuditEvent) -> str | None:
+def record_link(event: AuditEvent, reader=None) -> str | None:
+    """The page of the event's record, where ``reader`` may open it."""
     known = RECORD_KINDS.get(event.object_type or "")
     if not known or not known[1] or event.object_id is None:
         return None
+    if event.object_type == "users" and not is_admin(reader):
+        # Only an administrator edits users; the others read what the officer did instead.
+        return url_for("admin.audit_log", officer=event.object_id)
     try:
         return url_for(known[1], **{known[2]: event.object_id})
     except BuildError:
         return None
 
 
-def record_number(event: AuditEvent) -> str:
-    """The record's number as people know it: a document's 文号, else its id."""
+def record_number(event: AuditEvent, numbers: dict | None = None) -> str:
+    """The record's number as people know it (a 文号, a receipt number, a name), else its id.
+
+    ``numbers`` is ``audit_records.numbers_of`` the page's events.
+    """
     number = event.details_dict.get("number") if event.object_type == "issued_document" else None
+    number = number or (numbers or {}).get((event.object_type, event.object_id))
     return number or (f"#{event.object_id}" if event.object_id is not None else "")
 
 
+def action_text(action: str) -> str:
+    """An action in words: its record's kind and what was done ("列入名单 提交审核")."""
+    prefix = action.split(".", 1)[0]
+    subject = ACTION_SUBJECTS.get(prefix) or (RECORD_KINDS[prefix][0] if prefix in RECORD_KINDS else None)
+    return f"{subject} {action_label(action)}" if subject else action_label(action)
+
+
 def change_text(event: AuditEvent) -> str:
-    if not (event.from_state or event.to_state):
+    """The change of state, if any: a record that stayed in its state shows none."""
+    if not (event.from_state or event.to_state) or event.from_state == event.to_state:
         return ""
     if event.from_state is None:
         return state_label(event.object_type, event.to_state)
@@ -200,8 +242,7 @@ def choices() -> dict:
         "officers": db.session.execute(sa.select(User.id, User.name, User.email).order_by(User.name)).all(),
         "units": db.session.execute(sa.select(Unit.id, Unit.name).order_by(Unit.sort_order, Unit.id)).all(),
         "kinds": sorted(((key, str(value[0])) for key, value in RECORD_KINDS.items()), key=lambda kv: kv[1]),
-        "actions": [(action, f"{kind_label(action.split('.', 1)[0])} {action_label(action)}".strip())
-                    for action in actions],
+        "actions": sorted(((action, action_text(action)) for action in actions), key=lambda pair: pair[1]),
     }
 
 
@@ -213,8 +254,10 @@ def csv_rows(filters: Filters):
     """The filtered events as CSV rows, all of them, read a thousand at a time."""
     units = dict(db.session.execute(sa.select(Unit.id, Unit.name)).all())
     statement = filtered(filters).execution_options(yield_per=1000)
-    for event in db.session.scalars(statement):
-        yield (clock.local(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"), actor_label(event),
-               event.actor.unit.name if event.actor is not None else "", action_label(event.action), event.action,
-               kind_label(event.object_type), record_number(event), units.get(event.unit_id, ""),
-               change_text(event), event.comment or "")
+    for events in db.session.scalars(statement).partitions():
+        numbers = audit_records.numbers_of(events)
+        for event in events:
+            yield (clock.local(event.occurred_at).strftime("%Y-%m-%d %H:%M:%S"), actor_label(event),
+                   event.actor.unit.name if event.actor is not None else "", action_label(event.action),
+                   event.action, kind_label(event.object_type), record_number(event, numbers),
+                   units.get(event.unit_id, ""), change_text(event), event.comment or "")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from registry.admin import audit
+from registry.admin import audit, audit_records
 from registry.admin.forms import CalendarDayForm
 from registry.core import calendar_changes, clock, settings, spreadsheets, workdays
 from registry.core.errors import ValidationFailed
@@ -31,6 +31,7 @@ def settings_page():
                 for spec, _value in settings.all_settings():
                     if spec.key in request.form:
                         settings.set_setting(spec.key, request.form[spec.key].strip(), current_user)
+                settings.check_together()
         except ValidationFailed as error:
             errors[error.field] = str(error.message)
             flash(_("Nothing was saved: correct the marked setting."), "error")
@@ -107,6 +108,7 @@ def audit_log():
     choices = audit.choices()
     return render_template("admin/audit.html", result=result, filters=filters, errors=errors,
                            args=request.args, choices=choices, unit_names=dict(choices["units"]), audit=audit,
+                           numbers=audit_records.numbers_of(result.events),
                            first_page=not request.args.get("after")), 400 if errors else 200
 
 

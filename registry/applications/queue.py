@@ -55,16 +55,19 @@ class ApplicationQueue:
             title, subject_label = self.describe(application)
             if application.rejection_prepared:
                 outcome, deadline = str(STATUS_LABELS[S.INADMISSIBLE]), application.accept_due
+                code = S.INADMISSIBLE.value
             else:
                 outcome = str(self.handling.outcomes.get(application.outcome, ""))
                 deadline = application.decide_due
+                code = getattr(application.outcome, "value", application.outcome)
             items.append(QueueItem(
                 kind=self.kind, id=application.id, version=application.version, title=title,
                 subject_label=subject_label, unit_id=application.unit_id, submitted_by_id=application.prepared_by_id,
                 submitted_by_label=application.prepared_by.name if application.prepared_by else "",
                 submitted_at=application.prepared_at, url=url_for(self.handling.show_endpoint,
                                                                    application_id=application.id),
-                outcome=outcome, deadline=deadline, created_by_id=application.prepared_by_id,
+                outcome=outcome, outcome_code=f"{self.kind}.{code}" if code else None, deadline=deadline,
+                created_by_id=application.prepared_by_id,
                 extra={"rejection": application.rejection_prepared},
             ))
         return items

@@ -34,8 +34,8 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
-from registry.applications import models, targets, work
-from registry.applications.forms import FindRecordForm, LookupForm, MaterialForm, ReasonForm, RequestMaterialForm
+from registry.applications import confirmation, models, targets, work
+from registry.applications.forms import LookupForm, MaterialForm, ReasonForm, RequestMaterialForm
 from registry.applications.held import FormFiles, fresh_uploads
 from registry.applications.models import FINAL_STATES, OPEN_STATES, PUBLIC_STATUS_LABELS, STATUS_LABELS
 from registry.applications.models import ApplicationStatus as S
@@ -43,14 +43,12 @@ from registry.core import clock
 from registry.core.audit import history
 from registry.core.errors import RegistryError, ValidationFailed
 from registry.core.forms import apply_error, select_choices
-from registry.core.identifiers import InvalidIdentifier, parse_identifier
 from registry.core.pagination import paginate
 from registry.core.permissions import can_edit_unit, can_see_unit, officer_required, scope_to_user
 from registry.core.uploads import send_upload
 from registry.core.web import committing, perform_form
 from registry.documents.operations import document_pdf, pdf_filename
 from registry.extensions import db, limiter
-from registry.subjects.models import Subject
 
 PAGE_SIZE = 50
 TEMPLATES = "applications/"
@@ -118,7 +116,7 @@ def new(pages: KindPages):
     """The form (after the record is chosen), or the record finder; on a good filing, the confirmation."""
     target = request.values.get("record")
     if not target:
-        return _choose(pages)
+        return confirmation.choose_record(pages)
     try:
         _record_type, record = targets.parse_target(target)
     except ValidationFailed:
@@ -137,8 +135,9 @@ def new(pages: KindPages):
                 chosen.discard()
                 application, code = filed
                 _grant(pages.kind, application.id)  # this browser has the access code: it may follow it
-                return render_template(f"{TEMPLATES}confirmation.html", pages=pages, application=application,
-                                       code=code, summary=targets.summary(record))
+                # Post/redirect/get: the confirmation can be reloaded and printed without filing again.
+                confirmation.remember_code(pages.kind, application.id, code)
+                return redirect(url_for(".filed", receipt=application.receipt_number))
         chosen.keep(form)
         kept = chosen.names()
     return render_template(pages.titles["form_template"], form=form, pages=pages, summary=targets.summary(record),
@@ -146,28 +145,13 @@ def new(pages: KindPages):
                            eligibility=getattr(pages.ops, "eligibility_note", lambda r: None)(record))
 
 
-def _choose(pages: KindPages):
-    form = FindRecordForm(request.args)
-    subject, found, error = None, [], None
-    text = (form.identifier.data or "").strip()
-    if text:
-        try:
-            candidates = parse_identifier(text)
-        except InvalidIdentifier as problem:
-            candidates, error = [], str(problem.message)
-        for candidate in candidates:
-            subject = db.session.scalar(sa.select(Subject).where(Subject.kind == candidate.kind,
-                                                                 Subject.identifier == candidate.value))
-            if subject is not None:
-                break
-        if subject is not None:
-            found = [record for record in targets.public_records_of(subject.id) if pages.candidate(record)]
-        if not candidates and error is None:
-            error = _("Enter a unified social credit code, a resident ID number or a plate number.")
-    if error:
-        form.identifier.errors = [error]
-    return render_template(f"{TEMPLATES}choose.html", form=form, pages=pages, subject=subject, searched=bool(text),
-                           choices=[targets.summary(record) for record in found])
+def filed(pages: KindPages, receipt: str):
+    """The confirmation after filing, again (reload, print) while this browser keeps the access code."""
+    application = granted(pages, receipt)
+    code = application is not None and confirmation.remembered_code(pages.kind, application.id)
+    if not code:
+        return redirect(url_for(".status", receipt=receipt) if application is not None else url_for(".lookup"))
+    return confirmation.page(pages, application, code)
 
 
 def lookup(pages: KindPages):
@@ -328,9 +312,9 @@ def officer_act(pages: KindPages, application_id: int, action: str):
 
 
 def officer_file(pages: KindPages, application_id: int, file_id: int):
+    # Whoever may read the application sees its file list, and may open what it lists :
+    # the handling unit's officers and those who read every unit (PRODUCT §13 keeps them read-only).
     application = load_for_officer(pages, application_id)
-    if current_user.unit_id != application.unit_id:  # the handling unit's officers only (PRODUCT §13)
-        abort(404)
     row = models.file_of(pages.kind, application.id, file_id) or abort(404)
     return send_upload(row.stored_name, row.original_name, row.content_type)
 
@@ -360,6 +344,7 @@ class Route:
 
 ROUTES = (
     Route("/new", new, ("GET", "POST"), limit=_limit),
+    Route("/filed/<receipt>", filed),
     Route("/status", lookup, ("GET", "POST"), limit=_lookup_limit),
     Route("/status/<receipt>", status),
     Route("/status/<receipt>/material", material, ("POST",), limit=_limit, limit_methods=None),

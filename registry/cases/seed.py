@@ -11,7 +11,7 @@ from registry.accounts.seed import demo_user
 from registry.cases import operations as ops
 from registry.cases.models import Case
 from registry.core import clock
-from registry.core.seeding import demo_step
+from registry.core.seeding import demo_step, on_day
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
 
@@ -55,7 +55,7 @@ def demo_cases() -> None:
             continue
         day = max(today - timedelta(days=days_ago), entry.valid_from)
         measure_ids = [m.id for m in entry.category.measures if m.code in codes]
-        with clock.frozen_at(day):
+        with on_day(day):
             _demo_case(entry, clerk, reviewer, state, day, measure_ids, party or handling_name(clerk.unit), matter,
                        effect)
     db.session.flush()

@@ -14,7 +14,7 @@ from registry.accounts.seed import demo_user
 from registry.commitments import operations as ops
 from registry.commitments.models import CommitmentKind, CreditCommitment
 from registry.core import clock
-from registry.core.seeding import demo_pdf, demo_step
+from registry.core.seeding import demo_pdf, demo_step, on_day
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
 from registry.subjects.models import Subject
@@ -55,14 +55,14 @@ def demo_commitments() -> None:
         if db.session.scalar(sa.select(CreditCommitment.id).where(CreditCommitment.matter == matter)) is not None:
             continue
         signed_on = today - timedelta(days=signed_days)
-        with clock.frozen_at(signed_on):
+        with on_day(signed_on):
             commitment = ops.record_commitment(actor=clerk, subject=subject, kind=kind, signed_on=signed_on,
                                                matter=matter, file_data=_letter(subject, matter, signed_on),
                                                filename="信用承诺书.pdf")
         if breach is None:
             continue
         breach_days, note, entry_number = breach
-        with clock.frozen_at(today - timedelta(days=breach_days)):
+        with on_day(today - timedelta(days=breach_days)):
             ops.mark_breached(commitment, actor=clerk, breached_on=today - timedelta(days=breach_days), note=note)
         entry = db.session.scalar(sa.select(ListEntry).where(
             ListEntry.decision_number == entry_number, ListEntry.subject_id == subject.id,

@@ -301,7 +301,10 @@ class RemovalQueue:
                 unit_id=request.unit_id, submitted_by_id=request.prepared_by_id,
                 submitted_by_label=request.prepared_by.name, submitted_at=request.prepared_at,
                 url=kind.url(record), category=str(kind.label), created_by_id=request.prepared_by_id,
-                extra={"reason": request.reason, "editor_ids": frozenset()},
+                extra={"reason": request.reason, "editor_ids": frozenset(),
+                       # Changed since the removal was prepared: it cannot be confirmed.
+                       "record_changed": record is None or record.version != request.record_version
+                       or record.status not in kind.removable},
             ))
         return items
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from registry.core import clock
 from registry.core.pdf import cjk_font
 from registry.core.registry import Registry
 
@@ -65,3 +67,15 @@ def demo_pdf(title: str, lines: list[str] | tuple[str, ...] = ()) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def on_day(day: date):
+    """Freeze the clock on ``day`` for a demo step, never later than now.
+
+    ``clock.frozen_at(day)`` is 10:00 that day in Asia/Shanghai: for today, before 10:00, that is a
+    moment still to come, and the audit log would show events that have not happened yet.
+    """
+    if isinstance(day, datetime):
+        return clock.frozen_at(day)
+    moment = datetime(day.year, day.month, day.day, 10, 0, tzinfo=clock.LOCAL_TZ)
+    return clock.frozen_at(min(moment, clock.utcnow()) if day == clock.today() else moment)

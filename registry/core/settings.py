@@ -43,6 +43,38 @@ def register_setting(spec: SettingSpec) -> SettingSpec:
     return SPECS.add(spec)
 
 
+@dataclass(frozen=True)
+class SettingsCheck:
+    """A rule several settings must keep together (e.g. grade bands that neither overlap nor leave
+    a gap): ``check()`` reads the settings as changed and raises ``ValidationFailed`` on its field."""
+
+    name: str
+    check: object
+
+
+SETTINGS_CHECKS: Registry[SettingsCheck] = Registry("settings check", key=lambda item: item.name)
+
+
+def register_settings_check(name: str):
+    def decorator(fn):
+        SETTINGS_CHECKS.add(SettingsCheck(name, fn))
+        return fn
+
+    return decorator
+
+
+def check_together() -> None:
+    """Run every rule settings keep together, on the values as changed (before the commit)."""
+    try:
+        for item in SETTINGS_CHECKS.values():
+            item.check()
+    except ValidationFailed:
+        # The caller rolls the changes back: the values read for the check must not outlive them.
+        if has_app_context():
+            g.pop("registry_settings", None)
+        raise
+
+
 class Setting(db.Model):
     __tablename__ = "settings"
 

@@ -169,7 +169,18 @@ def _http_error(error: HTTPException):
     if wants_json():
         code = ERROR_CODES.get(error.code, "error")
         return problems.problem_response(error.code, code, _api_detail(error), headers)
-    return render_template("errors/error.html", error=error), error.code, headers
+    return render_template("errors/error.html", error=error, back=page_before()), error.code, headers
+
+
+def page_before() -> str | None:
+    """The page of this site the reader came from (the Referer), for a way back from an error page.
+
+    Only a path on this host, never the refused page itself, so that the link cannot lead away.
+    """
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host or parts.scheme not in ("http", "https") or parts.path == request.path:
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 # The details of the HTTP errors the API answers, translated (werkzeug's own descriptions are English).

@@ -184,6 +184,9 @@ class QueueItem:
     created_by_id: int | None = None
     extra: dict = field(default_factory=dict)
     outcome: str | None = None  # the decision to be confirmed (不予受理, 异议成立 ...), not a category
+    outcome_code: str | None = None  # the same decision as a code, what the queue's filter matches
+    # What approving does, where it is not "takes effect at once" (a list entry goes to publicity).
+    approval_note: str | None = None
 
 
 class QueueSource(Protocol):
@@ -255,7 +258,12 @@ class ReviewQueueSource:
             category=self.category(record),
             deadline=self.deadline(record),
             created_by_id=record.created_by_id,
+            approval_note=self.approval_note(record),
         )
+
+    def approval_note(self, record) -> str | None:
+        """What approving ``record`` does, when it does not simply take effect (None: it does)."""
+        return None
 
     def title(self, record) -> str:
         raise NotImplementedError

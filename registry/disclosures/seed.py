@@ -10,7 +10,7 @@ from stdnum.cn import uscc
 
 from registry.accounts.seed import demo_user
 from registry.core import clock
-from registry.core.seeding import demo_step
+from registry.core.seeding import demo_step, on_day
 from registry.disclosures import operations as ops
 from registry.disclosures.models import (
     Disclosure,
@@ -101,7 +101,7 @@ def _walk(d: Disclosure, state: str, clerk, reviewer, published) -> None:
         ops.return_disclosure(d, actor=reviewer, expected_version=d.version,
                               comment="许可证书编号有误，请核对后重新提交。")
         return
-    with clock.frozen_at(published):
+    with on_day(published):
         ops.approve_disclosure(d, actor=reviewer, expected_version=d.version)
 
 
@@ -132,7 +132,7 @@ def demo_disclosures() -> None:
                     Disclosure.unit_id == clerk.unit_id, Disclosure.decision_number == number)):
                 continue
             published = decided + timedelta(days=published_after or 0)
-            with clock.frozen_at(decided):
+            with on_day(decided):
                 d = ops.create_disclosure(_data(subject, number, kind, decided, severity, source, MATTERS[code]),
                                           unit_id=clerk.unit_id, actor=clerk)
                 _walk(d, state, clerk, reviewer, published)
@@ -142,10 +142,10 @@ def demo_disclosures() -> None:
 
 def _after(d, state, subject, number, kind, decided, severity, source, matters, clerk, reviewer) -> None:
     if state == "removed":
-        with clock.frozen_at(decided + timedelta(days=120)):
+        with on_day(decided + timedelta(days=120)):
             ops.end_public_view(d, RemovalReason.REPAIRED, reviewer, comment="信用修复申请已核准")
     elif state == "corrected":
-        with clock.frozen_at(decided + timedelta(days=5)):
+        with on_day(decided + timedelta(days=5)):
             content, fine = matters[-1]
             fix = ops.start_correction(d, _data(subject, number, kind, decided, severity, source, matters,
                                                 penalty_content=content, fine_amount=fine), actor=clerk)

@@ -17,12 +17,13 @@ it never raises one.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from registry.core.errors import ValidationFailed
-from registry.core.settings import SettingSpec, get_setting, register_setting
+from registry.core.settings import SettingSpec, get_setting, register_setting, register_settings_check
 from registry.evaluations.models import FIELD_LABELS, FIELD_NAMES_ZH, GRADE_SCALES, EvaluationField
 
 DEFAULT_LOWER_BOUNDS: dict[EvaluationField, dict[str, int]] = {
@@ -45,6 +46,23 @@ for _field, _bounds in DEFAULT_LOWER_BOUNDS.items():
             setting_key(_field, _grade), _bound,
             _l("%(field)s evaluation: lowest score of grade %(grade)s", field=FIELD_LABELS[_field], grade=_grade),
             0, 100))
+
+
+@register_settings_check("grade_bands")
+def check_bands() -> None:
+    """Refuse bands that overlap or leave a grade no scores: each grade's lowest score
+    above the next grade's, the lowest grade's band starting at 0 below them all."""
+    for field in DEFAULT_LOWER_BOUNDS:
+        scale = GRADE_SCALES[field]
+        bounds = lower_bounds(field)
+        for better, worse in itertools.pairwise(scale):
+            if bounds[better] <= bounds[worse]:
+                raise ValidationFailed(
+                    _l("%(field)s evaluation: the lowest score of grade %(grade)s (%(bound)d) must be above that of "
+                       "grade %(next)s (%(next_bound)d); otherwise the bands overlap and a grade gets no scores.",
+                       field=FIELD_LABELS[field], grade=better, bound=bounds[better], next=worse,
+                       next_bound=bounds[worse]),
+                    field=setting_key(field, better))
 
 
 def lower_bounds(field: EvaluationField) -> dict[str, int]:

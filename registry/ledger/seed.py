@@ -15,8 +15,7 @@ import sqlalchemy as sa
 
 from registry.accounts.models import Unit, UnitKind
 from registry.accounts.seed import demo_user
-from registry.core import clock
-from registry.core.seeding import demo_step, seed_step
+from registry.core.seeding import demo_step, on_day, seed_step
 from registry.extensions import db
 from registry.ledger import operations as ops
 from registry.ledger.models import Duty, LedgerAssignment, LedgerReport, LedgerTask
@@ -126,12 +125,12 @@ def demo_ledger_reports() -> None:
         if assignment is None or db.session.scalar(sa.select(LedgerReport.id).where(
                 LedgerReport.assignment_id == assignment.id, LedgerReport.month == month)) is not None:
             continue
-        with clock.frozen_at(date(YEAR, month + 1, 1)):
+        with on_day(date(YEAR, month + 1, 1)):
             report = ops.submit_report(assignment, actor=clerk, month=month, progress=progress).report
         if acknowledged_on is not None:
-            with clock.frozen_at(acknowledged_on):
+            with on_day(acknowledged_on):
                 ops.acknowledge_report(report, actor=admin, expected_revision=report.revision, comment="已阅。")
         if amendment is not None:
-            with clock.frozen_at(amendment[0]):
+            with on_day(amendment[0]):
                 ops.submit_report(assignment, actor=clerk, month=month, progress=amendment[1])
     db.session.flush()

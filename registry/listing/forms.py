@@ -22,7 +22,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from registry.core.forms import DateField, select_choices
+from registry.core.datalabels import data_label
+from registry.core.forms import DateField, ValidIdentifier, select_choices
 from registry.extensions import db
 from registry.listing.models import LIST_KIND_SHORT, MAX_CATEGORY_MONTHS, ListCategory, ListKind, Measure
 from registry.subjects.forms import SUBJECT_KIND_LABELS
@@ -53,7 +54,7 @@ def category_choices(include_inactive_id: int | None = None):
     return select_choices(
         [("", _l("— choose —"))]
         + [
-            (c.id, f"{LIST_KIND_SHORT[c.list_kind]} · {c.name}")
+            (c.id, f"{LIST_KIND_SHORT[c.list_kind]} · {data_label(c.name)}")
             for c in rows
             if c.is_active or c.id == include_inactive_id
         ]
@@ -74,16 +75,20 @@ class EntryForm(FlaskForm):
     )
     subject_identifier = StringField(
         _l("Subject's identifier"),
-        validators=[DataRequired(), Length(max=40)],
+        validators=[DataRequired(), Length(max=40), ValidIdentifier("subject_kind")],
         description=_l("Unified social credit code, resident ID number or plate number."),
     )
     subject_name = StringField(
         _l("Subject's name (only for a subject not registered yet)"), validators=[Optional(), Length(max=200)]
     )
+    # No default list: a default would list a party on the wrong list unnoticed.
     list_kind = SelectField(
-        _l("List"), choices=list_choices(), validators=[DataRequired()], validate_choice=False
+        _l("List"),
+        choices=select_choices([("", _l("— choose —"))] + [(kind.value, LIST_KIND_SHORT[kind]) for kind in ListKind]),
+        validators=[DataRequired(_l("Choose the red or the black list."))], validate_choice=False,
     )
-    category_id = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False)
+    category_id = SelectField(_l("Category"), coerce=_int_or_none, validate_choice=False,
+                              validators=[DataRequired(_l("Choose a category of the list."))])
     measure_ids = MultiCheckboxField(_l("Measures that apply"), coerce=str, validate_choice=False)
     reason = TextAreaField(_l("Reason for listing (认定事由)"), validators=[DataRequired(), Length(max=4000)])
     legal_basis = TextAreaField(_l("Legal basis (认定依据)"), validators=[DataRequired(), Length(max=2000)])

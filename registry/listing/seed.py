@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from registry.accounts.seed import demo_user
 from registry.core import clock
 from registry.core.datalabels import register_data_labels
-from registry.core.seeding import demo_step, seed_step
+from registry.core.seeding import demo_step, on_day, seed_step
 from registry.extensions import db
 from registry.listing import operations as ops
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, ListKind, Measure
@@ -197,7 +197,7 @@ REASONS = {
 
 
 def _at(day: date):
-    return clock.frozen_at(day)
+    return on_day(day)
 
 
 @demo_step(30)

@@ -7,6 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from registry.applications.targets import RecordSummary, TargetKind, register_target
+from registry.core.datalabels import data_label
 from registry.extensions import db
 from registry.listing.feed import RECORD_TYPE, public_payload
 from registry.listing.models import LIST_KIND_SHORT, STATUS_LABELS, ListEntry, publicly_shown
@@ -21,7 +22,7 @@ def _public_of_subject(subject_id: int, today: date) -> list[ListEntry]:
 
 def _summary(entry: ListEntry) -> RecordSummary:
     return RecordSummary(f"{RECORD_TYPE}:{entry.id}", str(LIST_KIND_SHORT[entry.list_kind]),
-                         f"{entry.category.name} · {entry.decision_number}", entry.subject.name,
+                         f"{data_label(entry.category.name)} · {entry.decision_number}", entry.subject.name,
                          str(STATUS_LABELS[entry.status]), entry.decision_date)
 
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import selectinload
 
 from registry.core import clock
 from registry.core.audit import history
+from registry.core.datalabels import data_label
 from registry.core.decisions import Decision, decision_route, flow_decisions
 from registry.core.errors import ValidationFailed
-from registry.core.forms import select_choices
+from registry.core.forms import select_choices, submitted_and_valid
 from registry.core.holds import open_holds
 from registry.core.identifiers import InvalidIdentifier
 from registry.core.pagination import paginate
@@ -35,7 +36,7 @@ from registry.core.workflow import register_queue_source
 from registry.extensions import db
 from registry.listing import categories as category_ops
 from registry.listing import operations as ops
-from registry.listing import work
+from registry.listing import validation, work
 from registry.listing.forms import CategoryForm, DecisionForm, EntryFilterForm, EntryForm
 from registry.listing.models import (
     LIST_KIND_LABELS,
@@ -86,7 +87,7 @@ def index():
         [("", _l("All"))] + [(k.value, LIST_KIND_SHORT[k]) for k in ListKind]
     )
     categories = db.session.scalars(sa.select(ListCategory).order_by(ListCategory.display_order)).all()
-    form.category_id.choices = select_choices([("", _l("All"))] + [(c.id, c.name) for c in categories])
+    form.category_id.choices = select_choices([("", _l("All"))] + [(c.id, data_label(c.name)) for c in categories])
     statement = scope_to_user(sa.select(ListEntry), ListEntry.unit_id)
     if form.status.data in set(EntryStatus):
         statement = statement.where(ListEntry.status == EntryStatus(form.status.data))
@@ -126,6 +127,12 @@ def _subject_of(form: EntryForm):
         raise
 
 
+def _submitted(form: EntryForm) -> bool:
+    """Submitted and valid; otherwise the content rules' problems show too, in the same answer."""
+    return submitted_and_valid(form, lambda: validation.validated_fields(unit=current_user.unit,
+                                                                         **form.entry_fields()))
+
+
 def _save(form: EntryForm, entry: ListEntry | None):
     """Find or register the subject and create or update the draft, in one commit; None if refused."""
     def save():
@@ -149,7 +156,7 @@ def create():
         subject = db.session.get(Subject, request.args.get("subject_id", type=int) or 0)
         if subject is not None:
             form.subject_kind.data, form.subject_identifier.data = subject.kind.value, subject.identifier
-    if form.validate_on_submit() and (entry := _save(form, None)) is not None:
+    if _submitted(form) and (entry := _save(form, None)) is not None:
         flash(_("The draft was saved. Submit it for review when it is complete."), "success")
         return redirect(url_for(".show", entry_id=entry.id))
     return render_template("listing/form.html", form=form, entry=None, categories=_categories())
@@ -165,7 +172,7 @@ def edit(entry_id: int):
     form = EntryForm(include_inactive_id=entry.category_id)
     if request.method == "GET":
         _fill(form, entry)
-    if form.validate_on_submit() and _save(form, entry) is not None:
+    if _submitted(form) and _save(form, entry) is not None:
         flash(_("The draft was saved."), "success")
         return redirect(url_for(".show", entry_id=entry.id))
     return render_template("listing/form.html", form=form, entry=entry, categories=_categories())
@@ -237,6 +244,11 @@ class ListEntryQueue(FlowQueueSource):
 
     def category(self, entry: ListEntry) -> str:
         return entry.category.name
+
+    def approval_note(self, entry: ListEntry) -> str:
+        # Approval starts the publicity period (PRODUCT §3, 公示); nothing is published yet.
+        return _("Approve %(item)s? It then goes into publicity; it takes effect only when the publicity "
+                 "period ends without a successful objection.", item=self.title(entry))
 
     def load(self, item_id: int, actor) -> ListEntry:
         return ops.get_entry_for(actor, item_id)

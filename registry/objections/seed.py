@@ -16,7 +16,7 @@ from registry.accounts.seed import demo_user
 from registry.applications.handling import Applicant
 from registry.applications.targets import target_key
 from registry.core import clock
-from registry.core.seeding import demo_pdf, demo_step
+from registry.core.seeding import demo_pdf, demo_step, on_day
 from registry.core.uploads import Upload
 from registry.extensions import db
 from registry.listing import operations as listing_ops
@@ -45,7 +45,7 @@ def demo_entry(number: str, identifier: str, clerk, reviewer, start: date, *, pu
     category = db.session.scalar(sa.select(ListCategory).where(ListCategory.name == category_name))
     if subject is None or category is None:
         return None
-    with clock.frozen_at(start):
+    with on_day(start):
         entry = listing_ops.create_entry(
             actor=clerk, subject=subject, list_kind=category.list_kind, category_id=category.id, reason=REASON,
             legal_basis=BASIS, decision_number=number,
@@ -55,7 +55,7 @@ def demo_entry(number: str, identifier: str, clerk, reviewer, start: date, *, pu
         listing_ops.approve_entry(entry, reviewer, entry.version)
     if publish:
         publish_day = entry.publicity_end + timedelta(days=1)
-        with clock.frozen_at(publish_day):
+        with on_day(publish_day):
             listing_ops.publish_due_entries(publish_day)
         db.session.refresh(entry)
     return entry
@@ -128,7 +128,7 @@ def demo_objections() -> None:
         if entry is None or entry.status not in (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED):
             continue
         filed = today - timedelta(days=max((days for days, _s, _t in steps), default=0) + 1)
-        with clock.frozen_at(filed):
+        with on_day(filed):
             objection, _code = ops.file_objection(
                 target=target_key(entry), applicant=applicant_for(entry.subject, f"0731-8456{serial:04d}"),
                 grounds=grounds,
@@ -136,6 +136,6 @@ def demo_objections() -> None:
                                 "evidence")],
             )
         for days, step, text in steps:
-            with clock.frozen_at(today - timedelta(days=days)):
+            with on_day(today - timedelta(days=days)):
                 demo_act(ops, objection, step, text, clerk, reviewer)
     db.session.flush()

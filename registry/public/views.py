@@ -10,7 +10,18 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -66,6 +77,13 @@ def _page_number(maximum: int) -> tuple[int, bool]:
 
 # ---------------------------------------------------------------------------------------------
 # The lookup
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon at the address PDF viewers and other clients ask for; pages name the SVG."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)
 
 
 @bp.route("/")
@@ -126,7 +144,9 @@ def _name_search(query: str):
 
 _PERSON_NAME = re.compile(r"^[\u4e00-\u9fff]{1,3}(?:·[\u4e00-\u9fff]{1,6})?[\u4e00-\u9fff]$")
 _NOT_A_PERSON = ("公司", "集团", "局", "站", "中心", "厂", "队", "所", "社", "部", "院", "会", "店", "场", "处", "行",
-                 "湘", "湖南", "省", "市", "县", "交通", "运输", "物流", "工程", "建设")
+                 "湘", "湖南", "省", "市", "县", "交通", "运输", "物流", "工程", "建设",
+                 # The trades and fields the registry covers (issue 34 §4: 港航水运 is no one's name).
+                 "港航", "水运", "航运", "航道", "海事", "公路", "道路", "路政", "客运", "货运", "码头", "船舶", "驾培")
 
 
 def looks_like_a_persons_name(query: str) -> bool:

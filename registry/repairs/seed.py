@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from registry.accounts.seed import demo_user
 from registry.applications.targets import target_key
 from registry.core import clock
-from registry.core.seeding import demo_pdf, demo_step
+from registry.core.seeding import demo_pdf, demo_step, on_day
 from registry.core.uploads import Upload
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry
@@ -66,7 +66,7 @@ def demo_repairs() -> None:
             continue
         subject = entry.subject
         filed = today - timedelta(days=max((days for days, _s, _t in steps), default=0) + 1)
-        with clock.frozen_at(filed):
+        with on_day(filed):
             application, _code = ops.file_repair(
                 target=target_key(entry), applicant=applicant_for(subject, f"0731-8457{serial:04d}"),
                 representative_name=subject.legal_representative or subject.name,
@@ -74,6 +74,6 @@ def demo_repairs() -> None:
                 uploads=_uploads(subject.name),
             )
         for days, step, text in steps:
-            with clock.frozen_at(today - timedelta(days=days)):
+            with on_day(today - timedelta(days=days)):
                 demo_act(ops, application, step, text, clerk, reviewer)
     db.session.flush()

@@ -56,13 +56,15 @@ def build_queue(user, *, kind: str | None = None, category: str | None = None,
         counts[source.kind] = len(pending)
         items.extend((item, source.label) for item in pending)
     categories = sorted({item.category for item, _label in items if item.category})
-    outcomes = sorted({item.outcome for item, _label in items if item.outcome})
+    # By code, not by label: the label changes with the language, the code does not.
+    outcomes = sorted({(item.outcome_code, item.outcome) for item, _label in items if item.outcome_code},
+                      key=lambda pair: pair[1])
     submitters = {item.submitted_by_id: item.submitted_by_label for item, _label in items if item.submitted_by_id}
     rows = []
     for item, label in items:
         if (kind and item.kind != kind) or (category and item.category != category):
             continue
-        if outcome and item.outcome != outcome:
+        if outcome and item.outcome_code != outcome:
             continue
         if submitter and item.submitted_by_id != submitter:
             continue

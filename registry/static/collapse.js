@@ -10,3 +10,8 @@ document.addEventListener("click", function (event) {
   button.setAttribute("aria-expanded", open ? "true" : "false");
   block.classList.toggle("open", open);
 });
+/* A refused form's error summary takes the focus, so that it is read first (issue 34 §3). */
+document.addEventListener("DOMContentLoaded", function () {
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+});

@@ -114,9 +114,7 @@ def test_filters_by_officer_unit_record_and_action(client, login, make):
     ({"from": "2026-02-30"}, "from", "Enter a date as YYYY-MM-DD."),
     ({"to": "yesterday"}, "to", "Enter a date as YYYY-MM-DD."),
     ({"from": "2026-03-02", "to": "2026-03-01"}, "to", "The end date is before the start date."),
-    ({"kind": "list_entry", "number": "12x"}, "number", "Enter a whole number."),
     ({"kind": "list_entry", "number": str(2**31)}, "number", "Enter a whole number."),
-    ({"number": "5"}, "number", "Choose the kind of record the number belongs to."),
     ({"officer": "abc"}, "officer", "Enter a whole number."),
 ])
 def test_a_bad_filter_is_shown_at_its_field(client, login, query, field, message):
@@ -133,7 +131,7 @@ def test_a_bad_filter_is_shown_at_its_field(client, login, query, field, message
 
 def test_every_problem_shows_at_once(client, login):
     login("auditor", unit="XXZX")
-    html = client.get("/admin/audit?from=x&to=y&number=z&kind=case&lang=en").get_data(as_text=True)
+    html = client.get("/admin/audit?from=x&to=y&number=99999999999&kind=case&lang=en").get_data(as_text=True)
     assert all(f'id="{field}-error"' in html for field in ("from", "to", "number"))
 
 
@@ -149,11 +147,12 @@ def test_rows_name_the_record_actor_and_states_readably(client, login, make):
     table = table_of(html)
     assert "草稿 → 待审核" in table and "pending_review" not in table
     assert "核查员甲" in table and "基建处" in table
-    assert f'href="/officer/entries/{entry.id}">#{entry.id}</a>' in table
+    assert f'href="/officer/entries/{entry.id}">{entry.decision_number}</a>' in table  # its 文号
     assert "湘交信报〔2026〕第0009号" in table
     rows = rows_of(html)
     assert "公众" in next(row for row in rows if "湘交信报" in row)
-    assert "系统" in next(row for row in rows if "title=\"list_entry.expire\"" in row)
+    assert "系统" in next(row for row in rows if "→" in row and "草稿" not in row)
+    assert 'title="list_entry' not in table  # words, not codes
     assert ">public<" not in table and ">system<" not in table
     english = table_of(client.get("/admin/audit?lang=en").get_data(as_text=True))
     assert "The public" in english and "The system" in english and "Draft → Pending review" in english

@@ -35,7 +35,8 @@ def _file_objection(client, entry) -> str:
     data = {"record": target_key(entry), "applicant_kind": "organisation", "applicant_name": "湖南回执运输有限公司",
             "applicant_identifier": valid_uscc(), "phone": "0731-88880000", "email": "",
             "grounds": "该处罚决定已被依法撤销。", "files": [(io.BytesIO(PDF), "撤销决定书.pdf")]}
-    page = client.post("/objections/new?lang=en", data=data, content_type="multipart/form-data")
+    page = client.post("/objections/new?lang=en", data=data, content_type="multipart/form-data",
+                       follow_redirects=True)
     assert page.status_code == 200
     body = page.get_data(as_text=True)
     receipt = re.search(r"YY\d{8}-\d{4}", body).group(0)

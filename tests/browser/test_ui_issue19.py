@@ -3,6 +3,7 @@ a refused form, the language switch keeps the page, readable names, the complian
 search and lists say each subject's standing, no repair dead end, one status lookup, the queue's
 confirm step, the lockout message, the favicon and 年-月-日 dates."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -261,7 +262,8 @@ def test_12_approving_in_the_queue_asks_for_confirmation(browser, live_server, a
         expect(confirm).to_be_hidden()
         box.locator("summary").click()
         expect(confirm).to_be_visible()
-        expect(box).to_contain_text("通过后立即生效")
+        # What approving does: at once, or (a list entry) publicity first.
+        expect(box).to_contain_text(re.compile("通过后立即生效|通过后进入公示期"))
         expect(page.locator("select#category")).not_to_contain_text("不予受理")
         shot(f"queue-confirm-{width}")
 

@@ -237,3 +237,16 @@ def test_admins_and_auditors_see_a_pending_removal_and_cannot_act(client, login,
         client.post(f"/review/removal/{request.id}/approve", data={"version": request.version})
         make.db.session.refresh(request)
         assert request.state is RemovalState.PENDING
+
+
+def test_a_removal_whose_record_changed_meanwhile_is_marked_in_the_queue(client, login, make):
+    """Issue 34 §4: it cannot be confirmed any more; the queue says so instead of offering it."""
+    entry = make.entry(S.PUBLISHED)
+    login("clerk")
+    request = _prepare(client, entry)
+    entry.version += 1  # changed by someone after the removal was prepared
+    make.db.session.flush()
+    login("reviewer")
+    page = text(client.get("/review/?kind=removal&lang=en"))
+    assert entry.decision_number in page and "The record changed after the removal was prepared" in page
+    assert f"/review/removal/{request.id}/approve" not in page and f"/review/removal/{request.id}/return" in page

@@ -26,7 +26,8 @@ def _form(record, **fields):
 
 
 def _file_through_the_form(client, record, **fields):
-    return client.post("/objections/new?lang=en", data=_form(record, **fields), content_type="multipart/form-data")
+    return client.post("/objections/new?lang=en", data=_form(record, **fields), content_type="multipart/form-data",
+                       follow_redirects=True)
 
 
 def _lookup(client, receipt, code, follow=False):

@@ -27,7 +27,8 @@ def _form(record, **fields):
 
 
 def _post(client, record, **fields):
-    return client.post("/repairs/new?lang=en", data=_form(record, **fields), content_type="multipart/form-data")
+    return client.post("/repairs/new?lang=en", data=_form(record, **fields), content_type="multipart/form-data",
+                       follow_redirects=True)
 
 
 def test_an_ineligible_record_shows_why_and_from_when(client, make, db, frozen):

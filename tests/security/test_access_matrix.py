@@ -65,6 +65,7 @@ MATRIX: dict[str, Access] = {
     # ---- public ----
     "static": Access(get=PUBLIC, args={"filename": "registry.css"}),
     "public.home": Access(get=PUBLIC),
+    "public.favicon": Access(get=PUBLIC),
     "public.red_list": Access(get=PUBLIC),
     "public.black_list": Access(get=PUBLIC),
     "public.list_csv": Access(get=PUBLIC, args={"slug": "black"}),
@@ -91,6 +92,8 @@ MATRIX: dict[str, Access] = {
     "objections.new": Access(get=PUBLIC, post=PUBLIC),
     "objections.lookup": Access(get=PUBLIC, post=PUBLIC),
     "objections.status": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
+    # The page after filing: the access code again only in the browser that filed.
+    "objections.filed": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
     "objections.applicant_file": Access(get=PUBLIC, args={"receipt": W("objection_receipt"),
                                                           "file_id": W("objection_file")}, needs_code=True),
     "objections.applicant_notice": Access(get=PUBLIC, args={"receipt": W("objection_receipt")}, needs_code=True),
@@ -99,6 +102,7 @@ MATRIX: dict[str, Access] = {
     "repairs.new": Access(get=PUBLIC, post=PUBLIC),
     "repairs.lookup": Access(get=PUBLIC, post=PUBLIC),
     "repairs.status": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
+    "repairs.filed": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
     "repairs.applicant_file": Access(get=PUBLIC, args={"receipt": W("repair_receipt"),
                                                       "file_id": W("repair_file")}, needs_code=True),
     "repairs.applicant_notice": Access(get=PUBLIC, args={"receipt": W("repair_receipt")}, needs_code=True),
@@ -181,15 +185,15 @@ MATRIX: dict[str, Access] = {
     "objections.officer_show": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}),
     "objections.officer_act": Access(post=UNIT, scoped=True,
                                      args={"application_id": OBJECTION, "action": "accept"}, data=DECISION),
-    # Uploaded evidence: only the officers handling the application (PRODUCT §13), not every admin.
-    "objections.officer_file": Access(get=UNIT, scoped=True,
+    # Uploaded evidence: whoever may read the application and its file list (PRODUCT §13).
+    "objections.officer_file": Access(get=ALL, scoped=True,
                                       args={"application_id": OBJECTION, "file_id": W("objection_file")}),
     "objections.officer_notice": Access(get=ALL, scoped=True, args={"application_id": OBJECTION}, ok=(404, 409)),
     "repairs.officer_index": Access(get=ALL),
     "repairs.officer_show": Access(get=ALL, scoped=True, args={"application_id": REPAIR}),
     "repairs.officer_act": Access(post=UNIT, scoped=True,
                                   args={"application_id": REPAIR, "action": "accept"}, data=DECISION),
-    "repairs.officer_file": Access(get=UNIT, scoped=True,
+    "repairs.officer_file": Access(get=ALL, scoped=True,
                                    args={"application_id": REPAIR, "file_id": W("repair_file")}),
     "repairs.officer_notice": Access(get=ALL, scoped=True, args={"application_id": REPAIR}, ok=(404, 409)),
     "documents.officer_notice": Access(get=ALL, scoped=True,
@@ -244,6 +248,29 @@ MATRIX: dict[str, Access] = {
     "oversight.compliance": Access(get=SEE_ALL),
     "oversight.report": Access(get=SEE_ALL, args={"period": "2026-01", "fmt": "xlsx"}),
     "exchange.batches": Access(get=SEE_ALL),
+    # ---- supervision (PRODUCT §16): the rules for administrators (auditors read), plans and results
+    # for the unit's officers, the published plans and results for everyone
+    "supervision.rules": Access(get=SEE_ALL),
+    "supervision.new_rules": Access(get=ONLY_ADMIN, post=ONLY_ADMIN, ok=(200,)),
+    "supervision.items": Access(get=ALL, post=UNIT),
+    "supervision.plans": Access(get=ALL),
+    "supervision.new_plan": Access(get=UNIT, post=UNIT),
+    "supervision.plan": Access(get=ALL, post=UNIT, scoped=True, args={"plan_id": W("plan")}),
+    "supervision.record_result": Access(post=UNIT, scoped=True, args={"plan_id": W("plan"), "member_id": 1}),
+    "supervision.inspectors": Access(get=ALL, post=UNIT),
+    "supervision.assigned": Access(get=ALL),
+    "supervision.population_file": Access(get=ALL, args={"plan_id": W("plan"), "number": 1}, ok=(404,)),
+    "supervision.public_index": Access(get=PUBLIC),
+    "supervision.public_plan": Access(get=PUBLIC, args={"plan_id": W("plan")}, ok=(404,)),
+    "supervision.public_results_xlsx": Access(get=PUBLIC, args={"plan_id": W("plan")}, ok=(404,)),
+    "api.supervision_api.supervision_class": Access(get=API_KEY, args={"identifier": W("published_identifier")}),
+    # ---- the integration contract (docs/INTEGRATION.md)
+    "api.snapshot.snapshot_csv": Access(get=API_KEY),
+    "api.snapshot.snapshot_jsonl": Access(get=API_KEY),
+    "api.watchlist.given_up": Access(get=API_KEY),
+    "api.watchlist.redeliver": Access(post=API_KEY),
+    "api.watchlist.test_event": Access(post=API_KEY),
+    "watch.redeliver": Access(post=ONLY_ADMIN, args={"key_id": W("api_key")}),
 }
 
 def test_every_route_is_classified(app):
@@ -298,6 +325,8 @@ def world(db, make, frozen):
             ApplicationFile.application_kind == kind, ApplicationFile.application_id == application.id))
 
     values = {
+        "plan": make.inspection_plan(unit="JJC", actor=clerk,  # a draft: not public yet
+                                     identifiers=published_entry.subject.identifier).id,
         "entry": make.entry("pending_review", creator=clerk).id,
         "draft_entry": make.entry("draft", creator=clerk).id,
         "published_entry": published_entry.id,

@@ -143,8 +143,12 @@ def test_approving_from_the_queue_is_a_confirm_step_and_outcomes_are_not_categor
     outcome_select = re.search(r'<select id="outcome".*?</select>', page, re.S).group(0)
     assert "Upheld" in outcome_select and "Upheld" not in category_select
     assert pending_entry.category.name in category_select
-    filtered = _page(client.get("/review/", query_string={"outcome": "Upheld", "lang": "en"}))
+    filtered = _page(client.get("/review/", query_string={"outcome": "objection.upheld", "lang": "en"}))
     assert objection.receipt_number in filtered and pending_entry.decision_number not in filtered
+    # The filter is a code: the same link finds the same items in the other language.
+    chinese = _page(client.get("/review/", query_string={"outcome": "objection.upheld", "lang": "zh_CN"}))
+    assert objection.receipt_number in chinese and pending_entry.decision_number not in chinese
+    assert 'value="objection.upheld" selected' in chinese
 
 
 # --- #13 sign-in lockout (issue 30 §6: growing waits instead) -------------------------------------

@@ -107,7 +107,7 @@ def main() -> None:
         "applicant_identifier": "91430100MA4L0UPG1Q", "phone": "0731-88888888",
         "grounds": "认定事实有误：车辆已于决定前完成检验。",
         "files": [(io.BytesIO(evidence), "检验合格证明.pdf")],
-    }, content_type="multipart/form-data")
+    }, content_type="multipart/form-data", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "receipt-number" in page, re.findall(r"field-error[^<]*<", page)
     subjects = rows("SELECT DISTINCT s.id, s.identifier FROM subjects s JOIN list_entries e ON e.subject_id = s.id "
