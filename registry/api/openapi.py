@@ -253,7 +253,10 @@ SCHEMAS: dict = {
             "occurred_at": {"type": "string", "format": "date-time"},
             "record_type": {"type": "string", "examples": ["list_entry", "disclosure", "credit_evaluation"]},
             "record_id": {"type": "integer"},
-            "change": {"enum": [kind.value for kind in ChangeKind]},
+            "change": {"enum": [kind.value for kind in ChangeKind], "description": "What happened: "
+                       "`publicity_started` a list entry entered publicity (public, not in force yet); "
+                       "`published` it took effect after its publicity, or any other record became public; "
+                       "`updated`, `corrected`, `withdrawn`, `expired`, `removed` (see the event catalogue)."},
             "reason": {**_nullable("string"), "description": "Why a record was removed: repaired, revoked, …"},
             "payload": {"type": "object", "description": "The public record after the change (as in the "
                         "credit check, person ID numbers masked)."},

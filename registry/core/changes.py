@@ -28,12 +28,18 @@ _FEED_LOCK_KEY = 7_320_002
 
 
 class ChangeKind(StrEnum):
-    PUBLISHED = "published"  # became public (or entered publicity)
-    UPDATED = "updated"  # a public record's public state changed (e.g. publicity ended → published)
+    PUBLICITY_STARTED = "publicity_started"  # a list entry entered publicity (公示, PRODUCT §8): public, not in force
+    PUBLISHED = "published"  # published: a list entry after its publicity, any other record when it became public
+    UPDATED = "updated"  # a public record's public state changed (a publicity end moved, an objection opened, ...)
     CORRECTED = "corrected"  # replaced by a corrected version
     WITHDRAWN = "withdrawn"  # taken back during publicity (objection upheld)
     EXPIRED = "expired"  # validity or disclosure period ended
     REMOVED = "removed"  # ended early: repaired or revoked (reason says which)
+
+
+# The kinds that make a record public: a list entry has both (publicity, then publication), so a
+# count of public records counts distinct records.
+BECAME_PUBLIC = (ChangeKind.PUBLICITY_STARTED, ChangeKind.PUBLISHED)
 
 
 class ChangeEvent(db.Model):
@@ -142,7 +148,7 @@ def cursor_pattern(tag: str = "c1", *, empty: bool = False) -> str:
 
 # The kinds of change after which a record is still public (the others end its publicity; a
 # corrected record's replacement has its own PUBLISHED).
-STILL_PUBLIC = (ChangeKind.PUBLISHED, ChangeKind.UPDATED)
+STILL_PUBLIC = (ChangeKind.PUBLICITY_STARTED, ChangeKind.PUBLISHED, ChangeKind.UPDATED)
 
 
 def public_event_ids(head: int, subject_id: int | None = None) -> list[int]:
