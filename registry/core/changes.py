@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
 from registry.core.db import str_enum
+from registry.core.holds import HoldKind, open_holds
 from registry.extensions import db
 
 _FEED_LOCK_KEY = 7_320_002
@@ -61,6 +62,14 @@ class ChangeEvent(db.Model):
         return json.loads(self.payload)
 
 
+def public_markers(record_type: str, record_id: int, payload: dict) -> dict[str, bool]:
+    """The markers of a record (the API's ``Markers``): in publicity by its status, an objection or
+    a repair pending by its open holds (``core.holds``)."""
+    holds = open_holds(record_type, [record_id])[record_id]
+    return {"in_publicity": payload.get("status") == "in_publicity",
+            "objection_pending": HoldKind.OBJECTION in holds, "under_repair": HoldKind.REPAIR in holds}
+
+
 def record_change(
     record_type: str,
     record_id: int,
@@ -74,8 +83,10 @@ def record_change(
     """Append one change to the feed, in the caller's transaction.
 
     ``payload`` is what the public may see of the record after the change (never a raw person
-    ID number): consumers rebuild their copy from it.
+    ID number): consumers rebuild their copy from it.  The feed adds the record's ``markers`` as the
+    public pages show them then (公示中, 异议处理中, 修复中: ``public_markers``).
     """
+    payload = {**payload, "markers": public_markers(record_type, record_id, payload)}
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FEED_LOCK_KEY})
     event = ChangeEvent(

@@ -239,7 +239,7 @@ def test_an_objection_on_a_watched_public_record_is_notified_when_filed_and_clos
     delivery.run()
     (filed,) = [r["body"]["data"]["changes"][0] for r in receiver.delivered()]
     assert (filed["record_id"], filed["change"], filed["reason"]) == (entry.id, "updated", "objection_opened")
-    assert filed["payload"]["markers"] == {"objection_pending": True, "under_repair": False}
+    assert filed["payload"]["markers"] == {"in_publicity": False, "objection_pending": True, "under_repair": False}
     reviewer, other = make.user("reviewer"), make.user("reviewer")
     objections.reject(objection, reviewer, objection.version, "不属于受理范围。")
     objections.confirm_rejection(objection, other, objection.version)
