@@ -151,3 +151,36 @@ def test_day_counts_become_calendar_months_and_back(migrated_app):
     assert rows("validity_days, repair_min_days") == {
         "three years": (1095, 365), "two years": (730, 0), "short": (30, 30), "ten years": (3650, 90)}
     assert stored_settings() == {"penalty_general_visible_days": "365", "penalty_serious_repair_after_days": "180"}
+
+
+def test_list_entry_changes_become_publicity_started_and_published_and_back(migrated_app):
+    """3c5e9a1d7b20 renames a list entry's past changes to the kinds the feed now writes."""
+    from registry.core.db import UTCDateTime
+
+    before = "6ea26ab27beb"
+    flask_migrate.upgrade(revision=before)
+    events = sa.table("change_events", *(sa.column(name) for name in (
+        "id", "record_type", "record_id", "change", "reason", "payload")), sa.column("occurred_at", UTCDateTime()))
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    stored = [  # (record, change, reason, payload status) in feed order, as the feed wrote them
+        ("list_entry", "published", None, "in_publicity"),
+        ("list_entry", "updated", "calendar_changed", "in_publicity"),
+        ("list_entry", "updated", None, "published"), ("list_entry", "updated", None, "published"),
+        ("disclosure", "published", None, "published"), ("list_entry", "expired", None, "expired")]
+    with _db.engine.begin() as connection:
+        connection.execute(events.insert(), [
+            {"id": n, "record_type": kind, "record_id": 1, "change": change, "reason": reason,
+             "payload": f'{{"status":"{status}"}}', "occurred_at": at}
+            for n, (kind, change, reason, status) in enumerate(stored, start=1)])
+
+    def changes() -> list[str]:
+        with _db.engine.connect() as connection:
+            return list(connection.scalars(sa.text("SELECT change FROM change_events ORDER BY id")))
+
+    flask_migrate.upgrade()
+    # the publication is the first reasonless update saying "published"; a later correction stays an update
+    assert changes() == ["publicity_started", "updated", "published", "updated", "published", "expired"]
+    with pytest.raises(sa.exc.IntegrityError), _db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE change_events SET change = 'started' WHERE id = 1"))
+    flask_migrate.downgrade(revision=before)
+    assert changes() == [change for _kind, change, _reason, _status in stored]

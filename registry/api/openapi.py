@@ -12,6 +12,7 @@ from registry.accounts.apikeys import ApiScope
 from registry.api import openapi_search
 from registry.api.openapi_common import HEADERS, IF_NONE_MATCH, PROBLEM_SCHEMAS, RESPONSES, json_ok, responses
 from registry.api.openapi_params import IDENTIFIER, cursor_parameter
+from registry.api.openapi_payloads import payload_schema, payload_schemas
 from registry.api.supervision_openapi import SUPERVISION_SCHEMAS, supervision_paths
 from registry.api.watch_openapi import WATCH_SCHEMAS, WEBHOOK_SCHEMAS, watch_paths, webhooks
 from registry.core.changes import ChangeKind
@@ -254,10 +255,12 @@ SCHEMAS: dict = {
             "occurred_at": {"type": "string", "format": "date-time"},
             "record_type": {"type": "string", "examples": ["list_entry", "disclosure", "credit_evaluation"]},
             "record_id": {"type": "integer"},
-            "change": {"enum": [kind.value for kind in ChangeKind]},
+            "change": {"enum": [kind.value for kind in ChangeKind], "description": "What happened: "
+                       "`publicity_started` a list entry entered publicity (public, not in force yet); "
+                       "`published` it took effect after its publicity, or any other record became public; "
+                       "`updated`, `corrected`, `withdrawn`, `expired`, `removed` (see the event catalogue)."},
             "reason": {**_nullable("string"), "description": "Why a record was removed: repaired, revoked, …"},
-            "payload": {"type": "object", "description": "The public record after the change (as in the "
-                        "credit check, person ID numbers masked)."},
+            "payload": payload_schema(),
             "subject": {"oneOf": [{"type": "null"}, _ref("FeedSubject")],
                         "description": "The subject the record is about, in one shape for every record type."},
             "reference": {"type": ["string", "null"], "description": "Watchlist answers and notifications only: "
@@ -367,7 +370,7 @@ def openapi_document() -> dict:
         "components": {
             "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
             "schemas": deepcopy({**SCHEMAS, **PROBLEM_SCHEMAS, **openapi_search.SCHEMAS, **WATCH_SCHEMAS,
-                                 **WEBHOOK_SCHEMAS, **SUPERVISION_SCHEMAS}),
+                                 **WEBHOOK_SCHEMAS, **SUPERVISION_SCHEMAS, **payload_schemas(SCHEMAS)}),
             "responses": deepcopy(RESPONSES),
             "headers": deepcopy(HEADERS),
         },

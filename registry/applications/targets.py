@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from registry.core import clock
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import ValidationFailed
-from registry.core.holds import HoldKind, open_holds
+from registry.core.holds import HoldKind
 from registry.core.registry import Registry
 from registry.core.routing import MAX_ID
 from registry.extensions import db
@@ -104,15 +104,13 @@ def feed_hold(record_type: str, record_id: int, hold_kind: HoldKind, *, opened: 
     """Tell the change feed that a record the public sees got or lost an open objection or repair.
 
     The public pages mark such a record 异议处理中 / 修复中, so this is a change of its public state:
-    one ``updated`` item with the record's public fields and ``markers``, reason e.g.
+    one ``updated`` item with the record's public fields and ``markers`` (``record_change`` adds them), reason e.g.
     ``objection_opened`` or ``repair_closed``.  Nothing for a record the public does not see.
     """
     kind = TARGETS.get(record_type)
     record = load_record(record_type, record_id)
     if kind is None or kind.public_payload is None or record is None or not kind.is_public(record, clock.today()):
         return
-    marks = open_holds(record_type, [record_id])[record_id]
-    payload = {**kind.public_payload(record), "markers": {"objection_pending": HoldKind.OBJECTION in marks,
-                                                          "under_repair": HoldKind.REPAIR in marks}}
-    record_change(record_type, record_id, ChangeKind.UPDATED, payload=payload, subject_id=record.subject_id,
-                  unit_id=record.unit_id, reason=f"{HoldKind(hold_kind).value}_{'opened' if opened else 'closed'}")
+    record_change(record_type, record_id, ChangeKind.UPDATED, payload=kind.public_payload(record),
+                  subject_id=record.subject_id, unit_id=record.unit_id,
+                  reason=f"{HoldKind(hold_kind).value}_{'opened' if opened else 'closed'}")

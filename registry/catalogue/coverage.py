@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import Unit, UnitKind
 from registry.commitments.models import CreditCommitment
-from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.changes import BECAME_PUBLIC, ChangeEvent
 from registry.core.clock import LOCAL_TZ
 from registry.core.identifiers import SubjectKind
 from registry.core.settings import SettingSpec, get_setting, register_setting
@@ -69,7 +69,7 @@ def _month_end(year: int, month: int) -> datetime:
 
 
 def _covered_condition(end: datetime):
-    return sa.exists().where(ChangeEvent.subject_id == Subject.id, ChangeEvent.change == ChangeKind.PUBLISHED,
+    return sa.exists().where(ChangeEvent.subject_id == Subject.id, ChangeEvent.change.in_(BECAME_PUBLIC),
                              ChangeEvent.occurred_at < end)
 
 

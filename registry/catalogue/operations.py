@@ -23,7 +23,7 @@ from registry.catalogue.models import (
 from registry.commitments.models import CreditCommitment
 from registry.core import clock
 from registry.core.audit import record_event
-from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.changes import BECAME_PUBLIC, ChangeEvent
 from registry.core.db import contains
 from registry.core.errors import PermissionDenied, ValidationFailed
 from registry.core.permissions import is_admin
@@ -129,7 +129,7 @@ def figures(items: Iterable[CatalogueItem]) -> dict[int, list[UnitFigure]]:
                 sa.select(CreditCommitment.unit_id, sa.func.count(), sa.func.max(CreditCommitment.created_at))
                 .group_by(CreditCommitment.unit_id))
         else:
-            published = sa.func.count(sa.distinct(sa.case((ChangeEvent.change == ChangeKind.PUBLISHED,
+            published = sa.func.count(sa.distinct(sa.case((ChangeEvent.change.in_(BECAME_PUBLIC),
                                                            ChangeEvent.record_id))))
             rows = db.session.execute(
                 sa.select(ChangeEvent.unit_id, published, sa.func.max(ChangeEvent.occurred_at))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.core import clock
 from registry.core.db import str_enum
+from registry.core.holds import HoldKind, open_holds
 from registry.core.signals import subject_records_changed
 from registry.extensions import db
 
@@ -29,12 +30,18 @@ _FEED_LOCK_KEY = 7_320_002
 
 
 class ChangeKind(StrEnum):
-    PUBLISHED = "published"  # became public (or entered publicity)
-    UPDATED = "updated"  # a public record's public state changed (e.g. publicity ended → published)
+    PUBLICITY_STARTED = "publicity_started"  # a list entry entered publicity (公示, PRODUCT §8): public, not in force
+    PUBLISHED = "published"  # published: a list entry after its publicity, any other record when it became public
+    UPDATED = "updated"  # a public record's public state changed (a publicity end moved, an objection opened, ...)
     CORRECTED = "corrected"  # replaced by a corrected version
     WITHDRAWN = "withdrawn"  # taken back during publicity (objection upheld)
     EXPIRED = "expired"  # validity or disclosure period ended
     REMOVED = "removed"  # ended early: repaired or revoked (reason says which)
+
+
+# The kinds that make a record public: a list entry has both (publicity, then publication), so a
+# count of public records counts distinct records.
+BECAME_PUBLIC = (ChangeKind.PUBLICITY_STARTED, ChangeKind.PUBLISHED)
 
 
 class ChangeEvent(db.Model):
@@ -56,6 +63,14 @@ class ChangeEvent(db.Model):
         return json.loads(self.payload)
 
 
+def public_markers(record_type: str, record_id: int, payload: dict) -> dict[str, bool]:
+    """The markers of a record (the API's ``Markers``): in publicity by its status, an objection or
+    a repair pending by its open holds (``core.holds``)."""
+    holds = open_holds(record_type, [record_id])[record_id]
+    return {"in_publicity": payload.get("status") == "in_publicity",
+            "objection_pending": HoldKind.OBJECTION in holds, "under_repair": HoldKind.REPAIR in holds}
+
+
 def record_change(
     record_type: str,
     record_id: int,
@@ -69,8 +84,10 @@ def record_change(
     """Append one change to the feed, in the caller's transaction.
 
     ``payload`` is what the public may see of the record after the change (never a raw person
-    ID number): consumers rebuild their copy from it.
+    ID number): consumers rebuild their copy from it.  The feed adds the record's ``markers`` as the
+    public pages show them then (公示中, 异议处理中, 修复中: ``public_markers``).
     """
+    payload = {**payload, "markers": public_markers(record_type, record_id, payload)}
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FEED_LOCK_KEY})
     event = ChangeEvent(
@@ -145,7 +162,7 @@ def cursor_pattern(tag: str = "c1", *, empty: bool = False) -> str:
 
 # The kinds of change after which a record is still public (the others end its publicity; a
 # corrected record's replacement has its own PUBLISHED).
-STILL_PUBLIC = (ChangeKind.PUBLISHED, ChangeKind.UPDATED)
+STILL_PUBLIC = (ChangeKind.PUBLICITY_STARTED, ChangeKind.PUBLISHED, ChangeKind.UPDATED)
 
 
 def public_event_ids(head: int, subject_id: int | None = None) -> list[int]:

@@ -57,8 +57,8 @@ def _publicity(entry: ListEntry) -> Approval:
     return Approval(EntryStatus.IN_PUBLICITY, {"publicity_start": today, "publicity_end": end})
 
 
-def _published(entry: ListEntry, actor) -> None:
-    _feed(entry, ChangeKind.PUBLISHED)
+def _publicity_started(entry: ListEntry, actor) -> None:
+    _feed(entry, ChangeKind.PUBLICITY_STARTED)  # public from today; ``publish_due_entries`` feeds ``published``
     issue_decision_notice(NOTICE_KIND, entry, actor=actor)  # the 列入名单决定书, dated today
 
 
@@ -70,7 +70,7 @@ FLOW = ReviewFlow(
     approved=_publicity,
     published=frozenset({EntryStatus.PUBLISHED}),
     check=_check,
-    on_approve=_published,
+    on_approve=_publicity_started,
     words=FlowWords(
         draft_role=_l("Only clerks and reviewers of a unit can draft list entries."),
         edit_role=_l("Only clerks and reviewers of the entry's unit can edit it."),
@@ -233,7 +233,7 @@ def publish_due_entries(today: date) -> int:
         ids,
         action="list_entry.publish",
         from_state=EntryStatus.IN_PUBLICITY,
-        change=ChangeKind.UPDATED,
+        change=ChangeKind.PUBLISHED,
         details=lambda e: {"valid_from": e.valid_from, "valid_until": e.valid_until},
     )
     leave_red_list(ids, today)  # a subject whose black entry takes effect leaves the red list

@@ -10,11 +10,11 @@ from flask_babel import lazy_gettext as _l
 from registry.accounts.models import Unit
 from registry.checks.alerts import canonical_json, link_to, register_alert_kind, sync_alerts
 from registry.checks.registry import register_check
-from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.changes import ChangeEvent
 from registry.core.clock import local_midnight_utc
 from registry.core.settings import get_setting
 from registry.ledger.duties import Duty, duty_units
-from registry.oversight.publication import PUBLICATION_RECORD_TYPES
+from registry.oversight.publication import PUBLICATION_RECORD_TYPES, became_public
 
 register_alert_kind(
     "publication_gap", label=_l("No publication"),
@@ -35,7 +35,7 @@ def biweekly_publication(today: date) -> dict:
     gap = get_setting("publication_gap_days")
     window_start = local_midnight_utc(today - timedelta(days=gap - 1))
     recent = sa.exists().where(
-        ChangeEvent.unit_id == Unit.id, ChangeEvent.change == ChangeKind.PUBLISHED,
+        ChangeEvent.unit_id == Unit.id, became_public(),
         ChangeEvent.record_type.in_(PUBLICATION_RECORD_TYPES), ChangeEvent.occurred_at >= window_start,
     )
     rows = sa.select(

@@ -23,7 +23,7 @@ from registry.applications.deadlines import OnTime, handled_on_time_by_unit
 from registry.cases.quota import published_in_month
 from registry.catalogue import coverage
 from registry.core import clock
-from registry.core.changes import ChangeEvent, ChangeKind
+from registry.core.changes import ChangeEvent
 from registry.core.clock import local_midnight_utc, month_bounds
 from registry.core.registry import Registry
 from registry.core.settings import get_setting
@@ -31,7 +31,7 @@ from registry.disclosures import queries as disclosure_queries
 from registry.extensions import db
 from registry.ledger.duties import Duty, units_carrying
 from registry.objections.models import Objection
-from registry.oversight.publication import PUBLICATION_RECORD_TYPES, last_publication_by_unit
+from registry.oversight.publication import PUBLICATION_RECORD_TYPES, became_public, last_publication_by_unit
 from registry.repairs.models import RepairApplication
 from registry.repairs.operations import repair_cases_per_unit
 from registry.supervision.figures import inspection_figures
@@ -144,7 +144,7 @@ def _publications(year: int, month: int, unit_ids: list[int]) -> dict[int, Figur
     first, following = month_bounds(year, month)
     counts = dict(db.session.execute(
         sa.select(ChangeEvent.unit_id, sa.func.count()).where(
-            ChangeEvent.record_type.in_(PUBLICATION_RECORD_TYPES), ChangeEvent.change == ChangeKind.PUBLISHED,
+            ChangeEvent.record_type.in_(PUBLICATION_RECORD_TYPES), became_public(),
             ChangeEvent.occurred_at >= local_midnight_utc(first),
             ChangeEvent.occurred_at < local_midnight_utc(following),
         ).group_by(ChangeEvent.unit_id)

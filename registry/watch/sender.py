@@ -1,29 +1,29 @@
-"""Sending signed notifications over HTTP(S): parallel senders that keep their connections open.
+"""Sending signed notifications over HTTP(S) with httpcore (the connection pool under httpx).
 
-A ``Sender`` has a few threads (``WATCH_DELIVERY_WORKERS``); each keeps one connection per
-endpoint open between messages (HTTP/1.1 keep-alive), as long as the receiver allows it.  A message
-that fails on a kept connection before any answer (the receiver had closed it while idle) is sent
-once more on a new connection; a repeat is harmless (at least once, same ``webhook-id``).
-Redirects are not followed: the administrator sets the exact address.  Each new connection goes
-only to an address ``core.outbound`` allows, resolved and checked then.
+A ``Sender`` has a few threads (``WATCH_DELIVERY_WORKERS``) sharing one httpcore connection pool,
+which keeps connections to each endpoint open between messages (HTTP/1.1 keep-alive) and drops
+those the receiver closed while idle.  A message that fails because the receiver closed a kept
+connection before answering is sent once more (a repeat is harmless: at least once, same
+``webhook-id``).  Redirects are not followed (httpcore never does): the administrator sets the
+exact address.  Each new connection goes only to an address ``core.outbound`` allows, resolved
+and checked then, and is made to that address (``_CheckedBackend``); TLS still names and verifies
+the host.
 """
 
 from __future__ import annotations
 
-import http.client
-import threading
+import ssl
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
+import httpcore
 from standardwebhooks.webhooks import Webhook
 
 from registry.core import outbound
 
 USER_AGENT = "hunan-transport-credit-registry/1 (watchlist notifications)"
 MAX_ERROR = 500
-_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
 def signed_headers(message_id: str, body: str, secrets: str | tuple[str, ...], timestamp: int) -> dict[str, str]:
@@ -35,14 +35,40 @@ def signed_headers(message_id: str, body: str, secrets: str | tuple[str, ...], t
     return {"webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": " ".join(signatures)}
 
 
+class _CheckedBackend(httpcore.SyncBackend):
+    """httpcore's network backend, connecting only to addresses ``core.outbound`` just checked
+    (never to a second resolution of the name: DNS rebinding)."""
+
+    def __init__(self, rule: outbound.Destinations):
+        self.rule = rule
+
+    def connect_tcp(self, host: str, port: int, timeout=None, local_address=None, socket_options=None):
+        error: Exception | None = None
+        for address in self.rule.resolve(host, port):  # RefusedDestination for a non-public one
+            try:
+                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as failed:  # the next address, as socket.create_connection does
+                error = failed
+        raise error  # resolve() returned at least one address
+
+
+def _error(error: Exception, timeout: float) -> str:
+    if isinstance(error, httpcore.TimeoutException):
+        return f"no answer within {timeout:g} s"
+    causes = (error, error.__cause__, error.__context__, *error.args)  # httpcore wraps the socket's error
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return "connection refused"
+    return f"{type(error).__name__}: {error}"[:MAX_ERROR]
+
+
 class Sender:
     def __init__(self, workers: int, timeout: float, destinations: outbound.Destinations):
         self.timeout = timeout
         self.destinations = destinations  # read from the app's configuration: the threads have no app context
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="watch-sender")
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: list[http.client.HTTPConnection] = []
+        self._connections = httpcore.ConnectionPool(
+            ssl_context=ssl.create_default_context(), max_connections=max(1, workers) * 4,
+            network_backend=_CheckedBackend(destinations), retries=0)
 
     def __enter__(self) -> Sender:
         return self
@@ -52,65 +78,31 @@ class Sender:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        with self._lock:
-            for connection in self._open:
-                connection.close()
-            self._open.clear()
+        self._connections.close()
 
     def send_all(self, messages) -> list[str | None]:
         """For each message (in order): None when the endpoint answered 2xx, else what went wrong."""
         return list(self._pool.map(self.post, messages))
 
-    def _connection(self, url: str) -> tuple[http.client.HTTPConnection, bool]:
-        """This thread's connection to the endpoint of ``url``, and whether it was used before."""
-        cache = self._local.__dict__.setdefault("connections", {})
-        parts = urlsplit(url)
-        key = (parts.scheme, parts.hostname, parts.port)
-        connection = cache.get(key)
-        if connection is not None:
-            return connection, True
-        connection = outbound.connection(parts.scheme, parts.hostname, parts.port, self.timeout, self.destinations)
-        cache[key] = connection
-        with self._lock:
-            self._open.append(connection)
-        return connection, False
-
-    def _drop(self, url: str) -> None:
-        parts = urlsplit(url)
-        connection = self._local.__dict__.get("connections", {}).pop((parts.scheme, parts.hostname, parts.port), None)
-        if connection is not None:
-            connection.close()
-
     def post(self, message) -> str | None:
         """Send one message (signed now, by the wall clock the receiver checks against)."""
-        body = message.body.encode("utf-8")
         headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                    **signed_headers(message.message_id, message.body, message.secrets, int(time.time()))}
-        parts = urlsplit(message.url)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        for _attempt in range(2):
-            connection, reused = self._connection(message.url)
+        timeouts = dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)
+        for attempt in range(2):
             try:
-                connection.request("POST", target, body=body, headers=headers)
-                response = connection.getresponse()
-                response.read(64 * 1024)
-            except _STALE as error:
-                self._drop(message.url)
-                if reused:
-                    continue  # the receiver closed an idle kept connection: once more, on a new one
-                return f"{type(error).__name__}: {error}"[:MAX_ERROR]
-            except TimeoutError:
-                self._drop(message.url)
-                return f"no answer within {self.timeout:g} s"
-            except ConnectionRefusedError:
-                self._drop(message.url)
-                return "connection refused"
-            except (OSError, http.client.HTTPException) as error:
-                self._drop(message.url)
-                return f"{type(error).__name__}: {error}"[:MAX_ERROR]
-            if response.will_close or not response.isclosed():  # closed by the receiver, or a body left unread
-                self._drop(message.url)
+                response = self._connections.request("POST", message.url, headers=headers,
+                                                     content=message.body.encode("utf-8"),
+                                                     extensions={"timeout": timeouts})
+            except httpcore.RemoteProtocolError as error:
+                if attempt == 0:
+                    continue  # the receiver closed a kept connection before answering: once more
+                return _error(error, self.timeout)
+            except (httpcore.NetworkError, httpcore.TimeoutException, httpcore.ProtocolError,
+                    httpcore.UnsupportedProtocol, OSError) as error:
+                return _error(error, self.timeout)
             if 200 <= response.status < 300:
                 return None
-            return f"HTTP {response.status} {response.reason}"[:MAX_ERROR]
+            reason = response.extensions.get("reason_phrase", b"").decode("latin-1")
+            return f"HTTP {response.status} {reason}".strip()[:MAX_ERROR]
         return "the receiver closed the connection twice"

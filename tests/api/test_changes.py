@@ -8,6 +8,8 @@ import pytest
 
 from registry.core.changes import ChangeKind, record_change
 
+NO_MARKERS = {"in_publicity": False, "objection_pending": False, "under_repair": False}
+
 
 @pytest.fixture
 def key(make):
@@ -57,7 +59,7 @@ def test_each_change_carries_its_cursor_and_reason(client, key, db):
         before = feed(client, key, since=before["next_cursor"], limit=1000)
     item = before["changes"][-1]
     assert item["record_id"] == 41 and item["change"] == "removed" and item["reason"] == "revoked"
-    assert item["payload"] == {"id": 41, "status": "published"}
+    assert item["payload"] == {"id": 41, "status": "published", "markers": NO_MARKERS}
     assert item["cursor"] == before["next_cursor"]
     assert str(event.id) not in item["cursor"]  # opaque, not the bare id
 

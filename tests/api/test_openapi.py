@@ -10,6 +10,7 @@ from openapi_spec_validator import validate
 
 from registry.core.changes import ChangeKind, record_change
 from registry.core.identifiers import SubjectKind
+from registry.listing.feed import public_payload
 from registry.listing.models import EntryStatus
 from tests.factories import valid_uscc
 
@@ -59,8 +60,8 @@ def test_answers_match_the_schemas(client, make, key, document, db):
     make.entry(EntryStatus.IN_PUBLICITY, subject=org)
     make.entry(EntryStatus.PUBLISHED, subject=org, category="道路运输守信")
     vehicle = make.subject(SubjectKind.VEHICLE, owner=org)
-    make.entry(EntryStatus.PUBLISHED, subject=vehicle, category="严重超限超载")
-    record_change("list_entry", 1, ChangeKind.EXPIRED, payload={"id": 1})
+    ended = make.entry(EntryStatus.PUBLISHED, subject=vehicle, category="严重超限超载")
+    record_change("list_entry", ended.id, ChangeKind.EXPIRED, payload=public_payload(ended))
     db.session.commit()
     path = "/api/v1/credit/{identifier}"
     for identifier in (person.identifier, org.identifier, vehicle.identifier, valid_uscc()):

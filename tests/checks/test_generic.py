@@ -71,6 +71,18 @@ def test_publication_gap_counts_only_publications_of_credit_information(db, make
     assert open_alerts("publication_gap", unit_id=make.unit("JJC").id)
 
 
+def test_a_list_entry_counts_as_published_when_its_publicity_starts_not_again_when_it_takes_effect(db, make):
+    # 公示 is the unit publishing the entry (PRODUCT §8, §9); its taking effect after it is automatic.
+    make.change_event(unit="JJC", at=local(2026, 10, 1, 9), record_type="list_entry", record_id=7,
+                      change="publicity_started")
+    make.change_event(unit="CS", at=local(2026, 10, 10, 9), record_type="list_entry", change="published")
+    run("biweekly_publication", date(2026, 10, 15))  # 14 days: 2 to 15 October
+    assert open_alerts("publication_gap", unit_id=make.unit("CS").id)
+    assert open_alerts("publication_gap", unit_id=make.unit("JJC").id)
+    make.change_event(unit="JJC", at=local(2026, 10, 12, 9), record_type="list_entry", change="publicity_started")
+    assert run("biweekly_publication", date(2026, 10, 15))["resolved"] == 1
+
+
 def test_publication_gap_resolves_when_the_unit_publishes_and_follows_the_setting(db, make):
     unit = make.unit("JJC")
     run("biweekly_publication", date(2026, 10, 15))

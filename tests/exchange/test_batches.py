@@ -16,6 +16,8 @@ from registry.exchange import batches
 from registry.exchange.models import BatchStatus, ExchangeBatch
 from tests.conftest import count
 
+NO_MARKERS = {"in_publicity": False, "objection_pending": False, "under_repair": False}
+
 
 def local(*args):
     return datetime(*args, tzinfo=clock.LOCAL_TZ)
@@ -87,7 +89,8 @@ def test_month_is_bounded_by_shanghai_midnights(db, october, tmp_path):
     assert manifest["counts_by_change"] == {"published": 2, "removed": 1}
     assert manifest["counts_by_record_type"] == {"disclosure": 2, "list_entry": 1}
     first = json.loads(lines[0])
-    assert first["payload"] == {"名称": "湖南测试", "n": 1} and first["occurred_at"] == "2026-09-30T16:00:00.000000Z"
+    assert first["payload"] == {"名称": "湖南测试", "n": 1, "markers": NO_MARKERS}
+    assert first["occurred_at"] == "2026-09-30T16:00:00.000000Z"
     assert json.loads(lines[1])["reason"] == "repaired"
 
 

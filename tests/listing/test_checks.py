@@ -54,7 +54,7 @@ def test_publish_on_the_day_after_publicity(db, make):
     event_ = history("list_entry", entry.id)[-1]
     assert (event_.action, event_.actor_label, event_.to_state) == ("list_entry.publish", "system", "published")
     change = db.session.scalars(sa.select(ChangeEvent).where(ChangeEvent.record_id == entry.id)).one()
-    assert change.change is ChangeKind.UPDATED and change.payload_dict["valid_from"] == day.isoformat()
+    assert change.change is ChangeKind.PUBLISHED and change.payload_dict["valid_from"] == day.isoformat()
 
 
 def test_publish_keeps_a_decided_end_and_uses_each_category_validity(db, make):

@@ -164,7 +164,7 @@ def test_approve_starts_publicity_of_five_working_days(db, make, frozen):
     # 1-7 October are the National Day holidays and Saturday 10 October is a working day.
     assert (entry.publicity_start, entry.publicity_end) == (date(2026, 9, 30), date(2026, 10, 13))
     change = db.session.scalars(sa.select(ChangeEvent).where(ChangeEvent.record_id == entry.id)).one()
-    assert change.change is ChangeKind.PUBLISHED and change.payload_dict["status"] == "in_publicity"
+    assert change.change is ChangeKind.PUBLICITY_STARTED and change.payload_dict["status"] == "in_publicity"
 
 
 def test_publicity_length_is_the_admin_setting(db, make, frozen):

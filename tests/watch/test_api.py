@@ -10,6 +10,7 @@ from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeKind, record_change
 from registry.core.identifiers import SubjectKind
 from registry.core.settings import set_setting
+from registry.listing.feed import public_payload
 from registry.watch.models import WatchedIdentifier
 from tests.factories import valid_resident_id, valid_uscc
 
@@ -170,7 +171,8 @@ def test_the_answers_match_the_openapi_document(client, watcher, make, db):
     check("/api/v1/watchlist", "post", 200, add(client, headers, [subject.identifier]))
     check("/api/v1/watchlist", "post", 400, add(client, headers, ["bad"], status=400))
     check("/api/v1/watchlist", "get", 200, client.get(WATCHLIST, headers=headers).get_json())
-    _change(subject, 7)
+    entry = make.entry("published", subject=subject)  # a real payload: the document says what one holds
+    record_change("list_entry", entry.id, ChangeKind.UPDATED, payload=public_payload(entry), subject_id=subject.id)
     db.session.commit()
     check("/api/v1/watchlist/changes", "get", 200, client.get(f"{WATCHLIST}/changes", headers=headers).get_json())
     removed = client.post(f"{WATCHLIST}/remove", headers=headers, json={"identifiers": [subject.identifier]})

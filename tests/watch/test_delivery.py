@@ -72,10 +72,10 @@ def test_a_notification_verifies_with_the_librarys_own_verifier(db, make, receiv
     assert payload["type"] == "watchlist.change"
     assert payload["data"]["subject"]["identifier"] == subject.identifier
     (item,) = payload["data"]["changes"]
-    assert (item["record_type"], item["record_id"], item["change"]) == ("list_entry", entry.id, "published")
+    assert (item["record_type"], item["record_id"], item["change"]) == ("list_entry", entry.id, "publicity_started")
     assert item["payload"]["status"] == "in_publicity"
     assert request["headers"]["webhook-id"] == f"msg_{_key.id}_{db.session.scalar(sa.select(Delivery.id))}"
-    tampered = request["raw"].replace(b"published", b"withdrawn")
+    tampered = request["raw"].replace(b"publicity_started", b"withdrawn")
     with pytest.raises(WebhookVerificationError):
         Webhook(secret).verify(tampered, request["headers"])
     with pytest.raises(WebhookVerificationError):
@@ -239,7 +239,7 @@ def test_an_objection_on_a_watched_public_record_is_notified_when_filed_and_clos
     delivery.run()
     (filed,) = [r["body"]["data"]["changes"][0] for r in receiver.delivered()]
     assert (filed["record_id"], filed["change"], filed["reason"]) == (entry.id, "updated", "objection_opened")
-    assert filed["payload"]["markers"] == {"objection_pending": True, "under_repair": False}
+    assert filed["payload"]["markers"] == {"in_publicity": False, "objection_pending": True, "under_repair": False}
     reviewer, other = make.user("reviewer"), make.user("reviewer")
     objections.reject(objection, reviewer, objection.version, "不属于受理范围。")
     objections.confirm_rejection(objection, other, objection.version)

@@ -164,7 +164,7 @@ def test_a_newly_watched_subject_gets_its_public_records_first(client, db, make,
     states = {r["body"]["data"]["subject"]["identifier"]: r["body"] for r in receiver.requests}
     assert set(states) == {listed.identifier, ended.identifier}
     assert [(c["record_id"], c["change"]) for c in states[listed.identifier]["data"]["records"]] == [
-        (kept.id, "published")]
+        (kept.id, "publicity_started")]
     assert states[listed.identifier]["data"]["reference"] == "R1"
     assert states[ended.identifier]["data"]["records"] == []  # its one entry was withdrawn
     document = client.get("/api/v1/openapi.json").get_json()

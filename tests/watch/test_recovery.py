@@ -59,7 +59,7 @@ def test_a_given_up_notification_is_listed_and_sent_again_with_its_webhook_id(cl
     row = db.session.scalar(sa.select(Delivery).where(Delivery.key_id == key.id))
     assert (page["count"], page["has_more"]) == (1, False)
     assert item["webhook_id"] == row.message_id and item["attempts"] == 1 and "HTTP 500" in item["last_error"]
-    assert item["subject"]["identifier"] == subject.identifier and item["change"]["change"] == "published"
+    assert item["subject"]["identifier"] == subject.identifier and item["change"]["change"] == "publicity_started"
     answer = client.post(f"{GIVEN_UP}/redeliver", headers=headers)
     assert answer.status_code == 200 and answer.get_json() == {"redelivered": 1, "given_up": 0}
     assert delivery.run()["delivered"] == 1
