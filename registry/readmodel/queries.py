@@ -27,7 +27,8 @@ from registry.disclosures.models import Disclosure
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
 from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
-from registry.listing.models import ListEntry, ListKind, publicly_shown
+from registry.listing.models import ListEntry, ListKind
+from registry.listing.public import publicly_shown
 from registry.subjects.models import Subject
 
 BATCH = 500  # ids per IN (...) query

@@ -6,7 +6,7 @@ entries (with category, measures and unit name), its publicly visible disclosure
 evaluations (and the latest per field), its published joint reward and punishment cases and the
 hold markers of each record.  The credit check asks only for ``CHECK_KINDS`` (it does not answer
 with cases).  Who may see what is decided in SQL only, by the domains' own conditions
-(``listing.models.publicly_shown`` through ``queries.public_entry_condition``,
+(``listing.public.publicly_shown`` through ``queries.public_entry_condition``,
 ``disclosures.queries.publicly_visible``, an evaluation's or a case's published status); nothing
 is decided again in Python here.  Credit commitments have no public condition (officers only), so
 no public reader shows them.
