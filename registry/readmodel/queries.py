@@ -3,7 +3,7 @@ pages.  The records of given subjects are read by ``readmodel.records.public_rec
 
 One rule everywhere: a list entry is public while it is in publicity (公示中) or published and not
 past its validity end (even before the nightly check has marked it expired); a disclosure while
-``disclosures.queries.publicly_visible`` says so; an evaluation once published.  Drafts, pending,
+``disclosures.public.publicly_visible`` says so; an evaluation once published.  Drafts, pending,
 returned, withdrawn, expired and removed records never appear.  A subject with none of these is
 a "clean" subject: its page says so, and a person's name is not shown on it (PRODUCT §2).
 """
@@ -22,6 +22,7 @@ from registry.core.db import contains
 from registry.core.holds import open_holds
 from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, parse_identifier
 from registry.core.pagination import paginate
+from registry.disclosures import public as disclosure_public
 from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
@@ -54,7 +55,7 @@ def public_subject_condition(today: date, starts: disclosure_queries.PeriodStart
     tests = [
         sa.select(ListEntry.id).where(ListEntry.subject_id == Subject.id, public_entry_condition(today)),
         sa.select(Disclosure.id).where(Disclosure.subject_id == Subject.id,
-                                       disclosure_queries.publicly_visible(today, starts)),
+                                       disclosure_public.publicly_visible(today, starts)),
         sa.select(CreditEvaluation.id).where(CreditEvaluation.subject_id == Subject.id,
                                              CreditEvaluation.status == EvaluationStatus.PUBLISHED),
     ]

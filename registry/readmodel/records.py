@@ -7,7 +7,7 @@ evaluations (and the latest per field), its published joint reward and punishmen
 hold markers of each record.  The credit check asks only for ``CHECK_KINDS`` (it does not answer
 with cases).  Who may see what is decided in SQL only, by the domains' own conditions
 (``listing.public.publicly_shown`` through ``queries.public_entry_condition``,
-``disclosures.queries.publicly_visible``, an evaluation's or a case's published status); nothing
+``disclosures.public.publicly_visible``, an evaluation's or a case's published status); nothing
 is decided again in Python here.  Credit commitments have no public condition (officers only), so
 no public reader shows them.
 
@@ -35,7 +35,7 @@ from registry.cases.models import Case, case_measures, publicly_shown_case
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.identifiers import SubjectKind
 from registry.core.settings import all_settings
-from registry.disclosures import queries as disclosure_queries
+from registry.disclosures import public as disclosure_public
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.extensions import db
@@ -255,7 +255,7 @@ def _disclosures_statement_for(today: date, settings: tuple) -> sa.Select:
     return (
         sa.select(*_columns(Disclosure), *_hold_flags("disclosure", Disclosure.id))
         .where(Disclosure.subject_id.in_(sa.bindparam("ids", expanding=True)),
-               disclosure_queries.publicly_visible(today))
+               disclosure_public.publicly_visible(today))
         .order_by(Disclosure.decision_date.desc(), Disclosure.id.desc())
     )
 
