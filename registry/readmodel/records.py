@@ -31,7 +31,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from registry.accounts.models import Unit
-from registry.cases.models import Case, case_measures, publicly_shown_case
+from registry.cases.models import Case, case_measures
+from registry.cases.public import publicly_shown_case
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.identifiers import SubjectKind
 from registry.core.settings import all_settings
