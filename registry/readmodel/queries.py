@@ -25,7 +25,8 @@ from registry.core.pagination import paginate
 from registry.disclosures import public as disclosure_public
 from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure
-from registry.evaluations.models import CreditEvaluation, EvaluationStatus
+from registry.evaluations.models import CreditEvaluation
+from registry.evaluations.public import publicly_shown_evaluation
 from registry.extensions import db
 from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import ListEntry, ListKind
@@ -57,7 +58,7 @@ def public_subject_condition(today: date, starts: disclosure_queries.PeriodStart
         sa.select(Disclosure.id).where(Disclosure.subject_id == Subject.id,
                                        disclosure_public.publicly_visible(today, starts)),
         sa.select(CreditEvaluation.id).where(CreditEvaluation.subject_id == Subject.id,
-                                             CreditEvaluation.status == EvaluationStatus.PUBLISHED),
+                                             publicly_shown_evaluation()),
     ]
     return sa.or_(*((test.offset(0) if per_subject else test).exists() for test in tests))
 

@@ -39,6 +39,7 @@ from registry.core.settings import all_settings
 from registry.disclosures import public as disclosure_public
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
+from registry.evaluations.public import publicly_shown_evaluation
 from registry.extensions import db
 from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
@@ -266,7 +267,7 @@ def _evaluations_statement() -> sa.Select:
     return (
         sa.select(*_columns(CreditEvaluation))
         .where(CreditEvaluation.subject_id.in_(sa.bindparam("ids", expanding=True)),
-               CreditEvaluation.status == EvaluationStatus.PUBLISHED)
+               publicly_shown_evaluation())
         .order_by(CreditEvaluation.subject_id, CreditEvaluation.year.desc(),
                   CreditEvaluation.published_on.desc(), CreditEvaluation.id.desc())
     )
