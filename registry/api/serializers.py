@@ -21,11 +21,11 @@ from registry.core.identifiers import (
     parse_identifier,
 )
 from registry.core.identifiers import public_identifier as mask
-from registry.disclosures.queries import public_payload as disclosure_payload
-from registry.evaluations.operations import public_payload as evaluation_payload
+from registry.disclosures.public import public_payload as disclosure_payload
+from registry.evaluations.public import public_payload as evaluation_payload
 from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
-from registry.listing.feed import public_payload as entry_payload
 from registry.listing.models import EntryStatus, ListKind
+from registry.listing.public import public_payload as entry_payload
 from registry.readmodel import records as readmodel
 from registry.readmodel.records import PublicRecords
 from registry.subjects.models import Subject

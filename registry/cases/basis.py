@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.cases.models import Case, CaseStatus
-from registry.cases.operations import public_payload
+from registry.cases.public import public_payload
 from registry.checks.alerts import link_to, register_alert_kind, sync_alerts
 from registry.checks.models import Alert
 from registry.checks.registry import register_check

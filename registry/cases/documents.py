@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from registry.cases.models import Case, CaseStatus
-from registry.cases.operations import public_subject_name
+from registry.cases.public import public_subject_name
 from registry.core.identifiers import SubjectKind
 from registry.core.pdf import facts_table, para
 from registry.documents.kinds import DecisionIssue, NoticeKind, RecordRef, register_notice_kind

@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.accounts.models import Unit
 from registry.cases.models import Case, counted
-from registry.cases.operations import public_subject_name
+from registry.cases.public import public_subject_name
 from registry.cases.quota import QuotaRow, month_bounds, monthly_quota
 from registry.core.cjk_text import ChineseParagraph, escape
 from registry.core.pdf import DEPARTMENT, heading_group, para, table_and_tail

@@ -118,10 +118,4 @@ def counted():
     return sa.and_(Case.status == CaseStatus.PUBLISHED, Case.basis_withdrawn_at.is_(None))
 
 
-def publicly_shown_case():
-    """SQL: the public may see the case (on the subject page, in the credit report and the typical
-    cases): the cases that count (``counted``), published and resting on a basis still standing."""
-    return counted()
-
-
 register_state_labels("case", STATUS_LABELS)

@@ -11,59 +11,20 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from registry.accounts.issuers import handling_name
 from registry.cases import validation
 from registry.cases.models import Case, CaseStatus
+from registry.cases.public import public_payload
 from registry.core import clock
 from registry.core.changes import ChangeKind, record_change
 from registry.core.errors import NotFound, PermissionDenied, ValidationFailed
-from registry.core.identifiers import SubjectKind
 from registry.core.permissions import Role, can_see_unit
 from registry.core.review import FlowWords, ReviewFlow
 from registry.core.workflow import ensure_version, transition
 from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
-from registry.listing.models import EntryStatus, ListEntry
 
 RECORD_TYPE = "case"
 NOTICE_KIND = "case"  # the 联合奖惩案例通报 (``cases.documents``)
-
-
-# ---------------------------------------------------------------------------------------------
-# What the public sees
-
-
-def public_subject_name(subject, entry: ListEntry) -> str:
-    """A person's name is public only while their entry is (PRODUCT §2); otherwise only the surname."""
-    if subject.kind is SubjectKind.PERSON and entry.status is not EntryStatus.PUBLISHED:
-        return subject.name[:1] + "*" * max(len(subject.name) - 1, 1)
-    return subject.name
-
-
-def public_payload(case: Case) -> dict:
-    """The public fields of a case (person ID numbers masked), for the change feed and the API."""
-    entry = case.entry
-    subject = entry.subject
-    return {
-        "id": case.id,
-        "status": case.status.value,
-        "list": entry.list_kind.value,
-        "category": entry.category.name,
-        "entry_id": entry.id,
-        "decision_number": entry.decision_number,
-        "subject": {
-            "name": public_subject_name(subject, entry),
-            "kind": subject.kind.value,
-            "identifier": subject.public_identifier,
-        },
-        "measures": [{"code": m.code, "description": m.description} for m in case.measures],
-        "applying_party": case.applying_party,
-        "case_date": case.case_date.isoformat(),
-        "matter": case.matter,
-        "effect": case.effect,
-        "unit": handling_name(case.unit),  # a division named under the department
-        "typical": case.is_typical,
-    }
 
 
 def _feed(case: Case, change: ChangeKind) -> None:

@@ -16,7 +16,8 @@ from registry.cases import effectiveness, validation, work
 from registry.cases import measures as measure_ops
 from registry.cases import operations as ops
 from registry.cases.forms import CaseFilterForm, CaseForm, DecisionForm, MeasureForm, MonthForm
-from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted, publicly_shown_case
+from registry.cases.models import STATUS_LABELS, Case, CaseStatus, counted
+from registry.cases.public import public_subject_cases, public_subject_name, publicly_shown_case
 from registry.cases.quota import monthly_quota, parse_month
 from registry.core import clock
 from registry.core.audit import history
@@ -50,7 +51,7 @@ PAGE_SIZE = 50
 
 @bp.app_context_processor
 def case_labels() -> dict:
-    return {"CASE_STATUS_LABELS": STATUS_LABELS, "public_subject_name": ops.public_subject_name}
+    return {"CASE_STATUS_LABELS": STATUS_LABELS, "public_subject_name": public_subject_name}
 
 
 def _load(case_id: int) -> Case:
@@ -286,11 +287,6 @@ def _published():
 def typical():
     page = paginate(_published().where(Case.is_typical).order_by(Case.case_date.desc(), Case.id.desc()), PAGE_SIZE)
     return render_template("cases/typical.html", cases=page.items, has_next=page.has_next, page=page.number)
-
-
-def public_subject_cases(subject, records) -> dict:
-    """On the public page: the published cases of the subject's public records."""
-    return {"cases": records.cases, "public": True} if records.cases else {}
 
 
 @register_subject_section("cases", order=40, template="cases/_subject_section.html", public=public_subject_cases)

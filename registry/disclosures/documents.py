@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from registry.disclosures import queries
 from registry.disclosures.models import Disclosure
+from registry.disclosures.public import public_payload
 from registry.documents.printing import chinese_iso, period
 from registry.documents.report import ReportSection, hold_marker, register_report_section
 
@@ -12,7 +12,7 @@ def disclosure_rows(records) -> list[dict]:
     """The subject's publicly visible disclosures, as the public payload shows them."""
     rows = []
     for disclosure in records.disclosures:
-        payload = queries.public_payload(disclosure)
+        payload = public_payload(disclosure)
         fine = payload.get("fine_amount")
         rows.append({
             "id": payload["id"],

@@ -26,6 +26,7 @@ from registry.disclosures.models import (
     RemovalReason,
     Severity,
 )
+from registry.disclosures.public import public_payload
 from registry.disclosures.validation import DisclosureData
 from registry.extensions import db
 from registry.subjects.operations import find_or_create_subject
@@ -90,7 +91,7 @@ def _approval(disclosure: Disclosure) -> Approval:
 def _approved(disclosure: Disclosure, actor) -> None:
     _supersede(disclosure, actor)
     if disclosure.status is S.PUBLISHED:
-        record_change(RECORD_TYPE, disclosure.id, ChangeKind.PUBLISHED, payload=queries.public_payload(disclosure),
+        record_change(RECORD_TYPE, disclosure.id, ChangeKind.PUBLISHED, payload=public_payload(disclosure),
                       subject_id=disclosure.subject_id, unit_id=disclosure.unit_id)
 
 
@@ -104,7 +105,7 @@ def _supersede(disclosure: Disclosure, actor) -> None:
                                                                   "ended_at": clock.utcnow()},
                details={"superseded_by": disclosure.id})
     record_change(RECORD_TYPE, original.id, ChangeKind.CORRECTED,
-                  payload={**queries.public_payload(original), "superseded_by_id": disclosure.id},
+                  payload={**public_payload(original), "superseded_by_id": disclosure.id},
                   subject_id=original.subject_id, unit_id=original.unit_id, reason="corrected")
 
 
@@ -174,7 +175,7 @@ def end_public_view(disclosure: Disclosure, reason: RemovalReason | str, actor, 
     transition(disclosure, expected_version=disclosure.version, allowed_from={S.PUBLISHED}, to=S.REMOVED,
                actor=actor, action="disclosure.remove", comment=comment,
                values={"removal_reason": reason, "ended_at": clock.utcnow()}, details={"reason": reason.value})
-    record_change(RECORD_TYPE, disclosure.id, ChangeKind.REMOVED, payload=queries.public_payload(disclosure),
+    record_change(RECORD_TYPE, disclosure.id, ChangeKind.REMOVED, payload=public_payload(disclosure),
                   subject_id=disclosure.subject_id, unit_id=disclosure.unit_id, reason=reason.value)
 
 
@@ -197,7 +198,7 @@ def expire_past_period(today: date) -> int:
         db.session.refresh(disclosure)
         record_event("disclosure.expire", obj=disclosure, from_state=S.PUBLISHED, to_state=S.EXPIRED,
                      details={"as_of": today.isoformat()})
-        record_change(RECORD_TYPE, disclosure.id, ChangeKind.EXPIRED, payload=queries.public_payload(disclosure),
+        record_change(RECORD_TYPE, disclosure.id, ChangeKind.EXPIRED, payload=public_payload(disclosure),
                       subject_id=disclosure.subject_id, unit_id=disclosure.unit_id, reason="period_ended")
     return len(due)
 

@@ -1,9 +1,8 @@
-"""What other parts of the registry ask about disclosures, as SQL they can build on.
+"""What other parts of the registry ask about disclosures, as SQL they can build on (what the public
+sees of one is ``disclosures.public``).
 
-- ``publicly_visible(today)``: the condition for the public pages, the subject page and the API.
 - ``due_soon`` / ``overdue``: disclosures not yet published near or past their deadline (alerts).
 - ``on_time_rate``: published within the deadline / due, per unit and month (compliance dashboard).
-- ``public_payload``: what the change feed and the API may show of one disclosure.
 
 Disclosure periods (PRODUCT §4) are calendar months from the decision date (``core.periods``): a
 general penalty is public through ``add_months(decision date, penalty_general_visible_months)``,
@@ -25,15 +24,9 @@ from registry.core.periods import add_months, earliest_start
 from registry.core.settings import get_setting
 from registry.core.workdays import add_working_days
 from registry.disclosures.models import (
-    KIND_CN,
-    LICENCE_TYPE_CN,
-    PARTY_CATEGORY_CN,
-    PENALTY_TYPE_CN,
-    SEVERITY_CN,
     Disclosure,
     DisclosureKind,
     DisclosureStatus,
-    PartyCategory,
     Severity,
 )
 from registry.extensions import db
@@ -94,23 +87,6 @@ def within_period(today: date, starts: PeriodStarts | None = None):
         sa.and_(Disclosure.kind == DisclosureKind.PENALTY, Disclosure.severity == Severity.SERIOUS,
                 Disclosure.decision_date >= serious),
     )
-
-
-def publicly_visible(today: date, starts: PeriodStarts | None = None):
-    """SQL: the public may see the disclosure today (published and within its period).
-
-    Holds at the exact boundary even before the nightly check has marked the record expired.
-    """
-    return sa.and_(Disclosure.status == DisclosureStatus.PUBLISHED, within_period(today, starts))
-
-
-def is_publicly_visible(disclosure: Disclosure, today: date) -> bool:
-    if disclosure.status is not DisclosureStatus.PUBLISHED:
-        return False
-    until = visible_until(disclosure)
-    if disclosure.kind is DisclosureKind.LICENCE:
-        return until is None or until >= today
-    return until is not None and until >= today
 
 
 def _original():
@@ -179,56 +155,3 @@ def on_time_rates(year: int, month: int) -> dict[int, OnTimeRate]:
 def on_time_rate(unit_id: int, year: int, month: int) -> OnTimeRate:
     """``on_time_rates`` for one unit."""
     return on_time_rates(year, month).get(unit_id, OnTimeRate(due=0, on_time=0))
-
-
-def _label(labels: dict, value) -> str | None:
-    return None if value is None else labels[value]
-
-
-def public_payload(disclosure: Disclosure) -> dict:
-    """The disclosure as the public may see it: the national data items, person ID masked.
-
-    Codes plus the national Chinese wording, never the reader's language: the feed is data.
-    """
-    is_person = disclosure.party_category is PartyCategory.PERSON
-    until = visible_until(disclosure)
-    payload = {
-        "id": disclosure.id,
-        "kind": disclosure.kind.value,
-        "kind_label": _label(KIND_CN, disclosure.kind),
-        "party_name": disclosure.party_name,
-        "party_category": disclosure.party_category.value,
-        "party_category_label": _label(PARTY_CATEGORY_CN, disclosure.party_category),
-        "party_identifier": disclosure.public_party_identifier,
-        "legal_representative": None if is_person else disclosure.legal_representative,
-        "decision_number": disclosure.decision_number,
-        "decision_date": disclosure.decision_date.isoformat(),
-        "authority_name": disclosure.authority_name,
-        "authority_uscc": disclosure.authority_uscc,
-        "source_unit_name": disclosure.source_unit_name,
-        "published_on": disclosure.published_on.isoformat() if disclosure.published_on else None,
-        "visible_until": until.isoformat() if until else None,
-        "corrects_id": disclosure.corrects_id,
-    }
-    if disclosure.kind is DisclosureKind.PENALTY:
-        payload.update(
-            violation_type=disclosure.violation_type,
-            violation_facts=disclosure.violation_facts,
-            legal_basis=disclosure.legal_basis,
-            penalty_type=disclosure.penalty_type.value,
-            penalty_type_label=_label(PENALTY_TYPE_CN, disclosure.penalty_type),
-            penalty_content=disclosure.penalty_content,
-            fine_amount=None if disclosure.fine_amount is None else format(disclosure.fine_amount.normalize(), "f"),
-            severity=disclosure.severity.value,
-            severity_label=_label(SEVERITY_CN, disclosure.severity),
-        )
-    else:
-        payload.update(
-            licence_type=disclosure.licence_type.value,
-            licence_type_label=_label(LICENCE_TYPE_CN, disclosure.licence_type),
-            licence_number=disclosure.licence_number,
-            licence_content=disclosure.licence_content,
-            licence_valid_from=disclosure.licence_valid_from.isoformat() if disclosure.licence_valid_from else None,
-            licence_valid_to=disclosure.licence_valid_to.isoformat() if disclosure.licence_valid_to else None,
-        )
-    return payload

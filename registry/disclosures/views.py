@@ -41,6 +41,7 @@ from registry.disclosures.models import (
     DisclosureKind,
     DisclosureStatus,
 )
+from registry.disclosures.public import is_publicly_visible, public_subject_section, publicly_visible
 from registry.extensions import db
 from registry.subjects.sections import register_subject_section
 
@@ -86,7 +87,7 @@ def public_index():
     form = PublicSearchForm(request.args)
     units = db.session.scalars(sa.select(Unit).where(Unit.is_active.is_(True)).order_by(Unit.sort_order)).all()
     form.unit.choices = select_choices([("", "—")] + [(unit.id, unit.name) for unit in units])
-    statement = sa.select(Disclosure).where(queries.publicly_visible(clock.today()))
+    statement = sa.select(Disclosure).where(publicly_visible(clock.today()))
     if form.validate():
         if form.q.data and form.q.data.strip():
             statement = _search(statement, form.q.data.strip())
@@ -109,14 +110,9 @@ def public_index():
 @bp.route("/disclosures/<id:disclosure_id>")
 def public_show(disclosure_id: int):
     disclosure = db.session.scalar(
-        sa.select(Disclosure).where(Disclosure.id == disclosure_id, queries.publicly_visible(clock.today()))
+        sa.select(Disclosure).where(Disclosure.id == disclosure_id, publicly_visible(clock.today()))
     ) or abort(404)
     return render_template("disclosures/public_show.html", d=disclosure)
-
-
-def public_subject_section(subject, records) -> dict:
-    """On the public page: the publicly visible disclosures of the subject's public records."""
-    return {"disclosures": records.disclosures} if records.disclosures else {}
 
 
 @register_subject_section("disclosures", order=30, template="disclosures/_subject_section.html",
@@ -250,7 +246,7 @@ def show(disclosure_id: int):
         "disclosures/show.html", d=disclosure, events=history(Disclosure.__audit_type__, disclosure.id),
         return_form=ReturnForm(version=disclosure.version), corrections=corrections,
         can_edit=can_edit_unit(current_user, disclosure.unit_id), can_decide=can_review(current_user, disclosure),
-        publicly_visible=queries.is_publicly_visible(disclosure, clock.today()),
+        publicly_visible=is_publicly_visible(disclosure, clock.today()),
         removal_ctx=removal_context(disclosure, current_user),
     )
 

@@ -31,35 +31,13 @@ from registry.evaluations.models import (
     EvaluationField,
     EvaluationStatus,
 )
+from registry.evaluations.public import public_payload
 from registry.extensions import db
 from registry.listing import operations as listing_ops
 from registry.listing.models import ListCategory, ListKind
 from registry.subjects.operations import create_subject, find_by_identifier
 
 RECORD_TYPE = "credit_evaluation"
-
-
-# ---------------------------------------------------------------------------------------------
-# What the public and the API see
-
-
-def public_payload(evaluation: CreditEvaluation) -> dict:
-    """The public fields of a published evaluation (persons' identifiers masked)."""
-    subject = evaluation.subject
-    return {
-        "id": evaluation.id,
-        "field": evaluation.field.value,
-        "field_name": FIELD_NAMES_ZH[evaluation.field],
-        "year": evaluation.year,
-        "grade": evaluation.grade,
-        "score": str(evaluation.score),
-        "directly_determined": evaluation.directly_determined,
-        "direct_reason": evaluation.direct_reason,
-        "evaluating_unit": evaluation.evaluating_unit,
-        "published_on": evaluation.published_on.isoformat(),
-        "document_number": evaluation.document_number,
-        "subject": {"name": subject.name, "kind": subject.kind.value, "identifier": subject.public_identifier},
-    }
 
 
 def latest_evaluations_many(subject_ids: Iterable[int]) -> dict[int, dict[EvaluationField, CreditEvaluation]]:

@@ -23,6 +23,7 @@ from registry.evaluations import importing
 from registry.evaluations import operations as ops
 from registry.evaluations.forms import ActionForm, EvaluationForm, ImportForm
 from registry.evaluations.models import STATUS_LABELS, CreditEvaluation, EvaluationStatus
+from registry.evaluations.public import public_subject_section
 from registry.extensions import db
 from registry.subjects.sections import register_subject_section
 
@@ -151,14 +152,6 @@ def import_template(ext: str):
             "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "Content-Disposition": "attachment; filename=evaluations-template.xlsx"}
     abort(404)
-
-
-def public_subject_section(subject, records) -> dict:
-    """On the public page: every published evaluation of the subject's public records, the latest
-    per field marked."""
-    latest = {evaluation.field: evaluation for evaluation in records.evaluations}
-    return {"evaluations": records.evaluation_history, "latest": latest,
-            "STATUS_LABELS": STATUS_LABELS} if records.evaluation_history else {}
 
 
 @register_subject_section("evaluations", order=35, template="evaluations/_section.html",

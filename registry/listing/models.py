@@ -64,16 +64,6 @@ PUBLIC_STATES = (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED)
 MAX_CATEGORY_MONTHS = 120
 
 
-def publicly_shown(today: date):
-    """SQL: the public sees the entry today.  An entry past its validity leaves the public pages on
-    that day, before the nightly check moves it to ``expired`` (the public lists, the API and the
-    subject page all ask this)."""
-    return sa.and_(
-        ListEntry.status.in_(PUBLIC_STATES),
-        sa.or_(ListEntry.valid_until.is_(None), ListEntry.valid_until >= today),
-    )
-
-
 # The object list (对象清单): which categories each measure applies to.  The same rows are the
 # category's default measures, offered pre-ticked when a clerk drafts an entry of that category.
 category_measures = sa.Table(

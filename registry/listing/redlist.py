@@ -24,10 +24,11 @@ from registry.core.changes import ChangeKind
 from registry.core.errors import ValidationFailed
 from registry.core.workflow import transition
 from registry.disclosures.models import Disclosure, DisclosureKind, Severity
-from registry.disclosures.queries import publicly_visible
+from registry.disclosures.public import publicly_visible
 from registry.extensions import db
 from registry.listing.feed import feed
-from registry.listing.models import EntryStatus, ListEntry, ListKind, RemovalReason, publicly_shown
+from registry.listing.models import EntryStatus, ListEntry, ListKind, RemovalReason
+from registry.listing.public import publicly_shown
 
 RED_STATES = (EntryStatus.IN_PUBLICITY, EntryStatus.PUBLISHED)
 

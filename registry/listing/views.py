@@ -49,6 +49,7 @@ from registry.listing.models import (
     ListKind,
 )
 from registry.listing.panels import links_for, panels_for
+from registry.listing.public import public_subject_entries
 from registry.subjects.models import Subject
 from registry.subjects.operations import find_or_create_subject
 from registry.subjects.sections import register_subject_section
@@ -259,13 +260,6 @@ register_queue_source(ListEntryQueue())
 
 # ---------------------------------------------------------------------------------------------
 # The subject page
-
-
-def public_subject_entries(subject, records) -> dict:
-    """On the public page: the entries of the subject's public records (in publicity (公示中) and
-    published, within their validity), always shown: "on neither list" is news too."""
-    return {"entries": records.entries, "public": True,
-            "holds": {entry.id: records.marks(ops.RECORD_TYPE, entry.id) for entry in records.entries}}
 
 
 @register_subject_section("list_entries", order=10, template="listing/_subject_section.html",

@@ -14,9 +14,9 @@ from registry.core.forms import select_choices
 from registry.core.pagination import paginate
 from registry.core.spreadsheets import human_csv
 from registry.core.web import add_nav
-from registry.evaluations import queries
 from registry.evaluations.models import FIELD_LABELS, FIELD_NAMES_ZH, EvaluationField
 from registry.public.views import bp
+from registry.readmodel import queries
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["评价领域", "评价年度", "主体名称", "主体标识", "信用等级", "直接认定", "直接认定理由", "评价得分",
@@ -26,18 +26,19 @@ CSV_COLUMNS = ["评价领域", "评价年度", "主体名称", "主体标识", "
 class ResultFilterForm(Form):
     field = SelectField(_l("Field"), validators=[Optional()])
     year = SelectField(_l("Year"), validators=[Optional()])
-    q = StringField(_l("Name or code"), validators=[Optional(), Length(max=queries.MAX_QUERY)])
+    q = StringField(_l("Name or code"), validators=[Optional(), Length(max=queries.MAX_EVALUATION_QUERY)])
 
 
 def _form() -> ResultFilterForm:
     form = ResultFilterForm(request.args)
     form.field.choices = select_choices([("", _l("All"))] + [(f.value, FIELD_LABELS[f]) for f in EvaluationField])
-    form.year.choices = select_choices([("", _l("All"))] + [(str(y), str(y)) for y in queries.published_years()])
+    years = queries.published_evaluation_years()
+    form.year.choices = select_choices([("", _l("All"))] + [(str(y), str(y)) for y in years])
     return form
 
 
-def _filters(form: ResultFilterForm) -> queries.ResultFilter:
-    return queries.ResultFilter(
+def _filters(form: ResultFilterForm) -> queries.EvaluationFilter:
+    return queries.EvaluationFilter(
         field=EvaluationField(form.field.data) if form.field.data else None,
         year=int(form.year.data) if form.year.data else None,
         query=" ".join((form.q.data or "").split()),
@@ -55,7 +56,7 @@ def evaluations():
     if not form.validate():
         return render_template("public/evaluations.html", results=[], has_next=False, page=1, invalid=True,
                                **context), 400
-    page = paginate(queries.public_results(_filters(form)), PAGE_SIZE)
+    page = paginate(queries.evaluation_results(_filters(form)), PAGE_SIZE)
     return render_template("public/evaluations.html", results=page.items, has_next=page.has_next, page=page.number,
                            **context)
 
@@ -68,7 +69,7 @@ def evaluations_csv():
     rows = ([FIELD_NAMES_ZH[e.field], e.year, e.subject.name, e.subject.public_identifier, e.grade,
              "是" if e.directly_determined else "否", e.direct_reason or "", e.score, e.evaluating_unit,
              e.published_on.isoformat(), e.document_number or ""]
-            for batch in queries.iter_results(_filters(form)) for e in batch)
+            for batch in queries.iter_evaluation_results(_filters(form)) for e in batch)
     response = Response(human_csv(CSV_COLUMNS, rows), mimetype="text/csv")
     response.charset = "utf-8"
     stamp = clock.today().strftime("%Y%m%d")

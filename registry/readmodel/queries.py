@@ -1,9 +1,10 @@
-"""What the public may see: the conditions, the name search's filter and the red and black list
-pages.  The records of given subjects are read by ``readmodel.records.public_records``.
+"""What the public may see: the conditions, the name search's filter, the red and black list
+pages and the credit evaluation results.  The records of given subjects are read by
+``readmodel.records.public_records``.
 
 One rule everywhere: a list entry is public while it is in publicity (公示中) or published and not
 past its validity end (even before the nightly check has marked it expired); a disclosure while
-``disclosures.queries.publicly_visible`` says so; an evaluation once published.  Drafts, pending,
+``disclosures.public.publicly_visible`` says so; an evaluation once published.  Drafts, pending,
 returned, withdrawn, expired and removed records never appear.  A subject with none of these is
 a "clean" subject: its page says so, and a person's name is not shown on it (PRODUCT §2).
 """
@@ -16,18 +17,27 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from registry.core.db import contains
 from registry.core.holds import open_holds
-from registry.core.identifiers import HUNAN_CITIES, InvalidIdentifier, SubjectKind, parse_identifier
+from registry.core.identifiers import (
+    HUNAN_CITIES,
+    InvalidIdentifier,
+    SubjectKind,
+    looks_like_identifier,
+    parse_identifier,
+)
 from registry.core.pagination import paginate
+from registry.disclosures import public as disclosure_public
 from registry.disclosures import queries as disclosure_queries
 from registry.disclosures.models import Disclosure
-from registry.evaluations.models import CreditEvaluation, EvaluationStatus
+from registry.evaluations.models import CreditEvaluation, EvaluationField
+from registry.evaluations.public import publicly_shown_evaluation
 from registry.extensions import db
 from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
-from registry.listing.models import ListEntry, ListKind, publicly_shown
+from registry.listing.models import ListEntry, ListKind
+from registry.listing.public import publicly_shown
 from registry.subjects.models import Subject
 
 BATCH = 500  # ids per IN (...) query
@@ -53,9 +63,9 @@ def public_subject_condition(today: date, starts: disclosure_queries.PeriodStart
     tests = [
         sa.select(ListEntry.id).where(ListEntry.subject_id == Subject.id, public_entry_condition(today)),
         sa.select(Disclosure.id).where(Disclosure.subject_id == Subject.id,
-                                       disclosure_queries.publicly_visible(today, starts)),
+                                       disclosure_public.publicly_visible(today, starts)),
         sa.select(CreditEvaluation.id).where(CreditEvaluation.subject_id == Subject.id,
-                                             CreditEvaluation.status == EvaluationStatus.PUBLISHED),
+                                             publicly_shown_evaluation()),
     ]
     return sa.or_(*((test.offset(0) if per_subject else test).exists() for test in tests))
 
@@ -142,3 +152,61 @@ def entry_holds(entries: list[ListEntry]) -> dict[int, set]:
     for chunk in chunks(ids):
         result.update(open_holds(ENTRY_RECORD_TYPE, chunk))
     return result
+
+
+# ---------------------------------------------------------------------------------------------
+# The public credit evaluation results (seed tasks 6 and 14: "publish the results"): published
+# results by scheme and year, searchable by a subject's name or code.
+
+MAX_EVALUATION_QUERY = 100  # characters of the public results search
+
+
+@dataclass(frozen=True)
+class EvaluationFilter:
+    field: EvaluationField | None = None
+    year: int | None = None
+    query: str = ""
+
+
+def _evaluation_matching(query: str):
+    """A code (USCC or resident ID) matches exactly; other text a part of an organisation's name
+    (a person is found by ID number only, as on the public lookup)."""
+    if looks_like_identifier(query):
+        try:
+            values = [reading.value for reading in parse_identifier(query) if reading.kind is not SubjectKind.VEHICLE]
+        except InvalidIdentifier:
+            values = []
+        return Subject.identifier.in_(values or [""])
+    return sa.and_(Subject.kind == SubjectKind.ORGANISATION,
+                   Subject.name.contains(query, autoescape=True))
+
+
+def evaluation_results(filters: EvaluationFilter) -> sa.Select:
+    """SQL: the published results matching ``filters``, newest year first, best score first."""
+    statement = (sa.select(CreditEvaluation).join(Subject, Subject.id == CreditEvaluation.subject_id)
+                 .where(publicly_shown_evaluation())
+                 .options(contains_eager(CreditEvaluation.subject)))
+    if filters.field is not None:
+        statement = statement.where(CreditEvaluation.field == filters.field)
+    if filters.year is not None:
+        statement = statement.where(CreditEvaluation.year == filters.year)
+    if filters.query:
+        statement = statement.where(_evaluation_matching(filters.query))
+    return statement.order_by(CreditEvaluation.year.desc(), CreditEvaluation.field, CreditEvaluation.score.desc(),
+                              CreditEvaluation.id)
+
+
+def published_evaluation_years() -> list[int]:
+    return list(db.session.scalars(
+        sa.select(CreditEvaluation.year).where(publicly_shown_evaluation())
+        .distinct().order_by(CreditEvaluation.year.desc())))
+
+
+def iter_evaluation_results(filters: EvaluationFilter, batch: int = 500) -> Iterator[list[CreditEvaluation]]:
+    """Every matching result, in the page's order, in batches (for the CSV download)."""
+    ids = list(db.session.scalars(evaluation_results(filters).with_only_columns(CreditEvaluation.id)))
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        rows = {e.id: e for e in db.session.scalars(
+            sa.select(CreditEvaluation).where(CreditEvaluation.id.in_(chunk)))}
+        yield [rows[i] for i in chunk]

@@ -6,8 +6,8 @@ entries (with category, measures and unit name), its publicly visible disclosure
 evaluations (and the latest per field), its published joint reward and punishment cases and the
 hold markers of each record.  The credit check asks only for ``CHECK_KINDS`` (it does not answer
 with cases).  Who may see what is decided in SQL only, by the domains' own conditions
-(``listing.models.publicly_shown`` through ``queries.public_entry_condition``,
-``disclosures.queries.publicly_visible``, an evaluation's or a case's published status); nothing
+(``listing.public.publicly_shown`` through ``queries.public_entry_condition``,
+``disclosures.public.publicly_visible``, an evaluation's or a case's published status); nothing
 is decided again in Python here.  Credit commitments have no public condition (officers only), so
 no public reader shows them.
 
@@ -31,13 +31,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from registry.accounts.models import Unit
-from registry.cases.models import Case, case_measures, publicly_shown_case
+from registry.cases.models import Case, case_measures
+from registry.cases.public import publicly_shown_case
 from registry.core.holds import HoldKind, open_hold_exists
 from registry.core.identifiers import SubjectKind
 from registry.core.settings import all_settings
-from registry.disclosures import queries as disclosure_queries
+from registry.disclosures import public as disclosure_public
 from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
+from registry.evaluations.public import publicly_shown_evaluation
 from registry.extensions import db
 from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
@@ -255,7 +257,7 @@ def _disclosures_statement_for(today: date, settings: tuple) -> sa.Select:
     return (
         sa.select(*_columns(Disclosure), *_hold_flags("disclosure", Disclosure.id))
         .where(Disclosure.subject_id.in_(sa.bindparam("ids", expanding=True)),
-               disclosure_queries.publicly_visible(today))
+               disclosure_public.publicly_visible(today))
         .order_by(Disclosure.decision_date.desc(), Disclosure.id.desc())
     )
 
@@ -265,7 +267,7 @@ def _evaluations_statement() -> sa.Select:
     return (
         sa.select(*_columns(CreditEvaluation))
         .where(CreditEvaluation.subject_id.in_(sa.bindparam("ids", expanding=True)),
-               CreditEvaluation.status == EvaluationStatus.PUBLISHED)
+               publicly_shown_evaluation())
         .order_by(CreditEvaluation.subject_id, CreditEvaluation.year.desc(),
                   CreditEvaluation.published_on.desc(), CreditEvaluation.id.desc())
     )

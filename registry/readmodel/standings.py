@@ -11,7 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from registry.disclosures import queries as disclosure_queries
+from registry.disclosures import public as disclosure_public
 from registry.disclosures.models import Disclosure
 from registry.extensions import db
 from registry.listing.models import EntryStatus, ListEntry, ListKind
@@ -46,7 +46,7 @@ def standings(subject_ids, today: date) -> dict[int, dict]:
             entries[subject_id].append((list_kind, status))
         disclosures.update(db.session.execute(
             sa.select(Disclosure.subject_id, sa.func.count())
-            .where(Disclosure.subject_id.in_(chunk), disclosure_queries.publicly_visible(today))
+            .where(Disclosure.subject_id.in_(chunk), disclosure_public.publicly_visible(today))
             .group_by(Disclosure.subject_id)
         ).tuples().all())
     return {subject_id: standing_of(entries[subject_id], disclosures[subject_id]) for subject_id in ids}

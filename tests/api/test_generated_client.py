@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from registry.accounts.apikeys import ApiScope
 from registry.core.changes import ChangeKind, record_change
 from registry.extensions import db
-from registry.listing.feed import public_payload
+from registry.listing.public import public_payload
 from registry.watch import delivery, operations
 from tests.served import served_app
 from tests.watch_receiver import Receiver

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from registry.core.settings import set_setting
 from registry.disclosures import queries
 from registry.disclosures.models import Disclosure, DisclosureStatus, Severity
+from registry.disclosures.public import is_publicly_visible, publicly_visible
 
 S = DisclosureStatus
 
@@ -43,7 +44,7 @@ def test_deadline_is_stored_and_on_time_shown(make):
 
 
 def _visible_ids(db, today):
-    return set(db.session.scalars(sa.select(Disclosure.id).where(queries.publicly_visible(today))))
+    return set(db.session.scalars(sa.select(Disclosure.id).where(publicly_visible(today))))
 
 
 # General penalties 1 year, serious 3 years from the decision, in calendar years: the corresponding
@@ -61,8 +62,8 @@ def test_penalty_visible_through_its_last_day_and_not_the_next(db, make, severit
     assert row.id in _visible_ids(db, decided)
     assert row.id in _visible_ids(db, last_day)
     assert row.id not in _visible_ids(db, last_day + timedelta(days=1))
-    assert queries.is_publicly_visible(row, last_day)
-    assert not queries.is_publicly_visible(row, last_day + timedelta(days=1))
+    assert is_publicly_visible(row, last_day)
+    assert not is_publicly_visible(row, last_day + timedelta(days=1))
 
 
 def test_visibility_follows_the_settings(db, make):
@@ -88,7 +89,7 @@ def test_visibility_at_month_ends_agrees_in_sql_and_in_python(db, make):
     for today, expected in visible_on.items():
         expected_ids = {rows[day].id for day in expected}
         assert _visible_ids(db, today) & {row.id for row in rows.values()} == expected_ids, today
-        assert {row.id for row in rows.values() if queries.is_publicly_visible(row, today)} == expected_ids, today
+        assert {row.id for row in rows.values() if is_publicly_visible(row, today)} == expected_ids, today
 
 
 def test_licence_visible_while_valid(db, make):

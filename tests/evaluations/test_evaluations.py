@@ -17,6 +17,7 @@ from registry.core.changes import ChangeEvent
 from registry.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
+from registry.evaluations import public as evaluation_public
 from registry.evaluations.models import CreditEvaluation, EvaluationField, EvaluationStatus
 from tests.conftest import count
 from tests.factories import valid_uscc
@@ -175,7 +176,7 @@ def test_latest_evaluation_per_field_counts_only_published(make):
     latest = ops.latest_evaluations(subject.id)
     assert latest == {F.HIGHWAY: newest, F.ROAD_TRANSPORT: transport}
     assert ops.latest_evaluations(make.subject().id) == {}
-    payload = ops.public_payload(newest)
+    payload = evaluation_public.public_payload(newest)
     assert payload["grade"] == "AA" and payload["field_name"] == "公路建设" and payload["year"] == 2024
 
 

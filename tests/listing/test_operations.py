@@ -13,8 +13,8 @@ from registry.core.audit import AuditEvent, history
 from registry.core.changes import ChangeEvent, ChangeKind
 from registry.core.errors import InvalidTransition, PermissionDenied, StaleRecord, ValidationFailed
 from registry.core.settings import set_setting
-from registry.listing import feed
 from registry.listing import operations as ops
+from registry.listing import public
 from registry.listing.models import EntryStatus, ListKind, RemovalReason
 from tests.conftest import count
 
@@ -339,7 +339,7 @@ def test_remove_refuses_an_unknown_reason(db, make):
 def test_public_payload_masks_a_person_id(db, make):
     person = make.subject("person")
     entry = make.entry(S.PUBLISHED, subject=person)
-    payload = feed.public_payload(entry)
+    payload = public.public_payload(entry)
     assert person.identifier not in str(payload)
     assert payload["subject"]["identifier"] == person.public_identifier
     assert payload["list"] == ListKind.BLACK.value and payload["measures"]

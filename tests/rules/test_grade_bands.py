@@ -15,6 +15,7 @@ from registry.core.errors import ValidationFailed
 from registry.core.settings import set_setting
 from registry.evaluations import importing
 from registry.evaluations import operations as ops
+from registry.evaluations import public as evaluation_public
 from registry.evaluations.models import CreditEvaluation
 from registry.evaluations.models import EvaluationField as F
 from registry.extensions import db
@@ -83,7 +84,7 @@ def test_a_directly_determined_grade_is_stored_as_such(make):
                   direct_reason="存在转包违法行为，依《公路施工企业信用评价规则》直接认定为D级"))
     assert evaluation.directly_determined is True and evaluation.grade == "D"
     assert "直接认定为D级" in evaluation.direct_reason
-    assert ops.public_payload(evaluation)["directly_determined"] is True
+    assert evaluation_public.public_payload(evaluation)["directly_determined"] is True
 
 
 @pytest.mark.parametrize(("extra", "field", "text"), [

@@ -149,8 +149,8 @@ def test_the_public_page_the_list_csv_and_the_api_name_the_authority(make, clien
 
 
 def test_the_change_feed_names_a_division_under_the_department(make):
-    from registry.cases.operations import public_payload as case_payload
-    from registry.listing.feed import public_payload as entry_payload
+    from registry.cases.public import public_payload as case_payload
+    from registry.listing.public import public_payload as entry_payload
 
     entry = make.entry("published", unit="JJC")
     assert entry_payload(entry)["unit"] == "湖南省交通运输厅基建处"
