@@ -10,8 +10,8 @@ from openapi_spec_validator import validate
 
 from registry.core.changes import ChangeKind, record_change
 from registry.core.identifiers import SubjectKind
-from registry.listing.feed import public_payload
 from registry.listing.models import EntryStatus
+from registry.listing.public import public_payload
 from tests.factories import valid_uscc
 
 

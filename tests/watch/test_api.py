@@ -10,7 +10,7 @@ from registry.core.audit import AuditEvent
 from registry.core.changes import ChangeKind, record_change
 from registry.core.identifiers import SubjectKind
 from registry.core.settings import set_setting
-from registry.listing.feed import public_payload
+from registry.listing.public import public_payload
 from registry.watch.models import WatchedIdentifier
 from tests.factories import valid_resident_id, valid_uscc
 
