@@ -14,6 +14,7 @@ from registry.accounts.models import User
 from registry.core import clock
 from registry.core.audit import history
 from registry.core.permissions import can_edit_unit, can_review, ensure_can_see, is_officer, officer_required
+from registry.core.routing import MAX_ID
 from registry.core.web import add_nav, perform, perform_form
 from registry.core.workflow import ReviewQueueSource, register_queue_source
 from registry.extensions import db
@@ -149,7 +150,8 @@ def inspectors():
     """The unit's law-enforcement officers (certificate numbers) and declared conflicts."""
     unit_id = current_user.unit_id
     if request.method == "POST":
-        user = db.session.get(User, request.form.get("user_id", type=int) or 0)
+        user_id = request.form.get("user_id", type=int) or 0
+        user = db.session.get(User, user_id) if 1 <= user_id <= MAX_ID else None  # no overflow in SQL
         if user is None or user.unit_id != unit_id:
             abort(404)
         if request.form.get("action") == "conflict":

@@ -73,7 +73,8 @@ def test_every_operation_is_fuzzed(api):
               ("/api/v1/watchlist", "post"), ("/api/v1/watchlist/remove", "post"), ("/api/v1/watchlist", "get"),
               ("/api/v1/watchlist/changes", "get"), ("/api/v1/watchlist/given-up", "get"),
               ("/api/v1/watchlist/given-up/redeliver", "post"), ("/api/v1/watchlist/test", "post"),
-              ("/api/v1/subjects", "get"), ("/api/v1/snapshot.jsonl", "get"), ("/api/v1/snapshot.csv", "get")}
+              ("/api/v1/subjects", "get"), ("/api/v1/snapshot.jsonl", "get"), ("/api/v1/snapshot.csv", "get"),
+              ("/api/v1/supervision/{identifier}", "get")}
     assert {(path, method) for path, ops in document["paths"].items() for method in ops} == fuzzed
 
 
@@ -83,6 +84,17 @@ def test_credit(api, identifier, with_key):
     client, document, headers = api
     response = client.get(f"/api/v1/credit/{quote(identifier, safe='')}", headers=headers if with_key else {})
     conforms(document, "/api/v1/credit/{identifier}", "get", response)
+
+
+@FUZZ
+@given(identifier=IDENTIFIERS, with_scope=st.booleans())
+def test_supervision_class(api, make, identifier, with_scope):
+    client, document, headers = api
+    if with_scope:
+        _row, key = make.api_key(scopes=("supervision:read",), rate="1000000/minute")
+        headers = {"X-API-Key": key}
+    response = client.get(f"/api/v1/supervision/{quote(identifier, safe='')}", headers=headers)
+    conforms(document, "/api/v1/supervision/{identifier}", "get", response)
 
 
 @FUZZ
