@@ -14,8 +14,11 @@ from registry.subjects.seed import DEMO_FIRMS, demo_uscc
 from .helpers import minimal_pdf, switch_user
 
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
-FIRM = DEMO_FIRMS[18]  # red entry 湘交基建信〔2026〕5号 of 基建处, in publicity
-ENTRY = "湘交基建信〔2026〕5号"
+# The red entry 湘交运输信〔2026〕2号 of 运输处, in publicity: no other journey touches it (the
+# objection journey decides on 湘交基建信〔2026〕5号, and the journeys share one live server).
+FIRM_INDEX = 7
+FIRM = DEMO_FIRMS[FIRM_INDEX]
+ENTRY = "湘交运输信〔2026〕2号"
 
 
 def _severe(page) -> list[str]:
@@ -35,7 +38,7 @@ def sized(request, browser, artifacts):
 def test_a_refused_objection_sums_up_and_the_filed_one_survives_a_reload(sized, live_server, tmp_path):
     width, page, shot = sized
     page.goto(f"{live_server}/objections/new")
-    page.locator("#identifier").fill(demo_uscc(FIRM[0], 1001 + 18))
+    page.locator("#identifier").fill(demo_uscc(FIRM[0], 1001 + FIRM_INDEX))
     page.get_by_role("button", name="查找记录").click()
     page.locator("tr", has_text=ENTRY).get_by_role("link").first.click()
     page.get_by_role("button", name="提交异议").click()
@@ -51,7 +54,7 @@ def test_a_refused_objection_sums_up_and_the_filed_one_survives_a_reload(sized, 
     minimal_pdf(evidence)
     page.locator("#applicant_kind").select_option("organisation")
     page.locator("#applicant_name").fill(FIRM[1])
-    page.locator("#applicant_identifier").fill(demo_uscc(FIRM[0], 1001 + 18))
+    page.locator("#applicant_identifier").fill(demo_uscc(FIRM[0], 1001 + FIRM_INDEX))
     page.locator("#phone").fill("0745-1234567")
     page.locator("#grounds").fill("认定所依据的评价年度有误。")
     page.locator("#files").set_input_files(str(evidence))
@@ -87,7 +90,7 @@ def test_a_phone_keeps_column_labels_and_folds_the_queue_filter(sized, live_serv
         expect(form).to_be_hidden()
         page.get_by_role("button", name="筛选待审事项").click()
     expect(form).to_be_visible()
-    page.goto(f"{live_server}/?q={demo_uscc(FIRM[0], 1001 + 18)}")
+    page.goto(f"{live_server}/?q={demo_uscc(FIRM[0], 1001 + FIRM_INDEX)}")
     cell = page.locator(".list-entries td[data-label]").last
     label = page.evaluate("cell => getComputedStyle(cell, '::before').content", cell.element_handle())
     if width == "phone":
