@@ -18,19 +18,10 @@ from registry.listing import operations as entries
 from registry.listing.models import EntryStatus as S
 from registry.watch import delivery, operations
 from registry.watch.models import Delivery, DeliveryStatus
-from tests.watch_receiver import Receiver, closed_port_url
+from tests.watch.conftest import publish
+from tests.watch_receiver import closed_port_url
 
-
-@pytest.fixture(autouse=True)
-def local_receivers_allowed(app, monkeypatch):
-    """The receivers of these tests listen on this machine: the allow-list names loopback."""
-    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", ["127.0.0.0/8"])
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
+pytestmark = pytest.mark.usefixtures("local_receivers_allowed")
 
 
 @pytest.fixture
@@ -40,13 +31,6 @@ def fast(app):
     app.config["WATCH_TIMEOUT_SECONDS"] = 0.3
     yield
     app.config.update(before)
-
-
-def publish(make, subject):
-    """An entry for ``subject`` approved through the operations: it enters publicity (a public change)."""
-    entry = make.entry(S.PENDING_REVIEW, subject=subject)
-    entries.approve_entry(entry, make.user("reviewer"), entry.version)
-    return entry
 
 
 def later(seconds: float):

@@ -10,31 +10,15 @@ import sqlalchemy as sa
 
 from registry.core.changes import ChangeKind, record_change
 from registry.core.identifiers import SubjectKind, mask_resident_id
-from registry.listing import operations as entries
-from registry.listing.models import EntryStatus as S
 from registry.watch import delivery
 from registry.watch.models import Delivery, WatchedIdentifier
 from tests.factories import valid_resident_id, valid_uscc
-from tests.watch_receiver import Receiver
+from tests.watch.conftest import publish
 
 WATCHLIST = "/api/v1/watchlist"
 
 
-@pytest.fixture(autouse=True)
-def local_receivers_allowed(app, monkeypatch):
-    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", ["127.0.0.0/8"])
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
-
-
-def publish(make, subject):
-    entry = make.entry(S.PENDING_REVIEW, subject=subject)
-    entries.approve_entry(entry, make.user("reviewer"), entry.version)
-    return entry
+pytestmark = pytest.mark.usefixtures("local_receivers_allowed")
 
 
 def twins() -> tuple[str, str]:

@@ -10,30 +10,14 @@ from jsonschema import Draft202012Validator
 
 from registry.core.audit import AuditEvent
 from registry.core.settings import set_setting
-from registry.listing import operations as entries
-from registry.listing.models import EntryStatus as S
 from registry.watch import delivery
 from registry.watch.models import Delivery, DeliveryStatus
-from tests.watch_receiver import Receiver
+from tests.watch.conftest import publish
 
 GIVEN_UP = "/api/v1/watchlist/given-up"
 
 
-@pytest.fixture(autouse=True)
-def local_receivers_allowed(app, monkeypatch):
-    monkeypatch.setitem(app.config, "OUTBOUND_ALLOWED_NETWORKS", ["127.0.0.0/8"])
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as running:
-        yield running
-
-
-def publish(make, subject):
-    entry = make.entry(S.PENDING_REVIEW, subject=subject)
-    entries.approve_entry(entry, make.user("reviewer"), entry.version)
-    return entry
+pytestmark = pytest.mark.usefixtures("local_receivers_allowed")
 
 
 @pytest.fixture
