@@ -23,8 +23,8 @@ from registry.core.identifiers import (
 from registry.core.identifiers import public_identifier as mask
 from registry.disclosures.public import public_payload as disclosure_payload
 from registry.evaluations.public import public_payload as evaluation_payload
-from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import EntryStatus, ListKind
+from registry.listing.public import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.public import public_payload as entry_payload
 from registry.readmodel import records as readmodel
 from registry.readmodel.records import PublicRecords

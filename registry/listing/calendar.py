@@ -14,9 +14,8 @@ from registry.core.calendar_changes import recount, store_recounted
 from registry.core.changes import ChangeKind, record_change
 from registry.core.signals import calendar_changed
 from registry.extensions import db
-from registry.listing.feed import RECORD_TYPE
 from registry.listing.models import EntryStatus, ListEntry
-from registry.listing.public import public_payload
+from registry.listing.public import RECORD_TYPE, public_payload
 
 
 @calendar_changed.connect

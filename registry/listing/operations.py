@@ -29,7 +29,6 @@ from registry.core.workflow import ensure_version
 from registry.documents.operations import issue_decision_notice
 from registry.extensions import db
 from registry.listing import validation
-from registry.listing.feed import RECORD_TYPE
 from registry.listing.feed import feed as _feed
 from registry.listing.models import (
     EntryStatus,
@@ -37,6 +36,7 @@ from registry.listing.models import (
     ListEntry,
     RemovalReason,
 )
+from registry.listing.public import RECORD_TYPE
 from registry.listing.redlist import ensure_may_enter, leave_red_list
 
 NOTICE_KIND = "list_entry"  # the 列入名单决定书 (``listing.documents``)

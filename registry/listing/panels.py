@@ -20,7 +20,7 @@ from registry.core.holds import open_holds
 from registry.core.permissions import can_see_unit
 from registry.core.registry import Registry
 from registry.extensions import db
-from registry.listing.feed import RECORD_TYPE
+from registry.listing.public import RECORD_TYPE
 
 
 @dataclass(frozen=True)

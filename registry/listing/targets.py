@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from registry.applications.targets import RecordSummary, TargetKind, register_target
 from registry.core.datalabels import data_label
 from registry.extensions import db
-from registry.listing.feed import RECORD_TYPE
 from registry.listing.models import LIST_KIND_SHORT, STATUS_LABELS, ListEntry
-from registry.listing.public import public_payload, publicly_shown
+from registry.listing.public import RECORD_TYPE, public_payload, publicly_shown
 
 
 def _public_of_subject(subject_id: int, today: date) -> list[ListEntry]:

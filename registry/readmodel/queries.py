@@ -35,8 +35,8 @@ from registry.disclosures.models import Disclosure
 from registry.evaluations.models import CreditEvaluation, EvaluationField
 from registry.evaluations.public import publicly_shown_evaluation
 from registry.extensions import db
-from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import ListEntry, ListKind
+from registry.listing.public import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.public import publicly_shown
 from registry.subjects.models import Subject
 

@@ -41,8 +41,8 @@ from registry.disclosures.models import Disclosure, DisclosureStatus
 from registry.evaluations.models import CreditEvaluation, EvaluationStatus
 from registry.evaluations.public import publicly_shown_evaluation
 from registry.extensions import db
-from registry.listing.feed import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.listing.models import EntryStatus, ListCategory, ListEntry, Measure, entry_measures
+from registry.listing.public import RECORD_TYPE as ENTRY_RECORD_TYPE
 from registry.readmodel.queries import BATCH, chunks, public_entry_condition
 from registry.readmodel.standings import standing_of
 from registry.subjects.models import Subject

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.applications.notices import register_application_notice
 from registry.applications.receipts import register_application_receipt
-from registry.listing.feed import RECORD_TYPE as LIST_ENTRY
+from registry.listing.public import RECORD_TYPE as LIST_ENTRY
 from registry.repairs.models import RepairApplication, RepairOutcome
 
 
